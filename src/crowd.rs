@@ -1,0 +1,294 @@
+//! The crowd: the rest of the market, generated deterministically, held as *cohorts*.
+//!
+//! A cohort is a group of accounts that hold exactly the same positions (same quantities, same
+//! entry) and differ only in their USD collateral. For such a group, "is this account
+//! liquidatable" (`MM ≥ cash + uPnL`) is monotone in the cash: if the account with more cash is
+//! liquidatable, so is every account with less. Members are kept sorted by cash, ascending, so
+//! the accounts liquidated at a step are always a prefix, and a step costs one exact check of
+//! the head member plus one per liquidation, not one per account. See ARCHITECTURE.md.
+//!
+//! Crowd isolated accounts hold one position with margin `m` and an empty wallet, which values
+//! and liquidates exactly like a cross account with cash `m` and that one position, so both
+//! kinds share the cohort mechanics; only the label differs.
+
+use crate::liquidation::Ledger;
+use crate::margin::Position;
+use crate::model::{Asset, Mode};
+use crate::scenario::{limits, CrowdAssetSpec, CrowdSpec};
+use crate::types::{Money, Price, Qty, Ratio};
+use rust_decimal::Decimal;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub id: u32,
+    pub cash: Money,
+    pub ledger: Ledger,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cohort {
+    /// How the members were generated (for labels); partially liquidated cross accounts move to
+    /// new cohorts with the same mode.
+    pub mode: Mode,
+    pub template: Vec<Position>,
+    /// Ascending by cash (most fragile first). Members before `head` have left the cohort.
+    pub members: Vec<Member>,
+    pub head: usize,
+}
+
+impl Cohort {
+    pub fn alive(&self) -> usize {
+        self.members.len() - self.head
+    }
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().expect("literal")
+}
+
+/// Generate the crowd's cohorts. Problems are reported through `err(path, message)`.
+pub fn generate(err: &mut dyn FnMut(String, String), spec: &CrowdSpec, assets: &[Asset]) -> (Vec<Cohort>, u32) {
+    let n = spec.accounts;
+    let mut ok = true;
+    if n > limits::MAX_CROWD_ACCOUNTS {
+        err("crowd.accounts".into(), format!("at most {} crowd accounts are allowed (the crowd limit), got {n}", limits::MAX_CROWD_ACCOUNTS));
+        ok = false;
+    }
+    let lev_ok = |x: Decimal| x >= Decimal::ONE && x <= Decimal::from(limits::MAX_LEVERAGE);
+    for (name, x) in [("leverage_min", spec.leverage_min), ("leverage_max", spec.leverage_max)] {
+        if !lev_ok(x) {
+            err(format!("crowd.{name}"), format!("must be a leverage between 1 and {}, got {x}", limits::MAX_LEVERAGE));
+            ok = false;
+        }
+    }
+    if spec.leverage_min > spec.leverage_max {
+        err("crowd.leverage_min".into(), format!("must not exceed leverage_max ({} > {})", spec.leverage_min, spec.leverage_max));
+        ok = false;
+    }
+    // Per-asset specs, in asset order.
+    let default_specs: Vec<(usize, CrowdAssetSpec)> = assets
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !a.stable)
+        .map(|(i, a)| {
+            let oi = crate::model::dec_dp(a.depth_usd * 5.0, 2).unwrap_or_default();
+            (i, CrowdAssetSpec { open_interest_usd: Money(oi), long_share: Ratio(d("0.6")), cross_share: Ratio(d("0.5")), leverage_min: None, leverage_max: None })
+        })
+        .collect();
+    let specs: Vec<(usize, CrowdAssetSpec)> = match &spec.assets {
+        None => default_specs,
+        Some(map) => {
+            let mut v = vec![];
+            for (sym, s) in map {
+                let path = |f: &str| format!("crowd.assets.{sym}.{f}");
+                match assets.iter().position(|a| a.symbol == *sym) {
+                    None => {
+                        let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
+                        err(format!("crowd.assets.{sym}"), format!("unknown symbol {sym:?} (assets: {known})"));
+                        ok = false;
+                    }
+                    Some(i) => {
+                        let max = Decimal::from(limits::MAX_USD);
+                        if s.open_interest_usd.0 < Decimal::ZERO || s.open_interest_usd.0 > max {
+                            err(path("open_interest_usd"), format!("must be between 0 and {max} USD, got {}", s.open_interest_usd));
+                            ok = false;
+                        }
+                        for (f, r) in [("long_share", s.long_share), ("cross_share", s.cross_share)] {
+                            if r.0 < Decimal::ZERO || r.0 > Decimal::ONE {
+                                err(path(f), format!("must be a fraction between 0 and 1, got {r}"));
+                                ok = false;
+                            }
+                        }
+                        for (f, x) in [("leverage_min", s.leverage_min), ("leverage_max", s.leverage_max)] {
+                            if let Some(x) = x {
+                                if !lev_ok(x) {
+                                    err(path(f), format!("must be a leverage between 1 and {}, got {x}", limits::MAX_LEVERAGE));
+                                    ok = false;
+                                }
+                            }
+                        }
+                        let (lo, hi) = (s.leverage_min.unwrap_or(spec.leverage_min), s.leverage_max.unwrap_or(spec.leverage_max));
+                        if lo > hi {
+                            err(path("leverage_min"), format!("must not exceed leverage_max ({lo} > {hi})"));
+                            ok = false;
+                        }
+                        v.push((i, s.clone()));
+                    }
+                }
+            }
+            v.sort_by_key(|(i, _)| *i);
+            v
+        }
+    };
+    if !ok || n == 0 || specs.is_empty() {
+        return (vec![], 0);
+    }
+
+    // Groups: cross long, cross short (holding every asset), then isolated long/short per asset.
+    struct Group {
+        mode: Mode,
+        label: String,
+        /// (asset, signed USD notional for the whole group)
+        legs: Vec<(usize, Decimal)>,
+        lo: Decimal,
+        hi: Decimal,
+        total: Decimal,
+    }
+    let mut groups: Vec<Group> = vec![];
+    for long in [true, false] {
+        let legs: Vec<(usize, Decimal)> = specs
+            .iter()
+            .map(|(i, s)| {
+                let side = if long { s.long_share.0 } else { Decimal::ONE - s.long_share.0 };
+                (*i, s.open_interest_usd.0 * s.cross_share.0 * side)
+            })
+            .filter(|(_, x)| *x > Decimal::ZERO)
+            .map(|(i, x)| (i, if long { x } else { -x }))
+            .collect();
+        let total = legs.iter().map(|(_, x)| x.abs()).sum();
+        let label = format!("crowd.leverage_max (cross {} accounts)", if long { "long" } else { "short" });
+        groups.push(Group { mode: Mode::Cross, label, legs, lo: spec.leverage_min, hi: spec.leverage_max, total });
+    }
+    for (i, s) in &specs {
+        for long in [true, false] {
+            let side = if long { s.long_share.0 } else { Decimal::ONE - s.long_share.0 };
+            let x = s.open_interest_usd.0 * (Decimal::ONE - s.cross_share.0) * side;
+            let label = format!(
+                "crowd.assets.{}.leverage_max (isolated {} accounts)",
+                assets[*i].symbol,
+                if long { "long" } else { "short" }
+            );
+            groups.push(Group {
+                mode: Mode::Isolated,
+                label,
+                legs: if x > Decimal::ZERO { vec![(*i, if long { x } else { -x })] } else { vec![] },
+                lo: s.leverage_min.unwrap_or(spec.leverage_min),
+                hi: s.leverage_max.unwrap_or(spec.leverage_max),
+                total: x.max(Decimal::ZERO),
+            });
+        }
+    }
+    let counts = apportion(n, &groups.iter().map(|g| g.total).collect::<Vec<_>>());
+
+    let mut cohorts = vec![];
+    let mut next_id = 0u32;
+    for (g, &k) in groups.iter().zip(&counts) {
+        if k == 0 || g.legs.is_empty() {
+            continue;
+        }
+        let kd = Decimal::from(k);
+        let template: Vec<Position> = g
+            .legs
+            .iter()
+            .map(|&(a, usd)| {
+                let p0: Price = assets[a].price0;
+                Position { asset: a, qty: Qty((usd / kd / p0.0).round_dp(8)), entry: p0, margin: Money::ZERO }
+            })
+            .filter(|p| !p.qty.is_zero())
+            .collect();
+        if template.is_empty() {
+            continue;
+        }
+        let notional: Money = template.iter().map(|p| p.notional(p.entry)).sum();
+        let mm: Money = template.iter().map(|p| assets[p.asset].brackets.mm(p.notional(p.entry))).sum();
+        // Opening healthy needs cash = N / L > MM, i.e. L < N / MM.
+        if mm.0 > Decimal::ZERO {
+            let lmax = notional.0 / mm.0;
+            if g.hi >= lmax {
+                err(
+                    g.label.clone(),
+                    format!(
+                        "leverage {} is impossible: each account's maintenance margin ({} USD on {} USD of positions) would exceed its collateral, so it would open liquidated; use at most {}",
+                        g.hi,
+                        mm.0.round_dp(2),
+                        notional.0.round_dp(2),
+                        (lmax - Decimal::new(1, 2)).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero)
+                    ),
+                );
+                continue;
+            }
+        }
+        let (llo, lhi) = (crate::types::dec_to_f64(g.lo).ln_safe(), crate::types::dec_to_f64(g.hi).ln_safe());
+        // Quantile (j + 0.5)/k of the log-uniform range; highest leverage (least cash) first.
+        let mut members = Vec::with_capacity(k as usize);
+        for j in (0..k).rev() {
+            let u = (j as f64 + 0.5) / k as f64;
+            let lev = libm::exp(llo + u * (lhi - llo));
+            let lev = crate::model::dec_dp(lev, 6).unwrap_or(Decimal::ONE).clamp(g.lo, g.hi);
+            let cash = Money((notional.0 / lev).round_dp(2));
+            members.push(Member { id: next_id, cash, ledger: Ledger { opening_cash: cash, ..Ledger::default() } });
+            next_id += 1;
+        }
+        members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
+        cohorts.push(Cohort { mode: g.mode, template, members, head: 0 });
+    }
+    (cohorts, next_id)
+}
+
+trait LnSafe {
+    fn ln_safe(self) -> f64;
+}
+impl LnSafe for f64 {
+    fn ln_safe(self) -> f64 {
+        libm::log(self.max(1.0))
+    }
+}
+
+/// Largest-remainder apportionment of `n` seats to groups by weight; every group with positive
+/// weight gets at least one seat while seats last.
+pub fn apportion(n: u32, weights: &[Decimal]) -> Vec<u32> {
+    let total: Decimal = weights.iter().copied().filter(|w| *w > Decimal::ZERO).sum();
+    let mut out = vec![0u32; weights.len()];
+    if total.is_zero() || n == 0 {
+        return out;
+    }
+    let nd = Decimal::from(n);
+    let mut rema: Vec<(Decimal, usize)> = vec![];
+    let mut used = 0u32;
+    for (i, w) in weights.iter().enumerate() {
+        if *w <= Decimal::ZERO {
+            continue;
+        }
+        let exact = nd * *w / total;
+        let fl = exact.floor();
+        out[i] = u32::try_from(fl.mantissa() / 10i128.pow(fl.scale())).unwrap_or(0);
+        used += out[i];
+        rema.push((exact - fl, i));
+    }
+    rema.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut left = n.saturating_sub(used);
+    for (_, i) in rema.iter().cycle().take(rema.len()) {
+        if left == 0 {
+            break;
+        }
+        out[*i] += 1;
+        left -= 1;
+    }
+    // Give empty positive groups one seat, taken from the largest.
+    for i in 0..weights.len() {
+        if weights[i] > Decimal::ZERO && out[i] == 0 {
+            if let Some(j) = (0..out.len()).max_by_key(|&j| out[j]) {
+                if out[j] > 1 {
+                    out[j] -= 1;
+                    out[i] += 1;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apportion_adds_up() {
+        let w: Vec<Decimal> = ["3", "1", "0", "0.001"].iter().map(|s| s.parse().unwrap()).collect();
+        let a = apportion(10, &w);
+        assert_eq!(a.iter().sum::<u32>(), 10);
+        assert_eq!(a[2], 0);
+        assert!(a[3] >= 1, "a tiny positive group still gets an account: {a:?}");
+        assert_eq!(apportion(7, &[Decimal::ONE; 7]), vec![1; 7]);
+    }
+}

@@ -1,0 +1,335 @@
+//! The liquidation controller: plans orders from a margin snapshot at the pre-trade price and,
+//! once the step's batch has filled, applies them to the account: realised PnL, fees to the
+//! insurance fund, collateral sales, bad debt. Every change to an account's cash goes through
+//! here and is written to its ledger and to an event, so conservation can be checked from the
+//! event log alone.
+
+use crate::margin::{self, AssetInfo, Position};
+use crate::model::{Mode, Policy};
+use crate::types::{Money, Price, Qty, Ratio};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum AccountId {
+    Focal,
+    Explicit(u32),
+    Crowd(u32),
+}
+
+/// What happened to an account's cash, summed over the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Ledger {
+    /// Cash at the opening, including isolated margins.
+    pub opening_cash: Money,
+    pub realized_pnl: Money,
+    pub fees: Money,
+    pub sale_proceeds: Money,
+    pub bad_debt_written_off: Money,
+}
+
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: AccountId,
+    pub mode: Mode,
+    /// USD in the wallet (negative = a loan).
+    pub cash: Money,
+    pub balances: Vec<(usize, Qty)>,
+    pub positions: Vec<Position>,
+    pub ledger: Ledger,
+}
+
+impl Account {
+    pub fn new(id: AccountId, mode: Mode, cash: Money, balances: Vec<(usize, Qty)>, positions: Vec<Position>) -> Account {
+        let mut a = Account { id, mode, cash, balances, positions, ledger: Ledger::default() };
+        a.ledger.opening_cash = a.total_cash();
+        a
+    }
+
+    /// Wallet cash plus the margins posted in isolated positions.
+    pub fn total_cash(&self) -> Money {
+        self.cash + self.positions.iter().map(|p| p.margin).sum::<Money>()
+    }
+
+    pub fn snapshot(&self, prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> margin::Health {
+        margin::snapshot(self.cash, &self.balances, &self.positions, self.mode == Mode::Isolated, prices, info)
+    }
+
+    pub fn has_exposure(&self) -> bool {
+        !self.positions.is_empty() || self.cash.0 < Decimal::ZERO
+    }
+}
+
+/// Why an order was created.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reason {
+    /// Cross account at this margin ratio (None = equity ≤ 0).
+    CrossMarginRatio(Option<Ratio>),
+    /// An isolated position at this margin ratio.
+    IsolatedMarginRatio(Option<Ratio>),
+    /// Every position is closed and a USD loan remains: collateral is sold to repay it.
+    LoanRepayment,
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.describe())
+    }
+}
+
+impl Reason {
+    pub fn describe(&self) -> String {
+        let mr = |r: &Option<Ratio>| match r {
+            Some(r) => format!("{}%", (r.0 * Decimal::ONE_HUNDRED).round_dp(2)),
+            None => "unbounded (equity ≤ 0)".into(),
+        };
+        match self {
+            Reason::CrossMarginRatio(r) => format!("cross margin ratio {} ≥ 100%", mr(r)),
+            Reason::IsolatedMarginRatio(r) => format!("isolated margin ratio {} ≥ 100%", mr(r)),
+            Reason::LoanRepayment => "all positions closed; collateral sold to repay the USD loan".into(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Target {
+    /// Close the position with this index.
+    Position(usize),
+    /// Sell this much of a collateral balance (index into `balances`).
+    Collateral(usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Order {
+    pub asset: usize,
+    /// Signed quantity traded: negative sells (closing a long, selling collateral).
+    pub qty: Qty,
+    pub target: Target,
+    pub reason: Reason,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A position closed by liquidation.
+    Liquidation { asset: usize, quantity: Qty, price: Price, fee: Money, realized_pnl: Money, reason: Reason },
+    /// Collateral sold to repay a loan.
+    CollateralSale { asset: usize, quantity: Qty, price: Price, proceeds: Money, reason: Reason },
+    /// Negative equity written off: the fund paid `fund_paid`, the rest is socialised.
+    BadDebt { amount: Money, fund_paid: Money, uncovered: Money },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    pub step: usize,
+    pub account: AccountId,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The insurance fund and what it paid.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Fund {
+    pub opening: Money,
+    pub balance: Money,
+    pub fees_received: Money,
+    pub bad_debt_paid: Money,
+    pub uncovered_bad_debt: Money,
+}
+
+impl Fund {
+    pub fn new(opening: Money) -> Fund {
+        Fund { opening, balance: opening, ..Fund::default() }
+    }
+    fn take_fee(&mut self, fee: Money) {
+        self.balance += fee;
+        self.fees_received += fee;
+    }
+    /// Pay bad debt as far as the balance goes; returns (paid, uncovered).
+    fn cover(&mut self, amount: Money) -> (Money, Money) {
+        let paid = amount.min(self.balance.max(Money::ZERO));
+        self.balance -= paid;
+        self.bad_debt_paid += paid;
+        let uncovered = amount - paid;
+        self.uncovered_bad_debt += uncovered;
+        (paid, uncovered)
+    }
+}
+
+fn round_up_8(q: Decimal) -> Decimal {
+    q.round_dp_with_strategy(8, rust_decimal::RoundingStrategy::AwayFromZero)
+}
+
+/// Plan the liquidation of `acc` at pre-trade `prices` (empty if it is healthy).
+pub fn plan(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized), policy: Policy, fee_rate: Ratio) -> Vec<Order> {
+    let h = acc.snapshot(prices, info);
+    let mut orders = vec![];
+    let close = |i: usize, reason: Reason| {
+        let p = &acc.positions[i];
+        Order { asset: p.asset, qty: -p.qty, target: Target::Position(i), reason }
+    };
+    match acc.mode {
+        Mode::Isolated => {
+            for (i, (p, ph)) in acc.positions.iter().zip(&h.positions).enumerate() {
+                let eq = p.margin + ph.upnl;
+                if margin::is_liquidatable(ph.mm, eq, true) {
+                    orders.push(close(i, Reason::IsolatedMarginRatio(margin::margin_ratio(ph.mm, eq))));
+                }
+            }
+        }
+        Mode::Cross => {
+            if !margin::is_liquidatable(h.mm, h.equity, acc.has_exposure()) {
+                return orders;
+            }
+            let reason = Reason::CrossMarginRatio(h.margin_ratio());
+            let mut idx: Vec<usize> = (0..acc.positions.len()).collect();
+            // Largest maintenance margin first (ties: the order the positions were listed in).
+            idx.sort_by(|&a, &b| h.positions[b].mm.cmp(&h.positions[a].mm).then(a.cmp(&b)));
+            let mut mm = h.mm;
+            let mut eq = h.equity;
+            let mut cash = acc.cash;
+            let mut closed = 0;
+            for &i in &idx {
+                let still = policy == Policy::Full || eq.0 <= Decimal::ZERO || mm >= eq;
+                if !still {
+                    break;
+                }
+                let ph = &h.positions[i];
+                let fee = (ph.notional * fee_rate).min(eq.max(Money::ZERO));
+                mm -= ph.mm;
+                eq -= fee;
+                cash += ph.upnl - fee;
+                orders.push(close(i, reason));
+                closed += 1;
+            }
+            if closed == acc.positions.len() && cash.0 < Decimal::ZERO {
+                // Repay the loan: non-stable collateral first, highest haircut first; stable last.
+                let mut need = -cash;
+                let bankrupt = eq.0 <= Decimal::ZERO;
+                let mut order: Vec<usize> = (0..acc.balances.len()).filter(|&k| acc.balances[k].1 .0 > Decimal::ZERO).collect();
+                order.sort_by(|&a, &b| {
+                    let (ia, ib) = (acc.balances[a].0, acc.balances[b].0);
+                    info.stable(ia).cmp(&info.stable(ib)).then(info.haircut(ib).cmp(&info.haircut(ia))).then(ia.cmp(&ib))
+                });
+                for k in order {
+                    if need.0 <= Decimal::ZERO && !bankrupt {
+                        break;
+                    }
+                    let (a, bal) = acc.balances[k];
+                    let px = prices[a];
+                    let q = if bankrupt { bal.0 } else { round_up_8(need.0 / px.0).min(bal.0) };
+                    if q.is_zero() {
+                        continue;
+                    }
+                    need -= Qty(q) * px;
+                    orders.push(Order { asset: a, qty: Qty(-q), target: Target::Collateral(k), reason: Reason::LoanRepayment });
+                }
+            }
+        }
+    }
+    orders
+}
+
+/// Apply planned orders at the batch's fill prices; `post` are the step's final market prices
+/// (used to value what remains when capping a fee at the equity left).
+#[allow(clippy::too_many_arguments)]
+pub fn execute(
+    acc: &mut Account,
+    orders: &[Order],
+    fills: &[Price],
+    post: &[Price],
+    info: &(impl AssetInfo + ?Sized),
+    fee_rate: Ratio,
+    fund: &mut Fund,
+    step: usize,
+    events: &mut Vec<Event>,
+) {
+    let mut closed = vec![false; acc.positions.len()];
+    for o in orders {
+        let fill = fills[o.asset];
+        match o.target {
+            Target::Position(i) => {
+                let p = acc.positions[i].clone();
+                let realized = p.upnl(fill);
+                let nominal_fee = p.notional(fill) * fee_rate;
+                closed[i] = true;
+                let fee = match acc.mode {
+                    Mode::Isolated => {
+                        let mut pos_eq = p.margin + realized;
+                        let fee = nominal_fee.min(pos_eq.max(Money::ZERO));
+                        pos_eq -= fee;
+                        fund.take_fee(fee);
+                        acc.ledger.realized_pnl += realized;
+                        acc.ledger.fees += fee;
+                        events.push(liq_event(step, acc.id, &p, fill, fee, realized, o.reason));
+                        if pos_eq.0 < Decimal::ZERO {
+                            write_off(acc, -pos_eq, fund, step, events);
+                            pos_eq = Money::ZERO;
+                        }
+                        // What is left of the position's margin returns to the wallet.
+                        acc.cash += pos_eq;
+                        acc.positions[i].margin = Money::ZERO;
+                        acc.positions[i].qty = Qty::ZERO;
+                        continue;
+                    }
+                    Mode::Cross => {
+                        acc.cash += realized;
+                        acc.positions[i].qty = Qty::ZERO;
+                        let eq_left = equity_cross(acc, post, info);
+                        nominal_fee.min(eq_left.max(Money::ZERO))
+                    }
+                };
+                acc.cash -= fee;
+                fund.take_fee(fee);
+                acc.ledger.realized_pnl += realized;
+                acc.ledger.fees += fee;
+                events.push(liq_event(step, acc.id, &p, fill, fee, realized, o.reason));
+            }
+            Target::Collateral(k) => {
+                let sold = -o.qty;
+                let proceeds = sold * fill;
+                acc.balances[k].1 -= sold;
+                acc.cash += proceeds;
+                acc.ledger.sale_proceeds += proceeds;
+                events.push(Event {
+                    step,
+                    account: acc.id,
+                    kind: EventKind::CollateralSale { asset: o.asset, quantity: o.qty, price: fill, proceeds, reason: o.reason },
+                });
+            }
+        }
+    }
+    let mut i = 0;
+    acc.positions.retain(|_| {
+        let keep = !closed[i];
+        i += 1;
+        keep
+    });
+    acc.balances.retain(|(_, b)| !b.is_zero());
+    // Bad debt: nothing left to sell and the wallet is still in debt.
+    if acc.mode == Mode::Cross && acc.positions.is_empty() && acc.balances.is_empty() && acc.cash.0 < Decimal::ZERO {
+        let b = -acc.cash;
+        write_off(acc, b, fund, step, events);
+        acc.cash += b;
+    }
+}
+
+fn liq_event(step: usize, id: AccountId, p: &Position, fill: Price, fee: Money, realized: Money, reason: Reason) -> Event {
+    Event {
+        step,
+        account: id,
+        kind: EventKind::Liquidation { asset: p.asset, quantity: -p.qty, price: fill, fee, realized_pnl: realized, reason },
+    }
+}
+
+fn write_off(acc: &mut Account, amount: Money, fund: &mut Fund, step: usize, events: &mut Vec<Event>) {
+    let (paid, uncovered) = fund.cover(amount);
+    acc.ledger.bad_debt_written_off += amount;
+    events.push(Event { step, account: acc.id, kind: EventKind::BadDebt { amount, fund_paid: paid, uncovered } });
+}
+
+fn equity_cross(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> Money {
+    let cv = margin::collateral_value(acc.cash, &acc.balances, prices, info);
+    let upnl: Money = acc.positions.iter().filter(|p| !p.qty.is_zero()).map(|p| p.upnl(prices[p.asset])).sum();
+    cv + upnl
+}

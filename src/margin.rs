@@ -1,0 +1,308 @@
+//! Margin math: pure functions that value an account at given prices (a snapshot, like
+//! mango-v4's health cache). Nothing here changes an account; `liquidation.rs` acts on the
+//! snapshot.
+
+use crate::types::{Money, Price, Qty, Ratio};
+use rust_decimal::Decimal;
+
+/// Tiered maintenance margin: `MM = N · mmr(tier) − cum(tier)`, with
+/// `cum_n = floor_n · (mmr_n − mmr_(n−1)) + cum_(n−1)` so that MM is continuous in N.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Brackets {
+    /// (floor, mmr, cum), floors ascending, first floor 0.
+    rows: Vec<(Money, Ratio, Money)>,
+}
+
+impl Brackets {
+    /// Build from (floor, mmr) rows; floors must start at 0 and ascend (checked by validation).
+    pub fn new(rows: &[(Money, Ratio)]) -> Brackets {
+        let mut out: Vec<(Money, Ratio, Money)> = Vec::with_capacity(rows.len());
+        for &(floor, mmr) in rows {
+            let cum = match out.last() {
+                None => Money::ZERO,
+                Some(&(_, prev_mmr, prev_cum)) => Money(floor.0 * (mmr.0 - prev_mmr.0)) + prev_cum,
+            };
+            out.push((floor, mmr, cum));
+        }
+        Brackets { rows: out }
+    }
+
+    pub fn flat(mmr: Ratio) -> Brackets {
+        Brackets::new(&[(Money::ZERO, mmr)])
+    }
+
+    pub fn rows(&self) -> &[(Money, Ratio, Money)] {
+        &self.rows
+    }
+
+    fn tier(&self, notional: Money) -> &(Money, Ratio, Money) {
+        let mut t = &self.rows[0];
+        for r in &self.rows {
+            if r.0 <= notional {
+                t = r;
+            } else {
+                break;
+            }
+        }
+        t
+    }
+
+    /// Maintenance margin at notional `n` (≥ 0).
+    pub fn mm(&self, n: Money) -> Money {
+        let (_, mmr, cum) = *self.tier(n);
+        Money(n.0 * mmr.0 - cum.0)
+    }
+
+    /// The rate of the first bracket (used for quick bounds).
+    pub fn first_rate(&self) -> Ratio {
+        self.rows[0].1
+    }
+
+    /// Largest leverage at which a fresh position of notional `n` is not already liquidatable
+    /// (margin n / L must exceed MM(n)): L < n / MM(n).
+    pub fn max_leverage(&self, n: Money) -> Option<Decimal> {
+        let mm = self.mm(n);
+        if mm.0 <= Decimal::ZERO {
+            None
+        } else {
+            Some(n.0 / mm.0)
+        }
+    }
+}
+
+/// Everything an account needs to know about one asset to value it.
+pub trait AssetInfo {
+    fn brackets(&self, asset: usize) -> &Brackets;
+    fn haircut(&self, asset: usize) -> Ratio;
+    /// Stable collateral is sold last when a loan is repaid.
+    fn stable(&self, asset: usize) -> bool;
+}
+
+/// A perpetual position. `margin` is used in isolated mode only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Position {
+    pub asset: usize,
+    pub qty: Qty,
+    pub entry: Price,
+    pub margin: Money,
+}
+
+impl Position {
+    pub fn notional(&self, p: Price) -> Money {
+        self.qty.abs() * p
+    }
+    pub fn upnl(&self, p: Price) -> Money {
+        Money(self.qty.0 * (p.0 - self.entry.0))
+    }
+}
+
+/// Value of collateral balances: `Σ max(b,0)·P·(1−h) + Σ min(b,0)·P`, plus USD cash.
+pub fn collateral_value(cash: Money, balances: &[(usize, Qty)], prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> Money {
+    let mut v = cash;
+    for &(a, b) in balances {
+        let p = prices[a];
+        if b.0 > Decimal::ZERO {
+            v += Money(b.0 * p.0 * (Decimal::ONE - info.haircut(a).0));
+        } else {
+            v += b * p;
+        }
+    }
+    v
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PositionHealth {
+    pub notional: Money,
+    pub mm: Money,
+    pub upnl: Money,
+}
+
+/// A snapshot of an account at one price vector.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Health {
+    /// Collateral value (cross: wallet; isolated: wallet + posted margins).
+    pub collateral_value: Money,
+    pub upnl: Money,
+    pub equity: Money,
+    pub mm: Money,
+    pub positions: Vec<PositionHealth>,
+}
+
+impl Health {
+    /// `MM / E`; `None` when E ≤ 0 with exposure (unbounded); 0 without maintenance margin.
+    pub fn margin_ratio(&self) -> Option<Ratio> {
+        margin_ratio(self.mm, self.equity)
+    }
+}
+
+pub fn margin_ratio(mm: Money, equity: Money) -> Option<Ratio> {
+    if mm.0.is_zero() && equity.0 >= Decimal::ZERO {
+        Some(Ratio::ZERO)
+    } else if equity.0 <= Decimal::ZERO {
+        None
+    } else {
+        Some(Ratio(mm.0 / equity.0))
+    }
+}
+
+/// Liquidatable when MR ≥ 100 %, i.e. `MM ≥ E`, for an account with any exposure.
+pub fn is_liquidatable(mm: Money, equity: Money, has_exposure: bool) -> bool {
+    has_exposure && (equity.0 <= Decimal::ZERO || mm >= equity)
+}
+
+/// Unrealised PnL and maintenance margin of a list of positions at `prices`.
+pub fn positions_health(positions: &[Position], prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> (Money, Money) {
+    let mut upnl = Money::ZERO;
+    let mut mm = Money::ZERO;
+    for p in positions {
+        let px = prices[p.asset];
+        upnl += p.upnl(px);
+        mm += info.brackets(p.asset).mm(p.notional(px));
+    }
+    (upnl, mm)
+}
+
+/// Full snapshot. For isolated accounts the aggregate equity is wallet + margins + PnL; the
+/// per-position figures are what isolated liquidation uses (`margin + upnl` vs `mm`).
+pub fn snapshot(
+    cash: Money,
+    balances: &[(usize, Qty)],
+    positions: &[Position],
+    isolated: bool,
+    prices: &[Price],
+    info: &(impl AssetInfo + ?Sized),
+) -> Health {
+    let mut cv = collateral_value(cash, balances, prices, info);
+    if isolated {
+        cv += positions.iter().map(|p| p.margin).sum::<Money>();
+    }
+    let mut h = Health { collateral_value: cv, ..Health::default() };
+    h.positions.reserve(positions.len());
+    for p in positions {
+        let px = prices[p.asset];
+        let n = p.notional(px);
+        let ph = PositionHealth { notional: n, mm: info.brackets(p.asset).mm(n), upnl: p.upnl(px) };
+        h.upnl += ph.upnl;
+        h.mm += ph.mm;
+        h.positions.push(ph);
+    }
+    h.equity = h.collateral_value + h.upnl;
+    h
+}
+
+/// Price at which a single position backed by `margin` USD reaches MR = 100 %:
+/// solves `margin + q·(P − e) = MM(|q|·P)` bracket by bracket and keeps the bracket that
+/// contains the notional at that price (the tier is re-selected at the liquidation notional).
+/// `None` if no positive price liquidates it (e.g. a fully collateralised long).
+pub fn liquidation_price(qty: Qty, entry: Price, margin: Money, brackets: &Brackets) -> Option<Price> {
+    let q = qty.0;
+    if q.is_zero() {
+        return None;
+    }
+    let rows = brackets.rows();
+    for (i, &(floor, mmr, cum)) in rows.iter().enumerate() {
+        // margin + qP − qe = |q|·P·mmr − cum  ⇒  P = (q·e − margin − cum) / (q − |q|·mmr)
+        let denom = q - q.abs() * mmr.0;
+        if denom.is_zero() {
+            continue;
+        }
+        let p = (q * entry.0 - margin.0 - cum.0).checked_div(denom)?;
+        if p <= Decimal::ZERO {
+            continue;
+        }
+        let n = q.abs() * p;
+        let upper = rows.get(i + 1).map(|r| r.0 .0);
+        if n >= floor.0 && upper.is_none_or(|u| n < u) {
+            return Some(Price(p));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+    fn btcusdt() -> Brackets {
+        Brackets::new(&[
+            (Money(d("0")), Ratio(d("0.004"))),
+            (Money(d("50000")), Ratio(d("0.005"))),
+            (Money(d("250000")), Ratio(d("0.01"))),
+            (Money(d("1000000")), Ratio(d("0.025"))),
+        ])
+    }
+
+    #[test]
+    fn cum_offsets_follow_the_recursion() {
+        // cum_1 = 50 000·(0.005−0.004) + 0 = 50; cum_2 = 250 000·(0.01−0.005) + 50 = 1 300;
+        // cum_3 = 1 000 000·(0.025−0.01) + 1 300 = 16 300  (MODEL §8)
+        let cums: Vec<Money> = btcusdt().rows().iter().map(|r| r.2).collect();
+        assert_eq!(cums, vec![Money(d("0")), Money(d("50")), Money(d("1300")), Money(d("16300"))]);
+    }
+
+    #[test]
+    fn tiered_mm_table() {
+        let b = btcusdt();
+        // (notional, expected MM, arithmetic)
+        let cases = [
+            ("10000", "40", "10 000·0.004"),
+            ("50000", "200", "50 000·0.005 − 50 (= 50 000·0.004, continuous)"),
+            ("500000", "3700", "500 000·0.01 − 1 300"),
+            ("250000", "1200", "250 000·0.01 − 1 300 (= 250 000·0.005 − 50)"),
+            ("2000000", "33700", "2 000 000·0.025 − 16 300"),
+        ];
+        for (n, want, how) in cases {
+            assert_eq!(b.mm(Money(d(n))), Money(d(want)), "MM({n}) = {how}");
+        }
+    }
+
+    #[test]
+    fn isolated_liquidation_prices_of_model_section_8() {
+        let b = btcusdt();
+        // 10 BTC long at 50 000 with 50 000 margin: tier 2 (floor 250 000) at the liquidation
+        // notional: P = (10·50 000 − 50 000 − 1 300) / (10·(1 − 0.01)) = 448 700 / 9.9 = 45 323.23
+        let p = liquidation_price(Qty(d("10")), Price(d("50000")), Money(d("50000")), &b).unwrap();
+        assert_eq!(p.0.round_dp(2), d("45323.23"));
+        // margin balance there = 50 000 + 10·(P − 50 000) = MM = 3 232.32
+        let bal = Money(d("50000")) + Money(d("10") * (p.0 - d("50000")));
+        assert_eq!(bal.0.round_dp(2), d("3232.32"));
+        assert_eq!(b.mm(Qty(d("10")) * p).0.round_dp(2), d("3232.32"));
+        // 1 BTC at 50 000 with 5 000 margin: tier 0 (notional < 50 000):
+        // P = (50 000 − 5 000 − 0) / (1·(1 − 0.004)) = 45 000 / 0.996 = 45 180.72
+        let p = liquidation_price(Qty(d("1")), Price(d("50000")), Money(d("5000")), &b).unwrap();
+        assert_eq!(p.0.round_dp(2), d("45180.72"));
+    }
+
+    #[test]
+    fn flat_rate_formula() {
+        // P_liq = P_entry · (1 − 1/L) / (1 − m), for (L, m) pairs
+        for (lev, mmr) in [("10", "0.005"), ("15", "0.005"), ("50", "0.01"), ("3", "0.004")] {
+            let (lev, mmr) = (d(lev), d(mmr));
+            let entry = d("2000");
+            let qty = d("5");
+            let margin = qty * entry / lev;
+            let got = liquidation_price(Qty(qty), Price(entry), Money(margin), &Brackets::flat(Ratio(mmr))).unwrap();
+            let want = entry * (Decimal::ONE - Decimal::ONE / lev) / (Decimal::ONE - mmr);
+            assert!((got.0 - want).abs() < d("0.0000001"), "L={lev} m={mmr}: {got} vs {want}");
+            // short: P_liq = P_entry · (1 + 1/L) / (1 + m)
+            let got = liquidation_price(Qty(-qty), Price(entry), Money(margin), &Brackets::flat(Ratio(mmr))).unwrap();
+            let want = entry * (Decimal::ONE + Decimal::ONE / lev) / (Decimal::ONE + mmr);
+            assert!((got.0 - want).abs() < d("0.0000001"), "short L={lev} m={mmr}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn margin_ratio_edges() {
+        assert_eq!(margin_ratio(Money(d("50")), Money(d("100"))), Some(Ratio(d("0.5"))));
+        assert_eq!(margin_ratio(Money(d("50")), Money(d("0"))), None);
+        assert_eq!(margin_ratio(Money(d("0")), Money(d("10"))), Some(Ratio::ZERO));
+        assert_eq!(margin_ratio(Money(d("0")), Money(d("0"))), Some(Ratio::ZERO)); // nothing left, nothing at risk
+        assert_eq!(margin_ratio(Money(d("0")), Money(d("-1"))), None); // an unpaid loan
+        assert!(is_liquidatable(Money(d("100")), Money(d("100")), true)); // MR = 100 % exactly
+        assert!(!is_liquidatable(Money(d("99.99")), Money(d("100")), true));
+        assert!(!is_liquidatable(Money(d("0")), Money(d("-5")), false));
+    }
+}

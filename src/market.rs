@@ -1,0 +1,131 @@
+//! The exogenous market (correlated random walk plus scripted shocks) and price impact.
+//!
+//! Floating point is used only here, for the path and the impact state, and only with IEEE
+//! operations and `libm` functions, so a seed gives the same bits natively and in wasm. Prices
+//! leave this module as exact decimals on the asset's tick grid.
+
+use crate::model::{ImpactModel, Model};
+use crate::scenario::limits;
+use crate::types::{dec_from_f64, Price};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+
+/// Exogenous prices, `prices[t][asset]`, t = 0 ..= steps (what the market would do with no
+/// forced orders).
+#[derive(Clone, Debug)]
+pub struct ExoPath {
+    pub prices: Vec<Vec<f64>>,
+}
+
+/// Standard normals by Box–Muller from a seeded ChaCha8 stream. Hand-written (instead of
+/// `rand_distr`) so that the transcendental calls are `libm`'s and therefore identical on
+/// every target.
+struct Normals {
+    rng: ChaCha8Rng,
+    spare: Option<f64>,
+}
+
+impl Normals {
+    fn new(seed: u64) -> Self {
+        Normals { rng: ChaCha8Rng::seed_from_u64(seed), spare: None }
+    }
+    fn unit_open(&mut self) -> f64 {
+        // (0, 1]: 53 random bits, shifted away from 0
+        ((self.rng.next_u64() >> 11) as f64 + 1.0) * (1.0 / (1u64 << 53) as f64)
+    }
+    fn next(&mut self) -> f64 {
+        if let Some(z) = self.spare.take() {
+            return z;
+        }
+        let u1 = self.unit_open();
+        let u2 = self.unit_open();
+        let r = libm::sqrt(-2.0 * libm::log(u1));
+        let th = 2.0 * std::f64::consts::PI * u2;
+        self.spare = Some(r * libm::sin(th));
+        r * libm::cos(th)
+    }
+}
+
+pub fn exogenous_path(m: &Model) -> ExoPath {
+    let n = m.assets.len();
+    let mut normals = Normals::new(m.seed);
+    let sqdt = libm::sqrt(m.dt);
+    let mut shock = vec![vec![0.0; n]; m.steps + 1];
+    for &(t, a, lr) in &m.shocks {
+        shock[t][a] += lr;
+    }
+    let mut prices = Vec::with_capacity(m.steps + 1);
+    let mut cur: Vec<f64> = m.assets.iter().map(|a| crate::types::dec_to_f64(a.price0.0)).collect();
+    prices.push(cur.clone());
+    let mut z = vec![0.0; n];
+    for shock_t in shock.iter().skip(1) {
+        for zi in z.iter_mut() {
+            *zi = normals.next(); // drawn even with noise off, so toggling noise keeps the stream aligned
+        }
+        for i in 0..n {
+            let s = m.assets[i].sigma;
+            let mut r = -s * s * m.dt / 2.0 + shock_t[i];
+            if m.noise && s > 0.0 {
+                let lz: f64 = (0..=i).map(|k| m.chol[i][k] * z[k]).sum();
+                r += s * sqdt * lz;
+            }
+            cur[i] = (cur[i] * libm::exp(r)).clamp(1e-12, limits::MAX_PRICE as f64);
+        }
+        prices.push(cur.clone());
+    }
+    ExoPath { prices }
+}
+
+/// A float price to an exact decimal on the tick grid, at least one tick, at most the ceiling.
+pub fn to_tick(x: f64, tick: Price) -> Price {
+    let x = if x.is_finite() { x.clamp(0.0, limits::MAX_PRICE as f64) } else { limits::MAX_PRICE as f64 };
+    match dec_from_f64(x) {
+        Some(d) => Price(d).round_to_tick(tick),
+        None => tick,
+    }
+}
+
+/// Change in log impact caused by net selling `q_usd` (sold − bought, USD) of asset `i`.
+pub fn impact_delta(m: &Model, i: usize, q_usd: f64) -> f64 {
+    if q_usd == 0.0 {
+        return 0.0;
+    }
+    let a = &m.assets[i];
+    match m.impact {
+        // ln(0.98) · q / D: selling D moves −2 %, 2D moves −3.96 %.
+        ImpactModel::Depth => libm::log(0.98) * q_usd / a.depth_usd,
+        ImpactModel::Sqrt { y } => {
+            let sigma_daily = a.sigma * libm::sqrt(1.0 / 365.0);
+            let mag = y * sigma_daily * libm::sqrt(q_usd.abs() / a.daily_volume_usd);
+            if q_usd > 0.0 {
+                -mag
+            } else {
+                mag
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normals_look_standard() {
+        let mut g = Normals::new(7);
+        let xs: Vec<f64> = (0..20000).map(|_| g.next()).collect();
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / xs.len() as f64;
+        assert!(mean.abs() < 0.03, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.05, "variance {var}");
+    }
+
+    #[test]
+    fn to_tick_floors_and_caps() {
+        let t = Price("0.01".parse().unwrap());
+        assert_eq!(to_tick(0.0, t), t);
+        assert_eq!(to_tick(-3.0, t), t);
+        assert_eq!(to_tick(f64::NAN, t).0, rust_decimal::Decimal::from(limits::MAX_PRICE));
+        assert_eq!(to_tick(123.456, t).0, "123.46".parse().unwrap());
+    }
+}

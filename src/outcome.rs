@@ -1,0 +1,169 @@
+//! A complete simulation: the main run and its two counterfactuals on the same exogenous path
+//! (feedback off; the focal account in the other margin mode), and the summary that compares them.
+
+use crate::liquidation::{AccountId, EventKind};
+use crate::market;
+use crate::model::{Mode, Model};
+use crate::sim::{self, Run};
+use crate::types::{Money, Price};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct AssetSummary {
+    /// Largest peak-to-trough fall of the exogenous price, in %.
+    pub exogenous_drawdown_pct: f64,
+    /// Largest peak-to-trough fall of the market price (with the forced selling), in %.
+    pub realized_drawdown_pct: f64,
+    /// realized / exogenous drawdown; null when the exogenous drawdown is ~0.
+    pub amplification: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ClosedPosition {
+    pub asset: String,
+    pub step: usize,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RunSummary {
+    pub focal_mode: Mode,
+    /// First step at which the focal account was liquidated (null: never).
+    pub focal_liquidated_step: Option<usize>,
+    /// Every focal position closed by liquidation, with its step.
+    pub focal_positions_closed: Vec<ClosedPosition>,
+    /// Focal positions closed here that the comparison run kept open to the end.
+    pub healthy_positions_closed: Vec<ClosedPosition>,
+    /// Longest run of consecutive steps with at least one liquidation.
+    pub cascade_depth_steps: usize,
+    /// Total bad debt written off (fund-paid + uncovered).
+    pub bad_debt: Money,
+    pub uncovered_bad_debt: Money,
+    pub insurance_fund_final: Money,
+    pub liquidation_fees: Money,
+    pub final_equity: Money,
+    pub crowd_accounts_liquidated: u32,
+    pub crowd_liquidated_notional: Money,
+    pub assets: BTreeMap<String, AssetSummary>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub name: String,
+    /// Names of the hand-listed accounts, by index.
+    pub explicit_names: Vec<String>,
+    pub symbols: Vec<String>,
+    pub step_minutes: rust_decimal::Decimal,
+    pub main: Run,
+    pub no_feedback: Run,
+    pub other_mode: Run,
+    pub summary: RunSummary,
+    pub no_feedback_summary: RunSummary,
+    pub other_mode_summary: RunSummary,
+    pub notices: Vec<String>,
+}
+
+/// Run a validated model: main run plus both counterfactuals.
+pub fn simulate(m: &Model) -> Outcome {
+    let exo = market::exogenous_path(m);
+    let main = sim::run(m, &exo, m.feedback, &m.focal);
+    let no_feedback = sim::run(m, &exo, false, &m.focal);
+    let other_mode = sim::run(m, &exo, m.feedback, &m.focal_other);
+    let symbols: Vec<String> = m.assets.iter().map(|a| a.symbol.clone()).collect();
+    let summary = summarize(&symbols, &main, &other_mode);
+    let no_feedback_summary = summarize(&symbols, &no_feedback, &main);
+    let other_mode_summary = summarize(&symbols, &other_mode, &main);
+    Outcome {
+        name: m.name.clone(),
+        explicit_names: m.explicit.iter().map(|a| a.name.clone()).collect(),
+        symbols,
+        step_minutes: m.step_minutes,
+        main,
+        no_feedback,
+        other_mode,
+        summary,
+        no_feedback_summary,
+        other_mode_summary,
+        notices: m.notices.clone(),
+    }
+}
+
+fn max_drawdown_pct(xs: &[Price]) -> f64 {
+    let mut peak = f64::MIN;
+    let mut dd: f64 = 0.0;
+    for p in xs {
+        let x = p.to_f64();
+        peak = peak.max(x);
+        if peak > 0.0 {
+            dd = dd.max((peak - x) / peak);
+        }
+    }
+    round4(dd * 100.0)
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn closed_positions(symbols: &[String], r: &Run) -> Vec<(usize, usize)> {
+    r.events
+        .iter()
+        .filter(|e| e.account == AccountId::Focal)
+        .filter_map(|e| match &e.kind {
+            EventKind::Liquidation { asset, .. } => Some((*asset, e.step)),
+            _ => None,
+        })
+        .filter(|(a, _)| *a < symbols.len())
+        .collect()
+}
+
+/// Summarise run `r`; `cmp` is the run whose focal account it is compared with.
+pub fn summarize(symbols: &[String], r: &Run, cmp: &Run) -> RunSummary {
+    let s = &r.series;
+    let focal_liquidated_step = r
+        .events
+        .iter()
+        .find(|e| e.account == AccountId::Focal && !matches!(e.kind, EventKind::BadDebt { .. }))
+        .map(|e| e.step);
+    let closed = closed_positions(symbols, r);
+    let kept_in_cmp = |asset: usize| cmp.focal().positions.iter().any(|p| p.asset == asset);
+    let to_named = |v: &[(usize, usize)]| -> Vec<ClosedPosition> {
+        v.iter().map(|&(a, step)| ClosedPosition { asset: symbols[a].clone(), step }).collect()
+    };
+    let healthy: Vec<(usize, usize)> = closed.iter().copied().filter(|&(a, _)| kept_in_cmp(a)).collect();
+
+    let mut liq_steps = vec![false; s.insurance_fund.len()];
+    for e in &r.events {
+        if !matches!(e.kind, EventKind::BadDebt { .. }) {
+            liq_steps[e.step] = true;
+        }
+    }
+    let (mut depth, mut cur) = (0, 0);
+    for &b in &liq_steps {
+        cur = if b { cur + 1 } else { 0 };
+        depth = depth.max(cur);
+    }
+    let mut assets = BTreeMap::new();
+    for (i, sym) in symbols.iter().enumerate() {
+        let exo = max_drawdown_pct(&s.exogenous_price[i]);
+        let real = max_drawdown_pct(&s.price[i]);
+        let amplification = if exo > 1e-4 { Some(round4(real / exo)) } else { None };
+        assets.insert(sym.clone(), AssetSummary { exogenous_drawdown_pct: exo, realized_drawdown_pct: real, amplification });
+    }
+    let crowd_accounts_liquidated = s.crowd_accounts_liquidated.iter().sum();
+    RunSummary {
+        focal_mode: r.focal_mode,
+        focal_liquidated_step,
+        focal_positions_closed: to_named(&closed),
+        healthy_positions_closed: to_named(&healthy),
+        cascade_depth_steps: depth,
+        bad_debt: r.fund.bad_debt_paid + r.fund.uncovered_bad_debt,
+        uncovered_bad_debt: r.fund.uncovered_bad_debt,
+        insurance_fund_final: r.fund.balance,
+        liquidation_fees: r.fund.fees_received,
+        final_equity: *s.focal_equity.last().unwrap_or(&Money::ZERO),
+        crowd_accounts_liquidated,
+        crowd_liquidated_notional: s.crowd_liquidated_notional.iter().copied().sum(),
+        assets,
+    }
+}

@@ -1,0 +1,54 @@
+//! Bundled scenarios. Each demonstrates one claim; its `description` explains it and a test in
+//! `tests/presets.rs` checks that the run shows it.
+
+use crate::error::{Error, Result};
+use crate::scenario::Scenario;
+
+pub struct Preset {
+    pub name: &'static str,
+    /// The claim the preset demonstrates, in one line.
+    pub claim: &'static str,
+    pub json: &'static str,
+}
+
+impl Preset {
+    /// The preset as a scenario. Bundled presets are checked by tests to parse and validate.
+    pub fn scenario(&self) -> Scenario {
+        Scenario::from_json(self.json).unwrap_or_default()
+    }
+}
+
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "contagion",
+        claim: "A loss in one asset makes the cross account close a healthy position in another; isolated keeps it.",
+        json: include_str!("../presets/contagion.json"),
+    },
+    Preset {
+        name: "amplification",
+        claim: "A small shock that a leveraged crowd turns into a much larger fall.",
+        json: include_str!("../presets/amplification.json"),
+    },
+    Preset {
+        name: "double-hit",
+        claim: "Collateral that moves with the positions: the account is hit twice.",
+        json: include_str!("../presets/double-hit.json"),
+    },
+    Preset {
+        name: "depeg",
+        claim: "A stable-looking collateral asset depegs on the venue (the October 2025 pattern).",
+        json: include_str!("../presets/depeg.json"),
+    },
+    Preset {
+        name: "cross-vs-isolated",
+        claim: "The same book in cross and isolated mode, side by side.",
+        json: include_str!("../presets/cross-vs-isolated.json"),
+    },
+];
+
+pub fn get(name: &str) -> Result<&'static Preset> {
+    PRESETS.iter().find(|p| p.name == name).ok_or_else(|| Error::UnknownPreset {
+        name: name.to_string(),
+        known: PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
+    })
+}

@@ -1,0 +1,436 @@
+//! The scenario file format (`"version": 1`): what a user writes. Every field has a default,
+//! so `{"version": 1}` is a complete scenario and a full file says everything.
+//!
+//! This module only describes and defaults the document; `validate.rs` checks it and turns it
+//! into the engine's resolved [`crate::model::Model`].
+
+use crate::types::{Money, Price, Qty, Ratio};
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Documented size limits; a scenario past any of them is rejected with a message naming it.
+pub mod limits {
+    pub const MAX_ASSETS: usize = 16;
+    pub const MAX_STEPS: usize = 20_000;
+    pub const MAX_CROWD_ACCOUNTS: u32 = 100_000;
+    pub const MAX_EXPLICIT_ACCOUNTS: usize = 2_000;
+    pub const MAX_POSITIONS_PER_ACCOUNT: usize = 16;
+    pub const MAX_SHOCKS: usize = 10_000;
+    pub const MAX_BRACKETS: usize = 32;
+    /// Largest opening price, depth, notional or balance accepted (USD); keeps every product exact.
+    pub const MAX_USD: i64 = 1_000_000_000_000_000; // 1e15
+    pub const MAX_PRICE: i64 = 1_000_000_000_000; // 1e12: also the ceiling a simulated price is clamped to
+    pub const MAX_SIGMA: f64 = 20.0; // 2 000 % a year
+    pub const MAX_LEVERAGE: i64 = 1_000;
+    /// Largest seed: 2^53 − 1, so that a seed survives a trip through JavaScript numbers.
+    pub const MAX_SEED: u64 = (1u64 << 53) - 1;
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().expect("literal decimal")
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+/// A complete simulation scenario. Every field may be omitted; the defaults describe a
+/// four-asset market (BTC, ETH, SOL, USDC) with an ETH shock and a 1 000-account crowd.
+pub struct Scenario {
+    /// Format version; must be 1.
+    pub version: u32,
+    /// Short human name.
+    pub name: String,
+    /// What the scenario shows, in a paragraph.
+    pub description: String,
+    /// Number of steps after the opening state (every series has steps + 1 points).
+    pub steps: usize,
+    /// Minutes per step.
+    pub step_minutes: Decimal,
+    /// Seed of the random exogenous path (0 ..= 2^53 − 1).
+    pub seed: u64,
+    /// `false` removes the random term (scripted scenarios: only drift-free shocks move prices).
+    pub noise: bool,
+    /// `false` runs without price impact: forced orders fill at the pre-trade price.
+    pub feedback: bool,
+    pub assets: Vec<AssetSpec>,
+    pub correlation: CorrelationSpec,
+    pub shocks: Vec<ShockSpec>,
+    pub impact: ImpactSpec,
+    pub liquidation: LiquidationSpec,
+    /// Opening balance of the insurance fund (USD).
+    pub insurance_fund_usd: Money,
+    /// The user's own account, the one the charts follow.
+    pub focal: AccountSpec,
+    /// The rest of the market, generated deterministically.
+    pub crowd: CrowdSpec,
+    /// Extra accounts listed by hand; they add to the crowd.
+    pub accounts: Vec<AccountSpec>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            version: FORMAT_VERSION,
+            name: "Default: an ETH shock".into(),
+            description: "A 10 000 USD cross account long BTC and ETH; ETH drops 12 % at step 24 \
+                          while a leveraged crowd trades the same books."
+                .into(),
+            steps: 288,
+            step_minutes: Decimal::from(5),
+            seed: 42,
+            noise: true,
+            feedback: true,
+            assets: default_assets(),
+            correlation: CorrelationSpec::default(),
+            shocks: vec![ShockSpec { step: 24, symbol: "ETH".into(), percent: -12.0 }],
+            impact: ImpactSpec::default(),
+            liquidation: LiquidationSpec::default(),
+            insurance_fund_usd: Money(Decimal::from(50_000_000)),
+            focal: AccountSpec::default_focal(),
+            crowd: CrowdSpec::default(),
+            accounts: vec![],
+        }
+    }
+}
+
+/// The default market (2025 figures; assumptions, see README "Defaults").
+pub fn default_assets() -> Vec<AssetSpec> {
+    vec![
+        AssetSpec {
+            symbol: "BTC".into(),
+            price: Price(d("100000")),
+            tick: Price(d("0.1")),
+            sigma: 0.50,
+            depth_usd: Money(d("400000000")),
+            half_life_steps: Some(36.0),
+            daily_volume_usd: Some(Money(d("30000000000"))),
+            haircut: Ratio(d("0.02")),
+            stable: false,
+            mm_brackets: None,
+        },
+        AssetSpec {
+            symbol: "ETH".into(),
+            price: Price(d("3500")),
+            tick: Price(d("0.01")),
+            sigma: 0.68,
+            depth_usd: Money(d("200000000")),
+            half_life_steps: Some(36.0),
+            daily_volume_usd: Some(Money(d("15000000000"))),
+            haircut: Ratio(d("0.03")),
+            stable: false,
+            mm_brackets: None,
+        },
+        AssetSpec {
+            symbol: "SOL".into(),
+            price: Price(d("180")),
+            tick: Price(d("0.01")),
+            sigma: 0.85,
+            depth_usd: Money(d("60000000")),
+            half_life_steps: Some(36.0),
+            daily_volume_usd: Some(Money(d("4000000000"))),
+            haircut: Ratio(d("0.10")),
+            stable: false,
+            mm_brackets: None,
+        },
+        AssetSpec {
+            symbol: "USDC".into(),
+            price: Price(d("1")),
+            tick: Price(d("0.0001")),
+            sigma: 0.0,
+            depth_usd: Money(d("1000000000")),
+            half_life_steps: Some(36.0),
+            daily_volume_usd: Some(Money(d("5000000000"))),
+            haircut: Ratio(d("0")),
+            stable: true,
+            mm_brackets: None,
+        },
+    ]
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+/// One asset of the market: it can be traded as a perpetual and held as collateral.
+pub struct AssetSpec {
+    /// Ticker, e.g. "BTC". "USD" is reserved for the account currency.
+    pub symbol: String,
+    /// Opening price (USD).
+    pub price: Price,
+    /// Price grid; every simulated price is a multiple of it.
+    #[serde(default = "default_tick")]
+    pub tick: Price,
+    /// Annualised volatility (0.5 = 50 %). 0 for a stable asset.
+    #[serde(default)]
+    pub sigma: f64,
+    /// One-sided ±2 % order-book depth in USD: selling this much moves the price −2 %.
+    pub depth_usd: Money,
+    /// Impact half-life in steps; absent or null = permanent impact.
+    #[serde(default)]
+    pub half_life_steps: Option<f64>,
+    /// Daily traded volume (USD), used by the square-root impact model.
+    #[serde(default)]
+    pub daily_volume_usd: Option<Money>,
+    /// Collateral haircut: a balance counts at price × (1 − haircut).
+    #[serde(default)]
+    pub haircut: Ratio,
+    /// Stable collateral (sold last when a loan is repaid). Defaults to sigma == 0.
+    #[serde(default)]
+    pub stable: bool,
+    /// Maintenance-margin brackets (floor notional, rate), ascending; default: the BTCUSDT table.
+    #[serde(default)]
+    pub mm_brackets: Option<Vec<BracketSpec>>,
+}
+
+fn default_tick() -> Price {
+    Price(d("0.01"))
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+/// A maintenance-margin bracket: from `floor` USD of notional on, the rate is `mmr`.
+pub struct BracketSpec {
+    pub floor: Money,
+    pub mmr: Ratio,
+}
+
+/// The BTCUSDT maintenance table (floor USD, rate); cum offsets follow from the recursion.
+pub fn btcusdt_brackets() -> Vec<BracketSpec> {
+    [
+        ("0", "0.004"),
+        ("50000", "0.005"),
+        ("250000", "0.01"),
+        ("1000000", "0.025"),
+        ("10000000", "0.05"),
+        ("20000000", "0.10"),
+        ("50000000", "0.125"),
+        ("100000000", "0.15"),
+        ("200000000", "0.25"),
+        ("300000000", "0.50"),
+    ]
+    .iter()
+    .map(|(f, m)| BracketSpec { floor: Money(d(f)), mmr: Ratio(d(m)) })
+    .collect()
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+/// Correlation of the assets' random moves. Start from `all_pairs`, then override `pairs`;
+/// or give the whole `matrix` (in the order of `assets`).
+pub struct CorrelationSpec {
+    pub all_pairs: f64,
+    pub pairs: Vec<PairSpec>,
+    pub matrix: Option<Vec<Vec<f64>>>,
+    /// If the matrix is not positive semi-definite: `false` (default) rejects it with an error;
+    /// `true` uses the nearest valid correlation matrix and reports a notice.
+    pub repair: bool,
+}
+
+impl Default for CorrelationSpec {
+    fn default() -> Self {
+        CorrelationSpec { all_pairs: 0.8, pairs: vec![], matrix: None, repair: false }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PairSpec {
+    pub a: String,
+    pub b: String,
+    pub rho: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+/// A scripted move: at `step`, multiply `symbol`'s exogenous price by (1 + percent / 100).
+pub struct ShockSpec {
+    pub step: usize,
+    pub symbol: String,
+    pub percent: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImpactModelSpec {
+    /// ΔI = ln(0.98) · q / D: selling the ±2 % depth moves the price −2 %.
+    Depth,
+    /// |ΔI| = Y · σ_daily · sqrt(|q| / V_daily).
+    Sqrt,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImpactSpec {
+    pub model: ImpactModelSpec,
+    /// Y of the square-root model.
+    pub sqrt_y: f64,
+    /// κ: selling asset j also moves asset i by κ · ρ_ij · ΔI_j.
+    pub cross_impact: f64,
+}
+
+impl Default for ImpactSpec {
+    fn default() -> Self {
+        ImpactSpec { model: ImpactModelSpec::Depth, sqrt_y: 0.7, cross_impact: 0.0 }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicySpec {
+    /// Close whole positions, largest maintenance margin first, until the margin ratio is below 100 %.
+    LargestMmFirst,
+    /// Close every position at once.
+    Full,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiquidationSpec {
+    pub policy: PolicySpec,
+    /// Fee as a fraction of the closed notional, paid to the insurance fund.
+    pub fee_rate: Ratio,
+}
+
+impl Default for LiquidationSpec {
+    fn default() -> Self {
+        LiquidationSpec { policy: PolicySpec::LargestMmFirst, fee_rate: Ratio(d("0.005")) }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ModeSpec {
+    #[default]
+    Cross,
+    Isolated,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SideSpec {
+    #[default]
+    Long,
+    Short,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+/// An account: collateral balances (key "USD" for cash, or an asset symbol) and positions.
+pub struct AccountSpec {
+    pub name: Option<String>,
+    pub mode: ModeSpec,
+    pub collateral: BTreeMap<String, Decimal>,
+    pub positions: Vec<PositionSpec>,
+}
+
+impl Default for AccountSpec {
+    fn default() -> Self {
+        AccountSpec { name: None, mode: ModeSpec::Cross, collateral: BTreeMap::new(), positions: vec![] }
+    }
+}
+
+impl AccountSpec {
+    pub fn default_focal() -> Self {
+        let mut collateral = BTreeMap::new();
+        collateral.insert("USD".to_string(), d("10000"));
+        AccountSpec {
+            name: Some("you".into()),
+            mode: ModeSpec::Cross,
+            collateral,
+            positions: vec![
+                PositionSpec {
+                    asset: "BTC".into(),
+                    notional_usd: Some(Money(d("100000"))),
+                    leverage: Some(d("10")),
+                    ..PositionSpec::default()
+                },
+                PositionSpec {
+                    asset: "ETH".into(),
+                    notional_usd: Some(Money(d("50000"))),
+                    leverage: Some(d("10")),
+                    ..PositionSpec::default()
+                },
+            ],
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+/// A perpetual position. Size is `quantity`, or `notional_usd` at the entry price, or
+/// `leverage × margin_usd`.
+pub struct PositionSpec {
+    pub asset: String,
+    pub side: SideSpec,
+    /// Units of the asset (> 0; the side gives the sign).
+    pub quantity: Option<Qty>,
+    /// Size in USD at the entry price.
+    pub notional_usd: Option<Money>,
+    /// Entry price; default the asset's opening price.
+    pub entry_price: Option<Price>,
+    /// Leverage (≥ 1). In isolated mode the margin defaults to notional / leverage.
+    pub leverage: Option<Decimal>,
+    /// Isolated margin in USD, taken from the wallet's USD when the position opens.
+    pub margin_usd: Option<Money>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+/// The generated crowd. `assets` absent = every non-stable asset with open interest 5 × its depth.
+pub struct CrowdSpec {
+    /// Number of crowd accounts (0 for none).
+    pub accounts: u32,
+    /// Leverage range (log-uniform, spread at evenly spaced quantiles).
+    pub leverage_min: Decimal,
+    pub leverage_max: Decimal,
+    pub assets: Option<BTreeMap<String, CrowdAssetSpec>>,
+}
+
+impl Default for CrowdSpec {
+    fn default() -> Self {
+        CrowdSpec { accounts: 1000, leverage_min: d("2"), leverage_max: d("40"), assets: None }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CrowdAssetSpec {
+    /// Crowd open interest in this asset (USD, longs + shorts).
+    pub open_interest_usd: Money,
+    /// Share of the open interest that is long (0..1).
+    #[serde(default = "default_long_share")]
+    pub long_share: Ratio,
+    /// Share held by cross-margin accounts (which hold every asset); the rest is isolated.
+    #[serde(default = "default_cross_share")]
+    pub cross_share: Ratio,
+    /// Leverage range of this asset's isolated accounts (default: the crowd's).
+    #[serde(default)]
+    pub leverage_min: Option<Decimal>,
+    #[serde(default)]
+    pub leverage_max: Option<Decimal>,
+}
+
+fn default_long_share() -> Ratio {
+    Ratio(d("0.6"))
+}
+fn default_cross_share() -> Ratio {
+    Ratio(d("0.5"))
+}
+
+impl Scenario {
+    /// Parse a scenario from JSON text. Field-type errors name the field and line.
+    pub fn from_json(text: &str) -> crate::Result<Scenario> {
+        serde_json::from_str(text).map_err(|e| crate::Error::Parse(e.to_string()))
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// The JSON Schema of the scenario format.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(Scenario);
+    serde_json::to_value(schema).unwrap_or_default()
+}

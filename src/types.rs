@@ -1,0 +1,155 @@
+//! Domain newtypes. Every amount of money, quantity, price and ratio is an exact
+//! `rust_decimal::Decimal` behind a type that says what it is, so that a price can't be
+//! added to a quantity by accident. Arithmetic between them is spelled out below
+//! (quantity × price = money, money ÷ price = quantity, money ÷ money = ratio, …).
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub, SubAssign};
+
+macro_rules! decimal_newtype {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Decimal);
+
+        /// Serialised as an exact decimal string without trailing zeros ("1234.5").
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(&self.0.normalize())
+            }
+        }
+
+        impl $name {
+            pub const ZERO: $name = $name(Decimal::ZERO);
+            pub fn new(d: Decimal) -> Self { $name(d) }
+            pub fn get(self) -> Decimal { self.0 }
+            pub fn abs(self) -> Self { $name(self.0.abs()) }
+            pub fn is_zero(self) -> bool { self.0.is_zero() }
+            pub fn is_sign_negative(self) -> bool { self.0 < Decimal::ZERO }
+            pub fn is_sign_positive(self) -> bool { self.0 > Decimal::ZERO }
+            pub fn max(self, o: Self) -> Self { if self >= o { self } else { o } }
+            pub fn min(self, o: Self) -> Self { if self <= o { self } else { o } }
+            pub fn round_dp(self, dp: u32) -> Self { $name(self.0.round_dp(dp)) }
+            pub fn to_f64(self) -> f64 { use rust_decimal::prelude::ToPrimitive; self.0.to_f64().unwrap_or(0.0) }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { fmt::Display::fmt(&self.0.normalize(), f) }
+        }
+        impl Add for $name { type Output = $name; fn add(self, o: $name) -> $name { $name(self.0 + o.0) } }
+        impl Sub for $name { type Output = $name; fn sub(self, o: $name) -> $name { $name(self.0 - o.0) } }
+        impl Neg for $name { type Output = $name; fn neg(self) -> $name { $name(-self.0) } }
+        impl AddAssign for $name { fn add_assign(&mut self, o: $name) { self.0 += o.0 } }
+        impl SubAssign for $name { fn sub_assign(&mut self, o: $name) { self.0 -= o.0 } }
+        impl std::iter::Sum for $name {
+            fn sum<I: Iterator<Item = $name>>(it: I) -> $name { $name(it.map(|x| x.0).sum()) }
+        }
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> { stringify!($name).into() }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "description": "An exact decimal number, written as a string (\"1234.56\") or a JSON number.",
+                    "type": ["string", "number"],
+                    "pattern": "^-?[0-9]+(\\.[0-9]+)?$"
+                })
+            }
+        }
+    };
+}
+
+decimal_newtype!(
+    /// An amount of US dollars (the accounting currency).
+    Money
+);
+decimal_newtype!(
+    /// A signed quantity of an asset (long > 0, short < 0 for positions).
+    Qty
+);
+decimal_newtype!(
+    /// A price in USD per unit of an asset.
+    Price
+);
+decimal_newtype!(
+    /// A dimensionless ratio (0.005 = 0.5 %).
+    Ratio
+);
+
+impl Mul<Price> for Qty {
+    type Output = Money;
+    fn mul(self, p: Price) -> Money { Money(self.0 * p.0) }
+}
+impl Mul<Ratio> for Money {
+    type Output = Money;
+    fn mul(self, r: Ratio) -> Money { Money(self.0 * r.0) }
+}
+impl Div<Price> for Money {
+    type Output = Qty;
+    fn div(self, p: Price) -> Qty { Qty(self.0 / p.0) }
+}
+impl Div<Money> for Money {
+    type Output = Ratio;
+    fn div(self, o: Money) -> Ratio { Ratio(self.0 / o.0) }
+}
+impl Div<Ratio> for Money {
+    type Output = Money;
+    fn div(self, r: Ratio) -> Money { Money(self.0 / r.0) }
+}
+
+impl Price {
+    /// Round to the nearest multiple of `tick` (half away from zero), never below one tick.
+    pub fn round_to_tick(self, tick: Price) -> Price {
+        let n = (self.0 / tick.0).round();
+        let p = n * tick.0;
+        if p < tick.0 { tick } else { Price(p.normalize()) }
+    }
+}
+
+/// Convert a finite f64 to a Decimal; `None` for NaN/infinite/out of range.
+pub fn dec_from_f64(x: f64) -> Option<Decimal> {
+    use rust_decimal::prelude::FromPrimitive;
+    if !x.is_finite() {
+        return None;
+    }
+    Decimal::from_f64(x)
+}
+
+pub fn dec_to_f64(d: Decimal) -> f64 {
+    use rust_decimal::prelude::ToPrimitive;
+    d.to_f64().unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros_free::d;
+
+    mod rust_decimal_macros_free {
+        pub fn d(s: &str) -> rust_decimal::Decimal { s.parse().unwrap() }
+    }
+
+    #[test]
+    fn tick_rounding() {
+        // (price, tick, expected)
+        let cases = [
+            ("45323.2323", "0.01", "45323.23"),
+            ("45323.235", "0.01", "45323.24"), // half away from zero
+            ("0.004", "0.01", "0.01"),         // never below one tick
+            ("-5", "0.5", "0.5"),
+            ("101.26", "0.5", "101.5"),
+        ];
+        for (p, t, want) in cases {
+            assert_eq!(Price(d(p)).round_to_tick(Price(d(t))), Price(d(want)), "{p} at tick {t}");
+        }
+    }
+
+    #[test]
+    fn unit_arithmetic() {
+        // 10 BTC × 50 000 = 500 000 USD; 500 000 × 1 % = 5 000; 5 000 / 50 000 = 0.1 BTC
+        let n = Qty(d("10")) * Price(d("50000"));
+        assert_eq!(n, Money(d("500000")));
+        assert_eq!(n * Ratio(d("0.01")), Money(d("5000")));
+        assert_eq!(Money(d("5000")) / Price(d("50000")), Qty(d("0.1")));
+    }
+}
