@@ -47,7 +47,12 @@ fn d(s: &str) -> Decimal {
 }
 
 /// Generate the crowd's cohorts. Problems are reported through `err(path, message)`.
-pub fn generate(err: &mut dyn FnMut(String, String), spec: &CrowdSpec, assets: &[Asset]) -> (Vec<Cohort>, u32) {
+pub fn generate(
+    err: &mut dyn FnMut(String, String),
+    notices: &mut Vec<String>,
+    spec: &CrowdSpec,
+    assets: &[Asset],
+) -> (Vec<Cohort>, u32) {
     let n = spec.accounts;
     let mut ok = true;
     if n > limits::MAX_CROWD_ACCOUNTS {
@@ -128,6 +133,7 @@ pub fn generate(err: &mut dyn FnMut(String, String), spec: &CrowdSpec, assets: &
     struct Group {
         mode: Mode,
         label: String,
+        what: String,
         /// (asset, signed USD notional for the whole group)
         legs: Vec<(usize, Decimal)>,
         lo: Decimal,
@@ -146,21 +152,20 @@ pub fn generate(err: &mut dyn FnMut(String, String), spec: &CrowdSpec, assets: &
             .map(|(i, x)| (i, if long { x } else { -x }))
             .collect();
         let total = legs.iter().map(|(_, x)| x.abs()).sum();
-        let label = format!("crowd.leverage_max (cross {} accounts)", if long { "long" } else { "short" });
-        groups.push(Group { mode: Mode::Cross, label, legs, lo: spec.leverage_min, hi: spec.leverage_max, total });
+        let what = format!("cross {} crowd accounts", if long { "long" } else { "short" });
+        let label = "crowd.leverage_max".to_string();
+        groups.push(Group { mode: Mode::Cross, label, what, legs, lo: spec.leverage_min, hi: spec.leverage_max, total });
     }
     for (i, s) in &specs {
         for long in [true, false] {
             let side = if long { s.long_share.0 } else { Decimal::ONE - s.long_share.0 };
             let x = s.open_interest_usd.0 * (Decimal::ONE - s.cross_share.0) * side;
-            let label = format!(
-                "crowd.assets.{}.leverage_max (isolated {} accounts)",
-                assets[*i].symbol,
-                if long { "long" } else { "short" }
-            );
+            let what = format!("isolated {} {} crowd accounts", assets[*i].symbol, if long { "long" } else { "short" });
+            let label = if s.leverage_max.is_some() { format!("crowd.assets.{}.leverage_max", assets[*i].symbol) } else { "crowd.leverage_max".into() };
             groups.push(Group {
                 mode: Mode::Isolated,
                 label,
+                what,
                 legs: if x > Decimal::ZERO { vec![(*i, if long { x } else { -x })] } else { vec![] },
                 lo: s.leverage_min.unwrap_or(spec.leverage_min),
                 hi: s.leverage_max.unwrap_or(spec.leverage_max),
@@ -191,35 +196,38 @@ pub fn generate(err: &mut dyn FnMut(String, String), spec: &CrowdSpec, assets: &
         }
         let notional: Money = template.iter().map(|p| p.notional(p.entry)).sum();
         let mm: Money = template.iter().map(|p| assets[p.asset].brackets.mm(p.notional(p.entry))).sum();
-        // Opening healthy needs cash = N / L > MM, i.e. L < N / MM.
-        if mm.0 > Decimal::ZERO {
-            let lmax = notional.0 / mm.0;
-            if g.hi >= lmax {
-                err(
-                    g.label.clone(),
-                    format!(
-                        "leverage {} is impossible: each account's maintenance margin ({} USD on {} USD of positions) would exceed its collateral, so it would open liquidated; use at most {}",
-                        g.hi,
-                        mm.0.round_dp(2),
-                        notional.0.round_dp(2),
-                        (lmax - Decimal::new(1, 2)).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero)
-                    ),
-                );
-                continue;
-            }
-        }
+        // Opening healthy needs cash = N / L > MM, i.e. L < N / MM. Like a venue's leverage
+        // brackets, a large account may not use the full range: its leverage is capped at 90 %
+        // of that limit (and the user is told).
+        let cap = if mm.0 > Decimal::ZERO { Some((notional.0 / mm.0 * Decimal::new(9, 1)).round_dp(4)) } else { None };
         let (llo, lhi) = (crate::types::dec_to_f64(g.lo).ln_safe(), crate::types::dec_to_f64(g.hi).ln_safe());
         // Quantile (j + 0.5)/k of the log-uniform range; highest leverage (least cash) first.
         let mut members = Vec::with_capacity(k as usize);
+        let mut capped = 0u32;
         for j in (0..k).rev() {
             let u = (j as f64 + 0.5) / k as f64;
             let lev = libm::exp(llo + u * (lhi - llo));
-            let lev = crate::model::dec_dp(lev, 6).unwrap_or(Decimal::ONE).clamp(g.lo, g.hi);
+            let mut lev = crate::model::dec_dp(lev, 6).unwrap_or(Decimal::ONE).clamp(g.lo, g.hi);
+            if let Some(c) = cap {
+                if lev > c {
+                    lev = c.max(Decimal::ONE);
+                    capped += 1;
+                }
+            }
             let cash = Money((notional.0 / lev).round_dp(2));
             members.push(Member { id: next_id, cash, ledger: Ledger { opening_cash: cash, ..Ledger::default() } });
             next_id += 1;
         }
         members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
+        if capped > 0 {
+            notices.push(format!(
+                "{capped} of the {k} {} were capped at {}× leverage: at {} USD of positions each, the maintenance-margin brackets allow no more (set by {})",
+                g.what,
+                cap.unwrap_or_default().round_dp(2),
+                notional.0.round_dp(0),
+                g.label
+            ));
+        }
         cohorts.push(Cohort { mode: g.mode, template, members, head: 0 });
     }
     (cohorts, next_id)

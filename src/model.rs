@@ -263,7 +263,15 @@ impl Model {
         // ---- correlation
         let c = &s.correlation;
         v.finite_in("correlation.all_pairs", c.all_pairs, -1.0, 1.0, "a correlation");
-        let mut corr: linalg::Matrix = (0..n).map(|i| (0..n).map(|j| if i == j { 1.0 } else { c.all_pairs }).collect()).collect();
+        // "All pairs" means all pairs of volatile assets: a stable asset (σ = 0) is uncorrelated
+        // unless a pair or the matrix says otherwise (it matters for cross-impact).
+        let mut corr: linalg::Matrix = (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| if i == j { 1.0 } else if assets[i].stable || assets[j].stable { 0.0 } else { c.all_pairs })
+                    .collect()
+            })
+            .collect();
         if let Some(m) = &c.matrix {
             if m.len() != n || m.iter().any(|r| r.len() != n) {
                 v.err("correlation.matrix", format!("must be {n}×{n} (one row and column per asset, in the order of assets)"));
@@ -364,7 +372,8 @@ impl Model {
         };
 
         // ---- accounts
-        let focal = resolve_account(&mut v, "focal", &s.focal, &assets);
+        let focal_spec = s.focal.clone().unwrap_or_else(|| AccountSpec::default_focal(&s.assets));
+        let focal = resolve_account(&mut v, "focal", &focal_spec, &assets);
         if s.accounts.len() > limits::MAX_EXPLICIT_ACCOUNTS {
             v.err("accounts", format!("at most {} hand-listed accounts are allowed, got {}", limits::MAX_EXPLICIT_ACCOUNTS, s.accounts.len()));
         }
@@ -381,7 +390,7 @@ impl Model {
                 acc
             })
             .collect();
-        let (cohorts, crowd_accounts) = crowd::generate(&mut |p, m| v.err(p, m), &s.crowd, &assets);
+        let (cohorts, crowd_accounts) = crowd::generate(&mut |p, m| v.err(p, m), &mut notices, &s.crowd, &assets);
 
         if !v.problems.is_empty() {
             return Err(Error::Invalid(v.problems));

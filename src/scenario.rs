@@ -62,8 +62,9 @@ pub struct Scenario {
     pub liquidation: LiquidationSpec,
     /// Opening balance of the insurance fund (USD).
     pub insurance_fund_usd: Money,
-    /// The user's own account, the one the charts follow.
-    pub focal: AccountSpec,
+    /// The user's own account, the one the charts follow. Absent: 10 000 USD in a cross
+    /// account, long 100 000 USD of the first non-stable asset and 50 000 USD of the second.
+    pub focal: Option<AccountSpec>,
     /// The rest of the market, generated deterministically.
     pub crowd: CrowdSpec,
     /// Extra accounts listed by hand; they add to the crowd.
@@ -74,8 +75,8 @@ impl Default for Scenario {
     fn default() -> Self {
         Scenario {
             version: FORMAT_VERSION,
-            name: "Default: an ETH shock".into(),
-            description: "A 10 000 USD cross account long BTC and ETH; ETH drops 12 % at step 24 \
+            name: "Default market".into(),
+            description: "A 10 000 USD cross account long BTC and ETH through one random day, \
                           while a leveraged crowd trades the same books."
                 .into(),
             steps: 288,
@@ -85,11 +86,11 @@ impl Default for Scenario {
             feedback: true,
             assets: default_assets(),
             correlation: CorrelationSpec::default(),
-            shocks: vec![ShockSpec { step: 24, symbol: "ETH".into(), percent: -12.0 }],
+            shocks: vec![],
             impact: ImpactSpec::default(),
             liquidation: LiquidationSpec::default(),
             insurance_fund_usd: Money(Decimal::from(50_000_000)),
-            focal: AccountSpec::default_focal(),
+            focal: None,
             crowd: CrowdSpec::default(),
             accounts: vec![],
         }
@@ -219,6 +220,7 @@ pub fn btcusdt_brackets() -> Vec<BracketSpec> {
 /// Correlation of the assets' random moves. Start from `all_pairs`, then override `pairs`;
 /// or give the whole `matrix` (in the order of `assets`).
 pub struct CorrelationSpec {
+    /// Correlation of every pair of volatile assets (stable assets: 0 unless set in `pairs`).
     pub all_pairs: f64,
     pub pairs: Vec<PairSpec>,
     pub matrix: Option<Vec<Vec<f64>>>,
@@ -331,28 +333,23 @@ impl Default for AccountSpec {
 }
 
 impl AccountSpec {
-    pub fn default_focal() -> Self {
+    /// The default focal account for a list of assets: 10 000 USD, cross, long 100 000 USD of
+    /// the first non-stable asset and 50 000 USD of the second (if there is one).
+    pub fn default_focal(assets: &[AssetSpec]) -> Self {
         let mut collateral = BTreeMap::new();
         collateral.insert("USD".to_string(), d("10000"));
-        AccountSpec {
-            name: Some("you".into()),
-            mode: ModeSpec::Cross,
-            collateral,
-            positions: vec![
-                PositionSpec {
-                    asset: "BTC".into(),
-                    notional_usd: Some(Money(d("100000"))),
-                    leverage: Some(d("10")),
-                    ..PositionSpec::default()
-                },
-                PositionSpec {
-                    asset: "ETH".into(),
-                    notional_usd: Some(Money(d("50000"))),
-                    leverage: Some(d("10")),
-                    ..PositionSpec::default()
-                },
-            ],
-        }
+        let positions = assets
+            .iter()
+            .filter(|a| !(a.stable || a.sigma == 0.0))
+            .zip(["100000", "50000"])
+            .map(|(a, n)| PositionSpec {
+                asset: a.symbol.clone(),
+                notional_usd: Some(Money(d(n))),
+                leverage: Some(d("10")),
+                ..PositionSpec::default()
+            })
+            .collect();
+        AccountSpec { name: Some("you".into()), mode: ModeSpec::Cross, collateral, positions }
     }
 }
 
@@ -421,7 +418,21 @@ fn default_cross_share() -> Ratio {
 impl Scenario {
     /// Parse a scenario from JSON text. Field-type errors name the field and line.
     pub fn from_json(text: &str) -> crate::Result<Scenario> {
-        serde_json::from_str(text).map_err(|e| crate::Error::Parse(e.to_string()))
+        if !text.trim_start().starts_with('{') {
+            return Err(crate::Error::Parse("a scenario is a JSON object, {\"version\": 1, …}".into()));
+        }
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let s: Scenario = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path.is_empty() || path == "." {
+                crate::Error::Parse(inner.to_string())
+            } else {
+                crate::Error::Parse(format!("{path}: {inner}"))
+            }
+        })?;
+        de.end().map_err(|e| crate::Error::Parse(format!("unexpected text after the scenario: {e}")))?;
+        Ok(s)
     }
 
     pub fn to_json_pretty(&self) -> String {

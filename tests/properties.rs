@@ -1,0 +1,200 @@
+//! Property tests over random scenarios: exact conservation of value (rebuilt from the event
+//! log alone), no panic for anything validation accepts, determinism of seeds.
+
+mod common;
+use common::*;
+use margin_cascade::liquidation::{AccountId, EventKind};
+use margin_cascade::sim::Run;
+use margin_cascade::types::Money;
+use margin_cascade::{simulate, Model, Outcome, Scenario};
+use proptest::prelude::*;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Rebuild every account's cash from its opening cash and the events, and the fund from its
+/// opening balance and the events; both must match the engine's final state exactly.
+fn check_conservation(r: &Run) {
+    let mut cash: HashMap<AccountId, Money> = r.accounts.iter().map(|a| (a.id, a.ledger.opening_cash)).collect();
+    let mut fund = r.fund.opening;
+    let mut uncovered = Money::ZERO;
+    for e in &r.events {
+        let c = cash.get_mut(&e.account).expect("event for a known account");
+        match &e.kind {
+            EventKind::Liquidation { fee, realized_pnl, .. } => {
+                *c += *realized_pnl - *fee;
+                fund += *fee;
+                assert!(fee.0 >= rust_decimal::Decimal::ZERO, "fees are never negative");
+            }
+            EventKind::CollateralSale { proceeds, .. } => *c += *proceeds,
+            EventKind::BadDebt { amount, fund_paid, uncovered: u } => {
+                *c += *amount;
+                fund -= *fund_paid;
+                uncovered += *u;
+                assert_eq!(*amount, *fund_paid + *u);
+            }
+        }
+    }
+    for a in &r.accounts {
+        assert_eq!(a.total_cash(), cash[&a.id], "account {:?}: cash vs opening + events", a.id);
+        // the per-account ledger agrees too
+        let l = &a.ledger;
+        assert_eq!(a.total_cash(), l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off);
+    }
+    assert_eq!(r.fund.balance, fund, "fund: opening + fees − bad debt paid");
+    assert_eq!(r.fund.uncovered_bad_debt, uncovered);
+    assert!(r.fund.balance.0 >= rust_decimal::Decimal::ZERO, "the fund never goes negative");
+    // MODEL §5's identity for every account whose book is all USD at the end (no positions,
+    // no collateral): opening equity + realised PnL − fees = closing equity − bad debt written off
+    for a in &r.accounts {
+        if a.positions.is_empty() && a.balances.is_empty() && a.ledger.sale_proceeds.is_zero() {
+            let l = &a.ledger;
+            assert_eq!(l.opening_cash + l.realized_pnl - l.fees, a.total_cash() - l.bad_debt_written_off);
+        }
+    }
+    assert!(margin_cascade::conservation::check(r).exact);
+}
+
+fn check_all(o: &Outcome) {
+    check_conservation(&o.main);
+    check_conservation(&o.no_feedback);
+    check_conservation(&o.other_mode);
+    let n = o.main.series.price[0].len();
+    for p in o.main.series.price.iter().flatten() {
+        assert!(p.0 > rust_decimal::Decimal::ZERO, "prices stay positive");
+    }
+    assert!(o.main.series.focal_equity.len() == n && o.main.series.bad_debt.len() == n);
+}
+
+/// A random scenario: 1–5 assets, random crowd, random focal book, shocks, impact settings.
+fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
+    (
+        1usize..=5,
+        any::<u32>(),
+        0u32..300,
+        prop::bool::ANY,
+        prop::bool::ANY,
+        0usize..3,
+        (-0.3f64..0.95),
+        (1u32..40, -60i32..30),
+        (2u32..30, prop::bool::ANY, prop::bool::ANY),
+        prop::collection::vec((1u32..8, 0u32..3), 0..4),
+    )
+        .prop_map(|(n, seed, crowd, noise, feedback, model, rho, (shock_step, shock_pct), (lev, isolated, full), explicit)| {
+            let syms = ["AAA", "BBB", "CCC", "DDD", "STB"];
+            let assets: Vec<_> = (0..n)
+                .map(|i| {
+                    let stable = i == 4;
+                    let price = ["100000", "3500", "1.2345", "0.5", "1"][i];
+                    let tick = ["0.1", "0.01", "0.0001", "0.0001", "0.0001"][i];
+                    let depth = ["5000000", "2000000", "300000", "100000", "1000000"][i];
+                    let haircut = ["0.02", "0.05", "0.1", "0.2", "0"][i];
+                    json!({"symbol": syms[i], "price": price,
+                           "tick": tick,
+                           "sigma": if stable { 0.0 } else { 0.3 + 0.2 * i as f64 },
+                           "depth_usd": depth,
+                           "half_life_steps": if i % 2 == 0 { json!(null) } else { json!(6) },
+                           "daily_volume_usd": "100000000",
+                           "haircut": haircut})
+                })
+                .collect();
+            let positions: Vec<_> = (0..n.min(4))
+                .map(|i| json!({"asset": syms[i], "side": if i % 2 == 0 {"long"} else {"short"},
+                                "notional_usd": "50000", "leverage": lev.to_string()}))
+                .collect();
+            let mut collateral = serde_json::Map::new();
+            collateral.insert("USD".into(), json!("20000"));
+            if n >= 2 {
+                collateral.insert("BBB".into(), json!("2"));
+            }
+            let accounts: Vec<_> = explicit
+                .iter()
+                .map(|(k, m)| {
+                    let a = syms[(*k as usize) % n.min(4)];
+                    json!({"mode": if *m == 1 {"isolated"} else {"cross"}, "collateral": {"USD": (5000 * k).to_string()},
+                           "positions": [{"asset": a, "notional_usd": (20000 * k).to_string(), "leverage": "5"}]})
+                })
+                .collect();
+            json!({
+                "version": 1, "steps": 30, "seed": seed as u64, "noise": noise, "feedback": feedback,
+                "assets": assets,
+                "correlation": {"all_pairs": rho, "repair": true},
+                "impact": {"model": if model == 1 {"sqrt"} else {"depth"}, "cross_impact": if model == 2 {0.5} else {0.0}},
+                "liquidation": {"policy": if full {"full"} else {"largest_mm_first"}},
+                "insurance_fund_usd": "100000",
+                "shocks": [{"step": shock_step.min(30), "symbol": syms[0], "percent": shock_pct}],
+                "focal": {"mode": if isolated {"isolated"} else {"cross"}, "collateral": collateral, "positions": positions},
+                "crowd": {"accounts": crowd, "leverage_min": "2", "leverage_max": "20"},
+                "accounts": accounts
+            })
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+
+    #[test]
+    fn conservation_is_exact_and_nothing_panics(v in arb_scenario()) {
+        let s: Scenario = serde_json::from_value(v).unwrap();
+        // Some random books are invalid (e.g. opening liquidatable): then the error must be words.
+        match Model::from_scenario(&s) {
+            Ok(m) => check_all(&simulate(&m)),
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+
+    #[test]
+    fn same_seed_same_bits_other_seed_other_path(seed in 0u64..(1u64 << 53)) {
+        let mk = |seed: u64| model(json!({"version": 1, "steps": 50, "seed": seed, "crowd": {"accounts": 50}}));
+        let a = margin_cascade::report::to_json(&simulate(&mk(seed)));
+        let b = margin_cascade::report::to_json(&simulate(&mk(seed)));
+        prop_assert_eq!(&a["digest"], &b["digest"]);
+        let c = margin_cascade::report::to_json(&simulate(&mk(seed ^ 1)));
+        prop_assert_ne!(&a["series"]["exogenous_price"], &c["series"]["exogenous_price"]);
+    }
+}
+
+/// Extremes that validation accepts must run: tiny and huge prices, 100× shocks, the limit of
+/// leverage, zero fund, one step, perfect correlation, huge depth and tiny depth.
+#[test]
+fn extreme_but_valid_scenarios_run() {
+    let cases = vec![
+        json!({"version": 1, "steps": 1}),
+        json!({"version": 1, "steps": 5, "assets": [{"symbol": "X", "price": "1000000000000", "tick": "1", "sigma": 20, "depth_usd": "1"}],
+               "shocks": [{"step": 1, "symbol": "X", "percent": 1000}, {"step": 2, "symbol": "X", "percent": -99.99}],
+               "insurance_fund_usd": "0", "crowd": {"accounts": 100, "leverage_min": "1", "leverage_max": "1"}}),
+        json!({"version": 1, "steps": 20, "assets": [{"symbol": "X", "price": "0.00000001", "tick": "0.00000001", "sigma": 5, "depth_usd": "1000000000000000"}],
+               "shocks": [{"step": 3, "symbol": "X", "percent": -99.99}], "crowd": {"accounts": 10}}),
+        json!({"version": 1, "steps": 40, "correlation": {"all_pairs": 1.0}, "shocks": [{"step": 1, "symbol": "BTC", "percent": -99}],
+               "insurance_fund_usd": "0", "liquidation": {"fee_rate": "0.5", "policy": "full"}}),
+        json!({"version": 1, "steps": 40, "correlation": {"all_pairs": -0.3, "repair": true}, "impact": {"model": "sqrt", "cross_impact": 10},
+               "shocks": [{"step": 1, "symbol": "ETH", "percent": -90}, {"step": 2, "symbol": "ETH", "percent": 900}]}),
+        json!({"version": 1, "steps": 10, "focal": {"mode": "isolated", "collateral": {"USD": "1000000000000000"},
+               "positions": [{"asset": "BTC", "quantity": "1000000000", "margin_usd": "100000000000000"}]}}),
+        json!({"version": 1, "steps": 10, "focal": {"mode": "cross", "collateral": {"USD": "-1000", "ETH": "10", "SOL": "100", "USDC": "5000"},
+               "positions": [{"asset": "ETH", "notional_usd": "100000"}]},
+               "shocks": [{"step": 1, "symbol": "ETH", "percent": -60}, {"step": 1, "symbol": "SOL", "percent": -60}]}),
+    ];
+    for v in cases {
+        let text = v.to_string();
+        let o = simulate(&model(v));
+        check_all(&o);
+        let j = margin_cascade::report::to_json(&o);
+        assert!(j["summary"]["final_equity"].is_string(), "{text}");
+    }
+}
+
+#[test]
+fn a_loan_is_repaid_by_selling_collateral_highest_haircut_first() {
+    // Cross account: a USD loan against ETH (3 % haircut), SOL (10 %) and USDC (stable).
+    // ETH long crashes: all positions are closed, the loan remains, so collateral is sold:
+    // SOL first (highest haircut), then ETH, USDC last.
+    let o = run(json!({"version": 1, "steps": 6, "noise": false, "crowd": {"accounts": 0},
+        "focal": {"mode": "cross", "collateral": {"USD": "-20000", "ETH": "5", "SOL": "40", "USDC": "3000"},
+                  "positions": [{"asset": "BTC", "notional_usd": "100000"}]},
+        "shocks": [{"step": 2, "symbol": "BTC", "percent": -9}]}));
+    let sales: Vec<String> = o.main.events.iter().filter_map(|e| match &e.kind {
+        EventKind::CollateralSale { asset, .. } => Some(o.symbols[*asset].clone()), _ => None }).collect();
+    assert_eq!(sales.first().map(String::as_str), Some("SOL"), "sales: {sales:?}");
+    assert!(!sales.contains(&"USDC".to_string()) || sales.last().map(String::as_str) == Some("USDC"));
+    check_all(&o);
+}

@@ -1,0 +1,115 @@
+//! Bad input gets words, with a path and the rule broken, all problems at once, never a panic.
+
+mod common;
+use margin_cascade::{Error, Model, Scenario};
+use serde_json::json;
+
+fn problems(v: serde_json::Value) -> Vec<String> {
+    let s: Scenario = serde_json::from_value(v).expect("parses");
+    match Model::from_scenario(&s) {
+        Ok(_) => vec![],
+        Err(Error::Invalid(ps)) => ps.iter().map(|p| p.to_string()).collect(),
+        Err(e) => vec![e.to_string()],
+    }
+}
+
+#[test]
+fn a_minimal_file_is_valid() {
+    assert!(problems(json!({"version": 1})).is_empty());
+    assert!(problems(json!({})).is_empty());
+    // custom assets with every other field defaulted is valid too
+    assert!(problems(json!({"version": 1, "steps": 10, "assets": [{"symbol": "X", "price": "5", "sigma": 0.4, "depth_usd": "1000000"}]})).is_empty());
+}
+
+#[test]
+fn every_problem_is_reported_with_its_path() {
+    let p = problems(json!({
+        "version": 2,
+        "steps": 0,
+        "assets": [
+            {"symbol": "BTC", "price": "100000", "depth_usd": "1"},
+            {"symbol": "ETH", "price": "-3", "depth_usd": "0"},
+            {"symbol": "SOL", "price": "100", "sigma": -1, "depth_usd": "5"}
+        ],
+        "shocks": [{"step": 5, "symbol": "DOGE", "percent": -120}],
+        "focal": {"collateral": {"USD": "100"}, "positions": [{"asset": "XRP", "notional_usd": "10"}]}
+    }));
+    let want = [
+        "version: must be 1",
+        "steps: must be between 1 and",
+        "assets[1].price: must be a positive price",
+        "assets[1].depth_usd: must be a positive USD depth",
+        "assets[2].sigma: must be an annualised volatility",
+        "shocks[0].symbol: unknown symbol \"DOGE\"",
+        "shocks[0].percent: must be a percentage above −100",
+        "focal.positions[0].asset: unknown symbol \"XRP\"",
+    ];
+    for w in want {
+        assert!(p.iter().any(|x| x.starts_with(w)), "missing {w:?} in {p:#?}");
+    }
+}
+
+#[test]
+fn non_psd_correlation_is_named_or_repaired_on_request() {
+    let assets = json!([
+        {"symbol": "A", "price": "1", "sigma": 0.5, "depth_usd": "1000"},
+        {"symbol": "B", "price": "1", "sigma": 0.5, "depth_usd": "1000"},
+        {"symbol": "C", "price": "1", "sigma": 0.5, "depth_usd": "1000"}
+    ]);
+    let corr = json!({"all_pairs": 0.9, "pairs": [{"a": "A", "b": "C", "rho": -0.9}]});
+    let p = problems(json!({"version": 1, "assets": assets, "correlation": corr, "crowd": {"accounts": 0}}));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("correlation: the correlation matrix is not positive semi-definite (smallest eigenvalue -0.8"), "{}", p[0]);
+    let mut c = corr.clone();
+    c["repair"] = json!(true);
+    let s: Scenario = serde_json::from_value(json!({"version": 1, "assets": assets, "correlation": c, "crowd": {"accounts": 0}})).unwrap();
+    let m = Model::from_scenario(&s).unwrap();
+    assert_eq!(m.notices.len(), 1);
+    assert!(m.notices[0].contains("nearest valid matrix"), "{}", m.notices[0]);
+    // asymmetric or off-range matrices name the cell
+    let p = problems(json!({"version": 1, "assets": assets, "crowd": {"accounts": 0},
+        "correlation": {"matrix": [[1, 0.2, 0.1], [0.3, 1, 0.1], [0.1, 0.1, 1.5]]}}));
+    assert!(p.iter().any(|x| x.starts_with("correlation.matrix[0][1]: the matrix must be symmetric")), "{p:?}");
+    assert!(p.iter().any(|x| x.starts_with("correlation.matrix[2][2]: the diagonal must be 1")), "{p:?}");
+}
+
+#[test]
+fn impossible_leverage_and_limits() {
+    // 1 000× on BTC: margin 100 USD vs MM 400 USD at the 0.4 % tier
+    let p = problems(json!({"version": 1, "focal": {"mode": "isolated", "collateral": {"USD": "100000"},
+        "positions": [{"asset": "BTC", "notional_usd": "100000", "leverage": "1000"}]}}));
+    assert!(p.iter().any(|x| x.starts_with("focal.positions[0]: impossible leverage")), "{p:?}");
+    let p = problems(json!({"version": 1, "focal": {"collateral": {"USD": "10"},
+        "positions": [{"asset": "BTC", "notional_usd": "100000"}]}}));
+    assert!(p.iter().any(|x| x.starts_with("focal: the account opens already liquidatable")), "{p:?}");
+    let p = problems(json!({"version": 1, "steps": 1000000, "crowd": {"accounts": 10000000}, "seed": 9007199254740993u64}));
+    assert!(p.iter().any(|x| x.starts_with("steps: must be between 1 and 20000 (the step limit)")), "{p:?}");
+    assert!(p.iter().any(|x| x.starts_with("crowd.accounts: at most 100000 crowd accounts")), "{p:?}");
+    assert!(p.iter().any(|x| x.starts_with("seed: must be ≤ 9007199254740991")), "{p:?}");
+    let many: Vec<_> = (0..17).map(|i| json!({"symbol": format!("A{i}"), "price": "1", "depth_usd": "1"})).collect();
+    let p = problems(json!({"version": 1, "assets": many}));
+    assert!(p.iter().any(|x| x.starts_with("assets: at most 16 assets")), "{p:?}");
+}
+
+#[test]
+fn malformed_documents_are_parse_errors_in_words() {
+    for (text, want) in [
+        ("{", "EOF while parsing"),
+        ("{\"version\": 1, \"stepz\": 3}", "unknown field `stepz`"),
+        ("{\"steps\": \"many\"}", "invalid type: string \"many\""),
+        ("{\"assets\": [{\"symbol\": \"X\", \"price\": \"abc\", \"depth_usd\": \"1\"}]}", "assets[0].price: invalid value"),
+        ("[]", "a scenario is a JSON object"),
+        ("{} {}", "unexpected text after the scenario"),
+    ] {
+        let e = Scenario::from_json(text).unwrap_err().to_string();
+        assert!(e.starts_with("could not read the scenario"), "{e}");
+        assert!(e.contains(want), "{text}: {e}");
+    }
+}
+
+#[test]
+fn few_large_crowd_accounts_are_capped_with_a_notice_not_rejected() {
+    let s: Scenario = serde_json::from_value(json!({"version": 1, "crowd": {"accounts": 20}})).unwrap();
+    let m = Model::from_scenario(&s).unwrap();
+    assert!(m.notices.iter().any(|n| n.contains("were capped at")), "{:?}", m.notices);
+}
