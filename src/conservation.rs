@@ -24,7 +24,8 @@ pub fn check(r: &Run) -> Conservation {
     let mut violations = vec![];
     let mut fees = Money::ZERO;
     let mut written_off = Money::ZERO;
-    for a in &r.accounts {
+    let accounts = r.all_accounts();
+    for a in &accounts {
         let l = &a.ledger;
         let expect = l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off;
         let got = a.total_cash();
@@ -45,7 +46,7 @@ pub fn check(r: &Run) -> Conservation {
         violations.push(format!("bad debt written off {} ≠ paid {} + uncovered {}", written_off, f.bad_debt_paid, f.uncovered_bad_debt));
     }
     Conservation {
-        accounts_checked: r.accounts.len(),
+        accounts_checked: accounts.len(),
         exact: violations.is_empty(),
         violations,
         fund_opening: f.opening,

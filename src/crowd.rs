@@ -22,7 +22,15 @@ use rust_decimal::Decimal;
 pub struct Member {
     pub id: u32,
     pub cash: Money,
+    /// `cash` as f64, for the pre-filter.
+    pub cash_f: f64,
     pub ledger: Ledger,
+}
+
+impl Member {
+    pub fn new(id: u32, cash: Money, ledger: Ledger) -> Member {
+        Member { id, cash, cash_f: cash.to_f64(), ledger }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -34,9 +42,17 @@ pub struct Cohort {
     /// Ascending by cash (most fragile first). Members before `head` have left the cohort.
     pub members: Vec<Member>,
     pub head: usize,
+    /// `template` as (asset, quantity, entry) in f64, for the pre-filter in `sim.rs`.
+    pub template_f: Vec<(usize, f64, f64)>,
 }
 
 impl Cohort {
+    pub fn new(mode: Mode, template: Vec<Position>, members: Vec<Member>) -> Cohort {
+        let f = crate::types::dec_to_f64;
+        let template_f = template.iter().map(|p| (p.asset, f(p.qty.0), f(p.entry.0))).collect();
+        Cohort { mode, template, members, head: 0, template_f }
+    }
+
     pub fn alive(&self) -> usize {
         self.members.len() - self.head
     }
@@ -215,7 +231,7 @@ pub fn generate(
                 }
             }
             let cash = Money((notional.0 / lev).round_dp(2));
-            members.push(Member { id: next_id, cash, ledger: Ledger { opening_cash: cash, ..Ledger::default() } });
+            members.push(Member::new(next_id, cash, Ledger { opening_cash: cash, ..Ledger::default() }));
             next_id += 1;
         }
         members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
@@ -228,7 +244,7 @@ pub fn generate(
                 g.label
             ));
         }
-        cohorts.push(Cohort { mode: g.mode, template, members, head: 0 });
+        cohorts.push(Cohort::new(g.mode, template, members));
     }
     (cohorts, next_id)
 }

@@ -63,10 +63,10 @@ impl Account {
 /// Why an order was created.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Reason {
-    /// Cross account at this margin ratio (None = equity ≤ 0).
-    CrossMarginRatio(Option<Ratio>),
-    /// An isolated position at this margin ratio.
-    IsolatedMarginRatio(Option<Ratio>),
+    /// Cross account with this (maintenance margin, equity); MR = MM / E.
+    CrossMarginRatio { mm: Money, equity: Money },
+    /// An isolated position with this (maintenance margin, margin + PnL).
+    IsolatedMarginRatio { mm: Money, equity: Money },
     /// Every position is closed and a USD loan remains: collateral is sold to repay it.
     LoanRepayment,
 }
@@ -79,13 +79,13 @@ impl Serialize for Reason {
 
 impl Reason {
     pub fn describe(&self) -> String {
-        let mr = |r: &Option<Ratio>| match r {
+        let mr = |mm: &Money, eq: &Money| match margin::margin_ratio(*mm, *eq) {
             Some(r) => format!("{}%", (r.0 * Decimal::ONE_HUNDRED).round_dp(2)),
             None => "unbounded (equity ≤ 0)".into(),
         };
         match self {
-            Reason::CrossMarginRatio(r) => format!("cross margin ratio {} ≥ 100%", mr(r)),
-            Reason::IsolatedMarginRatio(r) => format!("isolated margin ratio {} ≥ 100%", mr(r)),
+            Reason::CrossMarginRatio { mm, equity } => format!("cross margin ratio {} ≥ 100%", mr(mm, equity)),
+            Reason::IsolatedMarginRatio { mm, equity } => format!("isolated margin ratio {} ≥ 100%", mr(mm, equity)),
             Reason::LoanRepayment => "all positions closed; collateral sold to repay the USD loan".into(),
         }
     }
@@ -163,7 +163,7 @@ fn round_up_8(q: Decimal) -> Decimal {
 /// Plan the liquidation of `acc` at pre-trade `prices` (empty if it is healthy).
 pub fn plan(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized), policy: Policy, fee_rate: Ratio) -> Vec<Order> {
     let h = acc.snapshot(prices, info);
-    let mut orders = vec![];
+    let mut orders = Vec::with_capacity(acc.positions.len());
     let close = |i: usize, reason: Reason| {
         let p = &acc.positions[i];
         Order { asset: p.asset, qty: -p.qty, target: Target::Position(i), reason }
@@ -173,7 +173,7 @@ pub fn plan(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized), p
             for (i, (p, ph)) in acc.positions.iter().zip(&h.positions).enumerate() {
                 let eq = p.margin + ph.upnl;
                 if margin::is_liquidatable(ph.mm, eq, true) {
-                    orders.push(close(i, Reason::IsolatedMarginRatio(margin::margin_ratio(ph.mm, eq))));
+                    orders.push(close(i, Reason::IsolatedMarginRatio { mm: ph.mm, equity: eq }));
                 }
             }
         }
@@ -181,7 +181,7 @@ pub fn plan(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized), p
             if !margin::is_liquidatable(h.mm, h.equity, acc.has_exposure()) {
                 return orders;
             }
-            let reason = Reason::CrossMarginRatio(h.margin_ratio());
+            let reason = Reason::CrossMarginRatio { mm: h.mm, equity: h.equity };
             let mut idx: Vec<usize> = (0..acc.positions.len()).collect();
             // Largest maintenance margin first (ties: the order the positions were listed in).
             idx.sort_by(|&a, &b| h.positions[b].mm.cmp(&h.positions[a].mm).then(a.cmp(&b)));

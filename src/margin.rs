@@ -11,6 +11,8 @@ use rust_decimal::Decimal;
 pub struct Brackets {
     /// (floor, mmr, cum), floors ascending, first floor 0.
     rows: Vec<(Money, Ratio, Money)>,
+    /// The same rows as f64, for the engine's conservative pre-filter only.
+    rows_f: Vec<(f64, f64, f64)>,
 }
 
 impl Brackets {
@@ -24,7 +26,22 @@ impl Brackets {
             };
             out.push((floor, mmr, cum));
         }
-        Brackets { rows: out }
+        let f = crate::types::dec_to_f64;
+        let rows_f = out.iter().map(|(a, b, c)| (f(a.0), f(b.0), f(c.0))).collect();
+        Brackets { rows: out, rows_f }
+    }
+
+    /// Approximate MM in f64 (never used for a decision on its own; see `sim.rs`).
+    pub fn mm_f64(&self, n: f64) -> f64 {
+        let mut t = self.rows_f[0];
+        for r in &self.rows_f {
+            if r.0 <= n {
+                t = *r;
+            } else {
+                break;
+            }
+        }
+        n * t.1 - t.2
     }
 
     pub fn flat(mmr: Ratio) -> Brackets {

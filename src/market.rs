@@ -76,12 +76,25 @@ pub fn exogenous_path(m: &Model) -> ExoPath {
     ExoPath { prices }
 }
 
-/// A float price to an exact decimal on the tick grid, at least one tick, at most the ceiling.
-pub fn to_tick(x: f64, tick: Price) -> Price {
+/// A float price to an exact decimal on the tick grid, at least one tick, at most the ceiling:
+/// `round(x / tick)` ticks (IEEE division and rounding: the same bits on every target).
+pub fn to_tick(x: f64, tick: Price, tick_f: f64) -> Price {
+    to_tick_f(x, tick, tick_f).0
+}
+
+/// [`to_tick`], also returning the price as f64 (for the engine's pre-filter).
+pub fn to_tick_f(x: f64, tick: Price, tick_f: f64) -> (Price, f64) {
     let x = if x.is_finite() { x.clamp(0.0, limits::MAX_PRICE as f64) } else { limits::MAX_PRICE as f64 };
+    let n = (x / tick_f).round();
+    if n < 1.0 {
+        return (tick, tick_f);
+    }
+    if n < 9.0e15 {
+        return (Price(rust_decimal::Decimal::from(n as i64) * tick.0), n * tick_f);
+    }
     match dec_from_f64(x) {
-        Some(d) => Price(d).round_to_tick(tick),
-        None => tick,
+        Some(d) => (Price(d).round_to_tick(tick), x),
+        None => (tick, tick_f),
     }
 }
 
@@ -123,9 +136,10 @@ mod tests {
     #[test]
     fn to_tick_floors_and_caps() {
         let t = Price("0.01".parse().unwrap());
-        assert_eq!(to_tick(0.0, t), t);
-        assert_eq!(to_tick(-3.0, t), t);
-        assert_eq!(to_tick(f64::NAN, t).0, rust_decimal::Decimal::from(limits::MAX_PRICE));
-        assert_eq!(to_tick(123.456, t).0, "123.46".parse().unwrap());
+        assert_eq!(to_tick(0.0, t, 0.01), t);
+        assert_eq!(to_tick(-3.0, t, 0.01), t);
+        assert_eq!(to_tick(f64::NAN, t, 0.01).0, rust_decimal::Decimal::from(limits::MAX_PRICE));
+        assert_eq!(to_tick(123.456, t, 0.01).0, "123.46".parse().unwrap());
+        assert_eq!(to_tick(1e12, Price("0.0001".parse().unwrap()), 0.0001).0, rust_decimal::Decimal::from(limits::MAX_PRICE));
     }
 }

@@ -49,12 +49,14 @@ pub struct Asset {
     pub symbol: String,
     pub price0: Price,
     pub tick: Price,
+    pub tick_f: f64,
     pub sigma: f64,
     pub depth_usd: f64,
     /// Per-step decay factor of impact, `2^(−1/half_life)`; 1 for permanent impact.
     pub decay: f64,
     pub daily_volume_usd: f64,
     pub haircut: Ratio,
+    pub haircut_f: f64,
     pub stable: bool,
     pub brackets: Brackets,
 }
@@ -247,11 +249,13 @@ impl Model {
                 symbol: sym.to_string(),
                 price0: a.price,
                 tick: if a.tick.0 > Decimal::ZERO { a.tick } else { Price(Decimal::new(1, 2)) },
+                tick_f: if a.tick.0 > Decimal::ZERO { crate::types::dec_to_f64(a.tick.0) } else { 0.01 },
                 sigma: a.sigma,
                 depth_usd: crate::types::dec_to_f64(a.depth_usd.0),
                 decay,
                 daily_volume_usd: crate::types::dec_to_f64(vol),
                 haircut: a.haircut,
+                haircut_f: crate::types::dec_to_f64(a.haircut.0),
                 stable: a.stable || a.sigma == 0.0,
                 brackets,
             });

@@ -5,7 +5,7 @@ use crate::liquidation::{AccountId, EventKind};
 use crate::market;
 use crate::model::{Mode, Model};
 use crate::sim::{self, Run};
-use crate::types::{Money, Price};
+use crate::types::Money;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -88,11 +88,10 @@ pub fn simulate(m: &Model) -> Outcome {
     }
 }
 
-fn max_drawdown_pct(xs: &[Price]) -> f64 {
+fn max_drawdown_pct(xs: &[f64]) -> f64 {
     let mut peak = f64::MIN;
     let mut dd: f64 = 0.0;
-    for p in xs {
-        let x = p.to_f64();
+    for &x in xs {
         peak = peak.max(x);
         if peak > 0.0 {
             dd = dd.max((peak - x) / peak);
@@ -145,8 +144,8 @@ pub fn summarize(symbols: &[String], r: &Run, cmp: &Run) -> RunSummary {
     }
     let mut assets = BTreeMap::new();
     for (i, sym) in symbols.iter().enumerate() {
-        let exo = max_drawdown_pct(&s.exogenous_price[i]);
-        let real = max_drawdown_pct(&s.price[i]);
+        let exo = max_drawdown_pct(&s.exogenous_price_f[i]);
+        let real = max_drawdown_pct(&s.price_f[i]);
         let amplification = if exo > 1e-4 { Some(round4(real / exo)) } else { None };
         assets.insert(sym.clone(), AssetSummary { exogenous_drawdown_pct: exo, realized_drawdown_pct: real, amplification });
     }

@@ -445,3 +445,33 @@ pub fn json_schema() -> serde_json::Value {
     let schema = schemars::schema_for!(Scenario);
     serde_json::to_value(schema).unwrap_or_default()
 }
+
+/// The large benchmark scenario: 8 assets, 10 000 crowd accounts, 1 440 steps, with a shock.
+pub fn benchmark_large() -> Scenario {
+    let mut s = Scenario { name: "Benchmark: 8 assets, 10 000 accounts, 1 440 steps".into(), steps: 1440, ..Scenario::default() };
+    let extra = [("AVAX", "30", "0.90"), ("LINK", "20", "0.85"), ("DOGE", "0.25", "1.00"), ("ARB", "1.1", "0.95")];
+    let usdc = s.assets.pop().expect("default assets end with USDC");
+    for (sym, price, sigma) in extra {
+        s.assets.push(AssetSpec {
+            symbol: sym.into(),
+            price: Price(d(price)),
+            tick: Price(d("0.0001")),
+            sigma: sigma.parse().unwrap_or(0.9),
+            depth_usd: Money(d("20000000")),
+            half_life_steps: Some(36.0),
+            daily_volume_usd: Some(Money(d("1000000000"))),
+            haircut: Ratio(d("0.15")),
+            stable: false,
+            mm_brackets: None,
+        });
+    }
+    s.assets.push(usdc);
+    s.crowd.accounts = 10_000;
+    s.shocks = vec![ShockSpec { step: 200, symbol: "ETH".into(), percent: -12.0 }, ShockSpec { step: 900, symbol: "BTC".into(), percent: -8.0 }];
+    s
+}
+
+/// The default benchmark scenario: the default market with an ETH shock at step 24.
+pub fn benchmark_default() -> Scenario {
+    Scenario { shocks: vec![ShockSpec { step: 24, symbol: "ETH".into(), percent: -12.0 }], ..Scenario::default() }
+}

@@ -33,6 +33,9 @@ pub struct Series {
     pub focal_margin_ratio: Vec<Option<Ratio>>,
     /// Quantity of each of the focal account's opening positions, `[position][step]`.
     pub focal_position_qty: Vec<Vec<Qty>>,
+    /// `price` and `exogenous_price` as f64 (`[asset][step]`), for summaries.
+    pub price_f: Vec<Vec<f64>>,
+    pub exogenous_price_f: Vec<Vec<f64>>,
     pub crowd_liquidated_notional: Vec<Money>,
     pub crowd_accounts_liquidated: Vec<u32>,
     pub insurance_fund: Vec<Money>,
@@ -46,8 +49,11 @@ pub struct Run {
     pub series: Series,
     pub events: Vec<Event>,
     pub fund: Fund,
-    /// Final state of every account (focal first, then hand-listed, then crowd by id).
+    /// Final state of the focal account, then the hand-listed ones, then crowd accounts that
+    /// were liquidated down to nothing. The crowd accounts still open stay in `cohorts`;
+    /// [`Run::all_accounts`] materialises everything.
     pub accounts: Vec<Account>,
+    pub cohorts: Vec<Cohort>,
     pub focal_mode: Mode,
     /// Assets of the focal account's opening positions, in order.
     pub focal_assets: Vec<usize>,
@@ -56,6 +62,21 @@ pub struct Run {
 impl Run {
     pub fn focal(&self) -> &Account {
         &self.accounts[0]
+    }
+
+    /// Every account's final state: focal, hand-listed, then every crowd account by id.
+    pub fn all_accounts(&self) -> Vec<Account> {
+        let mut out = self.accounts.clone();
+        let first_crowd = out.iter().position(|a| matches!(a.id, AccountId::Crowd(_))).unwrap_or(out.len());
+        for c in &self.cohorts {
+            for mem in &c.members[c.head..] {
+                let mut a = Account::new(AccountId::Crowd(mem.id), Mode::Cross, mem.cash, vec![], c.template.clone());
+                a.ledger = mem.ledger.clone();
+                out.push(a);
+            }
+        }
+        out[first_crowd..].sort_by_key(|a| a.id);
+        out
     }
 }
 
@@ -88,6 +109,8 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         exogenous_price: vec![Vec::with_capacity(steps + 1); n],
         impact_pct: vec![Vec::with_capacity(steps + 1); n],
         forced_flow_usd: vec![Vec::with_capacity(steps + 1); n],
+        price_f: vec![Vec::with_capacity(steps + 1); n],
+        exogenous_price_f: vec![Vec::with_capacity(steps + 1); n],
         focal_position_qty: vec![Vec::with_capacity(steps + 1); focal_assets.len()],
         ..Series::default()
     };
@@ -97,6 +120,8 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         s.exogenous_price[i].push(prices[i]);
         s.impact_pct[i].push(0.0);
         s.forced_flow_usd[i].push(Money::ZERO);
+        s.price_f[i].push(exo.prices[0][i]);
+        s.exogenous_price_f[i].push(exo.prices[0][i]);
     }
     s.crowd_liquidated_notional.push(Money::ZERO);
     s.crowd_accounts_liquidated.push(0);
@@ -105,6 +130,10 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
     s.bad_debt.push(Money::ZERO);
 
     let mut pre = prices.clone();
+    let mut pre_f = vec![0.0f64; n];
+    let mut post_f = vec![0.0f64; n];
+    let mut focal_f = Mirror::of(&focal);
+    let mut explicit_f: Vec<Mirror> = explicit.iter().map(Mirror::of).collect();
     let mut fills = prices.clone();
     let mut flow = vec![Decimal::ZERO; n];
     let mut plans: Vec<(Who, Account, Vec<Order>)> = vec![];
@@ -112,22 +141,27 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         // 1–2: decay, exogenous move, pre-trade price.
         for i in 0..n {
             impact[i] *= m.assets[i].decay;
-            pre[i] = market::to_tick(exo.prices[t][i] * libm::exp(impact[i]), m.assets[i].tick);
+            (pre[i], pre_f[i]) = market::to_tick_f(exo.prices[t][i] * libm::exp(impact[i]), m.assets[i].tick, m.assets[i].tick_f);
         }
         // 3: liquidation checks at the pre-trade price.
         plans.clear();
-        let o = liquidation::plan(&focal, &pre, m, m.policy, m.fee_rate);
-        if !o.is_empty() {
-            plans.push((Who::Focal, focal.clone(), o));
+        if !focal_f.clearly_healthy(&pre_f, m) {
+            let o = liquidation::plan(&focal, &pre, m, m.policy, m.fee_rate);
+            if !o.is_empty() {
+                plans.push((Who::Focal, focal.clone(), o));
+            }
         }
         for (k, a) in explicit.iter().enumerate() {
+            if explicit_f[k].clearly_healthy(&pre_f, m) {
+                continue;
+            }
             let o = liquidation::plan(a, &pre, m, m.policy, m.fee_rate);
             if !o.is_empty() {
                 plans.push((Who::Explicit(k), a.clone(), o));
             }
         }
         for (ci, c) in cohorts.iter_mut().enumerate() {
-            if c.alive() == 0 {
+            if c.alive() == 0 || clearly_healthy(c, &pre_f, m) {
                 continue;
             }
             let (upnl, mm) = margin::positions_health(&c.template, &pre, m);
@@ -166,12 +200,13 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
             }
         }
         for i in 0..n {
-            let post = if feedback {
-                market::to_tick(exo.prices[t][i] * libm::exp(impact[i]), m.assets[i].tick)
+            let (post, pf) = if feedback {
+                market::to_tick_f(exo.prices[t][i] * libm::exp(impact[i]), m.assets[i].tick, m.assets[i].tick_f)
             } else {
-                pre[i]
+                (pre[i], pre_f[i])
             };
             prices[i] = post;
+            post_f[i] = pf;
             fills[i] = if feedback { Price((pre[i].0 + post.0) / Decimal::TWO) } else { pre[i] };
         }
         // 5: apply the orders.
@@ -181,8 +216,14 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         for (who, mut acc, orders) in plans.drain(..) {
             liquidation::execute(&mut acc, &orders, &fills, &prices, m, m.fee_rate, &mut fund, t, &mut events);
             match who {
-                Who::Focal => focal = acc,
-                Who::Explicit(k) => explicit[k] = acc,
+                Who::Focal => {
+                    focal_f = Mirror::of(&acc);
+                    focal = acc;
+                }
+                Who::Explicit(k) => {
+                    explicit_f[k] = Mirror::of(&acc);
+                    explicit[k] = acc;
+                }
                 Who::Crowd(ci) => {
                     crowd_count += 1;
                     if acc.positions.is_empty() {
@@ -194,21 +235,26 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
                         let AccountId::Crowd(id) = acc.id else { unreachable!() };
                         let key = (ci, acc.positions.len());
                         let parent_mode = cohorts[ci].mode;
-                        let c = spawned.entry(key).or_insert_with(|| Cohort {
-                            mode: parent_mode,
-                            template: acc.positions.clone(),
-                            members: vec![],
-                            head: 0,
-                        });
-                        c.members.push(Member { id, cash: acc.cash, ledger: acc.ledger });
+                        let c = spawned.entry(key).or_insert_with(|| Cohort::new(parent_mode, acc.positions.clone(), vec![]));
+                        c.members.push(Member::new(id, acc.cash, acc.ledger));
                     }
                 }
             }
         }
         for (_, mut c) in spawned {
-            c.members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
-            cohorts.push(c);
+            // Join a cohort that already holds exactly this book, if there is one.
+            if let Some(ex) = cohorts.iter_mut().find(|x| x.template == c.template) {
+                ex.members.drain(..ex.head);
+                ex.head = 0;
+                ex.members.append(&mut c.members);
+                ex.members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
+            } else {
+                c.members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
+                cohorts.push(c);
+            }
         }
+        #[cfg(feature = "trace-cohorts")]
+        eprintln!("step {t}: {} cohorts", cohorts.len());
         // Drop cohorts that are empty now to keep the per-step loop short.
         cohorts.retain(|c| c.alive() > 0);
 
@@ -221,7 +267,10 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         }
         for i in 0..n {
             s.price[i].push(prices[i]);
-            s.exogenous_price[i].push(market::to_tick(exo.prices[t][i], m.assets[i].tick));
+            let (ex, ex_f) = market::to_tick_f(exo.prices[t][i], m.assets[i].tick, m.assets[i].tick_f);
+            s.exogenous_price[i].push(ex);
+            s.exogenous_price_f[i].push(ex_f);
+            s.price_f[i].push(post_f[i]);
             s.impact_pct[i].push((libm::exp(impact[i]) - 1.0) * 100.0);
             s.forced_flow_usd[i].push(Money(flow[i]));
         }
@@ -232,21 +281,79 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         s.bad_debt.push(fund.bad_debt_paid + fund.uncovered_bad_debt);
     }
 
-    // Final account list: focal, hand-listed, then every crowd account by id.
-    let mut accounts = Vec::with_capacity(1 + explicit.len() + m.crowd_accounts as usize);
+    let mut accounts = Vec::with_capacity(1 + explicit.len() + retired.len());
     accounts.push(focal);
     accounts.extend(explicit);
-    let mut crowd: Vec<Account> = retired;
-    for c in &cohorts {
-        for mem in &c.members[c.head..] {
-            let mut a = Account::new(AccountId::Crowd(mem.id), Mode::Cross, mem.cash, vec![], c.template.clone());
-            a.ledger = mem.ledger.clone();
-            crowd.push(a);
+    accounts.extend(retired);
+    Run { series: s, events, fund, accounts, cohorts, focal_mode: focal_init.mode, focal_assets }
+}
+
+/// An f64 copy of an account, for the conservative pre-filter (see [`clearly_healthy`]).
+struct Mirror {
+    isolated: bool,
+    cash: f64,
+    balances: Vec<(usize, f64)>,
+    /// (asset, qty, entry, margin)
+    positions: Vec<(usize, f64, f64, f64)>,
+}
+
+impl Mirror {
+    fn of(a: &Account) -> Mirror {
+        let f = crate::types::dec_to_f64;
+        Mirror {
+            isolated: a.mode == Mode::Isolated,
+            cash: f(a.cash.0),
+            balances: a.balances.iter().map(|(i, b)| (*i, f(b.0))).collect(),
+            positions: a.positions.iter().map(|p| (p.asset, f(p.qty.0), f(p.entry.0), f(p.margin.0))).collect(),
         }
     }
-    crowd.sort_by_key(|a| a.id);
-    accounts.extend(crowd);
-    Run { series: s, events, fund, accounts, focal_mode: focal_init.mode, focal_assets }
+
+    /// True only when every margin check passes with a wide f64 safety margin; anything
+    /// closer is left to the exact check.
+    fn clearly_healthy(&self, prices: &[f64], m: &Model) -> bool {
+        let ok = |slack: f64, scale: f64| slack > 1e-9 * scale + 1e-6;
+        if self.isolated {
+            return self.positions.iter().all(|&(a, q, e, margin)| {
+                let n = q.abs() * prices[a];
+                ok(margin + q * (prices[a] - e) - m.assets[a].brackets.mm_f64(n), margin.abs() + n + q.abs() * e)
+            });
+        }
+        if self.positions.is_empty() && self.cash >= 0.0 {
+            return true;
+        }
+        let mut scale = self.cash.abs();
+        let mut eq = self.cash;
+        for &(a, b) in &self.balances {
+            let v = b * prices[a];
+            eq += if b > 0.0 { v * (1.0 - m.assets[a].haircut_f) } else { v };
+            scale += v.abs();
+        }
+        let mut mm = 0.0;
+        for &(a, q, e, _) in &self.positions {
+            let n = q.abs() * prices[a];
+            eq += q * (prices[a] - e);
+            mm += m.assets[a].brackets.mm_f64(n);
+            scale += n + q.abs() * e;
+        }
+        ok(eq - mm, scale)
+    }
+}
+
+/// A conservative f64 pre-filter for a cohort's most fragile member: true only when its equity
+/// exceeds its maintenance margin by far more than any f64 rounding could account for
+/// (1e-9 of the book's size). Anything closer goes to the exact Decimal check, so the decision
+/// is the exact one either way; this only saves the Decimal work on clearly healthy cohorts.
+fn clearly_healthy(c: &Cohort, prices: &[f64], m: &Model) -> bool {
+    let cash = c.members[c.head].cash_f;
+    let (mut upnl, mut mm, mut scale) = (0.0, 0.0, cash.abs());
+    for (p, &(a, q, e)) in c.template.iter().zip(&c.template_f) {
+        let px = prices[a];
+        let n = q.abs() * px;
+        upnl += q * (px - e);
+        mm += m.assets[p.asset].brackets.mm_f64(n);
+        scale += n + q.abs() * e;
+    }
+    cash + upnl - mm > 1e-9 * scale + 1e-6
 }
 
 fn record_focal(s: &mut Series, focal: &Account, focal_assets: &[usize], prices: &[Price], info: &(impl AssetInfo + ?Sized)) {

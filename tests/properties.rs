@@ -14,7 +14,8 @@ use std::collections::HashMap;
 /// Rebuild every account's cash from its opening cash and the events, and the fund from its
 /// opening balance and the events; both must match the engine's final state exactly.
 fn check_conservation(r: &Run) {
-    let mut cash: HashMap<AccountId, Money> = r.accounts.iter().map(|a| (a.id, a.ledger.opening_cash)).collect();
+    let accounts = r.all_accounts();
+    let mut cash: HashMap<AccountId, Money> = accounts.iter().map(|a| (a.id, a.ledger.opening_cash)).collect();
     let mut fund = r.fund.opening;
     let mut uncovered = Money::ZERO;
     for e in &r.events {
@@ -34,7 +35,7 @@ fn check_conservation(r: &Run) {
             }
         }
     }
-    for a in &r.accounts {
+    for a in &accounts {
         assert_eq!(a.total_cash(), cash[&a.id], "account {:?}: cash vs opening + events", a.id);
         // the per-account ledger agrees too
         let l = &a.ledger;
@@ -45,7 +46,7 @@ fn check_conservation(r: &Run) {
     assert!(r.fund.balance.0 >= rust_decimal::Decimal::ZERO, "the fund never goes negative");
     // MODEL §5's identity for every account whose book is all USD at the end (no positions,
     // no collateral): opening equity + realised PnL − fees = closing equity − bad debt written off
-    for a in &r.accounts {
+    for a in &accounts {
         if a.positions.is_empty() && a.balances.is_empty() && a.ledger.sale_proceeds.is_zero() {
             let l = &a.ledger;
             assert_eq!(l.opening_cash + l.realized_pnl - l.fees, a.total_cash() - l.bad_debt_written_off);
