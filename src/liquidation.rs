@@ -40,8 +40,21 @@ pub struct Account {
 }
 
 impl Account {
-    pub fn new(id: AccountId, mode: Mode, cash: Money, balances: Vec<(usize, Qty)>, positions: Vec<Position>) -> Account {
-        let mut a = Account { id, mode, cash, balances, positions, ledger: Ledger::default() };
+    pub fn new(
+        id: AccountId,
+        mode: Mode,
+        cash: Money,
+        balances: Vec<(usize, Qty)>,
+        positions: Vec<Position>,
+    ) -> Account {
+        let mut a = Account {
+            id,
+            mode,
+            cash,
+            balances,
+            positions,
+            ledger: Ledger::default(),
+        };
         a.ledger.opening_cash = a.total_cash();
         a
     }
@@ -52,7 +65,14 @@ impl Account {
     }
 
     pub fn snapshot(&self, prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> margin::Health {
-        margin::snapshot(self.cash, &self.balances, &self.positions, self.mode == Mode::Isolated, prices, info)
+        margin::snapshot(
+            self.cash,
+            &self.balances,
+            &self.positions,
+            self.mode == Mode::Isolated,
+            prices,
+            info,
+        )
     }
 
     pub fn has_exposure(&self) -> bool {
@@ -84,9 +104,15 @@ impl Reason {
             None => "unbounded (equity ≤ 0)".into(),
         };
         match self {
-            Reason::CrossMarginRatio { mm, equity } => format!("cross margin ratio {} ≥ 100%", mr(mm, equity)),
-            Reason::IsolatedMarginRatio { mm, equity } => format!("isolated margin ratio {} ≥ 100%", mr(mm, equity)),
-            Reason::LoanRepayment => "all positions closed; collateral sold to repay the USD loan".into(),
+            Reason::CrossMarginRatio { mm, equity } => {
+                format!("cross margin ratio {} ≥ 100%", mr(mm, equity))
+            }
+            Reason::IsolatedMarginRatio { mm, equity } => {
+                format!("isolated margin ratio {} ≥ 100%", mr(mm, equity))
+            }
+            Reason::LoanRepayment => {
+                "all positions closed; collateral sold to repay the USD loan".into()
+            }
         }
     }
 }
@@ -112,11 +138,28 @@ pub struct Order {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     /// A position closed by liquidation.
-    Liquidation { asset: usize, quantity: Qty, price: Price, fee: Money, realized_pnl: Money, reason: Reason },
+    Liquidation {
+        asset: usize,
+        quantity: Qty,
+        price: Price,
+        fee: Money,
+        realized_pnl: Money,
+        reason: Reason,
+    },
     /// Collateral sold to repay a loan.
-    CollateralSale { asset: usize, quantity: Qty, price: Price, proceeds: Money, reason: Reason },
+    CollateralSale {
+        asset: usize,
+        quantity: Qty,
+        price: Price,
+        proceeds: Money,
+        reason: Reason,
+    },
     /// Negative equity written off: the fund paid `fund_paid`, the rest is socialised.
-    BadDebt { amount: Money, fund_paid: Money, uncovered: Money },
+    BadDebt {
+        amount: Money,
+        fund_paid: Money,
+        uncovered: Money,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -139,7 +182,11 @@ pub struct Fund {
 
 impl Fund {
     pub fn new(opening: Money) -> Fund {
-        Fund { opening, balance: opening, ..Fund::default() }
+        Fund {
+            opening,
+            balance: opening,
+            ..Fund::default()
+        }
     }
     fn take_fee(&mut self, fee: Money) {
         self.balance += fee;
@@ -161,19 +208,36 @@ fn round_up_8(q: Decimal) -> Decimal {
 }
 
 /// Plan the liquidation of `acc` at pre-trade `prices` (empty if it is healthy).
-pub fn plan(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized), policy: Policy, fee_rate: Ratio) -> Vec<Order> {
+pub fn plan(
+    acc: &Account,
+    prices: &[Price],
+    info: &(impl AssetInfo + ?Sized),
+    policy: Policy,
+    fee_rate: Ratio,
+) -> Vec<Order> {
     let h = acc.snapshot(prices, info);
     let mut orders = Vec::with_capacity(acc.positions.len());
     let close = |i: usize, reason: Reason| {
         let p = &acc.positions[i];
-        Order { asset: p.asset, qty: -p.qty, target: Target::Position(i), reason }
+        Order {
+            asset: p.asset,
+            qty: -p.qty,
+            target: Target::Position(i),
+            reason,
+        }
     };
     match acc.mode {
         Mode::Isolated => {
             for (i, (p, ph)) in acc.positions.iter().zip(&h.positions).enumerate() {
                 let eq = p.margin + ph.upnl;
                 if margin::is_liquidatable(ph.mm, eq, true) {
-                    orders.push(close(i, Reason::IsolatedMarginRatio { mm: ph.mm, equity: eq }));
+                    orders.push(close(
+                        i,
+                        Reason::IsolatedMarginRatio {
+                            mm: ph.mm,
+                            equity: eq,
+                        },
+                    ));
                 }
             }
         }
@@ -181,7 +245,10 @@ pub fn plan(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized), p
             if !margin::is_liquidatable(h.mm, h.equity, acc.has_exposure()) {
                 return orders;
             }
-            let reason = Reason::CrossMarginRatio { mm: h.mm, equity: h.equity };
+            let reason = Reason::CrossMarginRatio {
+                mm: h.mm,
+                equity: h.equity,
+            };
             let mut idx: Vec<usize> = (0..acc.positions.len()).collect();
             // Largest maintenance margin first (ties: the order the positions were listed in).
             idx.sort_by(|&a, &b| h.positions[b].mm.cmp(&h.positions[a].mm).then(a.cmp(&b)));
@@ -206,10 +273,15 @@ pub fn plan(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized), p
                 // Repay the loan: non-stable collateral first, highest haircut first; stable last.
                 let mut need = -cash;
                 let bankrupt = eq.0 <= Decimal::ZERO;
-                let mut order: Vec<usize> = (0..acc.balances.len()).filter(|&k| acc.balances[k].1 .0 > Decimal::ZERO).collect();
+                let mut order: Vec<usize> = (0..acc.balances.len())
+                    .filter(|&k| acc.balances[k].1 .0 > Decimal::ZERO)
+                    .collect();
                 order.sort_by(|&a, &b| {
                     let (ia, ib) = (acc.balances[a].0, acc.balances[b].0);
-                    info.stable(ia).cmp(&info.stable(ib)).then(info.haircut(ib).cmp(&info.haircut(ia))).then(ia.cmp(&ib))
+                    info.stable(ia)
+                        .cmp(&info.stable(ib))
+                        .then(info.haircut(ib).cmp(&info.haircut(ia)))
+                        .then(ia.cmp(&ib))
                 });
                 for k in order {
                     if need.0 <= Decimal::ZERO && !bankrupt {
@@ -217,12 +289,21 @@ pub fn plan(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized), p
                     }
                     let (a, bal) = acc.balances[k];
                     let px = prices[a];
-                    let q = if bankrupt { bal.0 } else { round_up_8(need.0 / px.0).min(bal.0) };
+                    let q = if bankrupt {
+                        bal.0
+                    } else {
+                        round_up_8(need.0 / px.0).min(bal.0)
+                    };
                     if q.is_zero() {
                         continue;
                     }
                     need -= Qty(q) * px;
-                    orders.push(Order { asset: a, qty: Qty(-q), target: Target::Collateral(k), reason: Reason::LoanRepayment });
+                    orders.push(Order {
+                        asset: a,
+                        qty: Qty(-q),
+                        target: Target::Collateral(k),
+                        reason: Reason::LoanRepayment,
+                    });
                 }
             }
         }
@@ -294,7 +375,13 @@ pub fn execute(
                 events.push(Event {
                     step,
                     account: acc.id,
-                    kind: EventKind::CollateralSale { asset: o.asset, quantity: o.qty, price: fill, proceeds, reason: o.reason },
+                    kind: EventKind::CollateralSale {
+                        asset: o.asset,
+                        quantity: o.qty,
+                        price: fill,
+                        proceeds,
+                        reason: o.reason,
+                    },
                 });
             }
         }
@@ -307,29 +394,67 @@ pub fn execute(
     });
     acc.balances.retain(|(_, b)| !b.is_zero());
     // Bad debt: nothing left to sell and the wallet is still in debt.
-    if acc.mode == Mode::Cross && acc.positions.is_empty() && acc.balances.is_empty() && acc.cash.0 < Decimal::ZERO {
+    if acc.mode == Mode::Cross
+        && acc.positions.is_empty()
+        && acc.balances.is_empty()
+        && acc.cash.0 < Decimal::ZERO
+    {
         let b = -acc.cash;
         write_off(acc, b, fund, step, events);
         acc.cash += b;
     }
 }
 
-fn liq_event(step: usize, id: AccountId, p: &Position, fill: Price, fee: Money, realized: Money, reason: Reason) -> Event {
+fn liq_event(
+    step: usize,
+    id: AccountId,
+    p: &Position,
+    fill: Price,
+    fee: Money,
+    realized: Money,
+    reason: Reason,
+) -> Event {
     Event {
         step,
         account: id,
-        kind: EventKind::Liquidation { asset: p.asset, quantity: -p.qty, price: fill, fee, realized_pnl: realized, reason },
+        kind: EventKind::Liquidation {
+            asset: p.asset,
+            quantity: -p.qty,
+            price: fill,
+            fee,
+            realized_pnl: realized,
+            reason,
+        },
     }
 }
 
-fn write_off(acc: &mut Account, amount: Money, fund: &mut Fund, step: usize, events: &mut Vec<Event>) {
+fn write_off(
+    acc: &mut Account,
+    amount: Money,
+    fund: &mut Fund,
+    step: usize,
+    events: &mut Vec<Event>,
+) {
     let (paid, uncovered) = fund.cover(amount);
     acc.ledger.bad_debt_written_off += amount;
-    events.push(Event { step, account: acc.id, kind: EventKind::BadDebt { amount, fund_paid: paid, uncovered } });
+    events.push(Event {
+        step,
+        account: acc.id,
+        kind: EventKind::BadDebt {
+            amount,
+            fund_paid: paid,
+            uncovered,
+        },
+    });
 }
 
 fn equity_cross(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> Money {
     let cv = margin::collateral_value(acc.cash, &acc.balances, prices, info);
-    let upnl: Money = acc.positions.iter().filter(|p| !p.qty.is_zero()).map(|p| p.upnl(prices[p.asset])).sum();
+    let upnl: Money = acc
+        .positions
+        .iter()
+        .filter(|p| !p.qty.is_zero())
+        .map(|p| p.upnl(prices[p.asset]))
+        .sum();
     cv + upnl
 }

@@ -211,7 +211,10 @@ pub fn btcusdt_brackets() -> Vec<BracketSpec> {
         ("300000000", "0.50"),
     ]
     .iter()
-    .map(|(f, m)| BracketSpec { floor: Money(d(f)), mmr: Ratio(d(m)) })
+    .map(|(f, m)| BracketSpec {
+        floor: Money(d(f)),
+        mmr: Ratio(d(m)),
+    })
     .collect()
 }
 
@@ -231,7 +234,12 @@ pub struct CorrelationSpec {
 
 impl Default for CorrelationSpec {
     fn default() -> Self {
-        CorrelationSpec { all_pairs: 0.8, pairs: vec![], matrix: None, repair: false }
+        CorrelationSpec {
+            all_pairs: 0.8,
+            pairs: vec![],
+            matrix: None,
+            repair: false,
+        }
     }
 }
 
@@ -273,7 +281,11 @@ pub struct ImpactSpec {
 
 impl Default for ImpactSpec {
     fn default() -> Self {
-        ImpactSpec { model: ImpactModelSpec::Depth, sqrt_y: 0.7, cross_impact: 0.0 }
+        ImpactSpec {
+            model: ImpactModelSpec::Depth,
+            sqrt_y: 0.7,
+            cross_impact: 0.0,
+        }
     }
 }
 
@@ -296,7 +308,10 @@ pub struct LiquidationSpec {
 
 impl Default for LiquidationSpec {
     fn default() -> Self {
-        LiquidationSpec { policy: PolicySpec::LargestMmFirst, fee_rate: Ratio(d("0.005")) }
+        LiquidationSpec {
+            policy: PolicySpec::LargestMmFirst,
+            fee_rate: Ratio(d("0.005")),
+        }
     }
 }
 
@@ -328,7 +343,12 @@ pub struct AccountSpec {
 
 impl Default for AccountSpec {
     fn default() -> Self {
-        AccountSpec { name: None, mode: ModeSpec::Cross, collateral: BTreeMap::new(), positions: vec![] }
+        AccountSpec {
+            name: None,
+            mode: ModeSpec::Cross,
+            collateral: BTreeMap::new(),
+            positions: vec![],
+        }
     }
 }
 
@@ -349,7 +369,12 @@ impl AccountSpec {
                 ..PositionSpec::default()
             })
             .collect();
-        AccountSpec { name: Some("you".into()), mode: ModeSpec::Cross, collateral, positions }
+        AccountSpec {
+            name: Some("you".into()),
+            mode: ModeSpec::Cross,
+            collateral,
+            positions,
+        }
     }
 }
 
@@ -386,7 +411,12 @@ pub struct CrowdSpec {
 
 impl Default for CrowdSpec {
     fn default() -> Self {
-        CrowdSpec { accounts: 1000, leverage_min: d("2"), leverage_max: d("40"), assets: None }
+        CrowdSpec {
+            accounts: 1000,
+            leverage_min: d("2"),
+            leverage_max: d("40"),
+            assets: None,
+        }
     }
 }
 
@@ -419,7 +449,9 @@ impl Scenario {
     /// Parse a scenario from JSON text. Field-type errors name the field and line.
     pub fn from_json(text: &str) -> crate::Result<Scenario> {
         if !text.trim_start().starts_with('{') {
-            return Err(crate::Error::Parse("a scenario is a JSON object, {\"version\": 1, …}".into()));
+            return Err(crate::Error::Parse(
+                "a scenario is a JSON object, {\"version\": 1, …}".into(),
+            ));
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         let s: Scenario = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
@@ -431,7 +463,8 @@ impl Scenario {
                 crate::Error::Parse(format!("{path}: {inner}"))
             }
         })?;
-        de.end().map_err(|e| crate::Error::Parse(format!("unexpected text after the scenario: {e}")))?;
+        de.end()
+            .map_err(|e| crate::Error::Parse(format!("unexpected text after the scenario: {e}")))?;
         Ok(s)
     }
 
@@ -448,8 +481,17 @@ pub fn json_schema() -> serde_json::Value {
 
 /// The large benchmark scenario: 8 assets, 10 000 crowd accounts, 1 440 steps, with a shock.
 pub fn benchmark_large() -> Scenario {
-    let mut s = Scenario { name: "Benchmark: 8 assets, 10 000 accounts, 1 440 steps".into(), steps: 1440, ..Scenario::default() };
-    let extra = [("AVAX", "30", "0.90"), ("LINK", "20", "0.85"), ("DOGE", "0.25", "1.00"), ("ARB", "1.1", "0.95")];
+    let mut s = Scenario {
+        name: "Benchmark: 8 assets, 10 000 accounts, 1 440 steps".into(),
+        steps: 1440,
+        ..Scenario::default()
+    };
+    let extra = [
+        ("AVAX", "30", "0.90"),
+        ("LINK", "20", "0.85"),
+        ("DOGE", "0.25", "1.00"),
+        ("ARB", "1.1", "0.95"),
+    ];
     let usdc = s.assets.pop().expect("default assets end with USDC");
     for (sym, price, sigma) in extra {
         s.assets.push(AssetSpec {
@@ -467,11 +509,29 @@ pub fn benchmark_large() -> Scenario {
     }
     s.assets.push(usdc);
     s.crowd.accounts = 10_000;
-    s.shocks = vec![ShockSpec { step: 200, symbol: "ETH".into(), percent: -12.0 }, ShockSpec { step: 900, symbol: "BTC".into(), percent: -8.0 }];
+    s.shocks = vec![
+        ShockSpec {
+            step: 200,
+            symbol: "ETH".into(),
+            percent: -12.0,
+        },
+        ShockSpec {
+            step: 900,
+            symbol: "BTC".into(),
+            percent: -8.0,
+        },
+    ];
     s
 }
 
 /// The default benchmark scenario: the default market with an ETH shock at step 24.
 pub fn benchmark_default() -> Scenario {
-    Scenario { shocks: vec![ShockSpec { step: 24, symbol: "ETH".into(), percent: -12.0 }], ..Scenario::default() }
+    Scenario {
+        shocks: vec![ShockSpec {
+            step: 24,
+            symbol: "ETH".into(),
+            percent: -12.0,
+        }],
+        ..Scenario::default()
+    }
 }

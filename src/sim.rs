@@ -67,10 +67,19 @@ impl Run {
     /// Every account's final state: focal, hand-listed, then every crowd account by id.
     pub fn all_accounts(&self) -> Vec<Account> {
         let mut out = self.accounts.clone();
-        let first_crowd = out.iter().position(|a| matches!(a.id, AccountId::Crowd(_))).unwrap_or(out.len());
+        let first_crowd = out
+            .iter()
+            .position(|a| matches!(a.id, AccountId::Crowd(_)))
+            .unwrap_or(out.len());
         for c in &self.cohorts {
             for mem in &c.members[c.head..] {
-                let mut a = Account::new(AccountId::Crowd(mem.id), Mode::Cross, mem.cash, vec![], c.template.clone());
+                let mut a = Account::new(
+                    AccountId::Crowd(mem.id),
+                    Mode::Cross,
+                    mem.cash,
+                    vec![],
+                    c.template.clone(),
+                );
                 a.ledger = mem.ledger.clone();
                 out.push(a);
             }
@@ -97,8 +106,12 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
     let mut impact = vec![0.0f64; n];
     let mut focal = account_from(AccountId::Focal, focal_init);
     let focal_assets: Vec<usize> = focal.positions.iter().map(|p| p.asset).collect();
-    let mut explicit: Vec<Account> =
-        m.explicit.iter().enumerate().map(|(k, a)| account_from(AccountId::Explicit(k as u32), a)).collect();
+    let mut explicit: Vec<Account> = m
+        .explicit
+        .iter()
+        .enumerate()
+        .map(|(k, a)| account_from(AccountId::Explicit(k as u32), a))
+        .collect();
     let mut cohorts: Vec<Cohort> = m.cohorts.clone();
     let mut retired: Vec<Account> = vec![];
     let mut fund = Fund::new(m.fund0);
@@ -141,7 +154,11 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         // 1–2: decay, exogenous move, pre-trade price.
         for i in 0..n {
             impact[i] *= m.assets[i].decay;
-            (pre[i], pre_f[i]) = market::to_tick_f(exo.prices[t][i] * libm::exp(impact[i]), m.assets[i].tick, m.assets[i].tick_f);
+            (pre[i], pre_f[i]) = market::to_tick_f(
+                exo.prices[t][i] * libm::exp(impact[i]),
+                m.assets[i].tick,
+                m.assets[i].tick_f,
+            );
         }
         // 3: liquidation checks at the pre-trade price.
         plans.clear();
@@ -170,7 +187,13 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
                 if !margin::is_liquidatable(mm, mem.cash + upnl, true) {
                     break; // members are sorted by cash: everyone after this one is healthier
                 }
-                let mut acc = Account::new(AccountId::Crowd(mem.id), Mode::Cross, mem.cash, vec![], c.template.clone());
+                let mut acc = Account::new(
+                    AccountId::Crowd(mem.id),
+                    Mode::Cross,
+                    mem.cash,
+                    vec![],
+                    c.template.clone(),
+                );
                 acc.ledger = mem.ledger.clone();
                 let o = liquidation::plan(&acc, &pre, m, m.policy, m.fee_rate);
                 plans.push((Who::Crowd(ci), acc, o));
@@ -185,8 +208,9 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
             }
         }
         if feedback && plans.iter().any(|p| !p.2.is_empty()) {
-            let direct: Vec<f64> =
-                (0..n).map(|i| market::impact_delta(m, i, crate::types::dec_to_f64(flow[i]))).collect();
+            let direct: Vec<f64> = (0..n)
+                .map(|i| market::impact_delta(m, i, crate::types::dec_to_f64(flow[i])))
+                .collect();
             for i in 0..n {
                 let mut d = direct[i];
                 if m.cross_impact > 0.0 {
@@ -201,20 +225,38 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         }
         for i in 0..n {
             let (post, pf) = if feedback {
-                market::to_tick_f(exo.prices[t][i] * libm::exp(impact[i]), m.assets[i].tick, m.assets[i].tick_f)
+                market::to_tick_f(
+                    exo.prices[t][i] * libm::exp(impact[i]),
+                    m.assets[i].tick,
+                    m.assets[i].tick_f,
+                )
             } else {
                 (pre[i], pre_f[i])
             };
             prices[i] = post;
             post_f[i] = pf;
-            fills[i] = if feedback { Price((pre[i].0 + post.0) / Decimal::TWO) } else { pre[i] };
+            fills[i] = if feedback {
+                Price((pre[i].0 + post.0) / Decimal::TWO)
+            } else {
+                pre[i]
+            };
         }
         // 5: apply the orders.
         let first_event = events.len();
         let mut crowd_count = 0u32;
         let mut spawned: BTreeMap<(usize, usize), Cohort> = BTreeMap::new();
         for (who, mut acc, orders) in plans.drain(..) {
-            liquidation::execute(&mut acc, &orders, &fills, &prices, m, m.fee_rate, &mut fund, t, &mut events);
+            liquidation::execute(
+                &mut acc,
+                &orders,
+                &fills,
+                &prices,
+                m,
+                m.fee_rate,
+                &mut fund,
+                t,
+                &mut events,
+            );
             match who {
                 Who::Focal => {
                     focal_f = Mirror::of(&acc);
@@ -232,10 +274,14 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
                         // Same parent, same positions closed ⇒ same book: a new cohort, still
                         // sorted by cash because the members arrive in ascending order and
                         // their cash moved by the same amounts.
-                        let AccountId::Crowd(id) = acc.id else { unreachable!() };
+                        let AccountId::Crowd(id) = acc.id else {
+                            unreachable!()
+                        };
                         let key = (ci, acc.positions.len());
                         let parent_mode = cohorts[ci].mode;
-                        let c = spawned.entry(key).or_insert_with(|| Cohort::new(parent_mode, acc.positions.clone(), vec![]));
+                        let c = spawned.entry(key).or_insert_with(|| {
+                            Cohort::new(parent_mode, acc.positions.clone(), vec![])
+                        });
                         c.members.push(Member::new(id, acc.cash, acc.ledger));
                     }
                 }
@@ -247,9 +293,11 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
                 ex.members.drain(..ex.head);
                 ex.head = 0;
                 ex.members.append(&mut c.members);
-                ex.members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
+                ex.members
+                    .sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
             } else {
-                c.members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
+                c.members
+                    .sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
                 cohorts.push(c);
             }
         }
@@ -261,13 +309,20 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         // 6: record.
         let mut crowd_notional = Money::ZERO;
         for e in &events[first_event..] {
-            if let (AccountId::Crowd(_), EventKind::Liquidation { quantity, price, .. }) = (&e.account, &e.kind) {
+            if let (
+                AccountId::Crowd(_),
+                EventKind::Liquidation {
+                    quantity, price, ..
+                },
+            ) = (&e.account, &e.kind)
+            {
                 crowd_notional += quantity.abs() * *price;
             }
         }
         for i in 0..n {
             s.price[i].push(prices[i]);
-            let (ex, ex_f) = market::to_tick_f(exo.prices[t][i], m.assets[i].tick, m.assets[i].tick_f);
+            let (ex, ex_f) =
+                market::to_tick_f(exo.prices[t][i], m.assets[i].tick, m.assets[i].tick_f);
             s.exogenous_price[i].push(ex);
             s.exogenous_price_f[i].push(ex_f);
             s.price_f[i].push(post_f[i]);
@@ -278,14 +333,23 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         s.crowd_accounts_liquidated.push(crowd_count);
         record_focal(&mut s, &focal, &focal_assets, &prices, m);
         s.insurance_fund.push(fund.balance);
-        s.bad_debt.push(fund.bad_debt_paid + fund.uncovered_bad_debt);
+        s.bad_debt
+            .push(fund.bad_debt_paid + fund.uncovered_bad_debt);
     }
 
     let mut accounts = Vec::with_capacity(1 + explicit.len() + retired.len());
     accounts.push(focal);
     accounts.extend(explicit);
     accounts.extend(retired);
-    Run { series: s, events, fund, accounts, cohorts, focal_mode: focal_init.mode, focal_assets }
+    Run {
+        series: s,
+        events,
+        fund,
+        accounts,
+        cohorts,
+        focal_mode: focal_init.mode,
+        focal_assets,
+    }
 }
 
 /// An f64 copy of an account, for the conservative pre-filter (see [`clearly_healthy`]).
@@ -304,7 +368,11 @@ impl Mirror {
             isolated: a.mode == Mode::Isolated,
             cash: f(a.cash.0),
             balances: a.balances.iter().map(|(i, b)| (*i, f(b.0))).collect(),
-            positions: a.positions.iter().map(|p| (p.asset, f(p.qty.0), f(p.entry.0), f(p.margin.0))).collect(),
+            positions: a
+                .positions
+                .iter()
+                .map(|p| (p.asset, f(p.qty.0), f(p.entry.0), f(p.margin.0)))
+                .collect(),
         }
     }
 
@@ -315,7 +383,10 @@ impl Mirror {
         if self.isolated {
             return self.positions.iter().all(|&(a, q, e, margin)| {
                 let n = q.abs() * prices[a];
-                ok(margin + q * (prices[a] - e) - m.assets[a].brackets.mm_f64(n), margin.abs() + n + q.abs() * e)
+                ok(
+                    margin + q * (prices[a] - e) - m.assets[a].brackets.mm_f64(n),
+                    margin.abs() + n + q.abs() * e,
+                )
             });
         }
         if self.positions.is_empty() && self.cash >= 0.0 {
@@ -325,7 +396,11 @@ impl Mirror {
         let mut eq = self.cash;
         for &(a, b) in &self.balances {
             let v = b * prices[a];
-            eq += if b > 0.0 { v * (1.0 - m.assets[a].haircut_f) } else { v };
+            eq += if b > 0.0 {
+                v * (1.0 - m.assets[a].haircut_f)
+            } else {
+                v
+            };
             scale += v.abs();
         }
         let mut mm = 0.0;
@@ -356,7 +431,13 @@ fn clearly_healthy(c: &Cohort, prices: &[f64], m: &Model) -> bool {
     cash + upnl - mm > 1e-9 * scale + 1e-6
 }
 
-fn record_focal(s: &mut Series, focal: &Account, focal_assets: &[usize], prices: &[Price], info: &(impl AssetInfo + ?Sized)) {
+fn record_focal(
+    s: &mut Series,
+    focal: &Account,
+    focal_assets: &[usize],
+    prices: &[Price],
+    info: &(impl AssetInfo + ?Sized),
+) {
     let h = focal.snapshot(prices, info);
     s.focal_collateral_value.push(h.collateral_value);
     s.focal_equity.push(h.equity);
@@ -378,7 +459,65 @@ fn record_focal(s: &mut Series, focal: &Account, focal_assets: &[usize], prices:
     };
     s.focal_margin_ratio.push(mr);
     for (k, &a) in focal_assets.iter().enumerate() {
-        let q = focal.positions.iter().find(|p| p.asset == a).map(|p| p.qty).unwrap_or(Qty::ZERO);
+        let q = focal
+            .positions
+            .iter()
+            .find(|p| p.asset == a)
+            .map(|p| p.qty)
+            .unwrap_or(Qty::ZERO);
         s.focal_position_qty[k].push(q);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+    use proptest::prelude::*;
+
+    fn market() -> Model {
+        Model::from_scenario(&Scenario {
+            crowd: crate::scenario::CrowdSpec {
+                accounts: 0,
+                ..Default::default()
+            },
+            ..Scenario::default()
+        })
+        .unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, .. ProptestConfig::default() })]
+        /// Soundness of the pre-filters: whenever they call an account or cohort "clearly
+        /// healthy", the exact Decimal check agrees. (They may send healthy ones to the exact
+        /// check; they may never skip a liquidatable one.)
+        #[test]
+        fn prefilters_never_skip_a_liquidatable_account(
+            cash in -50_000i64..200_000,
+            q in prop::collection::vec((-5_000_000i64..5_000_000, 1u32..200), 1..4),
+            moves in prop::collection::vec(-4000i32..4000, 4),
+            eth_bal in 0u32..100,
+            isolated in any::<bool>(),
+        ) {
+            let m = market();
+            let prices: Vec<Price> = m.assets.iter().zip(&moves).map(|(a, mv)| {
+                let p = a.price0.0 * (Decimal::ONE + Decimal::new(*mv as i64, 4));
+                Price(p).round_to_tick(a.tick)
+            }).collect();
+            let prices_f: Vec<f64> = prices.iter().map(|p| p.to_f64()).collect();
+            let positions: Vec<crate::margin::Position> = q.iter().enumerate().map(|(k, (qq, margin))| crate::margin::Position {
+                asset: k, qty: Qty(Decimal::new(*qq, 4)), entry: m.assets[k].price0, margin: Money(Decimal::from(*margin * 100)),
+            }).collect();
+            let mode = if isolated { Mode::Isolated } else { Mode::Cross };
+            let acc = Account::new(AccountId::Focal, mode, Money(Decimal::from(cash)), vec![(1, Qty(Decimal::from(eth_bal)))], positions.clone());
+            if Mirror::of(&acc).clearly_healthy(&prices_f, &m) {
+                prop_assert!(liquidation::plan(&acc, &prices, &m, m.policy, m.fee_rate).is_empty());
+            }
+            let c = Cohort::new(Mode::Cross, positions.clone(), vec![Member::new(0, Money(Decimal::from(cash.abs())), Default::default())]);
+            if clearly_healthy(&c, &prices_f, &m) {
+                let (upnl, mm) = margin::positions_health(&positions, &prices, &m);
+                prop_assert!(!margin::is_liquidatable(mm, Money(Decimal::from(cash.abs())) + upnl, true));
+            }
+        }
     }
 }

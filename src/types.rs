@@ -78,23 +78,33 @@ decimal_newtype!(
 
 impl Mul<Price> for Qty {
     type Output = Money;
-    fn mul(self, p: Price) -> Money { Money(self.0 * p.0) }
+    fn mul(self, p: Price) -> Money {
+        Money(self.0 * p.0)
+    }
 }
 impl Mul<Ratio> for Money {
     type Output = Money;
-    fn mul(self, r: Ratio) -> Money { Money(self.0 * r.0) }
+    fn mul(self, r: Ratio) -> Money {
+        Money(self.0 * r.0)
+    }
 }
 impl Div<Price> for Money {
     type Output = Qty;
-    fn div(self, p: Price) -> Qty { Qty(self.0 / p.0) }
+    fn div(self, p: Price) -> Qty {
+        Qty(self.0 / p.0)
+    }
 }
 impl Div<Money> for Money {
     type Output = Ratio;
-    fn div(self, o: Money) -> Ratio { Ratio(self.0 / o.0) }
+    fn div(self, o: Money) -> Ratio {
+        Ratio(self.0 / o.0)
+    }
 }
 impl Div<Ratio> for Money {
     type Output = Money;
-    fn div(self, r: Ratio) -> Money { Money(self.0 / r.0) }
+    fn div(self, r: Ratio) -> Money {
+        Money(self.0 / r.0)
+    }
 }
 
 impl Price {
@@ -102,7 +112,11 @@ impl Price {
     pub fn round_to_tick(self, tick: Price) -> Price {
         let n = (self.0 / tick.0).round();
         let p = n * tick.0;
-        if p < tick.0 { tick } else { Price(p.normalize()) }
+        if p < tick.0 {
+            tick
+        } else {
+            Price(p.normalize())
+        }
     }
 }
 
@@ -126,7 +140,9 @@ mod tests {
     use rust_decimal_macros_free::d;
 
     mod rust_decimal_macros_free {
-        pub fn d(s: &str) -> rust_decimal::Decimal { s.parse().unwrap() }
+        pub fn d(s: &str) -> rust_decimal::Decimal {
+            s.parse().unwrap()
+        }
     }
 
     #[test]
@@ -140,7 +156,11 @@ mod tests {
             ("101.26", "0.5", "101.5"),
         ];
         for (p, t, want) in cases {
-            assert_eq!(Price(d(p)).round_to_tick(Price(d(t))), Price(d(want)), "{p} at tick {t}");
+            assert_eq!(
+                Price(d(p)).round_to_tick(Price(d(t))),
+                Price(d(want)),
+                "{p} at tick {t}"
+            );
         }
     }
 

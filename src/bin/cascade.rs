@@ -5,7 +5,11 @@ use margin_cascade::{load_scenario, outcome, presets, report, scenario, Model};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "cascade", version, about = "Cross-margin liquidation cascade simulator")]
+#[command(
+    name = "cascade",
+    version,
+    about = "Cross-margin liquidation cascade simulator"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -40,7 +44,8 @@ fn read_source(source: &str) -> Result<scenario::Scenario, String> {
     }
     let text = if source == "-" {
         let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
         s
     } else {
         std::fs::read_to_string(source).map_err(|e| format!("cannot read {source}: {e}"))?
@@ -52,7 +57,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Schema => {
-            println!("{}", serde_json::to_string_pretty(&scenario::json_schema()).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&scenario::json_schema()).unwrap_or_default()
+            );
             ExitCode::SUCCESS
         }
         Cmd::Presets { name: None } => {
@@ -81,7 +89,13 @@ fn main() -> ExitCode {
             };
             match Model::from_scenario(&s) {
                 Ok(m) => {
-                    println!("{source}: valid ({} assets, {} steps, {} crowd accounts, {} hand-listed)", m.assets.len(), m.steps, m.crowd_accounts, m.explicit.len());
+                    println!(
+                        "{source}: valid ({} assets, {} steps, {} crowd accounts, {} hand-listed)",
+                        m.assets.len(),
+                        m.steps,
+                        m.crowd_accounts,
+                        m.explicit.len()
+                    );
                     for n in &m.notices {
                         println!("notice: {n}");
                     }
@@ -93,7 +107,12 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Cmd::Run { source, json, csv, seed } => {
+        Cmd::Run {
+            source,
+            json,
+            csv,
+            seed,
+        } => {
             let mut s = match read_source(&source) {
                 Ok(s) => s,
                 Err(e) => {
@@ -113,7 +132,10 @@ fn main() -> ExitCode {
             };
             let o = outcome::simulate(&m);
             if json {
-                println!("{}", serde_json::to_string(&report::to_json(&o)).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string(&report::to_json(&o)).unwrap_or_default()
+                );
             } else if csv {
                 print!("{}", report::to_csv(&o));
             } else {
@@ -136,17 +158,27 @@ fn text_summary(o: &margin_cascade::Outcome) -> String {
                 "  {sym:<6} exogenous drawdown {:>7.3}%  realised {:>7.3}%  amplification {}\n",
                 a.exogenous_drawdown_pct,
                 a.realized_drawdown_pct,
-                a.amplification.map(|x| format!("{x:.2}×")).unwrap_or("-".into())
+                a.amplification
+                    .map(|x| format!("{x:.2}×"))
+                    .unwrap_or("-".into())
             );
         }
     }
     let liq = |x: Option<usize>| x.map(|t| format!("at step {t}")).unwrap_or("never".into());
-    out += &format!("  focal ({}) liquidated: {}; other mode: {}\n", s.focal_mode.name(), liq(s.focal_liquidated_step), liq(o.other_mode_summary.focal_liquidated_step));
+    out += &format!(
+        "  focal ({}) liquidated: {}; other mode: {}\n",
+        s.focal_mode.name(),
+        liq(s.focal_liquidated_step),
+        liq(o.other_mode_summary.focal_liquidated_step)
+    );
     for c in &s.focal_positions_closed {
         out += &format!("    closed {} at step {}\n", c.asset, c.step);
     }
     for c in &s.healthy_positions_closed {
-        out += &format!("    healthy position closed: {} at step {} (the other mode kept it)\n", c.asset, c.step);
+        out += &format!(
+            "    healthy position closed: {} at step {} (the other mode kept it)\n",
+            c.asset, c.step
+        );
     }
     out += &format!(
         "  final equity {} USD (other mode {}, no feedback {})\n",
@@ -160,6 +192,11 @@ fn text_summary(o: &margin_cascade::Outcome) -> String {
         s.crowd_liquidated_notional.round_dp(0),
         s.cascade_depth_steps
     );
-    out += &format!("  bad debt {} USD (uncovered {}); insurance fund {} USD\n", s.bad_debt.round_dp(2), s.uncovered_bad_debt.round_dp(2), s.insurance_fund_final.round_dp(2));
+    out += &format!(
+        "  bad debt {} USD (uncovered {}); insurance fund {} USD\n",
+        s.bad_debt.round_dp(2),
+        s.uncovered_bad_debt.round_dp(2),
+        s.insurance_fund_final.round_dp(2)
+    );
     out
 }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit/integration/property/golden tests, the wasm32 build check,
+# and (once the page exists) the browser tests. Installs its own tools. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ensure_wasm_target
+
+say "format"
+cargo fmt --check
+
+say "the engine builds for wasm32 with no web imports"
+cargo check --lib --target wasm32-unknown-unknown --locked
+if grep -rlE 'wasm_bindgen|web_sys|js_sys' src --include='*.rs' | grep -vE '^src/web(\.rs|/)'; then
+  echo "web imports outside src/web: the engine must stay pure" >&2; exit 1
+fi
+
+say "native tests (unit, integration, property, golden, CLI; benches compiled and run once)"
+cargo test --all-targets --locked
+cargo test --doc --locked
+
+if [ -f tests/web.rs ]; then
+  ensure_wasm_bindgen
+  ensure_chromium
+  say "wasm-bindgen-test in headless Chromium"
+  CHROMEDRIVER="$(command -v chromedriver)" \
+  WASM_BINDGEN_TEST_TIMEOUT=120 \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --target wasm32-unknown-unknown --test web --locked
+fi
+
+if [ -d tests/browser ]; then
+  ensure_wasm_bindgen
+  ensure_chromium
+  ensure_node_modules
+  say "build the page"
+  scripts/build-web.sh
+  say "browser tests (Playwright + Debian chromium)"
+  (cd tests/browser && node --test --test-concurrency=1 ./*.test.mjs)
+fi
