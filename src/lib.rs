@@ -4,7 +4,9 @@
 //! the `cascade` CLI are thin shells over [`simulate_json`] / [`outcome::simulate`].
 //! See ARCHITECTURE.md for the map.
 
+pub mod chart;
 pub mod conservation;
+pub mod controls;
 pub mod crowd;
 pub mod error;
 pub mod linalg;
@@ -18,6 +20,8 @@ pub mod report;
 pub mod scenario;
 pub mod sim;
 pub mod types;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use error::{Error, Problem, Result};
 pub use model::Model;

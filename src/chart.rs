@@ -1,0 +1,657 @@
+//! The three charts, drawn once for every backend: plotters' canvas-like backend in the browser
+//! (`web/canvas.rs`), SVG natively (tests; later `cascade render`). Pure: no web imports.
+//!
+//! 1. collateral value and equity of the focal account, with the other margin mode dashed;
+//! 2. margin ratio with the 100 % liquidation line and a marker at each focal liquidation;
+//! 3. price-impact feedback: market (solid) vs exogenous (dashed) price change per asset, and
+//!    below it the impact in % with the forced-sale volume per step.
+//!
+//! All three share one time axis (hours) and the same left/right label widths, so a step is at
+//! the same x on every chart. Legends are drawn above the plot area, never over the data. Text
+//! uses a monospace font so its width is known without measuring (see `text_width`).
+
+use crate::liquidation::{AccountId, EventKind};
+use crate::outcome::Outcome;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // green
+    RGBColor(204, 121, 167), // purple
+    RGBColor(86, 180, 233),  // sky
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(120, 120, 120), // grey
+];
+const LIQ_RED: RGBColor = RGBColor(213, 94, 0);
+pub const FONT: &str = "monospace";
+/// Advance width of the monospace font, in ems (DejaVu Sans Mono / Liberation Mono: 0.6).
+pub const MONO_ADVANCE: f64 = 0.6;
+
+/// Left and right label areas (px): equal on every chart so the time axes line up.
+pub const LEFT: u32 = 70;
+pub const RIGHT: u32 = 62;
+pub const TOP: u32 = 40;
+
+/// What the charts (and the page's cursor readout) need from an outcome, as plain numbers.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ChartData {
+    pub hours: Vec<f64>,
+    pub mode: String,
+    pub other_mode: String,
+    pub collateral: Vec<f64>,
+    pub equity: Vec<f64>,
+    pub other_collateral: Vec<f64>,
+    pub other_equity: Vec<f64>,
+    /// Margin ratio in %, `None` = unbounded (equity ≤ 0).
+    pub mr_pct: Vec<Option<f64>>,
+    pub other_mr_pct: Vec<Option<f64>>,
+    /// Focal liquidations: (step, label) — label names the position(s) closed.
+    pub liquidations: Vec<(usize, String)>,
+    pub other_liquidations: Vec<(usize, String)>,
+    /// Assets shown in chart 3 (those that move), with their series.
+    pub assets: Vec<AssetSeries>,
+    /// Forced sales (sold − bought) per step, all assets, USD.
+    pub forced_flow: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AssetSeries {
+    pub symbol: String,
+    pub price: Vec<f64>,
+    pub exogenous: Vec<f64>,
+    /// Change from the opening price, %.
+    pub change_pct: Vec<f64>,
+    pub exo_change_pct: Vec<f64>,
+    pub impact_pct: Vec<f64>,
+    pub forced_flow: Vec<f64>,
+}
+
+fn liq_labels(o: &Outcome, r: &crate::sim::Run) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = vec![];
+    for e in r.events.iter().filter(|e| e.account == AccountId::Focal) {
+        let what = match &e.kind {
+            EventKind::Liquidation { asset, .. } => o.symbols[*asset].clone(),
+            EventKind::CollateralSale { asset, .. } => format!("sold {}", o.symbols[*asset]),
+            EventKind::BadDebt { .. } => continue,
+        };
+        match out.last_mut() {
+            Some((s, l)) if *s == e.step => {
+                l.push('+');
+                l.push_str(&what);
+            }
+            _ => out.push((e.step, what)),
+        }
+    }
+    out
+}
+
+impl ChartData {
+    pub fn from_outcome(o: &Outcome) -> ChartData {
+        let s = &o.main.series;
+        let om = &o.other_mode.series;
+        let n = s.focal_equity.len();
+        let minutes = crate::types::dec_to_f64(o.step_minutes);
+        let f = |v: &[crate::types::Money]| v.iter().map(|x| x.to_f64()).collect::<Vec<f64>>();
+        let mr = |v: &[Option<crate::types::Ratio>]| {
+            v.iter()
+                .map(|r| r.map(|r| r.to_f64() * 100.0))
+                .collect::<Vec<_>>()
+        };
+        let mut assets = vec![];
+        for (i, sym) in o.symbols.iter().enumerate() {
+            let p = &s.price_f[i];
+            let x = &s.exogenous_price_f[i];
+            let p0 = p[0];
+            let moves = p
+                .iter()
+                .chain(x.iter())
+                .any(|v| (v / p0 - 1.0).abs() > 1e-9);
+            if !moves {
+                continue;
+            }
+            assets.push(AssetSeries {
+                symbol: sym.clone(),
+                price: p.clone(),
+                exogenous: x.clone(),
+                change_pct: p.iter().map(|v| (v / p0 - 1.0) * 100.0).collect(),
+                exo_change_pct: x.iter().map(|v| (v / p0 - 1.0) * 100.0).collect(),
+                impact_pct: s.impact_pct[i].clone(),
+                forced_flow: f(&s.forced_flow_usd[i]),
+            });
+        }
+        let forced_flow = (0..n)
+            .map(|t| s.forced_flow_usd.iter().map(|v| v[t].to_f64()).sum())
+            .collect();
+        ChartData {
+            hours: (0..n).map(|t| t as f64 * minutes / 60.0).collect(),
+            mode: o.summary.focal_mode.name().into(),
+            other_mode: o.other_mode_summary.focal_mode.name().into(),
+            collateral: f(&s.focal_collateral_value),
+            equity: f(&s.focal_equity),
+            other_collateral: f(&om.focal_collateral_value),
+            other_equity: f(&om.focal_equity),
+            mr_pct: mr(&s.focal_margin_ratio),
+            other_mr_pct: mr(&om.focal_margin_ratio),
+            liquidations: liq_labels(o, &o.main),
+            other_liquidations: liq_labels(o, &o.other_mode),
+            assets,
+            forced_flow,
+        }
+    }
+}
+
+/// Width of `text` at `size` px in the chart font.
+pub fn text_width(text: &str, size: f64) -> f64 {
+    text.chars().count() as f64 * size * MONO_ADVANCE
+}
+
+/// Compact money: 12.3k, 4.56M, 1.2B.
+pub fn fmt_usd(v: f64) -> String {
+    let a = v.abs();
+    let (d, s) = if a >= 1e9 {
+        (v / 1e9, "B")
+    } else if a >= 1e6 {
+        (v / 1e6, "M")
+    } else if a >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    let digits = if d.abs() >= 100.0 {
+        0
+    } else if d.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let t = format!("{d:.digits$}");
+    let t = if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    };
+    format!("{t}{s}")
+}
+
+pub fn fmt_pct(v: f64) -> String {
+    let a = v.abs();
+    if a < 1e-9 {
+        return "0%".into();
+    }
+    let dp = if a >= 10.0 || (a >= 1.0 && v == v.round()) {
+        0
+    } else if a >= 1.0 {
+        1
+    } else if a >= 0.1 {
+        2
+    } else {
+        3
+    };
+    format!("{v:.dp$}%")
+}
+
+type R<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// Which chart to draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    Collateral,
+    MarginRatio,
+    Impact,
+}
+
+pub struct Theme {
+    pub background: RGBColor,
+    pub text: RGBColor,
+    pub grid: RGBColor,
+}
+
+pub const LIGHT: Theme = Theme {
+    background: RGBColor(255, 255, 255),
+    text: RGBColor(30, 30, 30),
+    grid: RGBColor(225, 225, 225),
+};
+pub const DARK: Theme = Theme {
+    background: RGBColor(24, 26, 31),
+    text: RGBColor(225, 225, 225),
+    grid: RGBColor(60, 63, 70),
+};
+
+fn bounds(series: &[&[f64]], pad: f64) -> (f64, f64) {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for s in series {
+        for &v in s.iter() {
+            if v.is_finite() {
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+        }
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if (hi - lo).abs() < 1e-9 {
+        let d = if hi.abs() > 0.0 { hi.abs() * 0.05 } else { 1.0 };
+        return (lo - d, hi + d);
+    }
+    let d = (hi - lo) * pad;
+    (lo - d, hi + d)
+}
+
+/// Legend rows above the plot: (label, colour, dashed). Returns the top margin the plot needs.
+fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    items: &[(String, RGBColor, bool)],
+    th: &Theme,
+) -> Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
+    let title_style = TextStyle::from((FONT, 13).into_font()).color(&th.text);
+    area.draw(&Text::new(title.to_string(), (LEFT as i32, 4), title_style))?;
+    let style = TextStyle::from((FONT, 11).into_font()).color(&th.text);
+    let (w, _) = area.dim_in_pixel();
+    let mut x = LEFT as i32;
+    let mut y = 22;
+    for (label, color, dashed) in items {
+        let wtext = text_width(label, 11.0) as i32;
+        if x + 24 + wtext > w as i32 - 4 {
+            x = LEFT as i32;
+            y += 14;
+        }
+        let st = ShapeStyle::from(color).stroke_width(2);
+        if *dashed {
+            area.draw(&PathElement::new(vec![(x, y + 6), (x + 7, y + 6)], st))?;
+            area.draw(&PathElement::new(
+                vec![(x + 11, y + 6), (x + 18, y + 6)],
+                st,
+            ))?;
+        } else {
+            area.draw(&PathElement::new(vec![(x, y + 6), (x + 18, y + 6)], st))?;
+        }
+        area.draw(&Text::new(label.clone(), (x + 22, y), style.clone()))?;
+        x += 22 + wtext + 14;
+    }
+    Ok(TOP + (y as u32 - 22))
+}
+
+fn points(xs: &[f64], ys: &[f64]) -> Vec<(f64, f64)> {
+    xs.iter()
+        .copied()
+        .zip(ys.iter().copied())
+        .filter(|(_, y)| y.is_finite())
+        .collect()
+}
+
+/// Draw one chart on a drawing area (its whole size).
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+    which: Which,
+    th: &Theme,
+) -> R<DB> {
+    root.fill(&th.background)?;
+    if d.hours.is_empty() {
+        return Ok(());
+    }
+    let x_max = *d.hours.last().unwrap_or(&1.0);
+    let x_range = 0f64..x_max.max(1e-9);
+    let label_style = TextStyle::from((FONT, 11).into_font()).color(&th.text);
+    let axis_style = ShapeStyle::from(&th.text).stroke_width(1);
+    match which {
+        Which::Collateral => {
+            let items = vec![
+                (format!("equity ({})", d.mode), PALETTE[0], false),
+                (format!("collateral ({})", d.mode), PALETTE[1], false),
+                (format!("equity ({})", d.other_mode), PALETTE[0], true),
+                (format!("collateral ({})", d.other_mode), PALETTE[1], true),
+            ];
+            let top = legend(
+                root,
+                "Your account: collateral value and equity (USD)",
+                &items,
+                th,
+            )?;
+            let (lo, hi) = bounds(
+                &[
+                    &d.equity,
+                    &d.collateral,
+                    &d.other_equity,
+                    &d.other_collateral,
+                ],
+                0.06,
+            );
+            let mut chart = ChartBuilder::on(root)
+                .margin_top(top)
+                .margin_right(RIGHT + 8)
+                .x_label_area_size(30)
+                .y_label_area_size(LEFT - 8)
+                .build_cartesian_2d(x_range, lo..hi)?;
+            chart
+                .configure_mesh()
+                .bold_line_style(th.grid)
+                .light_line_style(th.background)
+                .axis_style(axis_style)
+                .label_style(label_style.clone())
+                .x_desc("time (hours)")
+                .y_label_formatter(&|v| fmt_usd(*v))
+                .x_labels(8)
+                .y_labels(6)
+                .draw()?;
+            let s = |c: RGBColor| ShapeStyle::from(c).stroke_width(2);
+            chart.draw_series(DashedLineSeries::new(
+                points(&d.hours, &d.other_collateral),
+                7,
+                5,
+                s(PALETTE[1]),
+            ))?;
+            chart.draw_series(DashedLineSeries::new(
+                points(&d.hours, &d.other_equity),
+                7,
+                5,
+                s(PALETTE[0]),
+            ))?;
+            chart.draw_series(LineSeries::new(
+                points(&d.hours, &d.collateral),
+                s(PALETTE[1]),
+            ))?;
+            chart.draw_series(LineSeries::new(points(&d.hours, &d.equity), s(PALETTE[0])))?;
+        }
+        Which::MarginRatio => {
+            let items = vec![
+                (format!("margin ratio ({})", d.mode), PALETTE[0], false),
+                (format!("margin ratio ({})", d.other_mode), PALETTE[3], true),
+                ("liquidation at 100%".to_string(), LIQ_RED, false),
+            ];
+            let top_margin = legend(
+                root,
+                "Margin ratio (%): maintenance margin / equity",
+                &items,
+                th,
+            )?;
+            let finite_max = d
+                .mr_pct
+                .iter()
+                .chain(&d.other_mr_pct)
+                .flatten()
+                .cloned()
+                .fold(0.0, f64::max);
+            let top = finite_max.clamp(120.0, 400.0) * 1.08;
+            let cap = |v: &Vec<Option<f64>>| {
+                v.iter()
+                    .map(|x| x.map(|y| y.min(top)).unwrap_or(top))
+                    .collect::<Vec<f64>>()
+            };
+            let (mr, omr) = (cap(&d.mr_pct), cap(&d.other_mr_pct));
+            let mut chart = ChartBuilder::on(root)
+                .margin_top(top_margin)
+                .margin_right(RIGHT + 8)
+                .x_label_area_size(30)
+                .y_label_area_size(LEFT - 8)
+                .build_cartesian_2d(x_range, 0f64..top)?;
+            chart
+                .configure_mesh()
+                .bold_line_style(th.grid)
+                .light_line_style(th.background)
+                .axis_style(axis_style)
+                .label_style(label_style.clone())
+                .x_desc("time (hours)")
+                .y_label_formatter(&|v| fmt_pct(*v))
+                .x_labels(8)
+                .y_labels(6)
+                .draw()?;
+            chart.draw_series(LineSeries::new(
+                vec![(0.0, 100.0), (x_max, 100.0)],
+                ShapeStyle::from(LIQ_RED).stroke_width(2),
+            ))?;
+            chart.draw_series(DashedLineSeries::new(
+                points(&d.hours, &omr),
+                7,
+                5,
+                ShapeStyle::from(PALETTE[3]).stroke_width(2),
+            ))?;
+            chart.draw_series(LineSeries::new(
+                points(&d.hours, &mr),
+                ShapeStyle::from(PALETTE[0]).stroke_width(2),
+            ))?;
+            // Markers: a filled triangle per liquidation of this run, hollow for the other mode,
+            // each labelled with the position(s) closed.
+            for (liqs, series, filled, color) in [
+                (&d.other_liquidations, &omr, false, PALETTE[3]),
+                (&d.liquidations, &mr, true, LIQ_RED),
+            ] {
+                for (k, (step, label)) in liqs.iter().enumerate() {
+                    let (x, y) = (
+                        d.hours[*step],
+                        series[step.saturating_sub(1)].min(top * 0.9),
+                    );
+                    let st = if filled {
+                        ShapeStyle::from(color).filled()
+                    } else {
+                        ShapeStyle::from(color).stroke_width(2)
+                    };
+                    chart.draw_series(std::iter::once(TriangleMarker::new((x, y), 7, st)))?;
+                    let text = if filled {
+                        label.clone()
+                    } else {
+                        format!("{label} ({})", d.other_mode)
+                    };
+                    let (ax, ay) = chart.backend_coord(&(x, y));
+                    let (bx, by) = root.get_base_pixel();
+                    let (px, py) = (ax - bx, ay - by);
+                    let w = text_width(&text, 11.0) as i32;
+                    let (rw, _) = root.dim_in_pixel();
+                    let tx = (px + 8).min(rw as i32 - RIGHT as i32 - w).max(LEFT as i32);
+                    let ty = py - 20 - (k as i32 % 2) * 13 - if filled { 0 } else { 26 };
+                    root.draw(&Text::new(
+                        text,
+                        (tx, ty.max(top_margin as i32)),
+                        label_style.clone().color(&color),
+                    ))?;
+                }
+            }
+        }
+        Which::Impact => {
+            let mut items = vec![];
+            for (i, a) in d.assets.iter().enumerate() {
+                items.push((format!("{} market", a.symbol), PALETTE[i % 6], false));
+                items.push((format!("{} exogenous", a.symbol), PALETTE[i % 6], true));
+            }
+            items.push(("forced sales (USD, right)".to_string(), PALETTE[6], false));
+            let top_margin = legend(
+                root,
+                "Price-impact feedback: change from open (%)",
+                &items,
+                th,
+            )?;
+            let (_, h) = root.dim_in_pixel();
+            let split = ((h - top_margin) as f64 * 0.62) as u32 + top_margin;
+            let (upper, lower) = root.split_vertically(split);
+            let changes: Vec<&[f64]> = d
+                .assets
+                .iter()
+                .flat_map(|a| [a.change_pct.as_slice(), a.exo_change_pct.as_slice()])
+                .collect();
+            let (lo, hi) = bounds(&changes, 0.08);
+            let mut chart = ChartBuilder::on(&upper)
+                .margin_top(top_margin)
+                .margin_right(RIGHT + 8)
+                .x_label_area_size(4)
+                .y_label_area_size(LEFT - 8)
+                .build_cartesian_2d(x_range.clone(), lo..hi)?;
+            chart
+                .configure_mesh()
+                .bold_line_style(th.grid)
+                .light_line_style(th.background)
+                .axis_style(axis_style)
+                .label_style(label_style.clone())
+                .x_label_formatter(&|_| String::new())
+                .y_label_formatter(&|v| fmt_pct(*v))
+                .x_labels(8)
+                .y_labels(5)
+                .draw()?;
+            for (i, a) in d.assets.iter().enumerate() {
+                let c = PALETTE[i % 6];
+                chart.draw_series(DashedLineSeries::new(
+                    points(&d.hours, &a.exo_change_pct),
+                    7,
+                    5,
+                    ShapeStyle::from(c).stroke_width(2),
+                ))?;
+                chart.draw_series(LineSeries::new(
+                    points(&d.hours, &a.change_pct),
+                    ShapeStyle::from(c).stroke_width(2),
+                ))?;
+            }
+            // Lower panel: impact % per asset (left axis) and forced sales (bars, right axis).
+            let imps: Vec<&[f64]> = d.assets.iter().map(|a| a.impact_pct.as_slice()).collect();
+            let (ilo, ihi) = bounds(&imps, 0.1);
+            let (ilo, ihi) = (ilo.min(-0.01), ihi.max(0.01));
+            let fmax = d
+                .forced_flow
+                .iter()
+                .map(|v| v.abs())
+                .fold(0.0, f64::max)
+                .max(1.0);
+            let mut chart = ChartBuilder::on(&lower)
+                .margin_top(6)
+                .margin_right(8)
+                .x_label_area_size(30)
+                .y_label_area_size(LEFT - 8)
+                .right_y_label_area_size(RIGHT)
+                .build_cartesian_2d(x_range.clone(), ilo..ihi)?
+                .set_secondary_coord(x_range, -fmax * 1.1..fmax * 1.1);
+            chart
+                .configure_mesh()
+                .bold_line_style(th.grid)
+                .light_line_style(th.background)
+                .axis_style(axis_style)
+                .label_style(label_style.clone())
+                .x_desc("time (hours)")
+                .y_desc("impact")
+                .y_label_formatter(&|v| fmt_pct(*v))
+                .x_labels(8)
+                .y_labels(4)
+                .draw()?;
+            chart
+                .configure_secondary_axes()
+                .axis_style(axis_style)
+                .label_style(label_style.clone())
+                .y_label_formatter(&|v| fmt_usd(*v))
+                .y_labels(3)
+                .draw()?;
+            let bar_w = if d.hours.len() > 1 {
+                d.hours[1] - d.hours[0]
+            } else {
+                1.0
+            } * 0.8;
+            chart.draw_secondary_series(
+                d.hours
+                    .iter()
+                    .zip(&d.forced_flow)
+                    .filter(|(_, v)| v.abs() > 0.0)
+                    .map(|(x, v)| {
+                        Rectangle::new(
+                            [(*x - bar_w / 2.0, 0.0), (*x + bar_w / 2.0, *v)],
+                            ShapeStyle::from(PALETTE[6].mix(0.6)).filled(),
+                        )
+                    }),
+            )?;
+            for (i, a) in d.assets.iter().enumerate() {
+                chart.draw_series(LineSeries::new(
+                    points(&d.hours, &a.impact_pct),
+                    ShapeStyle::from(PALETTE[i % 6]).stroke_width(2),
+                ))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The three charts stacked in one SVG (for tests and, later, `cascade render --svg`).
+pub fn svg(d: &ChartData, width: u32, height_each: u32, th: &Theme) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let backend = SVGBackend::with_string(&mut out, (width, height_each * 3));
+        let root = backend.into_drawing_area();
+        let parts = root.split_evenly((3, 1));
+        for (area, which) in
+            parts
+                .iter()
+                .zip([Which::Collateral, Which::MarginRatio, Which::Impact])
+        {
+            draw(area, d, which, th).map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_labels_are_compact() {
+        let cases = [
+            (0.0, "0"),
+            (950.0, "950"),
+            (12_345.0, "12.3k"),
+            (4_560_000.0, "4.56M"),
+            (-2.0e9, "-2B"),
+            (100_000.0, "100k"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(fmt_usd(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn percent_labels_keep_small_values_visible() {
+        let cases = [
+            (0.0, "0%"),
+            (-1e-12, "0%"),
+            (100.0, "100%"),
+            (2.5, "2.5%"),
+            (-0.04, "-0.040%"),
+            (0.25, "0.25%"),
+            (-15.0, "-15%"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(fmt_pct(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn charts_draw_what_they_claim() {
+        let o = crate::simulate_json(crate::presets::get("contagion").unwrap().json).unwrap();
+        let d = ChartData::from_outcome(&o);
+        let svg = svg(&d, 900, 300, &LIGHT).unwrap();
+        // legends and titles name the series, with the modes
+        for want in [
+            "equity (cross)",
+            "collateral (isolated)",
+            "liquidation at 100%",
+            "Margin ratio (%)",
+            "ETH market",
+            "ETH exogenous",
+            "time (hours)",
+        ] {
+            assert!(svg.contains(want), "missing {want:?}");
+        }
+        // the liquidation marker names the healthy position that was closed: "BTC+ETH" at one step
+        assert!(
+            d.liquidations.iter().any(|(_, l)| l.contains("BTC")),
+            "{:?}",
+            d.liquidations
+        );
+        assert!(svg.contains("BTC+ETH"), "marker label");
+        // dashed counterfactuals are drawn as many short segments; solid series as one polyline
+        assert!(svg.matches("<polyline").count() >= 6);
+        // BTC never moves in this preset except for drift, so chart 3 shows only assets that move
+        assert!(d.assets.iter().any(|a| a.symbol == "ETH"));
+    }
+}

@@ -1,0 +1,274 @@
+//! A plotters `DrawingBackend` over a 2D canvas context, drawn in CSS pixels on a backing
+//! store scaled by `devicePixelRatio` (sharp on HiDPI screens).
+//!
+//! Unlike `plotters-canvas`, text is never measured through the DOM: the charts use a
+//! monospace font whose advance is a known fraction of its size (`chart::MONO_ADVANCE`), so
+//! `estimate_text_size` is arithmetic. Measuring through the DOM dominated redraw time.
+
+use crate::chart::MONO_ADVANCE;
+use plotters_backend::text_anchor::{HPos, VPos};
+use plotters_backend::FontTransform;
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
+};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+#[derive(Debug)]
+pub struct CanvasError(String);
+
+impl std::fmt::Display for CanvasError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "canvas: {}", self.0)
+    }
+}
+impl std::error::Error for CanvasError {}
+
+type Res = Result<(), DrawingErrorKind<CanvasError>>;
+
+fn js(e: wasm_bindgen::JsValue) -> DrawingErrorKind<CanvasError> {
+    DrawingErrorKind::DrawingError(CanvasError(format!("{e:?}")))
+}
+
+pub struct CanvasBackend {
+    ctx: CanvasRenderingContext2d,
+    width: u32,
+    height: u32,
+}
+
+impl CanvasBackend {
+    /// Size the canvas's backing store to `css_w × css_h × dpr` and draw in CSS pixels.
+    pub fn new(
+        canvas: &HtmlCanvasElement,
+        css_w: u32,
+        css_h: u32,
+        dpr: f64,
+    ) -> Result<CanvasBackend, String> {
+        let dpr = if dpr.is_finite() && dpr > 0.0 {
+            dpr.min(4.0)
+        } else {
+            1.0
+        };
+        let (bw, bh) = (
+            (css_w as f64 * dpr).round() as u32,
+            (css_h as f64 * dpr).round() as u32,
+        );
+        if canvas.width() != bw {
+            canvas.set_width(bw);
+        }
+        if canvas.height() != bh {
+            canvas.set_height(bh);
+        }
+        let ctx = canvas
+            .get_context("2d")
+            .map_err(|e| format!("no 2d context: {e:?}"))?
+            .ok_or("no 2d context")?;
+        let ctx: CanvasRenderingContext2d =
+            wasm_bindgen::JsCast::dyn_into(ctx).map_err(|_| "not a 2d context".to_string())?;
+        ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)
+            .map_err(|e| format!("{e:?}"))?;
+        ctx.set_line_cap("round");
+        ctx.set_line_join("round");
+        Ok(CanvasBackend {
+            ctx,
+            width: css_w,
+            height: css_h,
+        })
+    }
+}
+
+fn css(c: BackendColor) -> String {
+    let (r, g, b) = c.rgb;
+    format!("rgba({r},{g},{b},{})", c.alpha)
+}
+
+impl DrawingBackend for CanvasBackend {
+    type ErrorType = CanvasError;
+
+    fn get_size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+    fn ensure_prepared(&mut self) -> Res {
+        Ok(())
+    }
+    fn present(&mut self) -> Res {
+        Ok(())
+    }
+
+    fn draw_pixel(&mut self, p: BackendCoord, color: BackendColor) -> Res {
+        if color.alpha > 0.0 {
+            self.ctx.set_fill_style_str(&css(color));
+            self.ctx.fill_rect(p.0 as f64, p.1 as f64, 1.0, 1.0);
+        }
+        Ok(())
+    }
+
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Res {
+        self.draw_path([from, to], style)
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        ul: BackendCoord,
+        br: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Res {
+        let c = style.color();
+        if c.alpha == 0.0 {
+            return Ok(());
+        }
+        let (x, y, w, h) = (
+            ul.0 as f64,
+            ul.1 as f64,
+            (br.0 - ul.0) as f64,
+            (br.1 - ul.1) as f64,
+        );
+        if fill {
+            self.ctx.set_fill_style_str(&css(c));
+            self.ctx.fill_rect(x, y, w, h);
+        } else {
+            self.ctx.set_stroke_style_str(&css(c));
+            self.ctx.set_line_width(style.stroke_width() as f64);
+            self.ctx.stroke_rect(x + 0.5, y + 0.5, w, h);
+        }
+        Ok(())
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Res {
+        let c = style.color();
+        if c.alpha == 0.0 {
+            return Ok(());
+        }
+        let w = style.stroke_width().max(1) as f64;
+        // odd widths on the half pixel so 1-px lines are crisp
+        let off = if (w as u32) % 2 == 1 { 0.5 } else { 0.0 };
+        self.ctx.set_stroke_style_str(&css(c));
+        self.ctx.set_line_width(w);
+        self.ctx.begin_path();
+        let mut first = true;
+        for (x, y) in path {
+            if first {
+                self.ctx.move_to(x as f64 + off, y as f64 + off);
+                first = false;
+            } else {
+                self.ctx.line_to(x as f64 + off, y as f64 + off);
+            }
+        }
+        self.ctx.stroke();
+        Ok(())
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Res {
+        let c = style.color();
+        if c.alpha == 0.0 {
+            return Ok(());
+        }
+        self.ctx.set_fill_style_str(&css(c));
+        self.ctx.begin_path();
+        let mut first = true;
+        for (x, y) in vert {
+            if first {
+                self.ctx.move_to(x as f64, y as f64);
+                first = false;
+            } else {
+                self.ctx.line_to(x as f64, y as f64);
+            }
+        }
+        self.ctx.close_path();
+        self.ctx.fill();
+        Ok(())
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Res {
+        let c = style.color();
+        if c.alpha == 0.0 {
+            return Ok(());
+        }
+        self.ctx.begin_path();
+        self.ctx
+            .arc(
+                center.0 as f64,
+                center.1 as f64,
+                radius as f64,
+                0.0,
+                std::f64::consts::TAU,
+            )
+            .map_err(js)?;
+        if fill {
+            self.ctx.set_fill_style_str(&css(c));
+            self.ctx.fill();
+        } else {
+            self.ctx.set_stroke_style_str(&css(c));
+            self.ctx.set_line_width(style.stroke_width() as f64);
+            self.ctx.stroke();
+        }
+        Ok(())
+    }
+
+    fn estimate_text_size<T: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &T,
+    ) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
+        let w = (text.chars().count() as f64 * style.size() * MONO_ADVANCE).ceil() as u32;
+        let h = style.size().ceil() as u32;
+        Ok(match style.transform() {
+            FontTransform::Rotate90 | FontTransform::Rotate270 => (h, w),
+            _ => (w, h),
+        })
+    }
+
+    fn draw_text<T: BackendTextStyle>(&mut self, text: &str, style: &T, pos: BackendCoord) -> Res {
+        let c = style.color();
+        if c.alpha == 0.0 {
+            return Ok(());
+        }
+        let ctx = &self.ctx;
+        ctx.save();
+        ctx.set_font(&format!("{}px {}", style.size(), style.family().as_str()));
+        ctx.set_fill_style_str(&css(c));
+        let a = style.anchor();
+        ctx.set_text_align(match a.h_pos {
+            HPos::Left => "left",
+            HPos::Center => "center",
+            HPos::Right => "right",
+        });
+        ctx.set_text_baseline(match a.v_pos {
+            VPos::Top => "top",
+            VPos::Center => "middle",
+            VPos::Bottom => "bottom",
+        });
+        ctx.translate(pos.0 as f64, pos.1 as f64).map_err(js)?;
+        let angle = match style.transform() {
+            FontTransform::Rotate90 => std::f64::consts::FRAC_PI_2,
+            FontTransform::Rotate180 => std::f64::consts::PI,
+            FontTransform::Rotate270 => -std::f64::consts::FRAC_PI_2,
+            FontTransform::None => 0.0,
+        };
+        if angle != 0.0 {
+            ctx.rotate(angle).map_err(js)?;
+        }
+        ctx.fill_text(text, 0.0, 0.0).map_err(js)?;
+        ctx.restore();
+        Ok(())
+    }
+}

@@ -1,0 +1,432 @@
+// The explorer page: plain ES module, no bundler. All text from scenarios goes through
+// textContent (never parsed as HTML). Errors are shown in the page.
+import init, { Explorer } from './pkg/margin_cascade.js';
+
+const $ = (sel, el = document) => el.querySelector(sel);
+const WORKER_COST = 400000; // above this (assets × steps × accounts/50) compute in a Web Worker
+const perf = (window.__perf = { updates: [], firstChart: null, runs: [] });
+
+let ex; // the Explorer handle
+let summary = null; // last page summary (parsed)
+let data = {}; // typed arrays of the last run
+let cursorStep = null;
+let dark = matchMedia('(prefers-color-scheme: dark)').matches;
+let scheduled = false;
+let pendingInputAt = null;
+
+function showError(msg) {
+  const el = $('#error');
+  if (!msg) { el.hidden = true; el.textContent = ''; return; }
+  el.hidden = false;
+  el.textContent = String(msg);
+}
+const errText = (e) => (e && e.message) ? e.message : String(e);
+
+// ---------- formatting
+const nf2 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+const usd = (v) => Number.isFinite(v) ? nf2.format(v) + ' USD' : '–';
+const pct = (v, dp = 2) => Number.isFinite(v) ? (v > 0 ? '+' : '') + v.toFixed(dp) + '%' : '–';
+const px = (v) => String(Number(v.toPrecision(12)));
+const signedPct = (v) => (v > 0 ? '+' : v < 0 ? '−' : '') + Math.abs(v).toFixed(1) + '%';
+function clock(step) {
+  if (!summary) return '';
+  const m = Math.round(step * summary.step_minutes);
+  return `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}`;
+}
+
+// ---------- the summary in words, from the engine's numbers
+function narrative(s) {
+  const parts = [];
+  const sum = s.summary, other = s.other_mode, nofb = s.no_feedback;
+  const sh = s.shocks && s.shocks[0];
+  if (sh && sum.assets[sh.symbol]) {
+    const a = sum.assets[sh.symbol];
+    const nf = nofb.assets[sh.symbol];
+    // Several scripted moves in the same asset read as one slide.
+    const same = s.shocks.filter((x) => x.symbol === sh.symbol);
+    const total = (same.reduce((m, x) => m * (1 + x.percent / 100), 1) - 1) * 100;
+    const last = same[same.length - 1].step;
+    let t = same.length > 1
+      ? `${sh.symbol}'s scripted ${signedPct(total)} slide (steps ${sh.step}–${last})`
+      : `${sh.symbol}'s ${signedPct(total)} shock at step ${sh.step}`;
+    if (total < 0) {
+      t += ` became a ${signedPct(-a.realized_drawdown_pct)} fall`;
+      if (sum.cascade_depth_steps > 0) t += ` with ${sum.cascade_depth_steps} consecutive step${sum.cascade_depth_steps === 1 ? '' : 's'} of liquidations`;
+      if (a.amplification) t += ` (×${a.amplification.toFixed(2)} the outside move; ${signedPct(-nf.realized_drawdown_pct)} without feedback)`;
+    }
+    parts.push(t + '.');
+  } else {
+    let worst = null;
+    for (const [sym, a] of Object.entries(sum.assets)) if (!worst || a.realized_drawdown_pct > worst[1].realized_drawdown_pct) worst = [sym, a];
+    if (worst && worst[1].realized_drawdown_pct > 0) parts.push(`No scripted shock; the largest fall was ${worst[0]} ${signedPct(-worst[1].realized_drawdown_pct)} (${signedPct(-worst[1].exogenous_drawdown_pct)} outside the venue).`);
+  }
+  const mode = sum.focal_mode, omode = other.focal_mode;
+  if (sum.focal_liquidated_step != null) {
+    let t = `Your ${mode} account was liquidated at step ${sum.focal_liquidated_step} (${clock(sum.focal_liquidated_step)})`;
+    const healthy = sum.healthy_positions_closed.map((c) => c.asset);
+    if (healthy.length) t += `, closing its healthy ${healthy.join(' and ')} position${healthy.length > 1 ? 's' : ''}`;
+    t += other.focal_liquidated_step == null
+      ? `; ${omode}, it would have survived.`
+      : `; ${omode}, it would have been liquidated at step ${other.focal_liquidated_step}${healthy.length ? ` and kept ${healthy.join(' and ')}` : ''}.`;
+    parts.push(t);
+  } else if (other.focal_liquidated_step != null) {
+    parts.push(`Your ${mode} account survived; ${omode}, it would have been liquidated at step ${other.focal_liquidated_step}.`);
+  } else {
+    parts.push(`Your ${mode} account was not liquidated (nor would it have been ${omode}).`);
+  }
+  parts.push(`Final equity ${usd(+sum.final_equity)} (${omode}: ${usd(+other.final_equity)}).`);
+  if (sum.crowd_accounts_liquidated > 0) parts.push(`The crowd lost ${sum.crowd_accounts_liquidated} accounts to liquidation (${usd(+sum.crowd_liquidated_notional)} of positions); bad debt ${usd(+sum.bad_debt)}.`);
+  return parts.join(' ');
+}
+
+// ---------- controls (built from the engine's description)
+function controlId(key) { return 'c-' + key.replace(/[^a-zA-Z0-9_-]/g, '_'); }
+
+function buildControls() {
+  const root = $('#controls');
+  root.replaceChildren();
+  const specs = JSON.parse(ex.controls());
+  const groups = { position: 'Your position', market: 'Market', crowd: 'Crowd', advanced: 'Advanced: correlation per pair' };
+  for (const [g, title] of Object.entries(groups)) {
+    const items = specs.filter((c) => c.group === g);
+    if (!items.length) continue;
+    let box;
+    if (g === 'advanced') {
+      box = document.createElement('details');
+      const s = document.createElement('summary');
+      s.textContent = title;
+      box.append(s);
+    } else {
+      box = document.createElement('fieldset');
+      const l = document.createElement('legend');
+      l.textContent = title;
+      box.append(l);
+    }
+    for (const c of items) box.append(controlElement(c));
+    root.append(box);
+  }
+}
+
+function controlElement(c) {
+  const wrap = document.createElement('div');
+  wrap.className = 'control';
+  wrap.dataset.key = c.key;
+  const id = controlId(c.key);
+  const bad = document.createElement('p');
+  bad.className = 'bad';
+  bad.hidden = true;
+  bad.id = id + '-err';
+  const commit = (value, el) => {
+    try {
+      ex.set_control(c.key, String(value));
+      bad.hidden = true;
+      el && el.removeAttribute('aria-invalid');
+      schedule();
+      return true;
+    } catch (e) {
+      bad.hidden = false;
+      bad.textContent = errText(e);
+      el && el.setAttribute('aria-invalid', 'true');
+      return false;
+    }
+  };
+  if (c.kind === 'number') {
+    const label = document.createElement('label');
+    label.htmlFor = id;
+    label.textContent = c.label + (c.unit ? ` (${c.unit})` : '');
+    const row = document.createElement('div');
+    row.className = 'row';
+    const range = document.createElement('input');
+    Object.assign(range, { type: 'range', id, min: c.min, max: c.max, step: c.step, value: c.value });
+    range.setAttribute('aria-describedby', bad.id);
+    const numEl = document.createElement('input');
+    Object.assign(numEl, { type: 'number', min: c.min, max: c.max, step: c.step, value: c.value });
+    numEl.setAttribute('aria-label', c.label + (c.unit ? ` in ${c.unit}` : ''));
+    numEl.setAttribute('aria-describedby', bad.id);
+    const wide = c.max - c.min > 1e6; // e.g. the seed: the slider is too coarse, the field is exact
+    if (wide) range.hidden = true;
+    range.addEventListener('input', () => { pendingInputAt ??= performance.now(); numEl.value = range.value; commit(range.value, range); });
+    numEl.addEventListener('change', () => {
+      pendingInputAt ??= performance.now();
+      if (commit(numEl.value, numEl)) range.value = numEl.value;
+    });
+    row.append(range, numEl);
+    wrap.append(label, row, bad);
+  } else if (c.kind === 'toggle') {
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    Object.assign(box, { type: 'checkbox', id, checked: c.value === 'true' });
+    box.addEventListener('change', () => { pendingInputAt ??= performance.now(); commit(box.checked, box); });
+    label.append(box, document.createTextNode(' ' + c.label));
+    wrap.className += ' toggle';
+    wrap.append(label, bad);
+  } else {
+    const group = document.createElement('div');
+    group.setAttribute('role', 'radiogroup');
+    group.setAttribute('aria-label', c.label);
+    group.className = 'choice';
+    const title = document.createElement('span');
+    title.className = 'label';
+    title.textContent = c.label;
+    if (c.options.length > 4) {
+      const sel = document.createElement('select');
+      sel.id = id;
+      sel.setAttribute('aria-label', c.label);
+      for (const o of c.options) sel.append(new Option(o, o, false, o === c.value));
+      sel.addEventListener('change', () => { pendingInputAt ??= performance.now(); commit(sel.value, sel); });
+      wrap.append(title, sel, bad);
+      return wrap;
+    }
+    for (const o of c.options) {
+      const l = document.createElement('label');
+      const r = document.createElement('input');
+      Object.assign(r, { type: 'radio', name: id, value: o, checked: o === c.value });
+      r.addEventListener('change', () => { if (r.checked) { pendingInputAt ??= performance.now(); commit(o, r); } });
+      l.append(r, document.createTextNode(' ' + o));
+      group.append(l);
+    }
+    wrap.append(title, group, bad);
+  }
+  return wrap;
+}
+
+// ---------- running: main thread for small scenarios, a worker for large ones (latest input wins)
+let worker = null, jobId = 0, busy = false, again = false;
+
+function schedule() {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(() => { scheduled = false; update(); });
+}
+
+function update() {
+  if (!ex) return;
+  if (ex.cost() > WORKER_COST) return runInWorker();
+  const t0 = performance.now();
+  try {
+    const s = ex.run();
+    perf.runs.push(performance.now() - t0);
+    adopt(JSON.parse(s));
+  } catch (e) {
+    showError(errText(e));
+  }
+}
+
+function runInWorker() {
+  if (busy) { again = true; return; }
+  if (!worker) {
+    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    worker.onmessage = (m) => {
+      busy = false;
+      $('#progress').hidden = true;
+      if (again) { again = false; runInWorker(); return; } // a newer input arrived: this result is stale
+      if (m.data.id !== jobId) return;
+      if (m.data.error) { showError(m.data.error); return; }
+      try { adopt(JSON.parse(ex.import_result(m.data.result))); } catch (e) { showError(errText(e)); }
+    };
+    worker.onerror = (e) => { busy = false; $('#progress').hidden = true; showError('The background computation failed: ' + (e.message || 'unknown error')); };
+  }
+  busy = true;
+  $('#progress').hidden = false;
+  worker.postMessage({ id: ++jobId, scenario: ex.base_json(), values: JSON.parse(ex.control_values()) });
+}
+
+function adopt(s) {
+  showError(null);
+  summary = s;
+  const names = ['hours', 'equity', 'collateral', 'other_equity', 'other_collateral', 'mr_pct', 'other_mr_pct', 'forced_flow'];
+  data = {};
+  for (const n of names) data[n] = ex.series(n);
+  data.assets = ex.chart_assets();
+  for (const a of data.assets) for (const k of ['price', 'exogenous', 'change_pct', 'impact_pct', 'forced_flow']) data[`${k}.${a}`] = ex.series(`${k}.${a}`);
+  const n = data.hours.length;
+  const time = $('#time');
+  time.max = String(n - 1);
+  if (cursorStep == null || cursorStep > n - 1) cursorStep = s.summary.focal_liquidated_step ?? n - 1;
+  time.value = String(cursorStep);
+  $('#summary').textContent = narrative(s);
+  const notes = $('#notices');
+  notes.replaceChildren(...s.notices.map((t) => { const li = document.createElement('li'); li.textContent = t; return li; }));
+  drawAll();
+  describeCharts();
+  for (const d of document.querySelectorAll('.chart details')) if (d.open) fillTable(d);
+  if (pendingInputAt != null) { perf.updates.push(performance.now() - pendingInputAt); pendingInputAt = null; }
+}
+
+// ---------- charts
+function drawAll() {
+  const dpr = window.devicePixelRatio || 1;
+  for (const fig of document.querySelectorAll('.chart')) {
+    const canvas = $('canvas', fig);
+    const r = canvas.getBoundingClientRect();
+    const w = Math.max(200, Math.round(r.width)), h = Math.max(120, Math.round(r.height));
+    try { ex.draw(canvas, +fig.dataset.chart, w, h, dpr, dark); } catch (e) { showError('Drawing failed: ' + errText(e)); }
+  }
+  if (perf.firstChart == null) perf.firstChart = performance.now();
+  placeCursor();
+}
+
+function describeCharts() {
+  const s = summary.summary, o = summary.other_mode, e = data.equity, n = e.length;
+  const figs = document.querySelectorAll('.chart canvas');
+  figs[0].setAttribute('aria-label', `Collateral value and equity over ${n - 1} steps: equity from ${usd(e[0])} to ${usd(e[n - 1])} (${o.focal_mode}: ${usd(data.other_equity[n - 1])}).`);
+  const liq = summary.focal_events.filter((x) => x.kind === 'liquidation').map((x) => `${x.asset} at step ${x.step}`);
+  const mrMax = Math.max(...Array.from(data.mr_pct).filter(Number.isFinite));
+  figs[1].setAttribute('aria-label', `Margin ratio, liquidation line at 100%: highest ${mrMax.toFixed(1)}%. ${liq.length ? 'Liquidated: ' + liq.join(', ') + '.' : 'No liquidation.'}`);
+  const moves = data.assets.map((a) => `${a} ${pct(s.assets[a] ? -s.assets[a].realized_drawdown_pct : NaN, 1)} market vs ${pct(s.assets[a] ? -s.assets[a].exogenous_drawdown_pct : NaN, 1)} exogenous`);
+  figs[2].setAttribute('aria-label', `Price impact: largest falls ${moves.join('; ')}.`);
+}
+
+function fillTable(details) {
+  const which = +details.closest('.chart').dataset.chart;
+  const div = $('.table', details);
+  if (!data.hours) return;
+  const cols = which === 0
+    ? [['equity', data.equity], ['collateral', data.collateral], [`equity (${summary.other_mode.focal_mode})`, data.other_equity]]
+    : which === 1
+      ? [['margin ratio %', data.mr_pct], [`${summary.other_mode.focal_mode} %`, data.other_mr_pct]]
+      : [...data.assets.flatMap((a) => [[`${a} price`, data[`price.${a}`]], [`${a} exogenous`, data[`exogenous.${a}`]], [`${a} impact %`, data[`impact_pct.${a}`]]]), ['forced sales USD', data.forced_flow]];
+  const table = document.createElement('table');
+  const head = table.createTHead().insertRow();
+  for (const t of ['step', 'time', ...cols.map((c) => c[0])]) { const th = document.createElement('th'); th.scope = 'col'; th.textContent = t; head.append(th); }
+  const body = table.createTBody();
+  for (let i = 0; i < data.hours.length; i++) {
+    const row = body.insertRow();
+    row.insertCell().textContent = i;
+    row.insertCell().textContent = clock(i);
+    for (const [, arr] of cols) row.insertCell().textContent = Number.isFinite(arr[i]) ? arr[i].toFixed(2) : 'unbounded';
+  }
+  div.replaceChildren(table);
+}
+
+// ---------- time cursor and readout
+function placeCursor() {
+  if (!data.hours) return;
+  const n = data.hours.length;
+  for (const fig of document.querySelectorAll('.chart')) {
+    const canvas = $('canvas', fig);
+    const w = canvas.getBoundingClientRect().width;
+    const [x0, x1] = Explorer.plot_x_range(Math.round(w));
+    const x = x0 + (x1 - x0) * (n > 1 ? cursorStep / (n - 1) : 0);
+    const c = $('.cursor', fig);
+    c.style.left = `${x}px`;
+    c.style.display = 'block';
+  }
+  readout();
+}
+
+function readout() {
+  const t = cursorStep;
+  const lines = [`step ${t} (${clock(t)})   equity ${usd(data.equity[t])}   collateral ${usd(data.collateral[t])}   margin ratio ${Number.isFinite(data.mr_pct[t]) ? data.mr_pct[t].toFixed(2) + '%' : 'unbounded'}`];
+  lines.push(`${summary.other_mode.focal_mode}: equity ${usd(data.other_equity[t])}   margin ratio ${Number.isFinite(data.other_mr_pct[t]) ? data.other_mr_pct[t].toFixed(2) + '%' : 'unbounded'}`);
+  for (const a of data.assets) {
+    lines.push(`${a}: price ${px(data[`price.${a}`][t])}   exogenous ${px(data[`exogenous.${a}`][t])}   impact ${pct(data[`impact_pct.${a}`][t], 3)}   forced sales ${usd(data[`forced_flow.${a}`][t])}`);
+  }
+  const ev = summary.focal_events.filter((e) => e.step === t);
+  if (ev.length) lines.push('at this step: ' + ev.map((e) => `${e.kind.replace('_', ' ')} ${e.asset} ${e.quantity} @ ${e.price}`).join('; '));
+  $('#readout').textContent = lines.join('\n');
+}
+
+function setCursor(step) {
+  if (!data.hours) return;
+  cursorStep = Math.max(0, Math.min(data.hours.length - 1, Math.round(step)));
+  $('#time').value = String(cursorStep);
+  placeCursor();
+}
+
+function pointerStep(ev, canvas) {
+  const r = canvas.getBoundingClientRect();
+  const [x0, x1] = Explorer.plot_x_range(Math.round(r.width));
+  return ((ev.clientX - r.left - x0) / (x1 - x0)) * (data.hours.length - 1);
+}
+
+let playing = null;
+function play() {
+  const btn = $('#play');
+  if (playing) { cancelAnimationFrame(playing); playing = null; btn.textContent = '▶ Play'; btn.setAttribute('aria-pressed', 'false'); return; }
+  if (!data.hours) return;
+  const n = data.hours.length;
+  if (cursorStep >= n - 1) setCursor(0);
+  btn.textContent = '⏸ Pause';
+  btn.setAttribute('aria-pressed', 'true');
+  const reduced = matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const perFrame = reduced ? n : Math.max(1, n / 240); // about 4 s for a run
+  let pos = cursorStep;
+  const tick = () => {
+    pos += perFrame;
+    setCursor(pos);
+    if (cursorStep >= n - 1) { playing = null; btn.textContent = '▶ Play'; btn.setAttribute('aria-pressed', 'false'); return; }
+    playing = requestAnimationFrame(tick);
+  };
+  playing = requestAnimationFrame(tick);
+}
+
+// ---------- presets and loading
+function fillPresetInfo() {
+  const list = JSON.parse(Explorer.presets());
+  const p = list.find((x) => x.name === ex.preset);
+  $('#preset-claim').textContent = p ? p.claim : 'Your own scenario.';
+  $('#preset-description').textContent = p ? p.description : '';
+}
+
+function loadPreset(name) {
+  try {
+    ex.load_preset(name);
+  } catch (e) { showError(errText(e)); return; }
+  cursorStep = null;
+  fillPresetInfo();
+  buildControls();
+  $('#scenario-text').value = ex.base_json();
+  schedule();
+}
+
+async function main() {
+  try {
+    await init();
+  } catch (e) {
+    $('#summary').textContent = '';
+    showError('The simulation engine (WebAssembly) failed to load: ' + errText(e));
+    return;
+  }
+  ex = new Explorer();
+  const sel = $('#preset');
+  for (const p of JSON.parse(Explorer.presets())) sel.append(new Option(p.title, p.name));
+  sel.value = 'contagion';
+  sel.addEventListener('change', () => loadPreset(sel.value));
+  $('#load-json').addEventListener('click', () => {
+    try {
+      ex.load_json($('#scenario-text').value);
+      sel.value = '';
+      cursorStep = null;
+      fillPresetInfo();
+      buildControls();
+      schedule();
+    } catch (e) { showError(errText(e)); }
+  });
+  $('#new-seed').addEventListener('click', () => {
+    try {
+      const seed = String(Explorer.random_seed());
+      ex.set_control('seed', seed);
+      const el = $(`[data-key="seed"] input[type=number]`);
+      if (el) el.value = seed;
+      pendingInputAt = performance.now();
+      schedule();
+    } catch (e) { showError(errText(e)); }
+  });
+  $('#reset').addEventListener('click', () => { ex.reset_controls(); buildControls(); schedule(); });
+  $('#time').addEventListener('input', (e) => setCursor(+e.target.value));
+  $('#play').addEventListener('click', play);
+  for (const fig of document.querySelectorAll('.chart')) {
+    const canvas = $('canvas', fig);
+    canvas.addEventListener('pointermove', (ev) => { if (data.hours && (ev.buttons || ev.pointerType === 'mouse')) setCursor(pointerStep(ev, canvas)); });
+    canvas.addEventListener('pointerdown', (ev) => { if (data.hours) setCursor(pointerStep(ev, canvas)); });
+  }
+  for (const d of document.querySelectorAll('.chart details')) d.addEventListener('toggle', () => d.open && fillTable(d));
+  new ResizeObserver(() => { if (summary) drawAll(); }).observe($('#charts'));
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', (m) => { dark = m.matches; if (summary) drawAll(); });
+  loadPreset('contagion');
+}
+
+window.addEventListener('error', (e) => showError('Unexpected error: ' + (e.message || e)));
+window.addEventListener('unhandledrejection', (e) => showError('Unexpected error: ' + errText(e.reason)));
+main();
