@@ -4,14 +4,15 @@ import init, { Explorer } from './pkg/margin_cascade.js';
 
 const $ = (sel, el = document) => el.querySelector(sel);
 const WORKER_COST = 400000; // above this (assets × steps × accounts/50) compute in a Web Worker
-const perf = (window.__perf = { updates: [], firstChart: null, runs: [] });
+const perf = (window.__perf = { updates: [], firstChart: null, runs: [], draws: [] });
 
 let ex; // the Explorer handle
 let summary = null; // last page summary (parsed)
 let data = {}; // typed arrays of the last run
 let cursorStep = null;
 let dark = matchMedia('(prefers-color-scheme: dark)').matches;
-let scheduled = false;
+let scheduled = false; // an update is queued for the next animation frame
+let ranThisFrame = false; // an update already ran in the current frame
 let pendingInputAt = null;
 
 function showError(msg) {
@@ -193,10 +194,20 @@ function controlElement(c) {
 // ---------- running: main thread for small scenarios, a worker for large ones (latest input wins)
 let worker = null, jobId = 0, busy = false, again = false;
 
+// Coalesce input: the first input in a frame updates at once; any further input in the same
+// frame is folded into one update on the next frame. Never more than one update per frame, and
+// never stale work (each update reads the latest control values).
 function schedule() {
-  if (scheduled) return;
-  scheduled = true;
-  requestAnimationFrame(() => { scheduled = false; update(); });
+  if (!ranThisFrame) {
+    ranThisFrame = true;
+    requestAnimationFrame(() => {
+      ranThisFrame = false;
+      if (scheduled) { scheduled = false; schedule(); }
+    });
+    update();
+  } else {
+    scheduled = true;
+  }
 }
 
 function update() {
@@ -255,6 +266,7 @@ function adopt(s) {
 
 // ---------- charts
 function drawAll() {
+  const t0 = performance.now();
   const dpr = window.devicePixelRatio || 1;
   for (const fig of document.querySelectorAll('.chart')) {
     const canvas = $('canvas', fig);
@@ -262,6 +274,7 @@ function drawAll() {
     const w = Math.max(200, Math.round(r.width)), h = Math.max(120, Math.round(r.height));
     try { ex.draw(canvas, +fig.dataset.chart, w, h, dpr, dark); } catch (e) { showError('Drawing failed: ' + errText(e)); }
   }
+  perf.draws.push(performance.now() - t0);
   if (perf.firstChart == null) perf.firstChart = performance.now();
   placeCursor();
 }

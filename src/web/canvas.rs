@@ -33,6 +33,9 @@ pub struct CanvasBackend {
     ctx: CanvasRenderingContext2d,
     width: u32,
     height: u32,
+    // The context's current stroke/fill state, to skip redundant (costly) calls into JS.
+    stroke: Option<(BackendColor, u32)>,
+    fill: Option<BackendColor>,
 }
 
 impl CanvasBackend {
@@ -72,8 +75,32 @@ impl CanvasBackend {
             ctx,
             width: css_w,
             height: css_h,
+            stroke: None,
+            fill: None,
         })
     }
+}
+
+impl CanvasBackend {
+    fn set_stroke(&mut self, c: BackendColor, w: u32) {
+        if self.stroke.is_some_and(|(sc, sw)| same(sc, c) && sw == w) {
+            return;
+        }
+        self.ctx.set_stroke_style_str(&css(c));
+        self.ctx.set_line_width(w as f64);
+        self.stroke = Some((c, w));
+    }
+    fn set_fill(&mut self, c: BackendColor) {
+        if self.fill.is_some_and(|f| same(f, c)) {
+            return;
+        }
+        self.ctx.set_fill_style_str(&css(c));
+        self.fill = Some(c);
+    }
+}
+
+fn same(a: BackendColor, b: BackendColor) -> bool {
+    a.rgb == b.rgb && a.alpha == b.alpha
 }
 
 fn css(c: BackendColor) -> String {
@@ -96,7 +123,7 @@ impl DrawingBackend for CanvasBackend {
 
     fn draw_pixel(&mut self, p: BackendCoord, color: BackendColor) -> Res {
         if color.alpha > 0.0 {
-            self.ctx.set_fill_style_str(&css(color));
+            self.set_fill(color);
             self.ctx.fill_rect(p.0 as f64, p.1 as f64, 1.0, 1.0);
         }
         Ok(())
@@ -129,11 +156,10 @@ impl DrawingBackend for CanvasBackend {
             (br.1 - ul.1) as f64,
         );
         if fill {
-            self.ctx.set_fill_style_str(&css(c));
+            self.set_fill(c);
             self.ctx.fill_rect(x, y, w, h);
         } else {
-            self.ctx.set_stroke_style_str(&css(c));
-            self.ctx.set_line_width(style.stroke_width() as f64);
+            self.set_stroke(c, style.stroke_width());
             self.ctx.stroke_rect(x + 0.5, y + 0.5, w, h);
         }
         Ok(())
@@ -148,11 +174,10 @@ impl DrawingBackend for CanvasBackend {
         if c.alpha == 0.0 {
             return Ok(());
         }
-        let w = style.stroke_width().max(1) as f64;
+        let w = style.stroke_width().max(1);
         // odd widths on the half pixel so 1-px lines are crisp
-        let off = if (w as u32) % 2 == 1 { 0.5 } else { 0.0 };
-        self.ctx.set_stroke_style_str(&css(c));
-        self.ctx.set_line_width(w);
+        let off = if w % 2 == 1 { 0.5 } else { 0.0 };
+        self.set_stroke(c, w);
         self.ctx.begin_path();
         let mut first = true;
         for (x, y) in path {
@@ -176,7 +201,7 @@ impl DrawingBackend for CanvasBackend {
         if c.alpha == 0.0 {
             return Ok(());
         }
-        self.ctx.set_fill_style_str(&css(c));
+        self.set_fill(c);
         self.ctx.begin_path();
         let mut first = true;
         for (x, y) in vert {
@@ -214,11 +239,10 @@ impl DrawingBackend for CanvasBackend {
             )
             .map_err(js)?;
         if fill {
-            self.ctx.set_fill_style_str(&css(c));
+            self.set_fill(c);
             self.ctx.fill();
         } else {
-            self.ctx.set_stroke_style_str(&css(c));
-            self.ctx.set_line_width(style.stroke_width() as f64);
+            self.set_stroke(c, style.stroke_width());
             self.ctx.stroke();
         }
         Ok(())
@@ -268,7 +292,7 @@ impl DrawingBackend for CanvasBackend {
             ctx.rotate(angle).map_err(js)?;
         }
         ctx.fill_text(text, 0.0, 0.0).map_err(js)?;
-        ctx.restore();
+        ctx.restore(); // restores the fill style that was current before `save`
         Ok(())
     }
 }
