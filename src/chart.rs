@@ -246,14 +246,22 @@ fn bounds(series: &[&[f64]], pad: f64) -> (f64, f64) {
 /// Legend rows above the plot: (label, colour, dashed). Returns the top margin the plot needs.
 fn legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    title: &str,
+    title: (&str, &str),
     items: &[(String, RGBColor, bool)],
     th: &Theme,
 ) -> Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
     let title_style = TextStyle::from((FONT, 13).into_font()).color(&th.text);
-    area.draw(&Text::new(title.to_string(), (LEFT as i32, 4), title_style))?;
-    let style = TextStyle::from((FONT, 11).into_font()).color(&th.text);
     let (w, _) = area.dim_in_pixel();
+    // The long title when it fits, else the short one, starting further left on narrow screens.
+    let (text, x0) = if text_width(title.0, 13.0) as u32 + LEFT + 4 <= w {
+        (title.0, LEFT as i32)
+    } else if text_width(title.1, 13.0) as u32 + LEFT + 4 <= w {
+        (title.1, LEFT as i32)
+    } else {
+        (title.1, 4)
+    };
+    area.draw(&Text::new(text.to_string(), (x0, 4), title_style))?;
+    let style = TextStyle::from((FONT, 11).into_font()).color(&th.text);
     let mut x = LEFT as i32;
     let mut y = 22;
     for (label, color, dashed) in items {
@@ -311,7 +319,10 @@ pub fn draw<DB: DrawingBackend>(
             ];
             let top = legend(
                 root,
-                "Your account: collateral value and equity (USD)",
+                (
+                    "Your account: collateral value and equity (USD)",
+                    "Collateral & equity (USD)",
+                ),
                 &items,
                 th,
             )?;
@@ -368,7 +379,10 @@ pub fn draw<DB: DrawingBackend>(
             ];
             let top_margin = legend(
                 root,
-                "Margin ratio (%): maintenance margin / equity",
+                (
+                    "Margin ratio (%): maintenance margin / equity",
+                    "Margin ratio (%)",
+                ),
                 &items,
                 th,
             )?;
@@ -463,7 +477,10 @@ pub fn draw<DB: DrawingBackend>(
             items.push(("forced sales (USD, right)".to_string(), PALETTE[6], false));
             let top_margin = legend(
                 root,
-                "Price-impact feedback: change from open (%)",
+                (
+                    "Price-impact feedback: change from open (%)",
+                    "Price impact (% from open)",
+                ),
                 &items,
                 th,
             )?;

@@ -43,11 +43,12 @@ function narrative(s) {
   if (sh && sum.assets[sh.symbol]) {
     const a = sum.assets[sh.symbol];
     const nf = nofb.assets[sh.symbol];
-    // Several scripted moves in the same asset read as one slide.
+    // Several scripted moves in the same asset and direction read as one slide.
     const same = s.shocks.filter((x) => x.symbol === sh.symbol);
-    const total = (same.reduce((m, x) => m * (1 + x.percent / 100), 1) - 1) * 100;
+    const slide = same.length > 1 && same.every((x) => Math.sign(x.percent) === Math.sign(sh.percent));
+    const total = slide ? (same.reduce((m, x) => m * (1 + x.percent / 100), 1) - 1) * 100 : sh.percent;
     const last = same[same.length - 1].step;
-    let t = same.length > 1
+    let t = slide
       ? `${sh.symbol}'s scripted ${signedPct(total)} slide (steps ${sh.step}–${last})`
       : `${sh.symbol}'s ${signedPct(total)} shock at step ${sh.step}`;
     if (total < 0) {
