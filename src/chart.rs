@@ -49,13 +49,23 @@ pub struct ChartData {
     /// Margin ratio in %, `None` = unbounded (equity ≤ 0).
     pub mr_pct: Vec<Option<f64>>,
     pub other_mr_pct: Vec<Option<f64>>,
-    /// Focal liquidations: (step, label) — label names the position(s) closed.
-    pub liquidations: Vec<(usize, String)>,
-    pub other_liquidations: Vec<(usize, String)>,
+    /// Focal liquidations: one marker per step with a liquidation.
+    pub liquidations: Vec<LiqMarker>,
+    pub other_liquidations: Vec<LiqMarker>,
     /// Assets shown in chart 3 (those that move), with their series.
     pub assets: Vec<AssetSeries>,
     /// Forced sales (sold − bought) per step, all assets, USD.
     pub forced_flow: Vec<f64>,
+}
+
+/// A liquidation of the focal account at one step.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct LiqMarker {
+    pub step: usize,
+    /// The position(s) closed (and collateral sold), e.g. "BTC+ETH".
+    pub label: String,
+    /// The margin ratio (%) the liquidation check saw (before the orders); `None` = unbounded.
+    pub check_pct: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -70,20 +80,43 @@ pub struct AssetSeries {
     pub forced_flow: Vec<f64>,
 }
 
-fn liq_labels(o: &Outcome, r: &crate::sim::Run) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = vec![];
+fn liq_markers(o: &Outcome, r: &crate::sim::Run) -> Vec<LiqMarker> {
+    use crate::liquidation::Reason;
+    let mut out: Vec<LiqMarker> = vec![];
     for e in r.events.iter().filter(|e| e.account == AccountId::Focal) {
-        let what = match &e.kind {
-            EventKind::Liquidation { asset, .. } => o.symbols[*asset].clone(),
-            EventKind::CollateralSale { asset, .. } => format!("sold {}", o.symbols[*asset]),
+        let (what, reason) = match &e.kind {
+            EventKind::Liquidation { asset, reason, .. } => {
+                (o.symbols[*asset].clone(), Some(reason))
+            }
+            EventKind::CollateralSale { asset, .. } => {
+                (format!("sold {}", o.symbols[*asset]), None)
+            }
             EventKind::BadDebt { .. } => continue,
         };
-        match out.last_mut() {
-            Some((s, l)) if *s == e.step => {
-                l.push('+');
-                l.push_str(&what);
+        let check = match reason {
+            Some(Reason::CrossMarginRatio { mm, equity })
+            | Some(Reason::IsolatedMarginRatio { mm, equity }) => {
+                Some(crate::margin::margin_ratio(*mm, *equity).map(|r| r.to_f64() * 100.0))
             }
-            _ => out.push((e.step, what)),
+            _ => None,
+        };
+        match out.last_mut() {
+            Some(m) if m.step == e.step => {
+                m.label.push('+');
+                m.label.push_str(&what);
+                if let Some(c) = check {
+                    // the worst position's ratio, for isolated accounts
+                    m.check_pct = match (m.check_pct, c) {
+                        (None, _) | (_, None) => None,
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                    };
+                }
+            }
+            _ => out.push(LiqMarker {
+                step: e.step,
+                label: what,
+                check_pct: check.unwrap_or(None),
+            }),
         }
     }
     out
@@ -136,8 +169,8 @@ impl ChartData {
             other_equity: f(&om.focal_equity),
             mr_pct: mr(&s.focal_margin_ratio),
             other_mr_pct: mr(&om.focal_margin_ratio),
-            liquidations: liq_labels(o, &o.main),
-            other_liquidations: liq_labels(o, &o.other_mode),
+            liquidations: liq_markers(o, &o.main),
+            other_liquidations: liq_markers(o, &o.other_mode),
             assets,
             forced_flow,
         }
@@ -309,6 +342,9 @@ pub fn draw<DB: DrawingBackend>(
     let x_range = 0f64..x_max.max(1e-9);
     let label_style = TextStyle::from((FONT, 11).into_font()).color(&th.text);
     let axis_style = ShapeStyle::from(&th.text).stroke_width(1);
+    // about one time label per 100 px of plot
+    let x_labels =
+        (((root.dim_in_pixel().0.saturating_sub(LEFT + RIGHT)) / 100) as usize).clamp(3, 10);
     match which {
         Which::Collateral => {
             let items = vec![
@@ -338,7 +374,7 @@ pub fn draw<DB: DrawingBackend>(
             let mut chart = ChartBuilder::on(root)
                 .margin_top(top)
                 .margin_right(RIGHT + 8)
-                .x_label_area_size(30)
+                .x_label_area_size(34)
                 .y_label_area_size(LEFT - 8)
                 .build_cartesian_2d(x_range, lo..hi)?;
             chart
@@ -349,7 +385,7 @@ pub fn draw<DB: DrawingBackend>(
                 .label_style(label_style.clone())
                 .x_desc("time (hours)")
                 .y_label_formatter(&|v| fmt_usd(*v))
-                .x_labels(8)
+                .x_labels(x_labels)
                 .y_labels(6)
                 .draw()?;
             let s = |c: RGBColor| ShapeStyle::from(c).stroke_width(2);
@@ -386,24 +422,41 @@ pub fn draw<DB: DrawingBackend>(
                 &items,
                 th,
             )?;
+            let checks = d
+                .liquidations
+                .iter()
+                .chain(&d.other_liquidations)
+                .filter_map(|m| m.check_pct);
             let finite_max = d
                 .mr_pct
                 .iter()
                 .chain(&d.other_mr_pct)
                 .flatten()
                 .cloned()
+                .chain(checks)
                 .fold(0.0, f64::max);
             let top = finite_max.clamp(120.0, 400.0) * 1.08;
-            let cap = |v: &Vec<Option<f64>>| {
-                v.iter()
-                    .map(|x| x.map(|y| y.min(top)).unwrap_or(top))
-                    .collect::<Vec<f64>>()
+            let cap = |v: Option<f64>| v.map(|y| y.min(top)).unwrap_or(top);
+            // The line shows, at a liquidation step, the ratio the check saw and then the ratio
+            // after the orders: a vertical stroke through the 100 % line.
+            let line = |series: &[Option<f64>], liqs: &[LiqMarker]| -> Vec<(f64, f64)> {
+                let mut pts = Vec::with_capacity(series.len() + liqs.len());
+                for (t, v) in series.iter().enumerate() {
+                    if let Some(m) = liqs.iter().find(|m| m.step == t) {
+                        pts.push((d.hours[t], cap(m.check_pct)));
+                    }
+                    pts.push((d.hours[t], cap(*v)));
+                }
+                pts
             };
-            let (mr, omr) = (cap(&d.mr_pct), cap(&d.other_mr_pct));
+            let (mr, omr) = (
+                line(&d.mr_pct, &d.liquidations),
+                line(&d.other_mr_pct, &d.other_liquidations),
+            );
             let mut chart = ChartBuilder::on(root)
-                .margin_top(top_margin)
+                .margin_top(top_margin + 24)
                 .margin_right(RIGHT + 8)
-                .x_label_area_size(30)
+                .x_label_area_size(34)
                 .y_label_area_size(LEFT - 8)
                 .build_cartesian_2d(x_range, 0f64..top)?;
             chart
@@ -414,7 +467,7 @@ pub fn draw<DB: DrawingBackend>(
                 .label_style(label_style.clone())
                 .x_desc("time (hours)")
                 .y_label_formatter(&|v| fmt_pct(*v))
-                .x_labels(8)
+                .x_labels(x_labels)
                 .y_labels(6)
                 .draw()?;
             chart.draw_series(LineSeries::new(
@@ -422,47 +475,59 @@ pub fn draw<DB: DrawingBackend>(
                 ShapeStyle::from(LIQ_RED).stroke_width(2),
             ))?;
             chart.draw_series(DashedLineSeries::new(
-                points(&d.hours, &omr),
+                omr,
                 7,
                 5,
                 ShapeStyle::from(PALETTE[3]).stroke_width(2),
             ))?;
             chart.draw_series(LineSeries::new(
-                points(&d.hours, &mr),
+                mr,
                 ShapeStyle::from(PALETTE[0]).stroke_width(2),
             ))?;
-            // Markers: a filled triangle per liquidation of this run, hollow for the other mode,
-            // each labelled with the position(s) closed.
-            for (liqs, series, filled, color) in [
-                (&d.other_liquidations, &omr, false, PALETTE[3]),
-                (&d.liquidations, &mr, true, LIQ_RED),
+            // Markers at the ratio the check saw: filled for this run, hollow for the other mode.
+            // Their labels sit in rows above the plot, never over the data, never over each other.
+            let (bx, _) = root.get_base_pixel();
+            let (rw, _) = root.dim_in_pixel();
+            let mut rows: Vec<Vec<(i32, i32)>> = vec![];
+            for (liqs, filled, color) in [
+                (&d.liquidations, true, LIQ_RED),
+                (&d.other_liquidations, false, PALETTE[3]),
             ] {
-                for (k, (step, label)) in liqs.iter().enumerate() {
-                    let (x, y) = (
-                        d.hours[*step],
-                        series[step.saturating_sub(1)].min(top * 0.9),
-                    );
+                for m in liqs.iter() {
+                    let (x, y) = (d.hours[m.step], cap(m.check_pct));
                     let st = if filled {
                         ShapeStyle::from(color).filled()
                     } else {
                         ShapeStyle::from(color).stroke_width(2)
                     };
-                    chart.draw_series(std::iter::once(TriangleMarker::new((x, y), 7, st)))?;
+                    chart.draw_series(std::iter::once(TriangleMarker::new((x, y), 6, st)))?;
                     let text = if filled {
-                        label.clone()
+                        m.label.clone()
                     } else {
-                        format!("{label} ({})", d.other_mode)
+                        format!("{} ({})", m.label, d.other_mode)
                     };
-                    let (ax, ay) = chart.backend_coord(&(x, y));
-                    let (bx, by) = root.get_base_pixel();
-                    let (px, py) = (ax - bx, ay - by);
+                    let (ax, _) = chart.backend_coord(&(x, y));
                     let w = text_width(&text, 11.0) as i32;
-                    let (rw, _) = root.dim_in_pixel();
-                    let tx = (px + 8).min(rw as i32 - RIGHT as i32 - w).max(LEFT as i32);
-                    let ty = py - 20 - (k as i32 % 2) * 13 - if filled { 0 } else { 26 };
+                    let x0 =
+                        (ax - bx - w / 2).clamp(LEFT as i32 - 8, rw as i32 - RIGHT as i32 - 8 - w);
+                    let row = (0..)
+                        .find(|r| {
+                            rows.get(*r).is_none_or(|v: &Vec<(i32, i32)>| {
+                                v.iter().all(|(a, b)| x0 + w + 6 < *a || x0 > *b + 6)
+                            })
+                        })
+                        .unwrap_or(0);
+                    if row >= 3 {
+                        continue; // more labels than fit: the data table lists them all
+                    }
+                    if rows.len() <= row {
+                        rows.push(vec![]);
+                    }
+                    rows[row].push((x0, x0 + w));
+                    let ty = top_margin as i32 - 2 + (row as i32) * 12;
                     root.draw(&Text::new(
                         text,
-                        (tx, ty.max(top_margin as i32)),
+                        (x0, ty),
                         label_style.clone().color(&color),
                     ))?;
                 }
@@ -507,7 +572,7 @@ pub fn draw<DB: DrawingBackend>(
                 .label_style(label_style.clone())
                 .x_label_formatter(&|_| String::new())
                 .y_label_formatter(&|v| fmt_pct(*v))
-                .x_labels(8)
+                .x_labels(x_labels)
                 .y_labels(5)
                 .draw()?;
             for (i, a) in d.assets.iter().enumerate() {
@@ -536,7 +601,7 @@ pub fn draw<DB: DrawingBackend>(
             let mut chart = ChartBuilder::on(&lower)
                 .margin_top(6)
                 .margin_right(8)
-                .x_label_area_size(30)
+                .x_label_area_size(34)
                 .y_label_area_size(LEFT - 8)
                 .right_y_label_area_size(RIGHT)
                 .build_cartesian_2d(x_range.clone(), ilo..ihi)?
@@ -550,7 +615,7 @@ pub fn draw<DB: DrawingBackend>(
                 .x_desc("time (hours)")
                 .y_desc("impact")
                 .y_label_formatter(&|v| fmt_pct(*v))
-                .x_labels(8)
+                .x_labels(x_labels)
                 .y_labels(4)
                 .draw()?;
             chart
@@ -661,7 +726,7 @@ mod tests {
         }
         // the liquidation marker names the healthy position that was closed: "BTC+ETH" at one step
         assert!(
-            d.liquidations.iter().any(|(_, l)| l.contains("BTC")),
+            d.liquidations.iter().any(|m| m.label.contains("BTC")),
             "{:?}",
             d.liquidations
         );

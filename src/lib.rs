@@ -10,6 +10,7 @@ pub mod controls;
 pub mod crowd;
 pub mod error;
 pub mod linalg;
+pub mod link;
 pub mod liquidation;
 pub mod margin;
 pub mod market;

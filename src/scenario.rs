@@ -34,7 +34,7 @@ fn d(s: &str) -> Decimal {
     s.parse().expect("literal decimal")
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 /// A complete simulation scenario. Every field may be omitted; the defaults describe a
 /// four-asset market (BTC, ETH, SOL, USDC) with an ETH shock and a 1 000-account crowd.
@@ -151,7 +151,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
     ]
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 /// One asset of the market: it can be traded as a perpetual and held as collateral.
 pub struct AssetSpec {
@@ -188,7 +188,7 @@ fn default_tick() -> Price {
     Price(d("0.01"))
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 /// A maintenance-margin bracket: from `floor` USD of notional on, the rate is `mmr`.
 pub struct BracketSpec {
@@ -218,7 +218,7 @@ pub fn btcusdt_brackets() -> Vec<BracketSpec> {
     .collect()
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 /// Correlation of the assets' random moves. Start from `all_pairs`, then override `pairs`;
 /// or give the whole `matrix` (in the order of `assets`).
@@ -243,7 +243,7 @@ impl Default for CorrelationSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PairSpec {
     pub a: String,
@@ -251,7 +251,7 @@ pub struct PairSpec {
     pub rho: f64,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 /// A scripted move: at `step`, multiply `symbol`'s exogenous price by (1 + percent / 100).
 pub struct ShockSpec {
@@ -269,7 +269,7 @@ pub enum ImpactModelSpec {
     Sqrt,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ImpactSpec {
     pub model: ImpactModelSpec,
@@ -298,7 +298,7 @@ pub enum PolicySpec {
     Full,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LiquidationSpec {
     pub policy: PolicySpec,
@@ -331,7 +331,7 @@ pub enum SideSpec {
     Short,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 /// An account: collateral balances (key "USD" for cash, or an asset symbol) and positions.
 pub struct AccountSpec {
@@ -378,7 +378,7 @@ impl AccountSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, Default)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields, default)]
 /// A perpetual position. Size is `quantity`, or `notional_usd` at the entry price, or
 /// `leverage × margin_usd`.
@@ -397,7 +397,7 @@ pub struct PositionSpec {
     pub margin_usd: Option<Money>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 /// The generated crowd. `assets` absent = every non-stable asset with open interest 5 × its depth.
 pub struct CrowdSpec {
@@ -420,7 +420,7 @@ impl Default for CrowdSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CrowdAssetSpec {
     /// Crowd open interest in this asset (USD, longs + shorts).

@@ -22,6 +22,8 @@ function showError(msg) {
   el.textContent = String(msg);
 }
 const errText = (e) => (e && e.message) ? e.message : String(e);
+// "the scenario is invalid (3 problems):\n  - a: …\n  - b: …" → "a: …"
+const firstProblem = (msg) => { const m = msg.split('\n').find((l) => l.trim().startsWith('- ')); return m ? m.trim().slice(2) : msg; };
 
 // ---------- formatting
 const nf2 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
@@ -53,7 +55,7 @@ function narrative(s) {
       : `${sh.symbol}'s ${signedPct(total)} shock at step ${sh.step}`;
     if (total < 0) {
       t += ` became a ${signedPct(-a.realized_drawdown_pct)} fall`;
-      if (sum.cascade_depth_steps > 0) t += ` with ${sum.cascade_depth_steps} consecutive step${sum.cascade_depth_steps === 1 ? '' : 's'} of liquidations`;
+      if (sum.cascade_depth_steps > 1) t += ` through ${sum.cascade_depth_steps} consecutive steps of liquidations`;
       if (a.amplification) t += ` (×${a.amplification.toFixed(2)} the outside move; ${signedPct(-nf.realized_drawdown_pct)} without feedback)`;
     }
     parts.push(t + '.');
@@ -118,17 +120,21 @@ function controlElement(c) {
   bad.className = 'bad';
   bad.hidden = true;
   bad.id = id + '-err';
+  let last = c.value; // the last value the engine accepted
   const commit = (value, el) => {
     try {
       ex.set_control(c.key, String(value));
+      last = String(value);
       bad.hidden = true;
       el && el.removeAttribute('aria-invalid');
       schedule();
       return true;
     } catch (e) {
+      // Show why, and put the widgets back to the value the engine is using.
       bad.hidden = false;
-      bad.textContent = errText(e);
+      bad.textContent = firstProblem(errText(e)) + ` (kept ${last})`;
       el && el.setAttribute('aria-invalid', 'true');
+      for (const input of wrap.querySelectorAll('input[type=range], input[type=number]')) input.value = last;
       return false;
     }
   };
@@ -404,7 +410,7 @@ async function main() {
   }
   ex = new Explorer();
   const sel = $('#preset');
-  for (const p of JSON.parse(Explorer.presets())) sel.append(new Option(p.title, p.name));
+  for (const p of JSON.parse(Explorer.presets())) sel.append(new Option(p.title.split(':')[0], p.name));
   sel.value = 'contagion';
   sel.addEventListener('change', () => loadPreset(sel.value));
   $('#load-json').addEventListener('click', () => {

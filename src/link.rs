@@ -1,0 +1,460 @@
+//! Share links: the whole scenario in a URL fragment, no server.
+//!
+//! ```text
+//! #v=1&preset=contagion&seed=1&lev.0=12&mode=isolated&embed=1&controls=lev.0,mode&theme=dark&t=30
+//! ```
+//!
+//! * `v` — the link format version (always written).
+//! * `preset=NAME` — the base scenario; or `s=…`, a compact encoding (base64url of the scenario's
+//!   JSON) for what the readable keys cannot say (hand-listed accounts, custom assets, …).
+//! * the explorer's controls (`controls.rs`) as readable `key=value` pairs, only those that differ
+//!   from the base — plus `seed`, always written;
+//! * view parameters: `embed=1`, `controls=k1,k2` (which controls an embed shows),
+//!   `theme=light|dark|auto`, `t=STEP` (the time cursor).
+//!
+//! Decoding never fails: every unknown key, malformed or out-of-range value or broken compact
+//! part becomes a notice naming the parameter and what was used instead, and the rest is used.
+//! Encoding is canonical (fixed key order, normalised numbers), so decode → encode → decode gives
+//! the same link.
+//!
+//! Versions: `v=1` is the first format. A later format must keep decoding every older `v` by
+//! migrating its keys to the current ones (a function per version, `migrate_vN`), so old links
+//! keep opening; a link without `v` is read as v=1.
+
+use crate::controls::{self, Kind};
+use crate::scenario::Scenario;
+use base64::Engine as _;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const LINK_VERSION: u32 = 1;
+/// Longest fragment read (characters); longer ones are ignored with a notice.
+pub const MAX_LINK: usize = 64 * 1024;
+pub const DEFAULT_PRESET: &str = "contagion";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    Light,
+    Dark,
+    #[default]
+    Auto,
+}
+
+/// Everything a link says.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Link {
+    /// The preset the scenario starts from (`None` when `scenario` is a custom base).
+    pub preset: Option<String>,
+    /// A custom base scenario (the `s` part).
+    #[serde(skip)]
+    pub scenario: Option<Scenario>,
+    /// Control values that differ from the base (always including `seed` when encoded).
+    pub controls: BTreeMap<String, String>,
+    pub embed: bool,
+    /// Controls an embed shows (`None`: the default set).
+    pub embed_controls: Option<Vec<String>>,
+    pub theme: Theme,
+    /// Time cursor step.
+    pub step: Option<usize>,
+}
+
+impl Default for Link {
+    fn default() -> Self {
+        Link {
+            preset: Some(DEFAULT_PRESET.into()),
+            scenario: None,
+            controls: BTreeMap::new(),
+            embed: false,
+            embed_controls: None,
+            theme: Theme::Auto,
+            step: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decoded {
+    pub link: Link,
+    /// What was wrong with the link and what was used instead, one sentence each.
+    pub notices: Vec<String>,
+}
+
+impl Link {
+    /// The base scenario (preset or custom).
+    pub fn base(&self) -> Scenario {
+        match (&self.scenario, &self.preset) {
+            (Some(s), _) => s.clone(),
+            (None, Some(p)) => crate::presets::get(p)
+                .map(|p| p.scenario())
+                .unwrap_or_default(),
+            (None, None) => Scenario::default(),
+        }
+    }
+
+    /// The effective scenario: base plus controls (checked when the link was decoded).
+    pub fn scenario(&self) -> crate::Result<Scenario> {
+        controls::apply(&self.base(), &self.controls)
+    }
+}
+
+/// Characters left as they are in a fragment value (besides alphanumerics).
+const VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b',');
+
+fn enc(s: &str) -> String {
+    utf8_percent_encode(s, VALUE).to_string()
+}
+
+/// Canonical numbers: "12.50" → "12.5", "1e1" → "10".
+fn canonical_number(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 9.007_199_254_740_992e15 {
+        return format!("{}", v as i64);
+    }
+    let s = format!("{v:.10}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Encode a link canonically. `base_seed` is the seed of the base scenario, written when the
+/// controls do not set one (a link always carries its seed).
+pub fn encode(link: &Link) -> String {
+    let mut parts: Vec<String> = vec![format!("v={LINK_VERSION}")];
+    match (&link.scenario, &link.preset) {
+        (Some(s), _) => {
+            let json = serde_json::to_string(s).unwrap_or_default();
+            parts.push(format!(
+                "s={}",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.as_bytes())
+            ));
+        }
+        (None, Some(p)) => parts.push(format!("preset={}", enc(p))),
+        (None, None) => {}
+    }
+    let mut controls = link.controls.clone();
+    controls
+        .entry("seed".into())
+        .or_insert_with(|| link.base().seed.to_string());
+    // seed first (it is always there), then the other controls in key order
+    if let Some(seed) = controls.remove("seed") {
+        parts.push(format!("seed={}", enc(&seed)));
+    }
+    for (k, v) in &controls {
+        parts.push(format!("{}={}", enc(k), enc(v)));
+    }
+    if link.embed {
+        parts.push("embed=1".into());
+    }
+    if let Some(c) = &link.embed_controls {
+        parts.push(format!(
+            "controls={}",
+            c.iter().map(|k| enc(k)).collect::<Vec<_>>().join(",")
+        ));
+    }
+    match link.theme {
+        Theme::Auto => {}
+        Theme::Light => parts.push("theme=light".into()),
+        Theme::Dark => parts.push("theme=dark".into()),
+    }
+    if let Some(t) = link.step {
+        parts.push(format!("t={t}"));
+    }
+    parts.join("&")
+}
+
+fn short(s: &str) -> String {
+    let mut t: String = s.chars().take(40).collect();
+    if s.chars().count() > 40 {
+        t.push('…');
+    }
+    format!("{t:?}")
+}
+
+/// Decode a fragment (with or without the leading `#`). Never fails.
+pub fn decode(fragment: &str) -> Decoded {
+    let mut notices = vec![];
+    let mut link = Link::default();
+    let frag = fragment.strip_prefix('#').unwrap_or(fragment);
+    if frag.len() > MAX_LINK {
+        notices.push(format!("The link is {} characters long, more than the {MAX_LINK} this page reads; the default scenario is shown.", frag.len()));
+        link.controls
+            .insert("seed".into(), link.base().seed.to_string());
+        return Decoded { link, notices };
+    }
+    // Split into key/value pairs; the last value of a repeated key wins.
+    let mut pairs: Vec<(String, String)> = vec![];
+    for part in frag.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        let k = percent_decode_str(k).decode_utf8_lossy().to_string();
+        let v = percent_decode_str(v).decode_utf8_lossy().to_string();
+        if let Some(i) = pairs.iter().position(|(pk, _)| *pk == k) {
+            notices.push(format!(
+                "The parameter {} appears more than once; the last value is used.",
+                short(&k)
+            ));
+            pairs.remove(i);
+        }
+        pairs.push((k, v));
+    }
+    let get = |k: &str| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone());
+
+    match get("v").as_deref() {
+        None if pairs.is_empty() => {}
+        None => notices.push("The link has no format version (v); it is read as v=1.".into()),
+        Some("1") => {}
+        Some(other) => notices.push(format!(
+            "The link's format version {} is not one this page knows; it is read as v=1.",
+            short(other)
+        )),
+    }
+    // Base: a custom scenario (s) or a preset.
+    if let Some(s) = get("s") {
+        match read_compact(&s) {
+            Ok(sc) => {
+                link.scenario = Some(sc);
+                link.preset = None;
+            }
+            Err(e) => notices.push(format!("The scenario in the link (s) could not be read ({e}); the preset is shown instead.")),
+        }
+    }
+    if let Some(p) = get("preset") {
+        if link.scenario.is_some() {
+            notices.push(
+                "The link has both a preset and a scenario (s); the scenario is used.".into(),
+            );
+        } else if crate::presets::get(&p).is_ok() {
+            link.preset = Some(p);
+        } else {
+            let known = crate::presets::PRESETS
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>()
+                .join(", ");
+            notices.push(format!(
+                "The preset {} is unknown (known: {known}); {DEFAULT_PRESET} is shown.",
+                short(&p)
+            ));
+        }
+    }
+    let base = link.base();
+    let specs = controls::describe(&base);
+    // Controls, one at a time, so that one bad value does not take the others with it.
+    for (k, v) in &pairs {
+        if matches!(
+            k.as_str(),
+            "v" | "s" | "preset" | "embed" | "controls" | "theme" | "t"
+        ) {
+            continue;
+        }
+        let Some(spec) = specs.iter().find(|c| c.key == *k) else {
+            notices.push(format!(
+                "The parameter {} is not one this page knows; it is ignored.",
+                short(k)
+            ));
+            continue;
+        };
+        let value = match spec.kind {
+            Kind::Number { .. } => match v.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() => canonical_number(x),
+                _ => v.trim().to_string(),
+            },
+            _ => v.trim().to_string(),
+        };
+        let one = BTreeMap::from([(k.clone(), value.clone())]);
+        match controls::apply(&base, &one).and_then(|s| crate::Model::from_scenario(&s).map(|_| ()))
+        {
+            Ok(()) => {
+                if value != spec.value || k == "seed" {
+                    link.controls.insert(k.clone(), value);
+                }
+            }
+            Err(e) => {
+                let why = e
+                    .problems()
+                    .first()
+                    .map(|p| p.message.clone())
+                    .unwrap_or_else(|| e.to_string());
+                notices.push(format!(
+                    "The parameter {k}: {why}; the scenario's value ({}) is used.",
+                    spec.value
+                ));
+            }
+        }
+    }
+    // Together they must still make a valid scenario; if not, drop the controls.
+    if link.controls.is_empty() {
+        // the base alone is valid: presets are tested, a custom base was validated above
+    } else if let Err(e) = link
+        .scenario()
+        .and_then(|s| crate::Model::from_scenario(&s).map(|_| ()))
+    {
+        notices.push(format!("Together, the link's settings make an invalid scenario ({}); the scenario's own values are used.", first_line(&e.to_string())));
+        link.controls.clear();
+    }
+    // A link always carries its seed.
+    link.controls
+        .entry("seed".into())
+        .or_insert_with(|| base.seed.to_string());
+    // View parameters.
+    if let Some(e) = get("embed") {
+        match e.as_str() {
+            "1" | "true" => link.embed = true,
+            "0" | "false" | "" => {}
+            other => notices.push(format!(
+                "The parameter embed must be 1 or 0, got {}; the full page is shown.",
+                short(other)
+            )),
+        }
+    }
+    if let Some(c) = get("controls") {
+        let mut keep = vec![];
+        for key in c.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            if specs.iter().any(|s| s.key == key) {
+                if !keep.iter().any(|k: &String| k == key) {
+                    keep.push(key.to_string());
+                }
+            } else {
+                notices.push(format!(
+                    "The control {} in controls= is not one this page knows; it is left out.",
+                    short(key)
+                ));
+            }
+        }
+        link.embed_controls = Some(keep);
+    }
+    if let Some(t) = get("theme") {
+        link.theme = match t.as_str() {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            "auto" => Theme::Auto,
+            other => {
+                notices.push(format!(
+                    "The parameter theme must be light, dark or auto, got {}; auto is used.",
+                    short(other)
+                ));
+                Theme::Auto
+            }
+        };
+    }
+    if let Some(t) = get("t") {
+        match t.trim().parse::<usize>() {
+            Ok(x) if x <= base.steps => link.step = Some(x),
+            _ => notices.push(format!(
+                "The parameter t must be a step between 0 and {}, got {}; the cursor is not set.",
+                base.steps,
+                short(&t)
+            )),
+        }
+    }
+    Decoded { link, notices }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().take(2).collect::<Vec<_>>().join(" ")
+}
+
+fn read_compact(s: &str) -> Result<Scenario, String> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s.trim().trim_end_matches('=').as_bytes())
+        .map_err(|e| format!("not base64url: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+    let sc = Scenario::from_json(&text).map_err(|e| e.to_string())?;
+    crate::Model::from_scenario(&sc).map_err(|e| first_line(&e.to_string()))?;
+    Ok(sc)
+}
+
+/// A fragment from a full URL or a bare fragment (`https://host/page#v=1&…` or `v=1&…`).
+pub fn fragment_of(url_or_fragment: &str) -> &str {
+    match url_or_fragment.split_once('#') {
+        Some((_, f)) => f,
+        None => url_or_fragment,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readable_and_canonical() {
+        let d = decode("#v=1&preset=contagion&seed=1&lev.0=12.50&mode=isolated&t=30&theme=dark");
+        assert!(d.notices.is_empty(), "{:?}", d.notices);
+        let e = encode(&d.link);
+        assert_eq!(
+            e,
+            "v=1&preset=contagion&seed=1&lev.0=12.5&mode=isolated&theme=dark&t=30"
+        );
+        assert_eq!(encode(&decode(&e).link), e);
+    }
+
+    #[test]
+    fn values_equal_to_the_base_are_left_out_but_the_seed_stays() {
+        let d = decode("v=1&preset=contagion&corr=0.8&mode=cross");
+        assert_eq!(d.link.controls.keys().collect::<Vec<_>>(), vec!["seed"]);
+        assert_eq!(encode(&d.link), "v=1&preset=contagion&seed=1");
+    }
+
+    #[test]
+    fn bad_links_give_notices_and_a_working_scenario() {
+        let cases = [
+            ("v=1&preset=nope", "The preset \"nope\" is unknown"),
+            ("v=1&bogus=3", "The parameter \"bogus\" is not one this page knows"),
+            ("v=1&depth=99", "The parameter depth: must be between 0.05 and 5, got 99; the scenario's value (1) is used."),
+            ("v=1&corr=abc", "The parameter corr: must be a number"),
+            ("v=1&s=%%%%", "The scenario in the link (s) could not be read"),
+            ("v=1&s=eyJ2ZXJzaW9uIjogMiB9", "could not be read"),
+            ("v=7", "format version \"7\" is not one this page knows"),
+            ("preset=contagion", "no format version"),
+            ("v=1&theme=purple", "theme must be light, dark or auto"),
+            ("v=1&t=99999", "The parameter t must be a step"),
+            ("v=1&embed=maybe", "embed must be 1 or 0"),
+            ("v=1&controls=lev.0,evil", "The control \"evil\""),
+            ("v=1&seed=1&seed=2", "appears more than once"),
+        ];
+        for (l, want) in cases {
+            let d = decode(l);
+            assert!(
+                d.notices.iter().any(|n| n.contains(want)),
+                "{l}: {:?}",
+                d.notices
+            );
+            d.link
+                .scenario()
+                .and_then(|s| crate::Model::from_scenario(&s))
+                .unwrap_or_else(|e| panic!("{l}: {e}"));
+        }
+    }
+
+    #[test]
+    fn custom_scenarios_travel_in_the_compact_part() {
+        let mut s = Scenario::from_json(crate::presets::get("depeg").unwrap().json).unwrap();
+        s.accounts.truncate(1);
+        let link = Link {
+            preset: None,
+            scenario: Some(s.clone()),
+            ..Link::default()
+        };
+        let e = encode(&link);
+        assert!(e.starts_with("v=1&s="));
+        let d = decode(&e);
+        assert!(d.notices.is_empty(), "{:?}", d.notices);
+        assert_eq!(d.link.base().accounts.len(), 1);
+        assert_eq!(encode(&d.link), e);
+    }
+
+    #[test]
+    fn script_in_every_field_is_inert_text() {
+        let x = "%3Cscript%3Ealert(1)%3C%2Fscript%3E";
+        let l = format!(
+            "v={x}&preset={x}&{x}={x}&controls={x}&theme={x}&t={x}&embed={x}&s={x}&mode={x}"
+        );
+        let d = decode(&l);
+        // everything is reported, nothing is used, and what is written back is the default
+        assert!(d.notices.len() >= 8, "{:?}", d.notices);
+        assert_eq!(encode(&d.link), "v=1&preset=contagion&seed=1&controls=");
+    }
+}
