@@ -10,13 +10,9 @@ fn bench(c: &mut Criterion) {
     let default = Model::from_scenario(&scenario::benchmark_default()).unwrap();
     let large = Model::from_scenario(&scenario::benchmark_large()).unwrap();
     let mut g = c.benchmark_group("simulate");
-    g.bench_function("default_4x1000x288", |b| {
-        b.iter(|| simulate(black_box(&default)))
-    });
+    g.bench_function("default_4x1000x288", |b| b.iter(|| simulate(black_box(&default))));
     g.sample_size(20);
-    g.bench_function("large_8x10000x1440", |b| {
-        b.iter(|| simulate(black_box(&large)))
-    });
+    g.bench_function("large_8x10000x1440", |b| b.iter(|| simulate(black_box(&large))));
     g.finish();
     let mut g = c.benchmark_group("validate");
     g.bench_function("default", |b| {
@@ -24,9 +20,7 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
     let o = simulate(&default);
-    c.bench_function("report_json_default", |b| {
-        b.iter(|| margin_cascade::report::to_json(black_box(&o)))
-    });
+    c.bench_function("report_json_default", |b| b.iter(|| margin_cascade::report::to_json(black_box(&o))));
 }
 
 criterion_group!(benches, bench);

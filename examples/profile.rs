@@ -1,11 +1,8 @@
 //! `cargo run --release --example profile [large]`: run the benchmark scenario in a loop (for perf/callgrind).
 fn main() {
     let large = std::env::args().nth(1).as_deref() == Some("large");
-    let s = if large {
-        margin_cascade::scenario::benchmark_large()
-    } else {
-        margin_cascade::scenario::benchmark_default()
-    };
+    let s =
+        if large { margin_cascade::scenario::benchmark_large() } else { margin_cascade::scenario::benchmark_default() };
     let m = margin_cascade::Model::from_scenario(&s).unwrap();
     let n = if large { 5 } else { 50 };
     let t = std::time::Instant::now();
@@ -14,9 +11,5 @@ fn main() {
         let o = margin_cascade::simulate(&m);
         ev += o.main.events.len();
     }
-    eprintln!(
-        "{:.3} ms per simulate ({} events per run)",
-        t.elapsed().as_secs_f64() * 1e3 / n as f64,
-        ev / n
-    );
+    eprintln!("{:.3} ms per simulate ({} events per run)", t.elapsed().as_secs_f64() * 1e3 / n as f64, ev / n);
 }

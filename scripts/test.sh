@@ -20,6 +20,9 @@ say "native tests (unit, integration, property, golden, CLI; benches compiled an
 cargo test --all-targets --locked
 cargo test --doc --locked
 
+say "share-link decoder fuzz: 1 000 000 inputs up to 64 KiB (release build)"
+cargo test --release --locked --test link_fuzz -- --nocapture
+
 if [ -f tests/web.rs ]; then
   ensure_wasm_bindgen
   ensure_chromium

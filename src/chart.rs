@@ -27,7 +27,8 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(120, 120, 120), // grey
 ];
 const LIQ_RED: RGBColor = RGBColor(213, 94, 0);
-pub const FONT: &str = "monospace";
+/// The chart font: the generic monospace family (see `MONO_ADVANCE`).
+pub const FONT: FontFamily = FontFamily::Monospace;
 /// Advance width of the monospace font, in ems (DejaVu Sans Mono / Liberation Mono: 0.6).
 pub const MONO_ADVANCE: f64 = 0.6;
 
@@ -85,17 +86,12 @@ fn liq_markers(o: &Outcome, r: &crate::sim::Run) -> Vec<LiqMarker> {
     let mut out: Vec<LiqMarker> = vec![];
     for e in r.events.iter().filter(|e| e.account == AccountId::Focal) {
         let (what, reason) = match &e.kind {
-            EventKind::Liquidation { asset, reason, .. } => {
-                (o.symbols[*asset].clone(), Some(reason))
-            }
-            EventKind::CollateralSale { asset, .. } => {
-                (format!("sold {}", o.symbols[*asset]), None)
-            }
+            EventKind::Liquidation { asset, reason, .. } => (o.symbols[*asset].clone(), Some(reason)),
+            EventKind::CollateralSale { asset, .. } => (format!("sold {}", o.symbols[*asset]), None),
             EventKind::BadDebt { .. } => continue,
         };
         let check = match reason {
-            Some(Reason::CrossMarginRatio { mm, equity })
-            | Some(Reason::IsolatedMarginRatio { mm, equity }) => {
+            Some(Reason::CrossMarginRatio { mm, equity }) | Some(Reason::IsolatedMarginRatio { mm, equity }) => {
                 Some(crate::margin::margin_ratio(*mm, *equity).map(|r| r.to_f64() * 100.0))
             }
             _ => None,
@@ -112,11 +108,7 @@ fn liq_markers(o: &Outcome, r: &crate::sim::Run) -> Vec<LiqMarker> {
                     };
                 }
             }
-            _ => out.push(LiqMarker {
-                step: e.step,
-                label: what,
-                check_pct: check.unwrap_or(None),
-            }),
+            _ => out.push(LiqMarker { step: e.step, label: what, check_pct: check.unwrap_or(None) }),
         }
     }
     out
@@ -129,20 +121,14 @@ impl ChartData {
         let n = s.focal_equity.len();
         let minutes = crate::types::dec_to_f64(o.step_minutes);
         let f = |v: &[crate::types::Money]| v.iter().map(|x| x.to_f64()).collect::<Vec<f64>>();
-        let mr = |v: &[Option<crate::types::Ratio>]| {
-            v.iter()
-                .map(|r| r.map(|r| r.to_f64() * 100.0))
-                .collect::<Vec<_>>()
-        };
+        let mr =
+            |v: &[Option<crate::types::Ratio>]| v.iter().map(|r| r.map(|r| r.to_f64() * 100.0)).collect::<Vec<_>>();
         let mut assets = vec![];
         for (i, sym) in o.symbols.iter().enumerate() {
             let p = &s.price_f[i];
             let x = &s.exogenous_price_f[i];
             let p0 = p[0];
-            let moves = p
-                .iter()
-                .chain(x.iter())
-                .any(|v| (v / p0 - 1.0).abs() > 1e-9);
+            let moves = p.iter().chain(x.iter()).any(|v| (v / p0 - 1.0).abs() > 1e-9);
             if !moves {
                 continue;
             }
@@ -156,9 +142,7 @@ impl ChartData {
                 forced_flow: f(&s.forced_flow_usd[i]),
             });
         }
-        let forced_flow = (0..n)
-            .map(|t| s.forced_flow_usd.iter().map(|v| v[t].to_f64()).sum())
-            .collect();
+        let forced_flow = (0..n).map(|t| s.forced_flow_usd.iter().map(|v| v[t].to_f64()).sum()).collect();
         ChartData {
             hours: (0..n).map(|t| t as f64 * minutes / 60.0).collect(),
             mode: o.summary.focal_mode.name().into(),
@@ -201,12 +185,8 @@ pub fn fmt_usd(v: f64) -> String {
     } else {
         2
     };
-    let t = format!("{d:.digits$}");
-    let t = if t.contains('.') {
-        t.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        t
-    };
+    let t = crate::types::fixed(d, digits);
+    let t = if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t };
     format!("{t}{s}")
 }
 
@@ -224,7 +204,7 @@ pub fn fmt_pct(v: f64) -> String {
     } else {
         3
     };
-    format!("{v:.dp$}%")
+    format!("{}%", crate::types::fixed(v, dp))
 }
 
 type R<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
@@ -243,16 +223,10 @@ pub struct Theme {
     pub grid: RGBColor,
 }
 
-pub const LIGHT: Theme = Theme {
-    background: RGBColor(255, 255, 255),
-    text: RGBColor(30, 30, 30),
-    grid: RGBColor(225, 225, 225),
-};
-pub const DARK: Theme = Theme {
-    background: RGBColor(24, 26, 31),
-    text: RGBColor(225, 225, 225),
-    grid: RGBColor(60, 63, 70),
-};
+pub const LIGHT: Theme =
+    Theme { background: RGBColor(255, 255, 255), text: RGBColor(30, 30, 30), grid: RGBColor(225, 225, 225) };
+pub const DARK: Theme =
+    Theme { background: RGBColor(24, 26, 31), text: RGBColor(225, 225, 225), grid: RGBColor(60, 63, 70) };
 
 fn bounds(series: &[&[f64]], pad: f64) -> (f64, f64) {
     let mut lo = f64::INFINITY;
@@ -306,10 +280,7 @@ fn legend<DB: DrawingBackend>(
         let st = ShapeStyle::from(color).stroke_width(2);
         if *dashed {
             area.draw(&PathElement::new(vec![(x, y + 6), (x + 7, y + 6)], st))?;
-            area.draw(&PathElement::new(
-                vec![(x + 11, y + 6), (x + 18, y + 6)],
-                st,
-            ))?;
+            area.draw(&PathElement::new(vec![(x + 11, y + 6), (x + 18, y + 6)], st))?;
         } else {
             area.draw(&PathElement::new(vec![(x, y + 6), (x + 18, y + 6)], st))?;
         }
@@ -320,20 +291,11 @@ fn legend<DB: DrawingBackend>(
 }
 
 fn points(xs: &[f64], ys: &[f64]) -> Vec<(f64, f64)> {
-    xs.iter()
-        .copied()
-        .zip(ys.iter().copied())
-        .filter(|(_, y)| y.is_finite())
-        .collect()
+    xs.iter().copied().zip(ys.iter().copied()).filter(|(_, y)| y.is_finite()).collect()
 }
 
 /// Draw one chart on a drawing area (its whole size).
-pub fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    d: &ChartData,
-    which: Which,
-    th: &Theme,
-) -> R<DB> {
+pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, which: Which, th: &Theme) -> R<DB> {
     root.fill(&th.background)?;
     if d.hours.is_empty() {
         return Ok(());
@@ -343,8 +305,7 @@ pub fn draw<DB: DrawingBackend>(
     let label_style = TextStyle::from((FONT, 11).into_font()).color(&th.text);
     let axis_style = ShapeStyle::from(&th.text).stroke_width(1);
     // about one time label per 100 px of plot
-    let x_labels =
-        (((root.dim_in_pixel().0.saturating_sub(LEFT + RIGHT)) / 100) as usize).clamp(3, 10);
+    let x_labels = (((root.dim_in_pixel().0.saturating_sub(LEFT + RIGHT)) / 100) as usize).clamp(3, 10);
     match which {
         Which::Collateral => {
             let items = vec![
@@ -355,22 +316,11 @@ pub fn draw<DB: DrawingBackend>(
             ];
             let top = legend(
                 root,
-                (
-                    "Your account: collateral value and equity (USD)",
-                    "Collateral & equity (USD)",
-                ),
+                ("Your account: collateral value and equity (USD)", "Collateral & equity (USD)"),
                 &items,
                 th,
             )?;
-            let (lo, hi) = bounds(
-                &[
-                    &d.equity,
-                    &d.collateral,
-                    &d.other_equity,
-                    &d.other_collateral,
-                ],
-                0.06,
-            );
+            let (lo, hi) = bounds(&[&d.equity, &d.collateral, &d.other_equity, &d.other_collateral], 0.06);
             let mut chart = ChartBuilder::on(root)
                 .margin_top(top)
                 .margin_right(RIGHT + 8)
@@ -384,27 +334,15 @@ pub fn draw<DB: DrawingBackend>(
                 .axis_style(axis_style)
                 .label_style(label_style.clone())
                 .x_desc("time (hours)")
+                .x_label_formatter(&|v| crate::types::fixed(*v, 1))
                 .y_label_formatter(&|v| fmt_usd(*v))
                 .x_labels(x_labels)
                 .y_labels(6)
                 .draw()?;
             let s = |c: RGBColor| ShapeStyle::from(c).stroke_width(2);
-            chart.draw_series(DashedLineSeries::new(
-                points(&d.hours, &d.other_collateral),
-                7,
-                5,
-                s(PALETTE[1]),
-            ))?;
-            chart.draw_series(DashedLineSeries::new(
-                points(&d.hours, &d.other_equity),
-                7,
-                5,
-                s(PALETTE[0]),
-            ))?;
-            chart.draw_series(LineSeries::new(
-                points(&d.hours, &d.collateral),
-                s(PALETTE[1]),
-            ))?;
+            chart.draw_series(DashedLineSeries::new(points(&d.hours, &d.other_collateral), 7, 5, s(PALETTE[1])))?;
+            chart.draw_series(DashedLineSeries::new(points(&d.hours, &d.other_equity), 7, 5, s(PALETTE[0])))?;
+            chart.draw_series(LineSeries::new(points(&d.hours, &d.collateral), s(PALETTE[1])))?;
             chart.draw_series(LineSeries::new(points(&d.hours, &d.equity), s(PALETTE[0])))?;
         }
         Which::MarginRatio => {
@@ -413,28 +351,11 @@ pub fn draw<DB: DrawingBackend>(
                 (format!("margin ratio ({})", d.other_mode), PALETTE[3], true),
                 ("liquidation at 100%".to_string(), LIQ_RED, false),
             ];
-            let top_margin = legend(
-                root,
-                (
-                    "Margin ratio (%): maintenance margin / equity",
-                    "Margin ratio (%)",
-                ),
-                &items,
-                th,
-            )?;
-            let checks = d
-                .liquidations
-                .iter()
-                .chain(&d.other_liquidations)
-                .filter_map(|m| m.check_pct);
-            let finite_max = d
-                .mr_pct
-                .iter()
-                .chain(&d.other_mr_pct)
-                .flatten()
-                .cloned()
-                .chain(checks)
-                .fold(0.0, f64::max);
+            let top_margin =
+                legend(root, ("Margin ratio (%): maintenance margin / equity", "Margin ratio (%)"), &items, th)?;
+            let checks = d.liquidations.iter().chain(&d.other_liquidations).filter_map(|m| m.check_pct);
+            let finite_max =
+                d.mr_pct.iter().chain(&d.other_mr_pct).flatten().cloned().chain(checks).fold(0.0, f64::max);
             let top = finite_max.clamp(120.0, 400.0) * 1.08;
             let cap = |v: Option<f64>| v.map(|y| y.min(top)).unwrap_or(top);
             // The line shows, at a liquidation step, the ratio the check saw and then the ratio
@@ -449,10 +370,7 @@ pub fn draw<DB: DrawingBackend>(
                 }
                 pts
             };
-            let (mr, omr) = (
-                line(&d.mr_pct, &d.liquidations),
-                line(&d.other_mr_pct, &d.other_liquidations),
-            );
+            let (mr, omr) = (line(&d.mr_pct, &d.liquidations), line(&d.other_mr_pct, &d.other_liquidations));
             let mut chart = ChartBuilder::on(root)
                 .margin_top(top_margin + 24)
                 .margin_right(RIGHT + 8)
@@ -466,6 +384,7 @@ pub fn draw<DB: DrawingBackend>(
                 .axis_style(axis_style)
                 .label_style(label_style.clone())
                 .x_desc("time (hours)")
+                .x_label_formatter(&|v| crate::types::fixed(*v, 1))
                 .y_label_formatter(&|v| fmt_pct(*v))
                 .x_labels(x_labels)
                 .y_labels(6)
@@ -474,47 +393,28 @@ pub fn draw<DB: DrawingBackend>(
                 vec![(0.0, 100.0), (x_max, 100.0)],
                 ShapeStyle::from(LIQ_RED).stroke_width(2),
             ))?;
-            chart.draw_series(DashedLineSeries::new(
-                omr,
-                7,
-                5,
-                ShapeStyle::from(PALETTE[3]).stroke_width(2),
-            ))?;
-            chart.draw_series(LineSeries::new(
-                mr,
-                ShapeStyle::from(PALETTE[0]).stroke_width(2),
-            ))?;
+            chart.draw_series(DashedLineSeries::new(omr, 7, 5, ShapeStyle::from(PALETTE[3]).stroke_width(2)))?;
+            chart.draw_series(LineSeries::new(mr, ShapeStyle::from(PALETTE[0]).stroke_width(2)))?;
             // Markers at the ratio the check saw: filled for this run, hollow for the other mode.
             // Their labels sit in rows above the plot, never over the data, never over each other.
             let (bx, _) = root.get_base_pixel();
             let (rw, _) = root.dim_in_pixel();
             let mut rows: Vec<Vec<(i32, i32)>> = vec![];
-            for (liqs, filled, color) in [
-                (&d.liquidations, true, LIQ_RED),
-                (&d.other_liquidations, false, PALETTE[3]),
-            ] {
+            for (liqs, filled, color) in [(&d.liquidations, true, LIQ_RED), (&d.other_liquidations, false, PALETTE[3])]
+            {
                 for m in liqs.iter() {
                     let (x, y) = (d.hours[m.step], cap(m.check_pct));
-                    let st = if filled {
-                        ShapeStyle::from(color).filled()
-                    } else {
-                        ShapeStyle::from(color).stroke_width(2)
-                    };
+                    let st =
+                        if filled { ShapeStyle::from(color).filled() } else { ShapeStyle::from(color).stroke_width(2) };
                     chart.draw_series(std::iter::once(TriangleMarker::new((x, y), 6, st)))?;
-                    let text = if filled {
-                        m.label.clone()
-                    } else {
-                        format!("{} ({})", m.label, d.other_mode)
-                    };
+                    let text = if filled { m.label.clone() } else { format!("{} ({})", m.label, d.other_mode) };
                     let (ax, _) = chart.backend_coord(&(x, y));
                     let w = text_width(&text, 11.0) as i32;
-                    let x0 =
-                        (ax - bx - w / 2).clamp(LEFT as i32 - 8, rw as i32 - RIGHT as i32 - 8 - w);
+                    let x0 = (ax - bx - w / 2).clamp(LEFT as i32 - 8, rw as i32 - RIGHT as i32 - 8 - w);
                     let row = (0..)
                         .find(|r| {
-                            rows.get(*r).is_none_or(|v: &Vec<(i32, i32)>| {
-                                v.iter().all(|(a, b)| x0 + w + 6 < *a || x0 > *b + 6)
-                            })
+                            rows.get(*r)
+                                .is_none_or(|v: &Vec<(i32, i32)>| v.iter().all(|(a, b)| x0 + w + 6 < *a || x0 > *b + 6))
                         })
                         .unwrap_or(0);
                     if row >= 3 {
@@ -525,11 +425,7 @@ pub fn draw<DB: DrawingBackend>(
                     }
                     rows[row].push((x0, x0 + w));
                     let ty = top_margin as i32 - 2 + (row as i32) * 12;
-                    root.draw(&Text::new(
-                        text,
-                        (x0, ty),
-                        label_style.clone().color(&color),
-                    ))?;
+                    root.draw(&Text::new(text, (x0, ty), label_style.clone().color(&color)))?;
                 }
             }
         }
@@ -542,21 +438,15 @@ pub fn draw<DB: DrawingBackend>(
             items.push(("forced sales (USD, right)".to_string(), PALETTE[6], false));
             let top_margin = legend(
                 root,
-                (
-                    "Price-impact feedback: change from open (%)",
-                    "Price impact (% from open)",
-                ),
+                ("Price-impact feedback: change from open (%)", "Price impact (% from open)"),
                 &items,
                 th,
             )?;
             let (_, h) = root.dim_in_pixel();
             let split = ((h - top_margin) as f64 * 0.62) as u32 + top_margin;
             let (upper, lower) = root.split_vertically(split);
-            let changes: Vec<&[f64]> = d
-                .assets
-                .iter()
-                .flat_map(|a| [a.change_pct.as_slice(), a.exo_change_pct.as_slice()])
-                .collect();
+            let changes: Vec<&[f64]> =
+                d.assets.iter().flat_map(|a| [a.change_pct.as_slice(), a.exo_change_pct.as_slice()]).collect();
             let (lo, hi) = bounds(&changes, 0.08);
             let mut chart = ChartBuilder::on(&upper)
                 .margin_top(top_margin)
@@ -592,12 +482,7 @@ pub fn draw<DB: DrawingBackend>(
             let imps: Vec<&[f64]> = d.assets.iter().map(|a| a.impact_pct.as_slice()).collect();
             let (ilo, ihi) = bounds(&imps, 0.1);
             let (ilo, ihi) = (ilo.min(-0.01), ihi.max(0.01));
-            let fmax = d
-                .forced_flow
-                .iter()
-                .map(|v| v.abs())
-                .fold(0.0, f64::max)
-                .max(1.0);
+            let fmax = d.forced_flow.iter().map(|v| v.abs()).fold(0.0, f64::max).max(1.0);
             let mut chart = ChartBuilder::on(&lower)
                 .margin_top(6)
                 .margin_right(8)
@@ -613,6 +498,7 @@ pub fn draw<DB: DrawingBackend>(
                 .axis_style(axis_style)
                 .label_style(label_style.clone())
                 .x_desc("time (hours)")
+                .x_label_formatter(&|v| crate::types::fixed(*v, 1))
                 .y_desc("impact")
                 .y_label_formatter(&|v| fmt_pct(*v))
                 .x_labels(x_labels)
@@ -625,23 +511,15 @@ pub fn draw<DB: DrawingBackend>(
                 .y_label_formatter(&|v| fmt_usd(*v))
                 .y_labels(3)
                 .draw()?;
-            let bar_w = if d.hours.len() > 1 {
-                d.hours[1] - d.hours[0]
-            } else {
-                1.0
-            } * 0.8;
-            chart.draw_secondary_series(
-                d.hours
-                    .iter()
-                    .zip(&d.forced_flow)
-                    .filter(|(_, v)| v.abs() > 0.0)
-                    .map(|(x, v)| {
-                        Rectangle::new(
-                            [(*x - bar_w / 2.0, 0.0), (*x + bar_w / 2.0, *v)],
-                            ShapeStyle::from(PALETTE[6].mix(0.6)).filled(),
-                        )
-                    }),
-            )?;
+            let bar_w = if d.hours.len() > 1 { d.hours[1] - d.hours[0] } else { 1.0 } * 0.8;
+            chart.draw_secondary_series(d.hours.iter().zip(&d.forced_flow).filter(|(_, v)| v.abs() > 0.0).map(
+                |(x, v)| {
+                    Rectangle::new(
+                        [(*x - bar_w / 2.0, 0.0), (*x + bar_w / 2.0, *v)],
+                        ShapeStyle::from(PALETTE[6].mix(0.6)).filled(),
+                    )
+                },
+            ))?;
             for (i, a) in d.assets.iter().enumerate() {
                 chart.draw_series(LineSeries::new(
                     points(&d.hours, &a.impact_pct),
@@ -660,11 +538,7 @@ pub fn svg(d: &ChartData, width: u32, height_each: u32, th: &Theme) -> Result<St
         let backend = SVGBackend::with_string(&mut out, (width, height_each * 3));
         let root = backend.into_drawing_area();
         let parts = root.split_evenly((3, 1));
-        for (area, which) in
-            parts
-                .iter()
-                .zip([Which::Collateral, Which::MarginRatio, Which::Impact])
-        {
+        for (area, which) in parts.iter().zip([Which::Collateral, Which::MarginRatio, Which::Impact]) {
             draw(area, d, which, th).map_err(|e| e.to_string())?;
         }
         root.present().map_err(|e| e.to_string())?;
@@ -725,11 +599,7 @@ mod tests {
             assert!(svg.contains(want), "missing {want:?}");
         }
         // the liquidation marker names the healthy position that was closed: "BTC+ETH" at one step
-        assert!(
-            d.liquidations.iter().any(|m| m.label.contains("BTC")),
-            "{:?}",
-            d.liquidations
-        );
+        assert!(d.liquidations.iter().any(|m| m.label.contains("BTC")), "{:?}", d.liquidations);
         assert!(svg.contains("BTC+ETH"), "marker label");
         // dashed counterfactuals are drawn as many short segments; solid series as one polyline
         assert!(svg.matches("<polyline").count() >= 6);

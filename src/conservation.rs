@@ -27,30 +27,21 @@ pub fn check(r: &Run) -> Conservation {
     let accounts = r.all_accounts();
     for a in &accounts {
         let l = &a.ledger;
-        let expect =
-            l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off;
+        let expect = l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off;
         let got = a.total_cash();
         if expect != got {
-            violations.push(format!(
-                "{:?}: cash {} but the ledger adds up to {}",
-                a.id, got, expect
-            ));
+            violations.push(format!("{:?}: cash {} but the ledger adds up to {}", a.id, got, expect));
         }
         fees += l.fees;
         written_off += l.bad_debt_written_off;
     }
     let f = &r.fund;
     if f.balance != f.opening + f.fees_received - f.bad_debt_paid {
-        violations.push(format!(
-            "fund: balance {} ≠ {} + {} − {}",
-            f.balance, f.opening, f.fees_received, f.bad_debt_paid
-        ));
+        violations
+            .push(format!("fund: balance {} ≠ {} + {} − {}", f.balance, f.opening, f.fees_received, f.bad_debt_paid));
     }
     if fees != f.fees_received {
-        violations.push(format!(
-            "fees paid by accounts {} ≠ fees received by the fund {}",
-            fees, f.fees_received
-        ));
+        violations.push(format!("fees paid by accounts {} ≠ fees received by the fund {}", fees, f.fees_received));
     }
     if written_off != f.bad_debt_paid + f.uncovered_bad_debt {
         violations.push(format!(

@@ -33,16 +33,7 @@ pub struct Control {
     pub value: String,
 }
 
-fn num(
-    key: &str,
-    label: &str,
-    unit: &str,
-    group: &str,
-    min: f64,
-    max: f64,
-    step: f64,
-    value: f64,
-) -> Control {
+fn num(key: &str, label: &str, unit: &str, group: &str, min: f64, max: f64, step: f64, value: f64) -> Control {
     Control {
         key: key.into(),
         label: label.into(),
@@ -54,8 +45,7 @@ fn num(
 }
 
 fn trim(v: f64) -> String {
-    let s = format!("{v:.6}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::types::short(v, 6)
 }
 
 fn f(d: Decimal) -> f64 {
@@ -65,20 +55,14 @@ fn f(d: Decimal) -> f64 {
 /// The margin behind focal position `i` in the base scenario: its `margin_usd`, or notional /
 /// leverage, or its pro-rata share of the USD wallet.
 fn position_margin(s: &Scenario, i: usize) -> Option<(Decimal, Decimal)> {
-    let focal = s
-        .focal
-        .clone()
-        .unwrap_or_else(|| crate::scenario::AccountSpec::default_focal(&s.assets));
+    let focal = s.focal.clone().unwrap_or_else(|| crate::scenario::AccountSpec::default_focal(&s.assets));
     let price = |sym: &str| s.assets.iter().find(|a| a.symbol == sym).map(|a| a.price.0);
     let notional = |p: &crate::scenario::PositionSpec| -> Option<Decimal> {
         let entry = p.entry_price.map(|e| e.0).or_else(|| price(&p.asset))?;
-        p.notional_usd
-            .map(|n| n.0)
-            .or(p.quantity.map(|q| q.0 * entry))
-            .or(match (p.leverage, p.margin_usd) {
-                (Some(l), Some(m)) => Some(l * m.0),
-                _ => None,
-            })
+        p.notional_usd.map(|n| n.0).or(p.quantity.map(|q| q.0 * entry)).or(match (p.leverage, p.margin_usd) {
+            (Some(l), Some(m)) => Some(l * m.0),
+            _ => None,
+        })
     };
     let p = focal.positions.get(i)?;
     let n = notional(p)?;
@@ -103,13 +87,9 @@ fn position_margin(s: &Scenario, i: usize) -> Option<(Decimal, Decimal)> {
 /// margins.
 fn switch_mode(s: &mut Scenario, to: ModeSpec) {
     let margins: Vec<Option<(Decimal, Decimal)>> =
-        (0..s.focal.as_ref().map(|f| f.positions.len()).unwrap_or(2))
-            .map(|i| position_margin(s, i))
-            .collect();
+        (0..s.focal.as_ref().map(|f| f.positions.len()).unwrap_or(2)).map(|i| position_margin(s, i)).collect();
     let assets = s.assets.clone();
-    let focal = s
-        .focal
-        .get_or_insert_with(|| crate::scenario::AccountSpec::default_focal(&assets));
+    let focal = s.focal.get_or_insert_with(|| crate::scenario::AccountSpec::default_focal(&assets));
     if focal.mode == to {
         return;
     }
@@ -128,10 +108,7 @@ fn switch_mode(s: &mut Scenario, to: ModeSpec) {
                 }
             }
             let value = value.round_dp(2);
-            let notionals: Vec<Decimal> = margins
-                .iter()
-                .map(|m| m.map(|x| x.1).unwrap_or_default())
-                .collect();
+            let notionals: Vec<Decimal> = margins.iter().map(|m| m.map(|x| x.1).unwrap_or_default()).collect();
             let total: Decimal = notionals.iter().copied().sum();
             let mut given = Decimal::ZERO;
             let n = focal.positions.len();
@@ -152,10 +129,7 @@ fn switch_mode(s: &mut Scenario, to: ModeSpec) {
             focal.collateral = BTreeMap::from([("USD".to_string(), value)]);
         }
         ModeSpec::Cross => {
-            let posted: Decimal = margins
-                .iter()
-                .map(|m| m.map(|x| x.0).unwrap_or_default())
-                .sum();
+            let posted: Decimal = margins.iter().map(|m| m.map(|x| x.0).unwrap_or_default()).sum();
             *focal.collateral.entry("USD".into()).or_default() += posted.round_dp(8);
             for p in focal.positions.iter_mut() {
                 p.margin_usd = None;
@@ -168,18 +142,13 @@ fn switch_mode(s: &mut Scenario, to: ModeSpec) {
 /// The controls for a base scenario, with their base values.
 pub fn describe(s: &Scenario) -> Vec<Control> {
     let mut out = vec![];
-    let focal = s
-        .focal
-        .clone()
-        .unwrap_or_else(|| crate::scenario::AccountSpec::default_focal(&s.assets));
+    let focal = s.focal.clone().unwrap_or_else(|| crate::scenario::AccountSpec::default_focal(&s.assets));
     out.push(Control {
         key: "mode".into(),
         label: "Margin mode".into(),
         unit: String::new(),
         group: "position".into(),
-        kind: Kind::Choice {
-            options: vec!["cross".into(), "isolated".into()],
-        },
+        kind: Kind::Choice { options: vec!["cross".into(), "isolated".into()] },
         value: match focal.mode {
             ModeSpec::Cross => "cross".into(),
             ModeSpec::Isolated => "isolated".into(),
@@ -204,12 +173,8 @@ pub fn describe(s: &Scenario) -> Vec<Control> {
             ));
         }
     }
-    let volatile: Vec<&str> = s
-        .assets
-        .iter()
-        .filter(|a| !(a.stable || a.sigma == 0.0))
-        .map(|a| a.symbol.as_str())
-        .collect();
+    let volatile: Vec<&str> =
+        s.assets.iter().filter(|a| !(a.stable || a.sigma == 0.0)).map(|a| a.symbol.as_str()).collect();
     let shock = s.shocks.first();
     let all: Vec<String> = s.assets.iter().map(|a| a.symbol.clone()).collect();
     out.push(Control {
@@ -217,25 +182,14 @@ pub fn describe(s: &Scenario) -> Vec<Control> {
         label: "Shock: asset".into(),
         unit: String::new(),
         group: "market".into(),
-        kind: Kind::Choice {
-            options: all.clone(),
-        },
+        kind: Kind::Choice { options: all.clone() },
         value: shock
             .map(|x| x.symbol.clone())
             .or(volatile.first().map(|x| x.to_string()))
             .or(all.first().cloned())
             .unwrap_or_default(),
     });
-    out.push(num(
-        "shock.pct",
-        "Shock: size",
-        "%",
-        "market",
-        -60.0,
-        60.0,
-        0.5,
-        shock.map(|x| x.percent).unwrap_or(0.0),
-    ));
+    out.push(num("shock.pct", "Shock: size", "%", "market", -60.0, 60.0, 0.5, shock.map(|x| x.percent).unwrap_or(0.0)));
     out.push(num(
         "shock.step",
         "Shock: at step",
@@ -246,46 +200,10 @@ pub fn describe(s: &Scenario) -> Vec<Control> {
         1.0,
         shock.map(|x| x.step as f64).unwrap_or(1.0),
     ));
-    out.push(num(
-        "corr",
-        "Correlation, all pairs",
-        "ρ",
-        "market",
-        -0.5,
-        0.99,
-        0.01,
-        s.correlation.all_pairs,
-    ));
-    out.push(num(
-        "depth",
-        "Market depth (× scenario)",
-        "×",
-        "market",
-        0.05,
-        5.0,
-        0.05,
-        1.0,
-    ));
-    out.push(num(
-        "crowd.lev_min",
-        "Crowd leverage, lowest",
-        "×",
-        "crowd",
-        1.0,
-        200.0,
-        0.5,
-        f(s.crowd.leverage_min),
-    ));
-    out.push(num(
-        "crowd.lev_max",
-        "Crowd leverage, highest",
-        "×",
-        "crowd",
-        1.0,
-        200.0,
-        0.5,
-        f(s.crowd.leverage_max),
-    ));
+    out.push(num("corr", "Correlation, all pairs", "ρ", "market", -0.5, 0.99, 0.01, s.correlation.all_pairs));
+    out.push(num("depth", "Market depth (× scenario)", "×", "market", 0.05, 5.0, 0.05, 1.0));
+    out.push(num("crowd.lev_min", "Crowd leverage, lowest", "×", "crowd", 1.0, 200.0, 0.5, f(s.crowd.leverage_min)));
+    out.push(num("crowd.lev_max", "Crowd leverage, highest", "×", "crowd", 1.0, 200.0, 0.5, f(s.crowd.leverage_max)));
     out.push(Control {
         key: "feedback".into(),
         label: "Price-impact feedback".into(),
@@ -302,16 +220,7 @@ pub fn describe(s: &Scenario) -> Vec<Control> {
         kind: Kind::Toggle,
         value: s.noise.to_string(),
     });
-    out.push(num(
-        "seed",
-        "Seed",
-        "",
-        "market",
-        0.0,
-        limits::MAX_SEED as f64,
-        1.0,
-        s.seed as f64,
-    ));
+    out.push(num("seed", "Seed", "", "market", 0.0, limits::MAX_SEED as f64, 1.0, s.seed as f64));
     for (i, a) in volatile.iter().enumerate() {
         for b in &volatile[i + 1..] {
             let rho = s
@@ -343,12 +252,7 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
     let mut s = base.clone();
     let specs = describe(base);
     let mut problems = vec![];
-    let mut err = |k: &str, m: String| {
-        problems.push(Problem {
-            path: format!("controls.{k}"),
-            message: m,
-        })
-    };
+    let mut err = |k: &str, m: String| problems.push(Problem { path: format!("controls.{k}"), message: m });
     // Order matters: the mode (it converts the book), the all-pairs slider (it resets pair
     // overrides), the rest, leverage (it scales the converted book), then per-pair values.
     let rank = |k: &str| match k {
@@ -370,15 +274,7 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
             Kind::Number { min, max, .. } => match raw.parse::<f64>() {
                 Ok(v) if v.is_finite() && v >= *min && v <= *max => Some(v),
                 Ok(v) => {
-                    err(
-                        key,
-                        format!(
-                            "must be between {} and {}, got {}",
-                            trim(*min),
-                            trim(*max),
-                            trim(v)
-                        ),
-                    );
+                    err(key, format!("must be between {} and {}, got {}", trim(*min), trim(*max), trim(v)));
                     continue;
                 }
                 Err(_) => {
@@ -395,10 +291,7 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
             }
             Kind::Choice { options } => {
                 if !options.iter().any(|o| o == raw) {
-                    err(
-                        key,
-                        format!("must be one of {}, got {raw:?}", options.join(", ")),
-                    );
+                    err(key, format!("must be one of {}, got {raw:?}", options.join(", ")));
                     continue;
                 }
                 None
@@ -406,14 +299,7 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
         };
         let dec = |v: f64| crate::model::dec_dp(v, 6).unwrap_or_default();
         match key.as_str() {
-            "mode" => switch_mode(
-                &mut s,
-                if raw == "isolated" {
-                    ModeSpec::Isolated
-                } else {
-                    ModeSpec::Cross
-                },
-            ),
+            "mode" => switch_mode(&mut s, if raw == "isolated" { ModeSpec::Isolated } else { ModeSpec::Cross }),
             "feedback" => s.feedback = raw == "true",
             "noise" => s.noise = raw == "true",
             "seed" => s.seed = number.unwrap_or(0.0) as u64,
@@ -432,16 +318,9 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
             "crowd.lev_max" => s.crowd.leverage_max = dec(number.unwrap_or(1.0)),
             "shock.asset" | "shock.pct" | "shock.step" => {
                 if s.shocks.is_empty() {
-                    let sym = specs
-                        .iter()
-                        .find(|c| c.key == "shock.asset")
-                        .map(|c| c.value.clone())
-                        .unwrap_or_default();
-                    s.shocks.push(ShockSpec {
-                        step: 1.min(s.steps),
-                        symbol: sym,
-                        percent: 0.0,
-                    });
+                    let sym =
+                        specs.iter().find(|c| c.key == "shock.asset").map(|c| c.value.clone()).unwrap_or_default();
+                    s.shocks.push(ShockSpec { step: 1.min(s.steps), symbol: sym, percent: 0.0 });
                 }
                 let sh = &mut s.shocks[0];
                 match key.as_str() {
@@ -454,9 +333,8 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
                 let i: usize = k[4..].parse().unwrap_or(usize::MAX);
                 let lev = dec(number.unwrap_or(1.0));
                 if let Some((m, _)) = position_margin(&s, i) {
-                    let focal = s.focal.get_or_insert_with(|| {
-                        crate::scenario::AccountSpec::default_focal(&base.assets)
-                    });
+                    let focal =
+                        s.focal.get_or_insert_with(|| crate::scenario::AccountSpec::default_focal(&base.assets));
                     if let Some(p) = focal.positions.get_mut(i) {
                         p.notional_usd = Some(Money((m * lev).round_dp(2)));
                         p.quantity = None;
@@ -469,18 +347,10 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
             }
             k if k.starts_with("rho.") => {
                 let mut parts = k[4..].splitn(2, '.');
-                let (a, b) = (
-                    parts.next().unwrap_or_default().to_string(),
-                    parts.next().unwrap_or_default().to_string(),
-                );
-                s.correlation
-                    .pairs
-                    .retain(|p| !((p.a == a && p.b == b) || (p.a == b && p.b == a)));
-                s.correlation.pairs.push(PairSpec {
-                    a,
-                    b,
-                    rho: number.unwrap_or(0.0),
-                });
+                let (a, b) =
+                    (parts.next().unwrap_or_default().to_string(), parts.next().unwrap_or_default().to_string());
+                s.correlation.pairs.retain(|p| !((p.a == a && p.b == b) || (p.a == b && p.b == a)));
+                s.correlation.pairs.push(PairSpec { a, b, rho: number.unwrap_or(0.0) });
             }
             _ => err(key, "unknown control".into()),
         }
@@ -508,42 +378,19 @@ mod tests {
         assert_eq!(c.iter().find(|c| c.key == "lev.0").unwrap().value, "10");
         let v = BTreeMap::from([("lev.0".to_string(), "20".to_string())]);
         let t = apply(&s, &v).unwrap();
-        assert_eq!(
-            t.focal.unwrap().positions[0].notional_usd,
-            Some(Money("200000".parse().unwrap()))
-        );
+        assert_eq!(t.focal.unwrap().positions[0].notional_usd, Some(Money("200000".parse().unwrap())));
     }
 
     #[test]
     fn bad_values_name_the_control() {
         let s = contagion();
         for (k, v, want) in [
-            (
-                "depth",
-                "9",
-                "controls.depth: must be between 0.05 and 5, got 9",
-            ),
-            (
-                "corr",
-                "abc",
-                "controls.corr: must be a number, got \"abc\"",
-            ),
-            (
-                "mode",
-                "both",
-                "controls.mode: must be one of cross, isolated, got \"both\"",
-            ),
-            (
-                "noise",
-                "yes",
-                "controls.noise: must be true or false, got \"yes\"",
-            ),
+            ("depth", "9", "controls.depth: must be between 0.05 and 5, got 9"),
+            ("corr", "abc", "controls.corr: must be a number, got \"abc\""),
+            ("mode", "both", "controls.mode: must be one of cross, isolated, got \"both\""),
+            ("noise", "yes", "controls.noise: must be true or false, got \"yes\""),
             ("bogus", "1", "controls.bogus: unknown control"),
-            (
-                "rho.BTC.DOGE",
-                "0.5",
-                "controls.rho.BTC.DOGE: unknown control",
-            ),
+            ("rho.BTC.DOGE", "0.5", "controls.rho.BTC.DOGE: unknown control"),
         ] {
             let e = apply(&s, &BTreeMap::from([(k.to_string(), v.to_string())])).unwrap_err();
             assert_eq!(e.problems()[0].to_string(), want);
@@ -554,8 +401,7 @@ mod tests {
     fn every_described_control_applies_at_its_base_value_and_validates() {
         for p in crate::presets::PRESETS {
             let s = Scenario::from_json(p.json).unwrap();
-            let vals: BTreeMap<String, String> =
-                describe(&s).into_iter().map(|c| (c.key, c.value)).collect();
+            let vals: BTreeMap<String, String> = describe(&s).into_iter().map(|c| (c.key, c.value)).collect();
             let t = apply(&s, &vals).unwrap_or_else(|e| panic!("{}: {e}", p.name));
             crate::Model::from_scenario(&t).unwrap_or_else(|e| panic!("{}: {e}", p.name));
         }
@@ -564,18 +410,9 @@ mod tests {
     #[test]
     fn mode_switch_changes_the_contagion_outcome() {
         let s = contagion();
-        let iso = apply(
-            &s,
-            &BTreeMap::from([("mode".to_string(), "isolated".to_string())]),
-        )
-        .unwrap();
+        let iso = apply(&s, &BTreeMap::from([("mode".to_string(), "isolated".to_string())])).unwrap();
         let o = crate::simulate(&crate::Model::from_scenario(&iso).unwrap());
         assert!(o.summary.healthy_positions_closed.is_empty());
-        assert!(o
-            .main
-            .focal()
-            .positions
-            .iter()
-            .any(|p| o.symbols[p.asset] == "BTC"));
+        assert!(o.main.focal().positions.iter().any(|p| o.symbols[p.asset] == "BTC"));
     }
 }

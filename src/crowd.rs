@@ -29,12 +29,7 @@ pub struct Member {
 
 impl Member {
     pub fn new(id: u32, cash: Money, ledger: Ledger) -> Member {
-        Member {
-            id,
-            cash,
-            cash_f: cash.to_f64(),
-            ledger,
-        }
+        Member { id, cash, cash_f: cash.to_f64(), ledger }
     }
 }
 
@@ -54,17 +49,8 @@ pub struct Cohort {
 impl Cohort {
     pub fn new(mode: Mode, template: Vec<Position>, members: Vec<Member>) -> Cohort {
         let f = crate::types::dec_to_f64;
-        let template_f = template
-            .iter()
-            .map(|p| (p.asset, f(p.qty.0), f(p.entry.0)))
-            .collect();
-        Cohort {
-            mode,
-            template,
-            members,
-            head: 0,
-            template_f,
-        }
+        let template_f = template.iter().map(|p| (p.asset, f(p.qty.0), f(p.entry.0))).collect();
+        Cohort { mode, template, members, head: 0, template_f }
     }
 
     pub fn alive(&self) -> usize {
@@ -88,36 +74,21 @@ pub fn generate(
     if n > limits::MAX_CROWD_ACCOUNTS {
         err(
             "crowd.accounts".into(),
-            format!(
-                "at most {} crowd accounts are allowed (the crowd limit), got {n}",
-                limits::MAX_CROWD_ACCOUNTS
-            ),
+            format!("at most {} crowd accounts are allowed (the crowd limit), got {n}", limits::MAX_CROWD_ACCOUNTS),
         );
         ok = false;
     }
     let lev_ok = |x: Decimal| x >= Decimal::ONE && x <= Decimal::from(limits::MAX_LEVERAGE);
-    for (name, x) in [
-        ("leverage_min", spec.leverage_min),
-        ("leverage_max", spec.leverage_max),
-    ] {
+    for (name, x) in [("leverage_min", spec.leverage_min), ("leverage_max", spec.leverage_max)] {
         if !lev_ok(x) {
-            err(
-                format!("crowd.{name}"),
-                format!(
-                    "must be a leverage between 1 and {}, got {x}",
-                    limits::MAX_LEVERAGE
-                ),
-            );
+            err(format!("crowd.{name}"), format!("must be a leverage between 1 and {}, got {x}", limits::MAX_LEVERAGE));
             ok = false;
         }
     }
     if spec.leverage_min > spec.leverage_max {
         err(
             "crowd.leverage_min".into(),
-            format!(
-                "must not exceed leverage_max ({} > {})",
-                spec.leverage_min, spec.leverage_max
-            ),
+            format!("must not exceed leverage_max ({} > {})", spec.leverage_min, spec.leverage_max),
         );
         ok = false;
     }
@@ -148,15 +119,8 @@ pub fn generate(
                 let path = |f: &str| format!("crowd.assets.{sym}.{f}");
                 match assets.iter().position(|a| a.symbol == *sym) {
                     None => {
-                        let known = assets
-                            .iter()
-                            .map(|a| a.symbol.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        err(
-                            format!("crowd.assets.{sym}"),
-                            format!("unknown symbol {sym:?} (assets: {known})"),
-                        );
+                        let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
+                        err(format!("crowd.assets.{sym}"), format!("unknown symbol {sym:?} (assets: {known})"));
                         ok = false;
                     }
                     Some(i) => {
@@ -164,49 +128,31 @@ pub fn generate(
                         if s.open_interest_usd.0 < Decimal::ZERO || s.open_interest_usd.0 > max {
                             err(
                                 path("open_interest_usd"),
-                                format!(
-                                    "must be between 0 and {max} USD, got {}",
-                                    s.open_interest_usd
-                                ),
+                                format!("must be between 0 and {max} USD, got {}", s.open_interest_usd),
                             );
                             ok = false;
                         }
-                        for (f, r) in [("long_share", s.long_share), ("cross_share", s.cross_share)]
-                        {
+                        for (f, r) in [("long_share", s.long_share), ("cross_share", s.cross_share)] {
                             if r.0 < Decimal::ZERO || r.0 > Decimal::ONE {
-                                err(
-                                    path(f),
-                                    format!("must be a fraction between 0 and 1, got {r}"),
-                                );
+                                err(path(f), format!("must be a fraction between 0 and 1, got {r}"));
                                 ok = false;
                             }
                         }
-                        for (f, x) in [
-                            ("leverage_min", s.leverage_min),
-                            ("leverage_max", s.leverage_max),
-                        ] {
+                        for (f, x) in [("leverage_min", s.leverage_min), ("leverage_max", s.leverage_max)] {
                             if let Some(x) = x {
                                 if !lev_ok(x) {
                                     err(
                                         path(f),
-                                        format!(
-                                            "must be a leverage between 1 and {}, got {x}",
-                                            limits::MAX_LEVERAGE
-                                        ),
+                                        format!("must be a leverage between 1 and {}, got {x}", limits::MAX_LEVERAGE),
                                     );
                                     ok = false;
                                 }
                             }
                         }
-                        let (lo, hi) = (
-                            s.leverage_min.unwrap_or(spec.leverage_min),
-                            s.leverage_max.unwrap_or(spec.leverage_max),
-                        );
+                        let (lo, hi) =
+                            (s.leverage_min.unwrap_or(spec.leverage_min), s.leverage_max.unwrap_or(spec.leverage_max));
                         if lo > hi {
-                            err(
-                                path("leverage_min"),
-                                format!("must not exceed leverage_max ({lo} > {hi})"),
-                            );
+                            err(path("leverage_min"), format!("must not exceed leverage_max ({lo} > {hi})"));
                             ok = false;
                         }
                         v.push((i, s.clone()));
@@ -237,21 +183,14 @@ pub fn generate(
         let legs: Vec<(usize, Decimal)> = specs
             .iter()
             .map(|(i, s)| {
-                let side = if long {
-                    s.long_share.0
-                } else {
-                    Decimal::ONE - s.long_share.0
-                };
+                let side = if long { s.long_share.0 } else { Decimal::ONE - s.long_share.0 };
                 (*i, s.open_interest_usd.0 * s.cross_share.0 * side)
             })
             .filter(|(_, x)| *x > Decimal::ZERO)
             .map(|(i, x)| (i, if long { x } else { -x }))
             .collect();
         let total = legs.iter().map(|(_, x)| x.abs()).sum();
-        let what = format!(
-            "cross {} crowd accounts",
-            if long { "long" } else { "short" }
-        );
+        let what = format!("cross {} crowd accounts", if long { "long" } else { "short" });
         let label = "crowd.leverage_max".to_string();
         groups.push(Group {
             mode: Mode::Cross,
@@ -265,17 +204,9 @@ pub fn generate(
     }
     for (i, s) in &specs {
         for long in [true, false] {
-            let side = if long {
-                s.long_share.0
-            } else {
-                Decimal::ONE - s.long_share.0
-            };
+            let side = if long { s.long_share.0 } else { Decimal::ONE - s.long_share.0 };
             let x = s.open_interest_usd.0 * (Decimal::ONE - s.cross_share.0) * side;
-            let what = format!(
-                "isolated {} {} crowd accounts",
-                assets[*i].symbol,
-                if long { "long" } else { "short" }
-            );
+            let what = format!("isolated {} {} crowd accounts", assets[*i].symbol, if long { "long" } else { "short" });
             let label = if s.leverage_max.is_some() {
                 format!("crowd.assets.{}.leverage_max", assets[*i].symbol)
             } else {
@@ -285,11 +216,7 @@ pub fn generate(
                 mode: Mode::Isolated,
                 label,
                 what,
-                legs: if x > Decimal::ZERO {
-                    vec![(*i, if long { x } else { -x })]
-                } else {
-                    vec![]
-                },
+                legs: if x > Decimal::ZERO { vec![(*i, if long { x } else { -x })] } else { vec![] },
                 lo: s.leverage_min.unwrap_or(spec.leverage_min),
                 hi: s.leverage_max.unwrap_or(spec.leverage_max),
                 total: x.max(Decimal::ZERO),
@@ -310,12 +237,7 @@ pub fn generate(
             .iter()
             .map(|&(a, usd)| {
                 let p0: Price = assets[a].price0;
-                Position {
-                    asset: a,
-                    qty: Qty((usd / kd / p0.0).round_dp(8)),
-                    entry: p0,
-                    margin: Money::ZERO,
-                }
+                Position { asset: a, qty: Qty((usd / kd / p0.0).round_dp(8)), entry: p0, margin: Money::ZERO }
             })
             .filter(|p| !p.qty.is_zero())
             .collect();
@@ -323,31 +245,19 @@ pub fn generate(
             continue;
         }
         let notional: Money = template.iter().map(|p| p.notional(p.entry)).sum();
-        let mm: Money = template
-            .iter()
-            .map(|p| assets[p.asset].brackets.mm(p.notional(p.entry)))
-            .sum();
+        let mm: Money = template.iter().map(|p| assets[p.asset].brackets.mm(p.notional(p.entry))).sum();
         // Opening healthy needs cash = N / L > MM, i.e. L < N / MM. Like a venue's leverage
         // brackets, a large account may not use the full range: its leverage is capped at 90 %
         // of that limit (and the user is told).
-        let cap = if mm.0 > Decimal::ZERO {
-            Some((notional.0 / mm.0 * Decimal::new(9, 1)).round_dp(4))
-        } else {
-            None
-        };
-        let (llo, lhi) = (
-            crate::types::dec_to_f64(g.lo).ln_safe(),
-            crate::types::dec_to_f64(g.hi).ln_safe(),
-        );
+        let cap = if mm.0 > Decimal::ZERO { Some((notional.0 / mm.0 * Decimal::new(9, 1)).round_dp(4)) } else { None };
+        let (llo, lhi) = (crate::types::dec_to_f64(g.lo).ln_safe(), crate::types::dec_to_f64(g.hi).ln_safe());
         // Quantile (j + 0.5)/k of the log-uniform range; highest leverage (least cash) first.
         let mut members = Vec::with_capacity(k as usize);
         let mut capped = 0u32;
         for j in (0..k).rev() {
             let u = (j as f64 + 0.5) / k as f64;
             let lev = libm::exp(llo + u * (lhi - llo));
-            let mut lev = crate::model::dec_dp(lev, 6)
-                .unwrap_or(Decimal::ONE)
-                .clamp(g.lo, g.hi);
+            let mut lev = crate::model::dec_dp(lev, 6).unwrap_or(Decimal::ONE).clamp(g.lo, g.hi);
             if let Some(c) = cap {
                 if lev > c {
                     lev = c.max(Decimal::ONE);
@@ -355,14 +265,7 @@ pub fn generate(
                 }
             }
             let cash = Money((notional.0 / lev).round_dp(2));
-            members.push(Member::new(
-                next_id,
-                cash,
-                Ledger {
-                    opening_cash: cash,
-                    ..Ledger::default()
-                },
-            ));
+            members.push(Member::new(next_id, cash, Ledger { opening_cash: cash, ..Ledger::default() }));
             next_id += 1;
         }
         members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
@@ -439,17 +342,11 @@ mod tests {
 
     #[test]
     fn apportion_adds_up() {
-        let w: Vec<Decimal> = ["3", "1", "0", "0.001"]
-            .iter()
-            .map(|s| s.parse().unwrap())
-            .collect();
+        let w: Vec<Decimal> = ["3", "1", "0", "0.001"].iter().map(|s| s.parse().unwrap()).collect();
         let a = apportion(10, &w);
         assert_eq!(a.iter().sum::<u32>(), 10);
         assert_eq!(a[2], 0);
-        assert!(
-            a[3] >= 1,
-            "a tiny positive group still gets an account: {a:?}"
-        );
+        assert!(a[3] >= 1, "a tiny positive group still gets an account: {a:?}");
         assert_eq!(apportion(7, &[Decimal::ONE; 7]), vec![1; 7]);
     }
 }

@@ -105,9 +105,7 @@ pub fn nearest_correlation(a: &Matrix) -> Matrix {
     let mut y = a.clone();
     let mut ds = vec![vec![0.0; n]; n];
     for _ in 0..200 {
-        let r: Matrix = (0..n)
-            .map(|i| (0..n).map(|j| y[i][j] - ds[i][j]).collect())
-            .collect();
+        let r: Matrix = (0..n).map(|i| (0..n).map(|j| y[i][j] - ds[i][j]).collect()).collect();
         let x = psd_projection(&r, 1e-8);
         for i in 0..n {
             for j in 0..n {
@@ -118,10 +116,8 @@ pub fn nearest_correlation(a: &Matrix) -> Matrix {
         for (i, row) in next.iter_mut().enumerate() {
             row[i] = 1.0;
         }
-        let diff: f64 = (0..n)
-            .flat_map(|i| (0..n).map(move |j| (i, j)))
-            .map(|(i, j)| (next[i][j] - y[i][j]).abs())
-            .sum();
+        let diff: f64 =
+            (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| (next[i][j] - y[i][j]).abs()).sum();
         y = next;
         if diff < 1e-12 {
             break;
@@ -130,9 +126,7 @@ pub fn nearest_correlation(a: &Matrix) -> Matrix {
     // Final safety: clip once more and rescale to a unit diagonal.
     let x = psd_projection(&y, 1e-8);
     let dgn: Vec<f64> = (0..n).map(|i| libm::sqrt(x[i][i].max(1e-300))).collect();
-    let mut out: Matrix = (0..n)
-        .map(|i| (0..n).map(|j| x[i][j] / (dgn[i] * dgn[j])).collect())
-        .collect();
+    let mut out: Matrix = (0..n).map(|i| (0..n).map(|j| x[i][j] / (dgn[i] * dgn[j])).collect()).collect();
     for i in 0..n {
         out[i][i] = 1.0;
         for j in (i + 1)..n {
@@ -178,11 +172,7 @@ mod tests {
     #[test]
     fn non_psd_is_rejected_and_explained() {
         // ρ_ab = 0.9, ρ_bc = 0.9, ρ_ac = −0.9 is impossible
-        let a = vec![
-            vec![1.0, 0.9, -0.9],
-            vec![0.9, 1.0, 0.9],
-            vec![-0.9, 0.9, 1.0],
-        ];
+        let a = vec![vec![1.0, 0.9, -0.9], vec![0.9, 1.0, 0.9], vec![-0.9, 0.9, 1.0]];
         assert!(cholesky_psd(&a).is_none());
         let (vals, _) = symmetric_eigen(&a);
         let min = vals.iter().cloned().fold(f64::INFINITY, f64::min);

@@ -32,6 +32,8 @@ pub const LINK_VERSION: u32 = 1;
 /// Longest fragment read (characters); longer ones are ignored with a notice.
 pub const MAX_LINK: usize = 64 * 1024;
 pub const DEFAULT_PRESET: &str = "contagion";
+/// At most this many notices are listed; the rest are counted.
+pub const MAX_NOTICES: usize = 12;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -86,9 +88,7 @@ impl Link {
     pub fn base(&self) -> Scenario {
         match (&self.scenario, &self.preset) {
             (Some(s), _) => s.clone(),
-            (None, Some(p)) => crate::presets::get(p)
-                .map(|p| p.scenario())
-                .unwrap_or_default(),
+            (None, Some(p)) => crate::presets::get(p).map(|p| p.scenario()).unwrap_or_default(),
             (None, None) => Scenario::default(),
         }
     }
@@ -100,12 +100,7 @@ impl Link {
 }
 
 /// Characters left as they are in a fragment value (besides alphanumerics).
-const VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b',');
+const VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b',');
 
 fn enc(s: &str) -> String {
     utf8_percent_encode(s, VALUE).to_string()
@@ -116,8 +111,7 @@ fn canonical_number(v: f64) -> String {
     if v == v.trunc() && v.abs() < 9.007_199_254_740_992e15 {
         return format!("{}", v as i64);
     }
-    let s = format!("{v:.10}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::types::short(v, 10)
 }
 
 /// Encode a link canonically. `base_seed` is the seed of the base scenario, written when the
@@ -127,18 +121,13 @@ pub fn encode(link: &Link) -> String {
     match (&link.scenario, &link.preset) {
         (Some(s), _) => {
             let json = serde_json::to_string(s).unwrap_or_default();
-            parts.push(format!(
-                "s={}",
-                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.as_bytes())
-            ));
+            parts.push(format!("s={}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.as_bytes())));
         }
         (None, Some(p)) => parts.push(format!("preset={}", enc(p))),
         (None, None) => {}
     }
     let mut controls = link.controls.clone();
-    controls
-        .entry("seed".into())
-        .or_insert_with(|| link.base().seed.to_string());
+    controls.entry("seed".into()).or_insert_with(|| link.base().seed.to_string());
     // seed first (it is always there), then the other controls in key order
     if let Some(seed) = controls.remove("seed") {
         parts.push(format!("seed={}", enc(&seed)));
@@ -150,10 +139,7 @@ pub fn encode(link: &Link) -> String {
         parts.push("embed=1".into());
     }
     if let Some(c) = &link.embed_controls {
-        parts.push(format!(
-            "controls={}",
-            c.iter().map(|k| enc(k)).collect::<Vec<_>>().join(",")
-        ));
+        parts.push(format!("controls={}", c.iter().map(|k| enc(k)).collect::<Vec<_>>().join(",")));
     }
     match link.theme {
         Theme::Auto => {}
@@ -180,36 +166,46 @@ pub fn decode(fragment: &str) -> Decoded {
     let mut link = Link::default();
     let frag = fragment.strip_prefix('#').unwrap_or(fragment);
     if frag.len() > MAX_LINK {
-        notices.push(format!("The link is {} characters long, more than the {MAX_LINK} this page reads; the default scenario is shown.", frag.len()));
-        link.controls
-            .insert("seed".into(), link.base().seed.to_string());
+        notices.push(format!(
+            "The link is {} characters long, more than the {MAX_LINK} this page reads; the default scenario is shown.",
+            frag.len()
+        ));
+        link.controls.insert("seed".into(), link.base().seed.to_string());
         return Decoded { link, notices };
     }
-    // Split into key/value pairs; the last value of a repeated key wins.
+    // Split into key/value pairs; the last value of a repeated key wins (linear: a long link
+    // with many repeats must not be quadratic).
     let mut pairs: Vec<(String, String)> = vec![];
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut repeated: Vec<String> = vec![];
     for part in frag.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
         let k = percent_decode_str(k).decode_utf8_lossy().to_string();
         let v = percent_decode_str(v).decode_utf8_lossy().to_string();
-        if let Some(i) = pairs.iter().position(|(pk, _)| *pk == k) {
-            notices.push(format!(
-                "The parameter {} appears more than once; the last value is used.",
-                short(&k)
-            ));
-            pairs.remove(i);
+        match index.get(&k) {
+            Some(&i) => {
+                if !repeated.contains(&k) && repeated.len() < MAX_NOTICES {
+                    repeated.push(k.clone());
+                }
+                pairs[i].1 = v;
+            }
+            None => {
+                index.insert(k.clone(), pairs.len());
+                pairs.push((k, v));
+            }
         }
-        pairs.push((k, v));
     }
-    let get = |k: &str| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone());
+    for k in &repeated {
+        notices.push(format!("The parameter {} appears more than once; the last value is used.", short(k)));
+    }
+    let get = |k: &str| index.get(k).map(|&i| pairs[i].1.clone());
 
     match get("v").as_deref() {
         None if pairs.is_empty() => {}
         None => notices.push("The link has no format version (v); it is read as v=1.".into()),
         Some("1") => {}
-        Some(other) => notices.push(format!(
-            "The link's format version {} is not one this page knows; it is read as v=1.",
-            short(other)
-        )),
+        Some(other) => notices
+            .push(format!("The link's format version {} is not one this page knows; it is read as v=1.", short(other))),
     }
     // Base: a custom scenario (s) or a preset.
     if let Some(s) = get("s") {
@@ -218,43 +214,29 @@ pub fn decode(fragment: &str) -> Decoded {
                 link.scenario = Some(sc);
                 link.preset = None;
             }
-            Err(e) => notices.push(format!("The scenario in the link (s) could not be read ({e}); the preset is shown instead.")),
+            Err(e) => notices
+                .push(format!("The scenario in the link (s) could not be read ({e}); the preset is shown instead.")),
         }
     }
     if let Some(p) = get("preset") {
         if link.scenario.is_some() {
-            notices.push(
-                "The link has both a preset and a scenario (s); the scenario is used.".into(),
-            );
+            notices.push("The link has both a preset and a scenario (s); the scenario is used.".into());
         } else if crate::presets::get(&p).is_ok() {
             link.preset = Some(p);
         } else {
-            let known = crate::presets::PRESETS
-                .iter()
-                .map(|p| p.name)
-                .collect::<Vec<_>>()
-                .join(", ");
-            notices.push(format!(
-                "The preset {} is unknown (known: {known}); {DEFAULT_PRESET} is shown.",
-                short(&p)
-            ));
+            let known = crate::presets::PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
+            notices.push(format!("The preset {} is unknown (known: {known}); {DEFAULT_PRESET} is shown.", short(&p)));
         }
     }
     let base = link.base();
     let specs = controls::describe(&base);
     // Controls, one at a time, so that one bad value does not take the others with it.
     for (k, v) in &pairs {
-        if matches!(
-            k.as_str(),
-            "v" | "s" | "preset" | "embed" | "controls" | "theme" | "t"
-        ) {
+        if matches!(k.as_str(), "v" | "s" | "preset" | "embed" | "controls" | "theme" | "t") {
             continue;
         }
         let Some(spec) = specs.iter().find(|c| c.key == *k) else {
-            notices.push(format!(
-                "The parameter {} is not one this page knows; it is ignored.",
-                short(k)
-            ));
+            notices.push(format!("The parameter {} is not one this page knows; it is ignored.", short(k)));
             continue;
         };
         let value = match spec.kind {
@@ -264,50 +246,52 @@ pub fn decode(fragment: &str) -> Decoded {
             },
             _ => v.trim().to_string(),
         };
+        // Range and kind first (cheap); the scenario as a whole is validated once below.
         let one = BTreeMap::from([(k.clone(), value.clone())]);
-        match controls::apply(&base, &one).and_then(|s| crate::Model::from_scenario(&s).map(|_| ()))
-        {
-            Ok(()) => {
+        match controls::apply(&base, &one) {
+            Ok(_) => {
                 if value != spec.value || k == "seed" {
                     link.controls.insert(k.clone(), value);
                 }
             }
-            Err(e) => {
-                let why = e
-                    .problems()
-                    .first()
-                    .map(|p| p.message.clone())
-                    .unwrap_or_else(|| e.to_string());
+            Err(e) => notices.push(rejected(k, &e, &spec.value)),
+        }
+    }
+    // Together they must make a valid scenario. If not, drop the settings that are invalid on
+    // their own; if the rest still fails, drop them all.
+    let valid = |c: &BTreeMap<String, String>| {
+        controls::apply(&base, c).and_then(|s| crate::Model::from_scenario(&s).map(|_| ()))
+    };
+    let only_seed = link.controls.len() == 1 && link.controls.contains_key("seed");
+    if !link.controls.is_empty() && !only_seed {
+        if let Err(all) = valid(&link.controls) {
+            let keys: Vec<String> = link.controls.keys().cloned().collect();
+            for k in keys {
+                let one = BTreeMap::from([(k.clone(), link.controls[&k].clone())]);
+                if let Err(e) = valid(&one) {
+                    let base_value = specs.iter().find(|c| c.key == k).map(|c| c.value.clone()).unwrap_or_default();
+                    notices.push(rejected(&k, &e, &base_value));
+                    link.controls.remove(&k);
+                }
+            }
+            if valid(&link.controls).is_err() {
                 notices.push(format!(
-                    "The parameter {k}: {why}; the scenario's value ({}) is used.",
-                    spec.value
+                    "Together, the link's settings make an invalid scenario ({}); the scenario's own values are used.",
+                    first_line(&all.to_string())
                 ));
+                link.controls.clear();
             }
         }
     }
-    // Together they must still make a valid scenario; if not, drop the controls.
-    if link.controls.is_empty() {
-        // the base alone is valid: presets are tested, a custom base was validated above
-    } else if let Err(e) = link
-        .scenario()
-        .and_then(|s| crate::Model::from_scenario(&s).map(|_| ()))
-    {
-        notices.push(format!("Together, the link's settings make an invalid scenario ({}); the scenario's own values are used.", first_line(&e.to_string())));
-        link.controls.clear();
-    }
     // A link always carries its seed.
-    link.controls
-        .entry("seed".into())
-        .or_insert_with(|| base.seed.to_string());
+    link.controls.entry("seed".into()).or_insert_with(|| base.seed.to_string());
     // View parameters.
     if let Some(e) = get("embed") {
         match e.as_str() {
             "1" | "true" => link.embed = true,
             "0" | "false" | "" => {}
-            other => notices.push(format!(
-                "The parameter embed must be 1 or 0, got {}; the full page is shown.",
-                short(other)
-            )),
+            other => notices
+                .push(format!("The parameter embed must be 1 or 0, got {}; the full page is shown.", short(other))),
         }
     }
     if let Some(c) = get("controls") {
@@ -350,7 +334,17 @@ pub fn decode(fragment: &str) -> Decoded {
             )),
         }
     }
+    if notices.len() > MAX_NOTICES {
+        let more = notices.len() - MAX_NOTICES;
+        notices.truncate(MAX_NOTICES);
+        notices.push(format!("…and {more} more problems with the link."));
+    }
     Decoded { link, notices }
+}
+
+fn rejected(key: &str, e: &crate::Error, base_value: &str) -> String {
+    let why = e.problems().first().map(|p| p.message.clone()).unwrap_or_else(|| first_line(&e.to_string()));
+    format!("The parameter {key}: {why}; the scenario's value ({base_value}) is used.")
 }
 
 fn first_line(s: &str) -> String {
@@ -384,10 +378,7 @@ mod tests {
         let d = decode("#v=1&preset=contagion&seed=1&lev.0=12.50&mode=isolated&t=30&theme=dark");
         assert!(d.notices.is_empty(), "{:?}", d.notices);
         let e = encode(&d.link);
-        assert_eq!(
-            e,
-            "v=1&preset=contagion&seed=1&lev.0=12.5&mode=isolated&theme=dark&t=30"
-        );
+        assert_eq!(e, "v=1&preset=contagion&seed=1&lev.0=12.5&mode=isolated&theme=dark&t=30");
         assert_eq!(encode(&decode(&e).link), e);
     }
 
@@ -403,7 +394,10 @@ mod tests {
         let cases = [
             ("v=1&preset=nope", "The preset \"nope\" is unknown"),
             ("v=1&bogus=3", "The parameter \"bogus\" is not one this page knows"),
-            ("v=1&depth=99", "The parameter depth: must be between 0.05 and 5, got 99; the scenario's value (1) is used."),
+            (
+                "v=1&depth=99",
+                "The parameter depth: must be between 0.05 and 5, got 99; the scenario's value (1) is used.",
+            ),
             ("v=1&corr=abc", "The parameter corr: must be a number"),
             ("v=1&s=%%%%", "The scenario in the link (s) could not be read"),
             ("v=1&s=eyJ2ZXJzaW9uIjogMiB9", "could not be read"),
@@ -417,15 +411,8 @@ mod tests {
         ];
         for (l, want) in cases {
             let d = decode(l);
-            assert!(
-                d.notices.iter().any(|n| n.contains(want)),
-                "{l}: {:?}",
-                d.notices
-            );
-            d.link
-                .scenario()
-                .and_then(|s| crate::Model::from_scenario(&s))
-                .unwrap_or_else(|e| panic!("{l}: {e}"));
+            assert!(d.notices.iter().any(|n| n.contains(want)), "{l}: {:?}", d.notices);
+            d.link.scenario().and_then(|s| crate::Model::from_scenario(&s)).unwrap_or_else(|e| panic!("{l}: {e}"));
         }
     }
 
@@ -433,11 +420,7 @@ mod tests {
     fn custom_scenarios_travel_in_the_compact_part() {
         let mut s = Scenario::from_json(crate::presets::get("depeg").unwrap().json).unwrap();
         s.accounts.truncate(1);
-        let link = Link {
-            preset: None,
-            scenario: Some(s.clone()),
-            ..Link::default()
-        };
+        let link = Link { preset: None, scenario: Some(s.clone()), ..Link::default() };
         let e = encode(&link);
         assert!(e.starts_with("v=1&s="));
         let d = decode(&e);
@@ -449,9 +432,7 @@ mod tests {
     #[test]
     fn script_in_every_field_is_inert_text() {
         let x = "%3Cscript%3Ealert(1)%3C%2Fscript%3E";
-        let l = format!(
-            "v={x}&preset={x}&{x}={x}&controls={x}&theme={x}&t={x}&embed={x}&s={x}&mode={x}"
-        );
+        let l = format!("v={x}&preset={x}&{x}={x}&controls={x}&theme={x}&t={x}&embed={x}&s={x}&mode={x}");
         let d = decode(&l);
         // everything is reported, nothing is used, and what is written back is the default
         assert!(d.notices.len() >= 8, "{:?}", d.notices);

@@ -47,14 +47,7 @@ impl Account {
         balances: Vec<(usize, Qty)>,
         positions: Vec<Position>,
     ) -> Account {
-        let mut a = Account {
-            id,
-            mode,
-            cash,
-            balances,
-            positions,
-            ledger: Ledger::default(),
-        };
+        let mut a = Account { id, mode, cash, balances, positions, ledger: Ledger::default() };
         a.ledger.opening_cash = a.total_cash();
         a
     }
@@ -65,14 +58,7 @@ impl Account {
     }
 
     pub fn snapshot(&self, prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> margin::Health {
-        margin::snapshot(
-            self.cash,
-            &self.balances,
-            &self.positions,
-            self.mode == Mode::Isolated,
-            prices,
-            info,
-        )
+        margin::snapshot(self.cash, &self.balances, &self.positions, self.mode == Mode::Isolated, prices, info)
     }
 
     pub fn has_exposure(&self) -> bool {
@@ -110,9 +96,7 @@ impl Reason {
             Reason::IsolatedMarginRatio { mm, equity } => {
                 format!("isolated margin ratio {} ≥ 100%", mr(mm, equity))
             }
-            Reason::LoanRepayment => {
-                "all positions closed; collateral sold to repay the USD loan".into()
-            }
+            Reason::LoanRepayment => "all positions closed; collateral sold to repay the USD loan".into(),
         }
     }
 }
@@ -138,28 +122,11 @@ pub struct Order {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     /// A position closed by liquidation.
-    Liquidation {
-        asset: usize,
-        quantity: Qty,
-        price: Price,
-        fee: Money,
-        realized_pnl: Money,
-        reason: Reason,
-    },
+    Liquidation { asset: usize, quantity: Qty, price: Price, fee: Money, realized_pnl: Money, reason: Reason },
     /// Collateral sold to repay a loan.
-    CollateralSale {
-        asset: usize,
-        quantity: Qty,
-        price: Price,
-        proceeds: Money,
-        reason: Reason,
-    },
+    CollateralSale { asset: usize, quantity: Qty, price: Price, proceeds: Money, reason: Reason },
     /// Negative equity written off: the fund paid `fund_paid`, the rest is socialised.
-    BadDebt {
-        amount: Money,
-        fund_paid: Money,
-        uncovered: Money,
-    },
+    BadDebt { amount: Money, fund_paid: Money, uncovered: Money },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -182,11 +149,7 @@ pub struct Fund {
 
 impl Fund {
     pub fn new(opening: Money) -> Fund {
-        Fund {
-            opening,
-            balance: opening,
-            ..Fund::default()
-        }
+        Fund { opening, balance: opening, ..Fund::default() }
     }
     fn take_fee(&mut self, fee: Money) {
         self.balance += fee;
@@ -219,25 +182,14 @@ pub fn plan(
     let mut orders = Vec::with_capacity(acc.positions.len());
     let close = |i: usize, reason: Reason| {
         let p = &acc.positions[i];
-        Order {
-            asset: p.asset,
-            qty: -p.qty,
-            target: Target::Position(i),
-            reason,
-        }
+        Order { asset: p.asset, qty: -p.qty, target: Target::Position(i), reason }
     };
     match acc.mode {
         Mode::Isolated => {
             for (i, (p, ph)) in acc.positions.iter().zip(&h.positions).enumerate() {
                 let eq = p.margin + ph.upnl;
                 if margin::is_liquidatable(ph.mm, eq, true) {
-                    orders.push(close(
-                        i,
-                        Reason::IsolatedMarginRatio {
-                            mm: ph.mm,
-                            equity: eq,
-                        },
-                    ));
+                    orders.push(close(i, Reason::IsolatedMarginRatio { mm: ph.mm, equity: eq }));
                 }
             }
         }
@@ -245,10 +197,7 @@ pub fn plan(
             if !margin::is_liquidatable(h.mm, h.equity, acc.has_exposure()) {
                 return orders;
             }
-            let reason = Reason::CrossMarginRatio {
-                mm: h.mm,
-                equity: h.equity,
-            };
+            let reason = Reason::CrossMarginRatio { mm: h.mm, equity: h.equity };
             let mut idx: Vec<usize> = (0..acc.positions.len()).collect();
             // Largest maintenance margin first (ties: the order the positions were listed in).
             idx.sort_by(|&a, &b| h.positions[b].mm.cmp(&h.positions[a].mm).then(a.cmp(&b)));
@@ -273,9 +222,8 @@ pub fn plan(
                 // Repay the loan: non-stable collateral first, highest haircut first; stable last.
                 let mut need = -cash;
                 let bankrupt = eq.0 <= Decimal::ZERO;
-                let mut order: Vec<usize> = (0..acc.balances.len())
-                    .filter(|&k| acc.balances[k].1 .0 > Decimal::ZERO)
-                    .collect();
+                let mut order: Vec<usize> =
+                    (0..acc.balances.len()).filter(|&k| acc.balances[k].1 .0 > Decimal::ZERO).collect();
                 order.sort_by(|&a, &b| {
                     let (ia, ib) = (acc.balances[a].0, acc.balances[b].0);
                     info.stable(ia)
@@ -289,11 +237,7 @@ pub fn plan(
                     }
                     let (a, bal) = acc.balances[k];
                     let px = prices[a];
-                    let q = if bankrupt {
-                        bal.0
-                    } else {
-                        round_up_8(need.0 / px.0).min(bal.0)
-                    };
+                    let q = if bankrupt { bal.0 } else { round_up_8(need.0 / px.0).min(bal.0) };
                     if q.is_zero() {
                         continue;
                     }
@@ -394,11 +338,7 @@ pub fn execute(
     });
     acc.balances.retain(|(_, b)| !b.is_zero());
     // Bad debt: nothing left to sell and the wallet is still in debt.
-    if acc.mode == Mode::Cross
-        && acc.positions.is_empty()
-        && acc.balances.is_empty()
-        && acc.cash.0 < Decimal::ZERO
-    {
+    if acc.mode == Mode::Cross && acc.positions.is_empty() && acc.balances.is_empty() && acc.cash.0 < Decimal::ZERO {
         let b = -acc.cash;
         write_off(acc, b, fund, step, events);
         acc.cash += b;
@@ -428,33 +368,14 @@ fn liq_event(
     }
 }
 
-fn write_off(
-    acc: &mut Account,
-    amount: Money,
-    fund: &mut Fund,
-    step: usize,
-    events: &mut Vec<Event>,
-) {
+fn write_off(acc: &mut Account, amount: Money, fund: &mut Fund, step: usize, events: &mut Vec<Event>) {
     let (paid, uncovered) = fund.cover(amount);
     acc.ledger.bad_debt_written_off += amount;
-    events.push(Event {
-        step,
-        account: acc.id,
-        kind: EventKind::BadDebt {
-            amount,
-            fund_paid: paid,
-            uncovered,
-        },
-    });
+    events.push(Event { step, account: acc.id, kind: EventKind::BadDebt { amount, fund_paid: paid, uncovered } });
 }
 
 fn equity_cross(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> Money {
     let cv = margin::collateral_value(acc.cash, &acc.balances, prices, info);
-    let upnl: Money = acc
-        .positions
-        .iter()
-        .filter(|p| !p.qty.is_zero())
-        .map(|p| p.upnl(prices[p.asset]))
-        .sum();
+    let upnl: Money = acc.positions.iter().filter(|p| !p.qty.is_zero()).map(|p| p.upnl(prices[p.asset])).sum();
     cv + upnl
 }

@@ -27,10 +27,7 @@ impl Brackets {
             out.push((floor, mmr, cum));
         }
         let f = crate::types::dec_to_f64;
-        let rows_f = out
-            .iter()
-            .map(|(a, b, c)| (f(a.0), f(b.0), f(c.0)))
-            .collect();
+        let rows_f = out.iter().map(|(a, b, c)| (f(a.0), f(b.0), f(c.0))).collect();
         Brackets { rows: out, rows_f }
     }
 
@@ -176,11 +173,7 @@ pub fn is_liquidatable(mm: Money, equity: Money, has_exposure: bool) -> bool {
 }
 
 /// Unrealised PnL and maintenance margin of a list of positions at `prices`.
-pub fn positions_health(
-    positions: &[Position],
-    prices: &[Price],
-    info: &(impl AssetInfo + ?Sized),
-) -> (Money, Money) {
+pub fn positions_health(positions: &[Position], prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> (Money, Money) {
     let mut upnl = Money::ZERO;
     let mut mm = Money::ZERO;
     for p in positions {
@@ -205,19 +198,12 @@ pub fn snapshot(
     if isolated {
         cv += positions.iter().map(|p| p.margin).sum::<Money>();
     }
-    let mut h = Health {
-        collateral_value: cv,
-        ..Health::default()
-    };
+    let mut h = Health { collateral_value: cv, ..Health::default() };
     h.positions.reserve(positions.len());
     for p in positions {
         let px = prices[p.asset];
         let n = p.notional(px);
-        let ph = PositionHealth {
-            notional: n,
-            mm: info.brackets(p.asset).mm(n),
-            upnl: p.upnl(px),
-        };
+        let ph = PositionHealth { notional: n, mm: info.brackets(p.asset).mm(n), upnl: p.upnl(px) };
         h.upnl += ph.upnl;
         h.mm += ph.mm;
         h.positions.push(ph);
@@ -230,12 +216,7 @@ pub fn snapshot(
 /// solves `margin + q·(P − e) = MM(|q|·P)` bracket by bracket and keeps the bracket that
 /// contains the notional at that price (the tier is re-selected at the liquidation notional).
 /// `None` if no positive price liquidates it (e.g. a fully collateralised long).
-pub fn liquidation_price(
-    qty: Qty,
-    entry: Price,
-    margin: Money,
-    brackets: &Brackets,
-) -> Option<Price> {
+pub fn liquidation_price(qty: Qty, entry: Price, margin: Money, brackets: &Brackets) -> Option<Price> {
     let q = qty.0;
     if q.is_zero() {
         return None;
@@ -281,15 +262,7 @@ mod tests {
         // cum_1 = 50 000·(0.005−0.004) + 0 = 50; cum_2 = 250 000·(0.01−0.005) + 50 = 1 300;
         // cum_3 = 1 000 000·(0.025−0.01) + 1 300 = 16 300  (MODEL §8)
         let cums: Vec<Money> = btcusdt().rows().iter().map(|r| r.2).collect();
-        assert_eq!(
-            cums,
-            vec![
-                Money(d("0")),
-                Money(d("50")),
-                Money(d("1300")),
-                Money(d("16300"))
-            ]
-        );
+        assert_eq!(cums, vec![Money(d("0")), Money(d("50")), Money(d("1300")), Money(d("16300"))]);
     }
 
     #[test]
@@ -298,17 +271,9 @@ mod tests {
         // (notional, expected MM, arithmetic)
         let cases = [
             ("10000", "40", "10 000·0.004"),
-            (
-                "50000",
-                "200",
-                "50 000·0.005 − 50 (= 50 000·0.004, continuous)",
-            ),
+            ("50000", "200", "50 000·0.005 − 50 (= 50 000·0.004, continuous)"),
             ("500000", "3700", "500 000·0.01 − 1 300"),
-            (
-                "250000",
-                "1200",
-                "250 000·0.01 − 1 300 (= 250 000·0.005 − 50)",
-            ),
+            ("250000", "1200", "250 000·0.01 − 1 300 (= 250 000·0.005 − 50)"),
             ("2000000", "33700", "2 000 000·0.025 − 16 300"),
         ];
         for (n, want, how) in cases {
@@ -336,59 +301,27 @@ mod tests {
     #[test]
     fn flat_rate_formula() {
         // P_liq = P_entry · (1 − 1/L) / (1 − m), for (L, m) pairs
-        for (lev, mmr) in [
-            ("10", "0.005"),
-            ("15", "0.005"),
-            ("50", "0.01"),
-            ("3", "0.004"),
-        ] {
+        for (lev, mmr) in [("10", "0.005"), ("15", "0.005"), ("50", "0.01"), ("3", "0.004")] {
             let (lev, mmr) = (d(lev), d(mmr));
             let entry = d("2000");
             let qty = d("5");
             let margin = qty * entry / lev;
-            let got = liquidation_price(
-                Qty(qty),
-                Price(entry),
-                Money(margin),
-                &Brackets::flat(Ratio(mmr)),
-            )
-            .unwrap();
+            let got = liquidation_price(Qty(qty), Price(entry), Money(margin), &Brackets::flat(Ratio(mmr))).unwrap();
             let want = entry * (Decimal::ONE - Decimal::ONE / lev) / (Decimal::ONE - mmr);
-            assert!(
-                (got.0 - want).abs() < d("0.0000001"),
-                "L={lev} m={mmr}: {got} vs {want}"
-            );
+            assert!((got.0 - want).abs() < d("0.0000001"), "L={lev} m={mmr}: {got} vs {want}");
             // short: P_liq = P_entry · (1 + 1/L) / (1 + m)
-            let got = liquidation_price(
-                Qty(-qty),
-                Price(entry),
-                Money(margin),
-                &Brackets::flat(Ratio(mmr)),
-            )
-            .unwrap();
+            let got = liquidation_price(Qty(-qty), Price(entry), Money(margin), &Brackets::flat(Ratio(mmr))).unwrap();
             let want = entry * (Decimal::ONE + Decimal::ONE / lev) / (Decimal::ONE + mmr);
-            assert!(
-                (got.0 - want).abs() < d("0.0000001"),
-                "short L={lev} m={mmr}: {got} vs {want}"
-            );
+            assert!((got.0 - want).abs() < d("0.0000001"), "short L={lev} m={mmr}: {got} vs {want}");
         }
     }
 
     #[test]
     fn margin_ratio_edges() {
-        assert_eq!(
-            margin_ratio(Money(d("50")), Money(d("100"))),
-            Some(Ratio(d("0.5")))
-        );
+        assert_eq!(margin_ratio(Money(d("50")), Money(d("100"))), Some(Ratio(d("0.5"))));
         assert_eq!(margin_ratio(Money(d("50")), Money(d("0"))), None);
-        assert_eq!(
-            margin_ratio(Money(d("0")), Money(d("10"))),
-            Some(Ratio::ZERO)
-        );
-        assert_eq!(
-            margin_ratio(Money(d("0")), Money(d("0"))),
-            Some(Ratio::ZERO)
-        ); // nothing left, nothing at risk
+        assert_eq!(margin_ratio(Money(d("0")), Money(d("10"))), Some(Ratio::ZERO));
+        assert_eq!(margin_ratio(Money(d("0")), Money(d("0"))), Some(Ratio::ZERO)); // nothing left, nothing at risk
         assert_eq!(margin_ratio(Money(d("0")), Money(d("-1"))), None); // an unpaid loan
         assert!(is_liquidatable(Money(d("100")), Money(d("100")), true)); // MR = 100 % exactly
         assert!(!is_liquidatable(Money(d("99.99")), Money(d("100")), true));

@@ -27,10 +27,7 @@ struct Normals {
 
 impl Normals {
     fn new(seed: u64) -> Self {
-        Normals {
-            rng: ChaCha8Rng::seed_from_u64(seed),
-            spare: None,
-        }
+        Normals { rng: ChaCha8Rng::seed_from_u64(seed), spare: None }
     }
     fn unit_open(&mut self) -> f64 {
         // (0, 1]: 53 random bits, shifted away from 0
@@ -58,11 +55,7 @@ pub fn exogenous_path(m: &Model) -> ExoPath {
         shock[t][a] += lr;
     }
     let mut prices = Vec::with_capacity(m.steps + 1);
-    let mut cur: Vec<f64> = m
-        .assets
-        .iter()
-        .map(|a| crate::types::dec_to_f64(a.price0.0))
-        .collect();
+    let mut cur: Vec<f64> = m.assets.iter().map(|a| crate::types::dec_to_f64(a.price0.0)).collect();
     prices.push(cur.clone());
     let mut z = vec![0.0; n];
     for shock_t in shock.iter().skip(1) {
@@ -91,20 +84,13 @@ pub fn to_tick(x: f64, tick: Price, tick_f: f64) -> Price {
 
 /// [`to_tick`], also returning the price as f64 (for the engine's pre-filter).
 pub fn to_tick_f(x: f64, tick: Price, tick_f: f64) -> (Price, f64) {
-    let x = if x.is_finite() {
-        x.clamp(0.0, limits::MAX_PRICE as f64)
-    } else {
-        limits::MAX_PRICE as f64
-    };
+    let x = if x.is_finite() { x.clamp(0.0, limits::MAX_PRICE as f64) } else { limits::MAX_PRICE as f64 };
     let n = (x / tick_f).round();
     if n < 1.0 {
         return (tick, tick_f);
     }
     if n < 9.0e15 {
-        return (
-            Price(rust_decimal::Decimal::from(n as i64) * tick.0),
-            n * tick_f,
-        );
+        return (Price(rust_decimal::Decimal::from(n as i64) * tick.0), n * tick_f);
     }
     match dec_from_f64(x) {
         Some(d) => (Price(d).round_to_tick(tick), x),
@@ -152,10 +138,7 @@ mod tests {
         let t = Price("0.01".parse().unwrap());
         assert_eq!(to_tick(0.0, t, 0.01), t);
         assert_eq!(to_tick(-3.0, t, 0.01), t);
-        assert_eq!(
-            to_tick(f64::NAN, t, 0.01).0,
-            rust_decimal::Decimal::from(limits::MAX_PRICE)
-        );
+        assert_eq!(to_tick(f64::NAN, t, 0.01).0, rust_decimal::Decimal::from(limits::MAX_PRICE));
         assert_eq!(to_tick(123.456, t, 0.01).0, "123.46".parse().unwrap());
         assert_eq!(
             to_tick(1e12, Price("0.0001".parse().unwrap()), 0.0001).0,

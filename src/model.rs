@@ -6,9 +6,7 @@ use crate::crowd::{self, Cohort};
 use crate::error::{Error, Problem};
 use crate::linalg;
 use crate::margin::{self, AssetInfo, Brackets, Position};
-use crate::scenario::{
-    self, limits, AccountSpec, ImpactModelSpec, ModeSpec, PolicySpec, Scenario, SideSpec,
-};
+use crate::scenario::{self, limits, AccountSpec, ImpactModelSpec, ModeSpec, PolicySpec, Scenario, SideSpec};
 use crate::types::{dec_from_f64, Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
 
@@ -133,38 +131,22 @@ struct V {
 
 impl V {
     fn err(&mut self, path: impl Into<String>, msg: impl Into<String>) {
-        self.problems.push(Problem {
-            path: path.into(),
-            message: msg.into(),
-        });
+        self.problems.push(Problem { path: path.into(), message: msg.into() });
     }
     fn finite_in(&mut self, path: &str, x: f64, lo: f64, hi: f64, what: &str) -> bool {
         if !x.is_finite() || x < lo || x > hi {
-            self.err(
-                path,
-                format!("must be {what} (between {lo} and {hi}), got {x}"),
-            );
+            let f = |v: f64| crate::types::short(v, 6);
+            self.err(path, format!("must be {what} (between {} and {}), got {}", f(lo), f(hi), f(x)));
             false
         } else {
             true
         }
     }
-    fn dec_in(
-        &mut self,
-        path: &str,
-        x: Decimal,
-        lo: Decimal,
-        lo_incl: bool,
-        hi: Decimal,
-        what: &str,
-    ) -> bool {
+    fn dec_in(&mut self, path: &str, x: Decimal, lo: Decimal, lo_incl: bool, hi: Decimal, what: &str) -> bool {
         let lo_ok = if lo_incl { x >= lo } else { x > lo };
         if !lo_ok || x > hi {
             let op = if lo_incl { "≥" } else { ">" };
-            self.err(
-                path,
-                format!("must be {what} ({op} {lo} and ≤ {hi}), got {x}"),
-            );
+            self.err(path, format!("must be {what} ({op} {lo} and ≤ {hi}), got {x}"));
             false
         } else {
             true
@@ -183,48 +165,23 @@ impl Model {
         if s.version != scenario::FORMAT_VERSION {
             v.err(
                 "version",
-                format!(
-                    "must be {} (the only format version), got {}",
-                    scenario::FORMAT_VERSION,
-                    s.version
-                ),
+                format!("must be {} (the only format version), got {}", scenario::FORMAT_VERSION, s.version),
             );
         }
         if s.steps == 0 || s.steps > limits::MAX_STEPS {
-            v.err(
-                "steps",
-                format!(
-                    "must be between 1 and {} (the step limit), got {}",
-                    limits::MAX_STEPS,
-                    s.steps
-                ),
-            );
+            v.err("steps", format!("must be between 1 and {} (the step limit), got {}", limits::MAX_STEPS, s.steps));
         }
         if s.step_minutes <= Decimal::ZERO || s.step_minutes > Decimal::from(1440) {
-            v.err(
-                "step_minutes",
-                format!("must be > 0 and ≤ 1440 (one day), got {}", s.step_minutes),
-            );
+            v.err("step_minutes", format!("must be > 0 and ≤ 1440 (one day), got {}", s.step_minutes));
         }
         if s.seed > limits::MAX_SEED {
             v.err(
                 "seed",
-                format!(
-                    "must be ≤ {} (2^53 − 1, so that it survives JavaScript), got {}",
-                    limits::MAX_SEED,
-                    s.seed
-                ),
+                format!("must be ≤ {} (2^53 − 1, so that it survives JavaScript), got {}", limits::MAX_SEED, s.seed),
             );
         }
         let fund0 = s.insurance_fund_usd;
-        v.dec_in(
-            "insurance_fund_usd",
-            fund0.0,
-            Decimal::ZERO,
-            true,
-            usd_max(),
-            "a USD amount",
-        );
+        v.dec_in("insurance_fund_usd", fund0.0, Decimal::ZERO, true, usd_max(), "a USD amount");
 
         // ---- assets
         if s.assets.is_empty() {
@@ -233,11 +190,7 @@ impl Model {
         if s.assets.len() > limits::MAX_ASSETS {
             v.err(
                 "assets",
-                format!(
-                    "at most {} assets are allowed (the asset limit), got {}",
-                    limits::MAX_ASSETS,
-                    s.assets.len()
-                ),
+                format!("at most {} assets are allowed (the asset limit), got {}", limits::MAX_ASSETS, s.assets.len()),
             );
         }
         let step_minutes_f = crate::types::dec_to_f64(s.step_minutes);
@@ -247,17 +200,9 @@ impl Model {
             let sym = a.symbol.trim();
             if sym.is_empty()
                 || sym.len() > 16
-                || !sym
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+                || !sym.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
             {
-                v.err(
-                    p("symbol"),
-                    format!(
-                        "must be 1–16 letters, digits, '-', '_' or '.', got {:?}",
-                        a.symbol
-                    ),
-                );
+                v.err(p("symbol"), format!("must be 1–16 letters, digits, '-', '_' or '.', got {:?}", a.symbol));
             } else if sym.eq_ignore_ascii_case("USD") {
                 v.err(p("symbol"), "\"USD\" is reserved for the account currency (cash); name the asset e.g. \"USDC\"");
             } else if s.assets[..i].iter().any(|b| b.symbol.trim() == sym) {
@@ -279,83 +224,37 @@ impl Model {
                 a.price.0.max(Decimal::ZERO),
                 "> 0 and not above the price",
             );
-            v.finite_in(
-                &p("sigma"),
-                a.sigma,
-                0.0,
-                limits::MAX_SIGMA,
-                "an annualised volatility",
-            );
-            v.dec_in(
-                &p("depth_usd"),
-                a.depth_usd.0,
-                Decimal::ZERO,
-                false,
-                usd_max(),
-                "a positive USD depth",
-            );
+            v.finite_in(&p("sigma"), a.sigma, 0.0, limits::MAX_SIGMA, "an annualised volatility");
+            v.dec_in(&p("depth_usd"), a.depth_usd.0, Decimal::ZERO, false, usd_max(), "a positive USD depth");
             let decay = match a.half_life_steps {
                 None => 1.0,
                 Some(h) => {
-                    if v.finite_in(
-                        &p("half_life_steps"),
-                        h,
-                        0.01,
-                        1e9,
-                        "a positive number of steps",
-                    ) {
+                    if v.finite_in(&p("half_life_steps"), h, 0.01, 1e9, "a positive number of steps") {
                         libm::pow(2.0, -1.0 / h)
                     } else {
                         1.0
                     }
                 }
             };
-            let vol = a
-                .daily_volume_usd
-                .map(|m| m.0)
-                .unwrap_or(a.depth_usd.0 * Decimal::from(50));
+            let vol = a.daily_volume_usd.map(|m| m.0).unwrap_or(a.depth_usd.0 * Decimal::from(50));
             if a.daily_volume_usd.is_some() {
-                v.dec_in(
-                    &p("daily_volume_usd"),
-                    vol,
-                    Decimal::ZERO,
-                    false,
-                    usd_max(),
-                    "a positive USD volume",
-                );
+                v.dec_in(&p("daily_volume_usd"), vol, Decimal::ZERO, false, usd_max(), "a positive USD volume");
             }
-            v.dec_in(
-                &p("haircut"),
-                a.haircut.0,
-                Decimal::ZERO,
-                true,
-                Decimal::ONE,
-                "a fraction",
-            );
+            v.dec_in(&p("haircut"), a.haircut.0, Decimal::ZERO, true, Decimal::ONE, "a fraction");
             let rows: Vec<(Money, Ratio)> = match &a.mm_brackets {
-                None => scenario::btcusdt_brackets()
-                    .iter()
-                    .map(|b| (b.floor, b.mmr))
-                    .collect(),
+                None => scenario::btcusdt_brackets().iter().map(|b| (b.floor, b.mmr)).collect(),
                 Some(bs) => bs.iter().map(|b| (b.floor, b.mmr)).collect(),
             };
             let mut brackets_ok = true;
             if rows.is_empty() || rows.len() > limits::MAX_BRACKETS {
                 v.err(
                     p("mm_brackets"),
-                    format!(
-                        "must have 1 to {} brackets, got {}",
-                        limits::MAX_BRACKETS,
-                        rows.len()
-                    ),
+                    format!("must have 1 to {} brackets, got {}", limits::MAX_BRACKETS, rows.len()),
                 );
                 brackets_ok = false;
             } else {
                 if !rows[0].0.is_zero() {
-                    v.err(
-                        p("mm_brackets[0].floor"),
-                        format!("the first bracket must start at 0, got {}", rows[0].0),
-                    );
+                    v.err(p("mm_brackets[0].floor"), format!("the first bracket must start at 0, got {}", rows[0].0));
                     brackets_ok = false;
                 }
                 for (k, (floor, mmr)) in rows.iter().enumerate() {
@@ -380,10 +279,7 @@ impl Model {
                         brackets_ok = false;
                     }
                     if k > 0 && floor.0 <= rows[k - 1].0 .0 {
-                        v.err(
-                            p(&format!("mm_brackets[{k}].floor")),
-                            "floors must strictly increase",
-                        );
+                        v.err(p(&format!("mm_brackets[{k}].floor")), "floors must strictly increase");
                         brackets_ok = false;
                     }
                     if k > 0 && mmr.0 < rows[k - 1].1 .0 {
@@ -395,24 +291,12 @@ impl Model {
                     }
                 }
             }
-            let brackets = if brackets_ok {
-                Brackets::new(&rows)
-            } else {
-                Brackets::flat(Ratio(Decimal::new(5, 3)))
-            };
+            let brackets = if brackets_ok { Brackets::new(&rows) } else { Brackets::flat(Ratio(Decimal::new(5, 3))) };
             assets.push(Asset {
                 symbol: sym.to_string(),
                 price0: a.price,
-                tick: if a.tick.0 > Decimal::ZERO {
-                    a.tick
-                } else {
-                    Price(Decimal::new(1, 2))
-                },
-                tick_f: if a.tick.0 > Decimal::ZERO {
-                    crate::types::dec_to_f64(a.tick.0)
-                } else {
-                    0.01
-                },
+                tick: if a.tick.0 > Decimal::ZERO { a.tick } else { Price(Decimal::new(1, 2)) },
+                tick_f: if a.tick.0 > Decimal::ZERO { crate::types::dec_to_f64(a.tick.0) } else { 0.01 },
                 sigma: a.sigma,
                 depth_usd: crate::types::dec_to_f64(a.depth_usd.0),
                 decay,
@@ -424,24 +308,12 @@ impl Model {
             });
         }
         let index_of = |sym: &str| assets.iter().position(|a| a.symbol == sym.trim());
-        let known = || {
-            assets
-                .iter()
-                .map(|a| a.symbol.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let known = || assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
         let n = assets.len();
 
         // ---- correlation
         let c = &s.correlation;
-        v.finite_in(
-            "correlation.all_pairs",
-            c.all_pairs,
-            -1.0,
-            1.0,
-            "a correlation",
-        );
+        v.finite_in("correlation.all_pairs", c.all_pairs, -1.0, 1.0, "a correlation");
         // "All pairs" means all pairs of volatile assets: a stable asset (σ = 0) is uncorrelated
         // unless a pair or the matrix says otherwise (it matters for cross-impact).
         let mut corr: linalg::Matrix = (0..n)
@@ -463,9 +335,7 @@ impl Model {
             if m.len() != n || m.iter().any(|r| r.len() != n) {
                 v.err(
                     "correlation.matrix",
-                    format!(
-                        "must be {n}×{n} (one row and column per asset, in the order of assets)"
-                    ),
+                    format!("must be {n}×{n} (one row and column per asset, in the order of assets)"),
                 );
             } else {
                 for i in 0..n {
@@ -473,14 +343,21 @@ impl Model {
                         let x = m[i][j];
                         let path = format!("correlation.matrix[{i}][{j}]");
                         if i == j && x != 1.0 {
-                            v.err(path, format!("the diagonal must be 1, got {x}"));
+                            v.err(path, format!("the diagonal must be 1, got {}", crate::types::short(x, 6)));
                         } else if !x.is_finite() || !(-1.0..=1.0).contains(&x) {
                             v.err(
                                 path,
-                                format!("must be a correlation between −1 and 1, got {x}"),
+                                format!("must be a correlation between −1 and 1, got {}", crate::types::short(x, 6)),
                             );
                         } else if j > i && (m[j][i] - x).abs() > 1e-12 {
-                            v.err(path, format!("the matrix must be symmetric: [{i}][{j}] = {x} but [{j}][{i}] = {}", m[j][i]));
+                            v.err(
+                                path,
+                                format!(
+                                    "the matrix must be symmetric: [{i}][{j}] = {} but [{j}][{i}] = {}",
+                                    crate::types::short(x, 6),
+                                    crate::types::short(m[j][i], 6)
+                                ),
+                            );
                         }
                         corr[i][j] = x;
                     }
@@ -490,32 +367,17 @@ impl Model {
         for (k, pr) in c.pairs.iter().enumerate() {
             let (ia, ib) = (index_of(&pr.a), index_of(&pr.b));
             if ia.is_none() {
-                v.err(
-                    format!("correlation.pairs[{k}].a"),
-                    format!("unknown symbol {:?} (assets: {})", pr.a, known()),
-                );
+                v.err(format!("correlation.pairs[{k}].a"), format!("unknown symbol {:?} (assets: {})", pr.a, known()));
             }
             if ib.is_none() {
-                v.err(
-                    format!("correlation.pairs[{k}].b"),
-                    format!("unknown symbol {:?} (assets: {})", pr.b, known()),
-                );
+                v.err(format!("correlation.pairs[{k}].b"), format!("unknown symbol {:?} (assets: {})", pr.b, known()));
             }
-            if !v.finite_in(
-                &format!("correlation.pairs[{k}].rho"),
-                pr.rho,
-                -1.0,
-                1.0,
-                "a correlation",
-            ) {
+            if !v.finite_in(&format!("correlation.pairs[{k}].rho"), pr.rho, -1.0, 1.0, "a correlation") {
                 continue;
             }
             if let (Some(a), Some(b)) = (ia, ib) {
                 if a == b {
-                    v.err(
-                        format!("correlation.pairs[{k}]"),
-                        "a pair needs two different assets",
-                    );
+                    v.err(format!("correlation.pairs[{k}]"), "a pair needs two different assets");
                 } else {
                     corr[a][b] = pr.rho;
                     corr[b][a] = pr.rho;
@@ -536,14 +398,16 @@ impl Model {
                         .map(|(i, j)| (fixed[i][j] - corr[i][j]).abs())
                         .fold(0.0, f64::max);
                     notices.push(format!(
-                        "The correlation matrix was not positive semi-definite (smallest eigenvalue {min:.4}); the nearest valid matrix was used instead (largest change {maxdiff:.4})."
+                        "The correlation matrix was not positive semi-definite (smallest eigenvalue {}); the nearest valid matrix was used instead (largest change {}).",
+                        crate::types::fixed(min, 4),
+                        crate::types::fixed(maxdiff, 4)
                     ));
                     corr = fixed;
                     linalg::cholesky_psd(&corr).unwrap_or_else(|| identity(n))
                 } else {
                     v.err(
                         "correlation",
-                        format!("the correlation matrix is not positive semi-definite (smallest eigenvalue {min:.4}): these pairwise correlations cannot hold together; lower the outlying pair or set \"repair\": true to use the nearest valid matrix"),
+                        format!("the correlation matrix is not positive semi-definite (smallest eigenvalue {}): these pairwise correlations cannot hold together; lower the outlying pair or set \"repair\": true to use the nearest valid matrix", crate::types::fixed(min, 4)),
                     );
                     identity(n)
                 }
@@ -553,23 +417,13 @@ impl Model {
 
         // ---- shocks
         if s.shocks.len() > limits::MAX_SHOCKS {
-            v.err(
-                "shocks",
-                format!(
-                    "at most {} shocks are allowed, got {}",
-                    limits::MAX_SHOCKS,
-                    s.shocks.len()
-                ),
-            );
+            v.err("shocks", format!("at most {} shocks are allowed, got {}", limits::MAX_SHOCKS, s.shocks.len()));
         }
         let mut shocks = vec![];
         for (k, sh) in s.shocks.iter().enumerate().take(limits::MAX_SHOCKS) {
             let ia = index_of(&sh.symbol);
             if ia.is_none() {
-                v.err(
-                    format!("shocks[{k}].symbol"),
-                    format!("unknown symbol {:?} (assets: {})", sh.symbol, known()),
-                );
+                v.err(format!("shocks[{k}].symbol"), format!("unknown symbol {:?} (assets: {})", sh.symbol, known()));
             }
             if sh.step == 0 || sh.step > s.steps {
                 v.err(
@@ -577,13 +431,8 @@ impl Model {
                     format!("must be between 1 and steps ({}), got {}", s.steps, sh.step),
                 );
             }
-            let ok = v.finite_in(
-                &format!("shocks[{k}].percent"),
-                sh.percent,
-                -99.99,
-                1000.0,
-                "a percentage above −100",
-            );
+            let ok =
+                v.finite_in(&format!("shocks[{k}].percent"), sh.percent, -99.99, 1000.0, "a percentage above −100");
             if let (Some(a), true) = (ia, ok) {
                 shocks.push((sh.step, a, libm::log1p(sh.percent / 100.0)));
             }
@@ -594,20 +443,8 @@ impl Model {
             ImpactModelSpec::Depth => ImpactModel::Depth,
             ImpactModelSpec::Sqrt => ImpactModel::Sqrt { y: s.impact.sqrt_y },
         };
-        v.finite_in(
-            "impact.sqrt_y",
-            s.impact.sqrt_y,
-            0.0,
-            100.0,
-            "a non-negative coefficient",
-        );
-        v.finite_in(
-            "impact.cross_impact",
-            s.impact.cross_impact,
-            0.0,
-            10.0,
-            "a non-negative coefficient",
-        );
+        v.finite_in("impact.sqrt_y", s.impact.sqrt_y, 0.0, 100.0, "a non-negative coefficient");
+        v.finite_in("impact.cross_impact", s.impact.cross_impact, 0.0, 10.0, "a non-negative coefficient");
         let fee_rate = s.liquidation.fee_rate;
         v.dec_in(
             "liquidation.fee_rate",
@@ -623,10 +460,7 @@ impl Model {
         };
 
         // ---- accounts
-        let focal_spec = s
-            .focal
-            .clone()
-            .unwrap_or_else(|| AccountSpec::default_focal(&s.assets));
+        let focal_spec = s.focal.clone().unwrap_or_else(|| AccountSpec::default_focal(&s.assets));
         let focal = resolve_account(&mut v, "focal", &focal_spec, &assets);
         if s.accounts.len() > limits::MAX_EXPLICIT_ACCOUNTS {
             v.err(
@@ -651,8 +485,7 @@ impl Model {
                 acc
             })
             .collect();
-        let (cohorts, crowd_accounts) =
-            crowd::generate(&mut |p, m| v.err(p, m), &mut notices, &s.crowd, &assets);
+        let (cohorts, crowd_accounts) = crowd::generate(&mut |p, m| v.err(p, m), &mut notices, &s.crowd, &assets);
 
         if !v.problems.is_empty() {
             return Err(Error::Invalid(v.problems));
@@ -691,18 +524,12 @@ impl Model {
 }
 
 fn identity(n: usize) -> linalg::Matrix {
-    (0..n)
-        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-        .collect()
+    (0..n).map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect()
 }
 
 fn resolve_account(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> AccountInit {
     let index_of = |sym: &str| assets.iter().position(|x| x.symbol == sym.trim());
-    let known = assets
-        .iter()
-        .map(|a| a.symbol.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
     let mode = match a.mode {
         ModeSpec::Cross => Mode::Cross,
         ModeSpec::Isolated => Mode::Isolated,
@@ -712,68 +539,38 @@ fn resolve_account(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> 
     for (sym, &amt) in &a.collateral {
         let p = format!("{path}.collateral.{sym}");
         if amt.abs() > usd_max() {
-            v.err(
-                &p,
-                format!("must be at most {} in size, got {amt}", usd_max()),
-            );
+            v.err(&p, format!("must be at most {} in size, got {amt}", usd_max()));
             continue;
         }
         if sym == "USD" {
             cash = Money(amt);
         } else if let Some(i) = index_of(sym) {
             if amt < Decimal::ZERO {
-                v.err(
-                    &p,
-                    "only USD may be borrowed (negative); asset balances must be ≥ 0",
-                );
+                v.err(&p, "only USD may be borrowed (negative); asset balances must be ≥ 0");
             } else if amt * assets[i].price0.0 > usd_max() {
-                v.err(
-                    &p,
-                    format!("is worth more than the {} USD limit", usd_max()),
-                );
+                v.err(&p, format!("is worth more than the {} USD limit", usd_max()));
             } else if !amt.is_zero() {
                 balances.push((i, Qty(amt)));
             }
         } else {
-            v.err(
-                &p,
-                format!("unknown collateral {sym:?} (use \"USD\" or one of: {known})"),
-            );
+            v.err(&p, format!("unknown collateral {sym:?} (use \"USD\" or one of: {known})"));
         }
     }
     if a.positions.len() > limits::MAX_POSITIONS_PER_ACCOUNT {
         v.err(
             format!("{path}.positions"),
-            format!(
-                "at most {} positions per account, got {}",
-                limits::MAX_POSITIONS_PER_ACCOUNT,
-                a.positions.len()
-            ),
+            format!("at most {} positions per account, got {}", limits::MAX_POSITIONS_PER_ACCOUNT, a.positions.len()),
         );
     }
     let mut positions = vec![];
-    for (k, ps) in a
-        .positions
-        .iter()
-        .enumerate()
-        .take(limits::MAX_POSITIONS_PER_ACCOUNT)
-    {
+    for (k, ps) in a.positions.iter().enumerate().take(limits::MAX_POSITIONS_PER_ACCOUNT) {
         let pp = |f: &str| format!("{path}.positions[{k}].{f}");
         let Some(ai) = index_of(&ps.asset) else {
-            v.err(
-                pp("asset"),
-                format!("unknown symbol {:?} (assets: {known})", ps.asset),
-            );
+            v.err(pp("asset"), format!("unknown symbol {:?} (assets: {known})", ps.asset));
             continue;
         };
         if positions.iter().any(|p: &Position| p.asset == ai) {
-            v.err(
-                pp("asset"),
-                format!(
-                    "{} already has a position in this account; merge them",
-                    ps.asset
-                ),
-            );
+            v.err(pp("asset"), format!("{} already has a position in this account; merge them", ps.asset));
             continue;
         }
         let entry = ps.entry_price.unwrap_or(assets[ai].price0);
@@ -788,38 +585,18 @@ fn resolve_account(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> 
             continue;
         }
         if let Some(l) = ps.leverage {
-            if !v.dec_in(
-                &pp("leverage"),
-                l,
-                Decimal::ONE,
-                true,
-                Decimal::from(limits::MAX_LEVERAGE),
-                "a leverage",
-            ) {
+            if !v.dec_in(&pp("leverage"), l, Decimal::ONE, true, Decimal::from(limits::MAX_LEVERAGE), "a leverage") {
                 continue;
             }
         }
         if let Some(m) = ps.margin_usd {
-            if !v.dec_in(
-                &pp("margin_usd"),
-                m.0,
-                Decimal::ZERO,
-                false,
-                usd_max(),
-                "a positive USD margin",
-            ) {
+            if !v.dec_in(&pp("margin_usd"), m.0, Decimal::ZERO, false, usd_max(), "a positive USD margin") {
                 continue;
             }
         }
-        let given = [ps.quantity.is_some(), ps.notional_usd.is_some()]
-            .iter()
-            .filter(|x| **x)
-            .count();
+        let given = [ps.quantity.is_some(), ps.notional_usd.is_some()].iter().filter(|x| **x).count();
         if given > 1 {
-            v.err(
-                format!("{path}.positions[{k}]"),
-                "give the size once: quantity or notional_usd, not both",
-            );
+            v.err(format!("{path}.positions[{k}]"), "give the size once: quantity or notional_usd, not both");
             continue;
         }
         let qty_abs = if let Some(q) = ps.quantity {
@@ -835,14 +612,7 @@ fn resolve_account(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> 
             }
             q.0
         } else if let Some(nu) = ps.notional_usd {
-            if !v.dec_in(
-                &pp("notional_usd"),
-                nu.0,
-                Decimal::ZERO,
-                false,
-                usd_max(),
-                "a positive USD notional",
-            ) {
+            if !v.dec_in(&pp("notional_usd"), nu.0, Decimal::ZERO, false, usd_max(), "a positive USD notional") {
                 continue;
             }
             (nu.0 / entry.0).round_dp(8)
@@ -856,17 +626,11 @@ fn resolve_account(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> 
             continue;
         };
         if qty_abs.is_zero() {
-            v.err(
-                format!("{path}.positions[{k}]"),
-                "the size rounds to zero units (8 decimals)",
-            );
+            v.err(format!("{path}.positions[{k}]"), "the size rounds to zero units (8 decimals)");
             continue;
         }
         if qty_abs * entry.0 > usd_max() {
-            v.err(
-                format!("{path}.positions[{k}]"),
-                format!("notional above the {} USD limit", usd_max()),
-            );
+            v.err(format!("{path}.positions[{k}]"), format!("notional above the {} USD limit", usd_max()));
             continue;
         }
         let qty = match ps.side {
@@ -879,25 +643,15 @@ fn resolve_account(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> 
             (Mode::Isolated, None, Some(l)) => Money((notional.0 / l).round_dp(8)),
             _ => Money::ZERO, // isolated without either: pro-rata below
         };
-        positions.push(Position {
-            asset: ai,
-            qty,
-            entry,
-            margin,
-        });
+        positions.push(Position { asset: ai, qty, entry, margin });
     }
     if mode == Mode::Isolated {
         // Positions without a margin share what is left of the USD wallet, pro rata by notional.
         let fixed: Money = positions.iter().map(|p| p.margin).sum();
-        let open: Vec<usize> = (0..positions.len())
-            .filter(|&i| positions[i].margin.is_zero())
-            .collect();
+        let open: Vec<usize> = (0..positions.len()).filter(|&i| positions[i].margin.is_zero()).collect();
         if !open.is_empty() {
             let left = cash - fixed;
-            let total: Money = open
-                .iter()
-                .map(|&i| positions[i].notional(positions[i].entry))
-                .sum();
+            let total: Money = open.iter().map(|&i| positions[i].notional(positions[i].entry)).sum();
             if left.0 <= Decimal::ZERO {
                 v.err(format!("{path}.collateral.USD"), "isolated positions without margin_usd or leverage share the USD left in the wallet, and none is left");
             } else {
@@ -914,32 +668,18 @@ fn resolve_account(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> 
             cash -= posted;
         }
     }
-    let acc = AccountInit {
-        name: a.name.clone().unwrap_or_default(),
-        mode,
-        cash,
-        balances,
-        positions,
-    };
+    let acc = AccountInit { name: a.name.clone().unwrap_or_default(), mode, cash, balances, positions };
     check_opening_health(v, path, &acc, assets);
     acc
 }
 
-fn split_pro_rata(
-    positions: &mut [Position],
-    which: &[usize],
-    amount: Money,
-    total_notional: Money,
-) {
+fn split_pro_rata(positions: &mut [Position], which: &[usize], amount: Money, total_notional: Money) {
     let mut given = Money::ZERO;
     for (k, &i) in which.iter().enumerate() {
         let m = if k + 1 == which.len() {
             amount - given // the last one takes the remainder: the split adds up exactly
         } else {
-            Money(
-                (amount.0 * positions[i].notional(positions[i].entry).0 / total_notional.0)
-                    .round_dp(8),
-            )
+            Money((amount.0 * positions[i].notional(positions[i].entry).0 / total_notional.0).round_dp(8))
         };
         positions[i].margin = m;
         given += m;
@@ -1009,14 +749,7 @@ pub fn other_mode(a: &AccountInit, assets: &[Asset]) -> AccountInit {
         }
         Mode::Isolated => {
             let posted: Money = a.positions.iter().map(|p| p.margin).sum();
-            let positions = a
-                .positions
-                .iter()
-                .map(|p| Position {
-                    margin: Money::ZERO,
-                    ..p.clone()
-                })
-                .collect();
+            let positions = a.positions.iter().map(|p| Position { margin: Money::ZERO, ..p.clone() }).collect();
             AccountInit {
                 name: a.name.clone(),
                 mode: Mode::Cross,
@@ -1036,5 +769,12 @@ pub fn max_leverage_at(asset: &Asset, n: Money) -> Option<Decimal> {
 
 /// Convert an f64 to an exact decimal at `dp` places (for leverage quantiles and the like).
 pub fn dec_dp(x: f64, dp: u32) -> Option<Decimal> {
+    // Fast, exact path: round(x · 10^dp) as an integer (IEEE, the same on every target).
+    if dp <= 9 {
+        let scaled = (x * 10f64.powi(dp as i32)).round();
+        if scaled.is_finite() && scaled.abs() < 9.0e15 {
+            return Some(Decimal::new(scaled as i64, dp).normalize());
+        }
+    }
     dec_from_f64(x).map(|d| d.round_dp(dp))
 }

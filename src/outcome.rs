@@ -127,18 +127,9 @@ pub fn summarize(symbols: &[String], r: &Run, cmp: &Run) -> RunSummary {
     let closed = closed_positions(symbols, r);
     let kept_in_cmp = |asset: usize| cmp.focal().positions.iter().any(|p| p.asset == asset);
     let to_named = |v: &[(usize, usize)]| -> Vec<ClosedPosition> {
-        v.iter()
-            .map(|&(a, step)| ClosedPosition {
-                asset: symbols[a].clone(),
-                step,
-            })
-            .collect()
+        v.iter().map(|&(a, step)| ClosedPosition { asset: symbols[a].clone(), step }).collect()
     };
-    let healthy: Vec<(usize, usize)> = closed
-        .iter()
-        .copied()
-        .filter(|&(a, _)| kept_in_cmp(a))
-        .collect();
+    let healthy: Vec<(usize, usize)> = closed.iter().copied().filter(|&(a, _)| kept_in_cmp(a)).collect();
 
     let mut liq_steps = vec![false; s.insurance_fund.len()];
     for e in &r.events {
@@ -155,18 +146,10 @@ pub fn summarize(symbols: &[String], r: &Run, cmp: &Run) -> RunSummary {
     for (i, sym) in symbols.iter().enumerate() {
         let exo = max_drawdown_pct(&s.exogenous_price_f[i]);
         let real = max_drawdown_pct(&s.price_f[i]);
-        let amplification = if exo > 1e-4 {
-            Some(round4(real / exo))
-        } else {
-            None
-        };
+        let amplification = if exo > 1e-4 { Some(round4(real / exo)) } else { None };
         assets.insert(
             sym.clone(),
-            AssetSummary {
-                exogenous_drawdown_pct: exo,
-                realized_drawdown_pct: real,
-                amplification,
-            },
+            AssetSummary { exogenous_drawdown_pct: exo, realized_drawdown_pct: real, amplification },
         );
     }
     let crowd_accounts_liquidated = s.crowd_accounts_liquidated.iter().sum();

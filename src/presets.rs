@@ -47,15 +47,8 @@ pub const PRESETS: &[Preset] = &[
 ];
 
 pub fn get(name: &str) -> Result<&'static Preset> {
-    PRESETS
-        .iter()
-        .find(|p| p.name == name)
-        .ok_or_else(|| Error::UnknownPreset {
-            name: name.to_string(),
-            known: PRESETS
-                .iter()
-                .map(|p| p.name)
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+    PRESETS.iter().find(|p| p.name == name).ok_or_else(|| Error::UnknownPreset {
+        name: name.to_string(),
+        known: PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
+    })
 }

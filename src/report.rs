@@ -29,24 +29,14 @@ fn per_asset<T>(symbols: &[String], v: &[Vec<T>], f: impl Fn(&T) -> Value) -> Va
 }
 
 fn num(x: f64) -> Value {
-    serde_json::Number::from_f64((x * 1e8).round() / 1e8)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
+    serde_json::Number::from_f64((x * 1e8).round() / 1e8).map(Value::Number).unwrap_or(Value::Null)
 }
 
-pub fn series_json(
-    symbols: &[String],
-    s: &Series,
-    r: &Run,
-    step_minutes: rust_decimal::Decimal,
-) -> Value {
+pub fn series_json(symbols: &[String], s: &Series, r: &Run, step_minutes: rust_decimal::Decimal) -> Value {
     let steps = s.insurance_fund.len();
     let mut positions = Map::new();
     for (k, &a) in r.focal_assets.iter().enumerate() {
-        positions.insert(
-            symbols[a].clone(),
-            Value::Array(s.focal_position_qty[k].iter().map(dec).collect()),
-        );
+        positions.insert(symbols[a].clone(), Value::Array(s.focal_position_qty[k].iter().map(dec).collect()));
     }
     json!({
         "step": (0..steps).collect::<Vec<_>>(),
@@ -76,14 +66,7 @@ pub fn event_json(symbols: &[String], e: &Event, name: &str) -> Value {
     let o = v.as_object_mut().expect("object");
     let zero = Money::ZERO;
     match &e.kind {
-        EventKind::Liquidation {
-            asset,
-            quantity,
-            price,
-            fee,
-            realized_pnl,
-            reason,
-        } => {
+        EventKind::Liquidation { asset, quantity, price, fee, realized_pnl, reason } => {
             o.insert("kind".into(), json!("liquidation"));
             o.insert("asset".into(), json!(symbols[*asset]));
             o.insert("quantity".into(), dec(quantity));
@@ -92,13 +75,7 @@ pub fn event_json(symbols: &[String], e: &Event, name: &str) -> Value {
             o.insert("realized_pnl".into(), dec(realized_pnl));
             o.insert("reason".into(), json!(reason.describe()));
         }
-        EventKind::CollateralSale {
-            asset,
-            quantity,
-            price,
-            proceeds,
-            reason,
-        } => {
+        EventKind::CollateralSale { asset, quantity, price, proceeds, reason } => {
             o.insert("kind".into(), json!("collateral_sale"));
             o.insert("asset".into(), json!(symbols[*asset]));
             o.insert("quantity".into(), dec(quantity));
@@ -107,11 +84,7 @@ pub fn event_json(symbols: &[String], e: &Event, name: &str) -> Value {
             o.insert("proceeds".into(), dec(proceeds));
             o.insert("reason".into(), json!(reason.describe()));
         }
-        EventKind::BadDebt {
-            amount,
-            fund_paid,
-            uncovered,
-        } => {
+        EventKind::BadDebt { amount, fund_paid, uncovered } => {
             o.insert("kind".into(), json!("bad_debt"));
             o.insert("asset".into(), json!("USD"));
             o.insert("quantity".into(), dec(amount));
@@ -130,9 +103,7 @@ fn summary_json(s: &RunSummary) -> Value {
 }
 
 fn events_json(o: &Outcome, r: &Run, only_focal: bool) -> Value {
-    let names: Vec<String> = std::iter::once("focal".to_string())
-        .chain(o.explicit_names.iter().cloned())
-        .collect();
+    let names: Vec<String> = std::iter::once("focal".to_string()).chain(o.explicit_names.iter().cloned()).collect();
     Value::Array(
         r.events
             .iter()
@@ -140,9 +111,7 @@ fn events_json(o: &Outcome, r: &Run, only_focal: bool) -> Value {
             .map(|e| {
                 let name = match e.account {
                     AccountId::Focal => names[0].clone(),
-                    AccountId::Explicit(k) => {
-                        names.get(1 + k as usize).cloned().unwrap_or_default()
-                    }
+                    AccountId::Explicit(k) => names.get(1 + k as usize).cloned().unwrap_or_default(),
                     AccountId::Crowd(k) => format!("crowd-{k}"),
                 };
                 event_json(&o.symbols, e, &name)
@@ -155,22 +124,10 @@ fn events_json(o: &Outcome, r: &Run, only_focal: bool) -> Value {
 pub fn to_json(o: &Outcome) -> Value {
     let mut summary = summary_json(&o.summary);
     if let Some(m) = summary.as_object_mut() {
-        m.insert(
-            "final_equity_other_mode".into(),
-            dec(&o.other_mode_summary.final_equity),
-        );
-        m.insert(
-            "final_equity_no_feedback".into(),
-            dec(&o.no_feedback_summary.final_equity),
-        );
-        m.insert(
-            "focal_liquidated_step_other_mode".into(),
-            json!(o.other_mode_summary.focal_liquidated_step),
-        );
-        m.insert(
-            "focal_liquidated_step_no_feedback".into(),
-            json!(o.no_feedback_summary.focal_liquidated_step),
-        );
+        m.insert("final_equity_other_mode".into(), dec(&o.other_mode_summary.final_equity));
+        m.insert("final_equity_no_feedback".into(), dec(&o.no_feedback_summary.final_equity));
+        m.insert("focal_liquidated_step_other_mode".into(), json!(o.other_mode_summary.focal_liquidated_step));
+        m.insert("focal_liquidated_step_no_feedback".into(), json!(o.no_feedback_summary.focal_liquidated_step));
     }
     let cf = |r: &Run, s: &RunSummary| {
         json!({
@@ -243,19 +200,14 @@ pub fn to_csv(o: &Outcome) -> String {
     }
     let mut out = head.join(",");
     out.push('\n');
-    let r = |x: &Option<Ratio>| {
-        x.map(|r| r.0.round_dp(8).normalize().to_string())
-            .unwrap_or_default()
-    };
+    let r = |x: &Option<Ratio>| x.map(|r| r.0.round_dp(8).normalize().to_string()).unwrap_or_default();
     for t in 0..s.insurance_fund.len() {
-        let mut row: Vec<String> = vec![
-            t.to_string(),
-            (rust_decimal::Decimal::from(t as u64) * o.step_minutes).to_string(),
-        ];
+        let mut row: Vec<String> =
+            vec![t.to_string(), (rust_decimal::Decimal::from(t as u64) * o.step_minutes).to_string()];
         for i in 0..o.symbols.len() {
             row.push(s.price[i][t].to_string());
             row.push(s.exogenous_price[i][t].to_string());
-            row.push(format!("{:.6}", s.impact_pct[i][t]));
+            row.push(crate::types::fixed(s.impact_pct[i][t], 6));
             row.push(s.forced_flow_usd[i][t].to_string());
             row.push(nf.price[i][t].to_string());
         }

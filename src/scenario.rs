@@ -211,10 +211,7 @@ pub fn btcusdt_brackets() -> Vec<BracketSpec> {
         ("300000000", "0.50"),
     ]
     .iter()
-    .map(|(f, m)| BracketSpec {
-        floor: Money(d(f)),
-        mmr: Ratio(d(m)),
-    })
+    .map(|(f, m)| BracketSpec { floor: Money(d(f)), mmr: Ratio(d(m)) })
     .collect()
 }
 
@@ -234,12 +231,7 @@ pub struct CorrelationSpec {
 
 impl Default for CorrelationSpec {
     fn default() -> Self {
-        CorrelationSpec {
-            all_pairs: 0.8,
-            pairs: vec![],
-            matrix: None,
-            repair: false,
-        }
+        CorrelationSpec { all_pairs: 0.8, pairs: vec![], matrix: None, repair: false }
     }
 }
 
@@ -281,11 +273,7 @@ pub struct ImpactSpec {
 
 impl Default for ImpactSpec {
     fn default() -> Self {
-        ImpactSpec {
-            model: ImpactModelSpec::Depth,
-            sqrt_y: 0.7,
-            cross_impact: 0.0,
-        }
+        ImpactSpec { model: ImpactModelSpec::Depth, sqrt_y: 0.7, cross_impact: 0.0 }
     }
 }
 
@@ -308,10 +296,7 @@ pub struct LiquidationSpec {
 
 impl Default for LiquidationSpec {
     fn default() -> Self {
-        LiquidationSpec {
-            policy: PolicySpec::LargestMmFirst,
-            fee_rate: Ratio(d("0.005")),
-        }
+        LiquidationSpec { policy: PolicySpec::LargestMmFirst, fee_rate: Ratio(d("0.005")) }
     }
 }
 
@@ -343,12 +328,7 @@ pub struct AccountSpec {
 
 impl Default for AccountSpec {
     fn default() -> Self {
-        AccountSpec {
-            name: None,
-            mode: ModeSpec::Cross,
-            collateral: BTreeMap::new(),
-            positions: vec![],
-        }
+        AccountSpec { name: None, mode: ModeSpec::Cross, collateral: BTreeMap::new(), positions: vec![] }
     }
 }
 
@@ -369,12 +349,7 @@ impl AccountSpec {
                 ..PositionSpec::default()
             })
             .collect();
-        AccountSpec {
-            name: Some("you".into()),
-            mode: ModeSpec::Cross,
-            collateral,
-            positions,
-        }
+        AccountSpec { name: Some("you".into()), mode: ModeSpec::Cross, collateral, positions }
     }
 }
 
@@ -411,12 +386,7 @@ pub struct CrowdSpec {
 
 impl Default for CrowdSpec {
     fn default() -> Self {
-        CrowdSpec {
-            accounts: 1000,
-            leverage_min: d("2"),
-            leverage_max: d("40"),
-            assets: None,
-        }
+        CrowdSpec { accounts: 1000, leverage_min: d("2"), leverage_max: d("40"), assets: None }
     }
 }
 
@@ -449,11 +419,12 @@ impl Scenario {
     /// Parse a scenario from JSON text. Field-type errors name the field and line.
     pub fn from_json(text: &str) -> crate::Result<Scenario> {
         if !text.trim_start().starts_with('{') {
-            return Err(crate::Error::Parse(
-                "a scenario is a JSON object, {\"version\": 1, …}".into(),
-            ));
+            return Err(crate::Error::Parse("a scenario is a JSON object, {\"version\": 1, …}".into()));
         }
         let de = &mut serde_json::Deserializer::from_str(text);
+        // Natively, errors name the field's path; in wasm, serde_json's line and column (the
+        // path tracking doubles the deserialiser's code size).
+        #[cfg(not(target_arch = "wasm32"))]
         let s: Scenario = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
@@ -463,8 +434,9 @@ impl Scenario {
                 crate::Error::Parse(format!("{path}: {inner}"))
             }
         })?;
-        de.end()
-            .map_err(|e| crate::Error::Parse(format!("unexpected text after the scenario: {e}")))?;
+        #[cfg(target_arch = "wasm32")]
+        let s: Scenario = serde::Deserialize::deserialize(&mut *de).map_err(|e| crate::Error::Parse(e.to_string()))?;
+        de.end().map_err(|e| crate::Error::Parse(format!("unexpected text after the scenario: {e}")))?;
         Ok(s)
     }
 
@@ -486,12 +458,7 @@ pub fn benchmark_large() -> Scenario {
         steps: 1440,
         ..Scenario::default()
     };
-    let extra = [
-        ("AVAX", "30", "0.90"),
-        ("LINK", "20", "0.85"),
-        ("DOGE", "0.25", "1.00"),
-        ("ARB", "1.1", "0.95"),
-    ];
+    let extra = [("AVAX", "30", "0.90"), ("LINK", "20", "0.85"), ("DOGE", "0.25", "1.00"), ("ARB", "1.1", "0.95")];
     let usdc = s.assets.pop().expect("default assets end with USDC");
     for (sym, price, sigma) in extra {
         s.assets.push(AssetSpec {
@@ -510,28 +477,13 @@ pub fn benchmark_large() -> Scenario {
     s.assets.push(usdc);
     s.crowd.accounts = 10_000;
     s.shocks = vec![
-        ShockSpec {
-            step: 200,
-            symbol: "ETH".into(),
-            percent: -12.0,
-        },
-        ShockSpec {
-            step: 900,
-            symbol: "BTC".into(),
-            percent: -8.0,
-        },
+        ShockSpec { step: 200, symbol: "ETH".into(), percent: -12.0 },
+        ShockSpec { step: 900, symbol: "BTC".into(), percent: -8.0 },
     ];
     s
 }
 
 /// The default benchmark scenario: the default market with an ETH shock at step 24.
 pub fn benchmark_default() -> Scenario {
-    Scenario {
-        shocks: vec![ShockSpec {
-            step: 24,
-            symbol: "ETH".into(),
-            percent: -12.0,
-        }],
-        ..Scenario::default()
-    }
+    Scenario { shocks: vec![ShockSpec { step: 24, symbol: "ETH".into(), percent: -12.0 }], ..Scenario::default() }
 }

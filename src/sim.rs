@@ -67,19 +67,10 @@ impl Run {
     /// Every account's final state: focal, hand-listed, then every crowd account by id.
     pub fn all_accounts(&self) -> Vec<Account> {
         let mut out = self.accounts.clone();
-        let first_crowd = out
-            .iter()
-            .position(|a| matches!(a.id, AccountId::Crowd(_)))
-            .unwrap_or(out.len());
+        let first_crowd = out.iter().position(|a| matches!(a.id, AccountId::Crowd(_))).unwrap_or(out.len());
         for c in &self.cohorts {
             for mem in &c.members[c.head..] {
-                let mut a = Account::new(
-                    AccountId::Crowd(mem.id),
-                    Mode::Cross,
-                    mem.cash,
-                    vec![],
-                    c.template.clone(),
-                );
+                let mut a = Account::new(AccountId::Crowd(mem.id), Mode::Cross, mem.cash, vec![], c.template.clone());
                 a.ledger = mem.ledger.clone();
                 out.push(a);
             }
@@ -106,12 +97,8 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
     let mut impact = vec![0.0f64; n];
     let mut focal = account_from(AccountId::Focal, focal_init);
     let focal_assets: Vec<usize> = focal.positions.iter().map(|p| p.asset).collect();
-    let mut explicit: Vec<Account> = m
-        .explicit
-        .iter()
-        .enumerate()
-        .map(|(k, a)| account_from(AccountId::Explicit(k as u32), a))
-        .collect();
+    let mut explicit: Vec<Account> =
+        m.explicit.iter().enumerate().map(|(k, a)| account_from(AccountId::Explicit(k as u32), a)).collect();
     let mut cohorts: Vec<Cohort> = m.cohorts.clone();
     let mut retired: Vec<Account> = vec![];
     let mut fund = Fund::new(m.fund0);
@@ -154,11 +141,8 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         // 1–2: decay, exogenous move, pre-trade price.
         for i in 0..n {
             impact[i] *= m.assets[i].decay;
-            (pre[i], pre_f[i]) = market::to_tick_f(
-                exo.prices[t][i] * libm::exp(impact[i]),
-                m.assets[i].tick,
-                m.assets[i].tick_f,
-            );
+            (pre[i], pre_f[i]) =
+                market::to_tick_f(exo.prices[t][i] * libm::exp(impact[i]), m.assets[i].tick, m.assets[i].tick_f);
         }
         // 3: liquidation checks at the pre-trade price.
         plans.clear();
@@ -187,13 +171,7 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
                 if !margin::is_liquidatable(mm, mem.cash + upnl, true) {
                     break; // members are sorted by cash: everyone after this one is healthier
                 }
-                let mut acc = Account::new(
-                    AccountId::Crowd(mem.id),
-                    Mode::Cross,
-                    mem.cash,
-                    vec![],
-                    c.template.clone(),
-                );
+                let mut acc = Account::new(AccountId::Crowd(mem.id), Mode::Cross, mem.cash, vec![], c.template.clone());
                 acc.ledger = mem.ledger.clone();
                 let o = liquidation::plan(&acc, &pre, m, m.policy, m.fee_rate);
                 plans.push((Who::Crowd(ci), acc, o));
@@ -208,9 +186,8 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
             }
         }
         if feedback && plans.iter().any(|p| !p.2.is_empty()) {
-            let direct: Vec<f64> = (0..n)
-                .map(|i| market::impact_delta(m, i, crate::types::dec_to_f64(flow[i])))
-                .collect();
+            let direct: Vec<f64> =
+                (0..n).map(|i| market::impact_delta(m, i, crate::types::dec_to_f64(flow[i]))).collect();
             for i in 0..n {
                 let mut d = direct[i];
                 if m.cross_impact > 0.0 {
@@ -225,38 +202,20 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         }
         for i in 0..n {
             let (post, pf) = if feedback {
-                market::to_tick_f(
-                    exo.prices[t][i] * libm::exp(impact[i]),
-                    m.assets[i].tick,
-                    m.assets[i].tick_f,
-                )
+                market::to_tick_f(exo.prices[t][i] * libm::exp(impact[i]), m.assets[i].tick, m.assets[i].tick_f)
             } else {
                 (pre[i], pre_f[i])
             };
             prices[i] = post;
             post_f[i] = pf;
-            fills[i] = if feedback {
-                Price((pre[i].0 + post.0) / Decimal::TWO)
-            } else {
-                pre[i]
-            };
+            fills[i] = if feedback { Price((pre[i].0 + post.0) / Decimal::TWO) } else { pre[i] };
         }
         // 5: apply the orders.
         let first_event = events.len();
         let mut crowd_count = 0u32;
         let mut spawned: BTreeMap<(usize, usize), Cohort> = BTreeMap::new();
         for (who, mut acc, orders) in plans.drain(..) {
-            liquidation::execute(
-                &mut acc,
-                &orders,
-                &fills,
-                &prices,
-                m,
-                m.fee_rate,
-                &mut fund,
-                t,
-                &mut events,
-            );
+            liquidation::execute(&mut acc, &orders, &fills, &prices, m, m.fee_rate, &mut fund, t, &mut events);
             match who {
                 Who::Focal => {
                     focal_f = Mirror::of(&acc);
@@ -274,14 +233,12 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
                         // Same parent, same positions closed ⇒ same book: a new cohort, still
                         // sorted by cash because the members arrive in ascending order and
                         // their cash moved by the same amounts.
-                        let AccountId::Crowd(id) = acc.id else {
-                            unreachable!()
-                        };
+                        let AccountId::Crowd(id) = acc.id else { unreachable!() };
                         let key = (ci, acc.positions.len());
                         let parent_mode = cohorts[ci].mode;
-                        let c = spawned.entry(key).or_insert_with(|| {
-                            Cohort::new(parent_mode, acc.positions.clone(), vec![])
-                        });
+                        let c = spawned
+                            .entry(key)
+                            .or_insert_with(|| Cohort::new(parent_mode, acc.positions.clone(), vec![]));
                         c.members.push(Member::new(id, acc.cash, acc.ledger));
                     }
                 }
@@ -293,11 +250,9 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
                 ex.members.drain(..ex.head);
                 ex.head = 0;
                 ex.members.append(&mut c.members);
-                ex.members
-                    .sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
+                ex.members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
             } else {
-                c.members
-                    .sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
+                c.members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
                 cohorts.push(c);
             }
         }
@@ -309,20 +264,13 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         // 6: record.
         let mut crowd_notional = Money::ZERO;
         for e in &events[first_event..] {
-            if let (
-                AccountId::Crowd(_),
-                EventKind::Liquidation {
-                    quantity, price, ..
-                },
-            ) = (&e.account, &e.kind)
-            {
+            if let (AccountId::Crowd(_), EventKind::Liquidation { quantity, price, .. }) = (&e.account, &e.kind) {
                 crowd_notional += quantity.abs() * *price;
             }
         }
         for i in 0..n {
             s.price[i].push(prices[i]);
-            let (ex, ex_f) =
-                market::to_tick_f(exo.prices[t][i], m.assets[i].tick, m.assets[i].tick_f);
+            let (ex, ex_f) = market::to_tick_f(exo.prices[t][i], m.assets[i].tick, m.assets[i].tick_f);
             s.exogenous_price[i].push(ex);
             s.exogenous_price_f[i].push(ex_f);
             s.price_f[i].push(post_f[i]);
@@ -333,23 +281,14 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         s.crowd_accounts_liquidated.push(crowd_count);
         record_focal(&mut s, &focal, &focal_assets, &prices, m);
         s.insurance_fund.push(fund.balance);
-        s.bad_debt
-            .push(fund.bad_debt_paid + fund.uncovered_bad_debt);
+        s.bad_debt.push(fund.bad_debt_paid + fund.uncovered_bad_debt);
     }
 
     let mut accounts = Vec::with_capacity(1 + explicit.len() + retired.len());
     accounts.push(focal);
     accounts.extend(explicit);
     accounts.extend(retired);
-    Run {
-        series: s,
-        events,
-        fund,
-        accounts,
-        cohorts,
-        focal_mode: focal_init.mode,
-        focal_assets,
-    }
+    Run { series: s, events, fund, accounts, cohorts, focal_mode: focal_init.mode, focal_assets }
 }
 
 /// An f64 copy of an account, for the conservative pre-filter (see [`clearly_healthy`]).
@@ -368,11 +307,7 @@ impl Mirror {
             isolated: a.mode == Mode::Isolated,
             cash: f(a.cash.0),
             balances: a.balances.iter().map(|(i, b)| (*i, f(b.0))).collect(),
-            positions: a
-                .positions
-                .iter()
-                .map(|p| (p.asset, f(p.qty.0), f(p.entry.0), f(p.margin.0)))
-                .collect(),
+            positions: a.positions.iter().map(|p| (p.asset, f(p.qty.0), f(p.entry.0), f(p.margin.0))).collect(),
         }
     }
 
@@ -383,10 +318,7 @@ impl Mirror {
         if self.isolated {
             return self.positions.iter().all(|&(a, q, e, margin)| {
                 let n = q.abs() * prices[a];
-                ok(
-                    margin + q * (prices[a] - e) - m.assets[a].brackets.mm_f64(n),
-                    margin.abs() + n + q.abs() * e,
-                )
+                ok(margin + q * (prices[a] - e) - m.assets[a].brackets.mm_f64(n), margin.abs() + n + q.abs() * e)
             });
         }
         if self.positions.is_empty() && self.cash >= 0.0 {
@@ -396,11 +328,7 @@ impl Mirror {
         let mut eq = self.cash;
         for &(a, b) in &self.balances {
             let v = b * prices[a];
-            eq += if b > 0.0 {
-                v * (1.0 - m.assets[a].haircut_f)
-            } else {
-                v
-            };
+            eq += if b > 0.0 { v * (1.0 - m.assets[a].haircut_f) } else { v };
             scale += v.abs();
         }
         let mut mm = 0.0;
@@ -459,12 +387,7 @@ fn record_focal(
     };
     s.focal_margin_ratio.push(mr);
     for (k, &a) in focal_assets.iter().enumerate() {
-        let q = focal
-            .positions
-            .iter()
-            .find(|p| p.asset == a)
-            .map(|p| p.qty)
-            .unwrap_or(Qty::ZERO);
+        let q = focal.positions.iter().find(|p| p.asset == a).map(|p| p.qty).unwrap_or(Qty::ZERO);
         s.focal_position_qty[k].push(q);
     }
 }
@@ -477,10 +400,7 @@ mod tests {
 
     fn market() -> Model {
         Model::from_scenario(&Scenario {
-            crowd: crate::scenario::CrowdSpec {
-                accounts: 0,
-                ..Default::default()
-            },
+            crowd: crate::scenario::CrowdSpec { accounts: 0, ..Default::default() },
             ..Scenario::default()
         })
         .unwrap()

@@ -129,6 +129,49 @@ pub fn dec_from_f64(x: f64) -> Option<Decimal> {
     Decimal::from_f64(x)
 }
 
+/// `x` with exactly `dp` decimals, by integer arithmetic (f64 `{:.N}` formatting pulls ~18 KB
+/// of float-printing code into the wasm build). Huge values print their integer part only.
+pub fn fixed(x: f64, dp: usize) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let dp = dp.min(12);
+    let scale = 10u64.pow(dp as u32);
+    let n = (x * scale as f64).round();
+    if n.abs() >= 9.0e15 {
+        return dec_from_f64(x.round()).map(|d| d.round_dp(0).to_string()).unwrap_or_else(|| "out of range".into());
+    }
+    let n = n as i64;
+    let a = n.unsigned_abs();
+    let mut s = String::new();
+    if n < 0 {
+        s.push('-');
+    }
+    s.push_str(&(a / scale).to_string());
+    if dp > 0 {
+        s.push('.');
+        let frac = (a % scale).to_string();
+        for _ in frac.len()..dp {
+            s.push('0');
+        }
+        s.push_str(&frac);
+    }
+    s
+}
+
+/// [`fixed`] without trailing zeros ("2.5", "10", "0.125").
+pub fn short(x: f64, dp: usize) -> String {
+    let s = fixed(x, dp);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 pub fn dec_to_f64(d: Decimal) -> f64 {
     use rust_decimal::prelude::ToPrimitive;
     d.to_f64().unwrap_or(0.0)
@@ -156,12 +199,25 @@ mod tests {
             ("101.26", "0.5", "101.5"),
         ];
         for (p, t, want) in cases {
-            assert_eq!(
-                Price(d(p)).round_to_tick(Price(d(t))),
-                Price(d(want)),
-                "{p} at tick {t}"
-            );
+            assert_eq!(Price(d(p)).round_to_tick(Price(d(t))), Price(d(want)), "{p} at tick {t}");
         }
+    }
+
+    #[test]
+    fn fixed_point_formatting() {
+        let cases = [
+            (2.5, 2, "2.50"),
+            (-0.04, 3, "-0.040"),
+            (0.0, 0, "0"),
+            (1234.5678, 1, "1234.6"),
+            (-0.0001, 2, "0.00"),
+            (1e20, 2, "100000000000000000000"),
+        ];
+        for (x, dp, want) in cases {
+            assert_eq!(fixed(x, dp), want, "{x} to {dp}");
+        }
+        assert_eq!(short(12.50, 6), "12.5");
+        assert_eq!(short(-3.0, 6), "-3");
     }
 
     #[test]

@@ -5,10 +5,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn cascade(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cascade"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cascade")).args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into(),
@@ -40,15 +37,8 @@ fn run_json_has_the_documented_shape() {
     ] {
         assert!(s.get(k).is_some(), "summary.{k}");
     }
-    for k in [
-        "exogenous_drawdown_pct",
-        "realized_drawdown_pct",
-        "amplification",
-    ] {
-        assert!(
-            s["assets"]["BTC"].get(k).is_some(),
-            "summary.assets.BTC.{k}"
-        );
+    for k in ["exogenous_drawdown_pct", "realized_drawdown_pct", "amplification"] {
+        assert!(s["assets"]["BTC"].get(k).is_some(), "summary.assets.BTC.{k}");
     }
     let steps = 61;
     for path in [
@@ -63,38 +53,18 @@ fn run_json_has_the_documented_shape() {
         "crowd/liquidated_notional",
         "crowd/accounts_liquidated",
     ] {
-        let arr = v["series"]
-            .pointer(&format!("/{path}"))
-            .unwrap_or_else(|| panic!("series.{path}"));
-        assert_eq!(
-            arr.as_array().unwrap().len(),
-            steps,
-            "series.{path} has steps + 1 points"
-        );
+        let arr = v["series"].pointer(&format!("/{path}")).unwrap_or_else(|| panic!("series.{path}"));
+        assert_eq!(arr.as_array().unwrap().len(), steps, "series.{path} has steps + 1 points");
     }
-    assert!(
-        v["series"]["price"]["BTC"][0].is_string(),
-        "prices are decimal strings"
-    );
-    assert!(
-        s["final_equity"].is_string() && s["bad_debt"].is_string(),
-        "money is a decimal string"
-    );
+    assert!(v["series"]["price"]["BTC"][0].is_string(), "prices are decimal strings");
+    assert!(s["final_equity"].is_string() && s["bad_debt"].is_string(), "money is a decimal string");
     let e = &v["events"][0];
-    for k in [
-        "step", "account", "asset", "quantity", "price", "fee", "kind",
-    ] {
+    for k in ["step", "account", "asset", "quantity", "price", "fee", "kind"] {
         assert!(e.get(k).is_some(), "events[0].{k}");
     }
     for cf in ["no_feedback", "other_mode"] {
         assert!(v["counterfactuals"][cf]["summary"]["final_equity"].is_string());
-        assert_eq!(
-            v["counterfactuals"][cf]["series"]["focal"]["equity"]
-                .as_array()
-                .unwrap()
-                .len(),
-            steps
-        );
+        assert_eq!(v["counterfactuals"][cf]["series"]["focal"]["equity"].as_array().unwrap().len(), steps);
     }
     assert_eq!(v["conservation"]["main"]["exact"], Value::Bool(true));
 }
@@ -112,18 +82,12 @@ fn run_csv_writes_one_row_per_step() {
 
 #[test]
 fn validate_lists_every_problem_and_fails() {
-    let f = tmp(
-        "bad.json",
-        r#"{"version": 1, "steps": 0, "assets": [{"symbol": "X", "price": "0", "depth_usd": "-1"}]}"#,
-    );
+    let f =
+        tmp("bad.json", r#"{"version": 1, "steps": 0, "assets": [{"symbol": "X", "price": "0", "depth_usd": "-1"}]}"#);
     let (code, out, err) = cascade(&["validate", &f]);
     assert_eq!(code, 1);
     assert!(out.is_empty());
-    for w in [
-        "steps: must be between 1",
-        "assets[0].price:",
-        "assets[0].depth_usd:",
-    ] {
+    for w in ["steps: must be between 1", "assets[0].price:", "assets[0].depth_usd:"] {
         assert!(err.contains(w), "{w} in {err}");
     }
     let good = tmp("good.json", r#"{"version": 1}"#);
@@ -137,10 +101,7 @@ fn errors_go_to_stderr_in_words() {
     let (code, out, err) = cascade(&["run", "preset:nope"]);
     assert_ne!(code, 0);
     assert!(out.is_empty());
-    assert!(
-        err.contains("unknown preset \"nope\"") && err.contains("contagion"),
-        "{err}"
-    );
+    assert!(err.contains("unknown preset \"nope\"") && err.contains("contagion"), "{err}");
     let (code, _, err) = cascade(&["run", "/no/such/file.json"]);
     assert_ne!(code, 0);
     assert!(err.contains("cannot read /no/such/file.json"), "{err}");
@@ -159,13 +120,7 @@ fn schema_presets_and_stdin() {
     assert!(schema["properties"]["crowd"].is_object());
     let (code, out, _) = cascade(&["presets"]);
     assert_eq!(code, 0);
-    for p in [
-        "contagion",
-        "amplification",
-        "double-hit",
-        "depeg",
-        "cross-vs-isolated",
-    ] {
+    for p in ["contagion", "amplification", "double-hit", "depeg", "cross-vs-isolated"] {
         assert!(out.contains(p));
     }
     let (_, preset_json, _) = cascade(&["presets", "depeg"]);
@@ -175,18 +130,10 @@ fn schema_presets_and_stdin() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(preset_json.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(preset_json.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     let from_stdin: Value = serde_json::from_slice(&out.stdout).unwrap();
     let (_, direct, _) = cascade(&["run", "preset:depeg", "--json"]);
     let direct: Value = serde_json::from_str(&direct).unwrap();
-    assert_eq!(
-        from_stdin["digest"], direct["digest"],
-        "the same scenario gives the same bits"
-    );
+    assert_eq!(from_stdin["digest"], direct["digest"], "the same scenario gives the same bits");
 }

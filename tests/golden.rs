@@ -35,18 +35,11 @@ fn check(name: &str, src: &str) -> Option<String> {
         .unwrap_or_else(|_| panic!("missing {}; run with UPDATE_GOLDEN=1", path.display()));
     let want: Value = serde_json::from_str(&want).unwrap();
     if want != got {
-        let diff: Vec<String> = [
-            "summary",
-            "no_feedback",
-            "other_mode",
-            "events",
-            "final_prices",
-            "digest",
-        ]
-        .iter()
-        .filter(|k| want[**k] != got[**k])
-        .map(|k| format!("  {k}: expected {}\n     got {}", want[*k], got[*k]))
-        .collect();
+        let diff: Vec<String> = ["summary", "no_feedback", "other_mode", "events", "final_prices", "digest"]
+            .iter()
+            .filter(|k| want[**k] != got[**k])
+            .map(|k| format!("  {k}: expected {}\n     got {}", want[*k], got[*k]))
+            .collect();
         return Some(format!("{name}:\n{}", diff.join("\n")));
     }
     None
@@ -54,20 +47,15 @@ fn check(name: &str, src: &str) -> Option<String> {
 
 #[test]
 fn presets_match_their_golden_summaries() {
-    let failures: Vec<String> = presets::PRESETS
-        .iter()
-        .filter_map(|p| check(p.name, &format!("preset:{}", p.name)))
-        .collect();
+    let failures: Vec<String> =
+        presets::PRESETS.iter().filter_map(|p| check(p.name, &format!("preset:{}", p.name))).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn scenario_files_match_their_golden_summaries() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     assert!(files.len() >= 2);
     let failures: Vec<String> = files

@@ -33,9 +33,7 @@ fn len(rng: &mut ChaCha8Rng, max: usize) -> usize {
 fn gen(rng: &mut ChaCha8Rng, i: u64) -> String {
     const MAX: usize = 64 * 1024;
     match i % 20 {
-        0..=7 => (0..len(rng, MAX))
-            .map(|_| ALPHA[rng.next_u32() as usize % ALPHA.len()] as char)
-            .collect(),
+        0..=7 => (0..len(rng, MAX)).map(|_| ALPHA[rng.next_u32() as usize % ALPHA.len()] as char).collect(),
         8..=10 => {
             let mut b = vec![0u8; len(rng, MAX)];
             rng.fill_bytes(&mut b);
@@ -51,15 +49,9 @@ fn gen(rng: &mut ChaCha8Rng, i: u64) -> String {
         }
         _ => {
             // structure-aware: mutate a valid link
-            let mut s: Vec<u8> = CORPUS[rng.next_u32() as usize % CORPUS.len()]
-                .as_bytes()
-                .to_vec();
+            let mut s: Vec<u8> = CORPUS[rng.next_u32() as usize % CORPUS.len()].as_bytes().to_vec();
             for _ in 0..1 + rng.next_u32() % 6 {
-                let at = if s.is_empty() {
-                    0
-                } else {
-                    rng.next_u32() as usize % s.len()
-                };
+                let at = if s.is_empty() { 0 } else { rng.next_u32() as usize % s.len() };
                 match rng.next_u32() % 6 {
                     0 => {
                         s.insert(at, ALPHA[rng.next_u32() as usize % ALPHA.len()]);
@@ -103,26 +95,41 @@ fn gen(rng: &mut ChaCha8Rng, i: u64) -> String {
 
 #[test]
 fn decoder_never_panics_and_always_answers() {
-    let cases: u64 = std::env::var("LINK_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    // 1 000 000 in release (scripts/test.sh runs it so); a quick 2 000 in debug builds.
+    let default = if cfg!(debug_assertions) { 2_000 } else { 1_000_000 };
+    let cases: u64 = std::env::var("LINK_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     let mut rng = ChaCha8Rng::seed_from_u64(0x11_4b);
     let (mut with_controls, mut longest) = (0u64, 0usize);
     for i in 0..cases {
-        let input = gen(&mut rng, i);
-        longest = longest.max(input.len());
-        let d = decode(&input);
-        if d.link.controls.len() > 1 || d.link.scenario.is_some() {
-            with_controls += 1;
-            let s = d.link.scenario().unwrap_or_else(|e| {
-                panic!("case {i}: decoded link is not applicable: {e}\ninput: {input:?}")
-            });
-            Model::from_scenario(&s).unwrap_or_else(|e| {
-                panic!("case {i}: decoded scenario invalid: {e}\ninput: {input:?}")
-            });
+        let mut input = gen(&mut rng, i);
+        if input.len() > 64 * 1024 {
+            let mut cut = 64 * 1024;
+            while !input.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            input.truncate(cut);
         }
-        if i % 16 == 0 || d.link.controls.len() > 1 {
+        longest = longest.max(input.len());
+        let t0 = std::time::Instant::now();
+        let d = decode(&input);
+        if std::env::var("LINK_FUZZ_SLOW").is_ok() && t0.elapsed().as_millis() > 200 {
+            eprintln!("slow case {i}: {} ms, {} bytes: {:?}", t0.elapsed().as_millis(), input.len(), input.chars().take(120).collect::<String>());
+        }
+        assert!(d.notices.len() <= margin_cascade::link::MAX_NOTICES + 1, "case {i}: unbounded notices");
+        let settings = d.link.controls.len() > 1 || d.link.scenario.is_some();
+        // Always: the settings apply to the base (ranges and kinds were checked).
+        let s = d
+            .link
+            .scenario()
+            .unwrap_or_else(|e| panic!("case {i}: decoded link is not applicable: {e}\ninput: {input:?}"));
+        if settings {
+            with_controls += 1;
+        }
+        // Every 8th input with settings (and every 64th without): the full scenario is valid, and
+        // the canonical encoding is a fixed point.
+        if (settings && with_controls % 8 == 0) || i % 64 == 0 {
+            Model::from_scenario(&s)
+                .unwrap_or_else(|e| panic!("case {i}: decoded scenario invalid: {e}\ninput: {input:?}"));
             let e = encode(&d.link);
             let again = decode(&e);
             assert!(
@@ -130,17 +137,13 @@ fn decoder_never_panics_and_always_answers() {
                 "case {i}: the canonical link has notices {:?}\ninput: {input:?}\nlink: {e}",
                 again.notices
             );
-            assert_eq!(
-                again.link, d.link,
-                "case {i}: decode(encode(x)) != x\ninput: {input:?}\nlink: {e}"
-            );
-            assert_eq!(
-                encode(&again.link),
-                e,
-                "case {i}: encoding is not canonical"
-            );
+            assert_eq!(again.link, d.link, "case {i}: decode(encode(x)) != x\ninput: {input:?}\nlink: {e}");
+            assert_eq!(encode(&again.link), e, "case {i}: encoding is not canonical");
         }
     }
     eprintln!("{cases} inputs, longest {longest} bytes, {with_controls} decoded to settings");
-    assert!(longest >= 60 * 1024);
+    assert!(longest <= 64 * 1024);
+    if cases >= 100_000 {
+        assert!(longest >= 60 * 1024, "long inputs were generated");
+    }
 }

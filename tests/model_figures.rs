@@ -24,26 +24,13 @@ fn contagion_model(mode: &str) -> margin_cascade::Model {
 }
 
 fn account(m: &margin_cascade::Model, mode: Mode) -> Account {
-    let init = if m.focal.mode == mode {
-        &m.focal
-    } else {
-        &m.focal_other
-    };
-    Account::new(
-        AccountId::Focal,
-        init.mode,
-        init.cash,
-        init.balances.clone(),
-        init.positions.clone(),
-    )
+    let init = if m.focal.mode == mode { &m.focal } else { &m.focal_other };
+    Account::new(AccountId::Focal, init.mode, init.cash, init.balances.clone(), init.positions.clone())
 }
 
 /// Prices after BTC and ETH fall by the given fractions.
 fn prices(btc_fall: &str, eth_fall: &str) -> Vec<Price> {
-    vec![
-        Price(d("100000") * (d("1") - d(btc_fall))),
-        Price(d("2000") * (d("1") - d(eth_fall))),
-    ]
+    vec![Price(d("100000") * (d("1") - d(btc_fall))), Price(d("2000") * (d("1") - d(eth_fall)))]
 }
 
 fn planned_assets(m: &margin_cascade::Model, acc: &Account, p: &[Price]) -> Vec<usize> {
@@ -100,11 +87,7 @@ fn isolated_pro_rata_loses_eth_at_6_1977_pct_and_keeps_btc() {
     let before = prices("0", &(fall - d("0.00001")).to_string());
     let after = prices("0", &(fall + d("0.00001")).to_string());
     assert!(planned_assets(&m, &acc, &before).is_empty());
-    assert_eq!(
-        planned_assets(&m, &acc, &after),
-        vec![1],
-        "only ETH is closed"
-    );
+    assert_eq!(planned_assets(&m, &acc, &after), vec![1], "only ETH is closed");
     // Even ETH at −50 % never touches BTC in isolated mode.
     assert_eq!(planned_assets(&m, &acc, &prices("0", "0.5")), vec![1]);
 }
@@ -126,59 +109,31 @@ fn tier_is_reselected_at_the_liquidation_notional() {
         let p = margin::liquidation_price(Qty(d(q)), Price(d("50000")), Money(d(m)), &b).unwrap();
         assert_eq!(p.0.round_dp(2), d(want), "{q} BTC with {m} margin");
         // and the engine's own check agrees: one cent above is healthy, one cent below is not
-        let pos = Position {
-            asset: 0,
-            qty: Qty(d(q)),
-            entry: Price(d("50000")),
-            margin: Money(d(m)),
-        };
+        let pos = Position { asset: 0, qty: Qty(d(q)), entry: Price(d("50000")), margin: Money(d(m)) };
         for (px, liq) in [(p.0 + d("0.01"), false), (p.0 - d("0.01"), true)] {
             let n = pos.notional(Price(px));
             let eq = pos.margin + pos.upnl(Price(px));
-            assert_eq!(
-                margin::is_liquidatable(b.mm(n), eq, true),
-                liq,
-                "{q} BTC at {px}"
-            );
+            assert_eq!(margin::is_liquidatable(b.mm(n), eq, true), liq, "{q} BTC at {px}");
         }
     }
 }
 
 #[test]
 fn engine_run_closes_healthy_btc_in_cross_and_keeps_it_isolated() {
-    let o =
-        run(serde_json::from_str(margin_cascade::presets::get("contagion").unwrap().json).unwrap());
+    let o = run(serde_json::from_str(margin_cascade::presets::get("contagion").unwrap().json).unwrap());
     let closed = focal_liq_steps(&o);
-    assert!(
-        closed.iter().any(|(a, _)| a == "BTC"),
-        "cross closed BTC: {closed:?}"
-    );
-    assert!(o
-        .summary
-        .healthy_positions_closed
-        .iter()
-        .any(|c| c.asset == "BTC"));
+    assert!(closed.iter().any(|(a, _)| a == "BTC"), "cross closed BTC: {closed:?}");
+    assert!(o.summary.healthy_positions_closed.iter().any(|c| c.asset == "BTC"));
     // ETH at the liquidation step is past −18.593 % but the step before it was not
     let step = o.summary.focal_liquidated_step.unwrap();
     let eth = &o.main.series.exogenous_price[1];
     let fall = |t: usize| (d("1") - eth[t].0 / eth[0].0) * d("100");
-    assert!(
-        fall(step) >= d("18.593") && fall(step - 1) < d("18.593"),
-        "fall {} / {}",
-        fall(step - 1),
-        fall(step)
-    );
+    assert!(fall(step) >= d("18.593") && fall(step - 1) < d("18.593"), "fall {} / {}", fall(step - 1), fall(step));
     // isolated counterfactual: ETH closed once past −6.1977 %, BTC still open at the end
     let iso_step = o.other_mode_summary.focal_liquidated_step.unwrap();
     assert!(fall(iso_step) >= d("6.1977") && fall(iso_step - 1) < d("6.1977"));
-    assert!(
-        o.other_mode.focal().positions.iter().any(|p| p.asset == 0),
-        "isolated keeps BTC"
-    );
-    assert!(
-        o.other_mode.focal().positions.iter().all(|p| p.asset != 1),
-        "isolated lost ETH"
-    );
+    assert!(o.other_mode.focal().positions.iter().any(|p| p.asset == 0), "isolated keeps BTC");
+    assert!(o.other_mode.focal().positions.iter().all(|p| p.asset != 1), "isolated lost ETH");
 }
 
 /// A ladder of isolated longs whose liquidations release `f` USD of sales per 1 % of fall,
@@ -203,18 +158,10 @@ fn feedback_multiplier_lambda_f_one_half() {
         let qty = (Decimal::try_from(per_rung_usd).unwrap() / p_liq).round_dp(8);
         // flat rate: margin + q(P − 100) = mmr·q·P at P = P_k ⇒ margin = q·(100 − P_k·(1 − mmr))
         let margin = (qty * (d("100") - p_liq * (d("1") - mmr))).round_dp(8);
-        let exact = margin::liquidation_price(
-            Qty(qty),
-            Price(d("100")),
-            Money(margin),
-            &Brackets::flat(Ratio(mmr)),
-        )
-        .unwrap();
+        let exact =
+            margin::liquidation_price(Qty(qty), Price(d("100")), Money(margin), &Brackets::flat(Ratio(mmr))).unwrap();
         assert!((exact.0 - p_liq).abs() < d("0.000001"));
-        ladder.push((
-            p_liq.to_string().parse().unwrap(),
-            qty.to_string().parse().unwrap(),
-        ));
+        ladder.push((p_liq.to_string().parse().unwrap(), qty.to_string().parse().unwrap()));
         accounts.push(json!({"mode": "isolated", "collateral": {"USD": margin.to_string()},
             "positions": [{"asset": "X", "quantity": qty.to_string(), "margin_usd": margin.to_string()}]}));
     }
@@ -258,21 +205,12 @@ fn feedback_multiplier_lambda_f_one_half() {
     // (2) the linear multiplier: round n = 3·(1 + ½ + … + ½^(n−1)); the price after step t is round t + 1.
     let fall = |t: usize| (1.0 - px[t] / 100.0) * 100.0;
     let linear = [3.0, 4.5, 5.25, 5.625, 5.8125];
-    println!(
-        "falls by step: {:?}",
-        (0..8)
-            .map(|t| format!("{:.3}", fall(t)))
-            .collect::<Vec<_>>()
-    );
+    println!("falls by step: {:?}", (0..8).map(|t| format!("{:.3}", fall(t))).collect::<Vec<_>>());
     for (t, want) in linear.iter().enumerate().skip(1) {
         // tolerance 5 % of the fall: the second-order terms (ln 0.98 = −0.0202 vs −0.02; each
         // rung's sale valued at the pre-trade price, up to 6 % below the rung) compound over rounds
         let got = fall(t);
-        assert!(
-            (got - want).abs() <= 0.05 * want,
-            "round {}: {got:.4} % vs linear {want} %",
-            t + 1
-        );
+        assert!((got - want).abs() <= 0.05 * want, "round {}: {got:.4} % vs linear {want} %", t + 1);
     }
     // The multiplier itself: each round adds λf (= ½) times the previous round's addition.
     // Increments: round 1 = 3 (the shock), then fall(1) − 3, fall(2) − fall(1), …
@@ -282,21 +220,11 @@ fn feedback_multiplier_lambda_f_one_half() {
     }
     for w in incs.windows(2) {
         let ratio = w[1] / w[0];
-        assert!(
-            (0.4..=0.55).contains(&ratio),
-            "increment ratio {ratio:.3} should be ≈ λf = 0.5 ({incs:?})"
-        );
+        assert!((0.4..=0.55).contains(&ratio), "increment ratio {ratio:.3} should be ≈ λf = 0.5 ({incs:?})");
     }
     let end = fall(steps);
-    assert!(
-        (end - 6.0).abs() <= 0.3,
-        "fixed point {end:.4} % vs s/(1 − λf) = 6 %"
-    );
-    assert_eq!(
-        px[steps],
-        px[steps - 10],
-        "the price no longer moves: a fixed point, to the tick"
-    );
+    assert!((end - 6.0).abs() <= 0.3, "fixed point {end:.4} % vs s/(1 − λf) = 6 %");
+    assert_eq!(px[steps], px[steps - 10], "the price no longer moves: a fixed point, to the tick");
 }
 
 use rust_decimal::Decimal;

@@ -15,31 +15,19 @@ use std::collections::HashMap;
 /// opening balance and the events; both must match the engine's final state exactly.
 fn check_conservation(r: &Run) {
     let accounts = r.all_accounts();
-    let mut cash: HashMap<AccountId, Money> = accounts
-        .iter()
-        .map(|a| (a.id, a.ledger.opening_cash))
-        .collect();
+    let mut cash: HashMap<AccountId, Money> = accounts.iter().map(|a| (a.id, a.ledger.opening_cash)).collect();
     let mut fund = r.fund.opening;
     let mut uncovered = Money::ZERO;
     for e in &r.events {
         let c = cash.get_mut(&e.account).expect("event for a known account");
         match &e.kind {
-            EventKind::Liquidation {
-                fee, realized_pnl, ..
-            } => {
+            EventKind::Liquidation { fee, realized_pnl, .. } => {
                 *c += *realized_pnl - *fee;
                 fund += *fee;
-                assert!(
-                    fee.0 >= rust_decimal::Decimal::ZERO,
-                    "fees are never negative"
-                );
+                assert!(fee.0 >= rust_decimal::Decimal::ZERO, "fees are never negative");
             }
             EventKind::CollateralSale { proceeds, .. } => *c += *proceeds,
-            EventKind::BadDebt {
-                amount,
-                fund_paid,
-                uncovered: u,
-            } => {
+            EventKind::BadDebt { amount, fund_paid, uncovered: u } => {
                 *c += *amount;
                 fund -= *fund_paid;
                 uncovered += *u;
@@ -48,34 +36,20 @@ fn check_conservation(r: &Run) {
         }
     }
     for a in &accounts {
-        assert_eq!(
-            a.total_cash(),
-            cash[&a.id],
-            "account {:?}: cash vs opening + events",
-            a.id
-        );
+        assert_eq!(a.total_cash(), cash[&a.id], "account {:?}: cash vs opening + events", a.id);
         // the per-account ledger agrees too
         let l = &a.ledger;
-        assert_eq!(
-            a.total_cash(),
-            l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off
-        );
+        assert_eq!(a.total_cash(), l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off);
     }
     assert_eq!(r.fund.balance, fund, "fund: opening + fees − bad debt paid");
     assert_eq!(r.fund.uncovered_bad_debt, uncovered);
-    assert!(
-        r.fund.balance.0 >= rust_decimal::Decimal::ZERO,
-        "the fund never goes negative"
-    );
+    assert!(r.fund.balance.0 >= rust_decimal::Decimal::ZERO, "the fund never goes negative");
     // MODEL §5's identity for every account whose book is all USD at the end (no positions,
     // no collateral): opening equity + realised PnL − fees = closing equity − bad debt written off
     for a in &accounts {
         if a.positions.is_empty() && a.balances.is_empty() && a.ledger.sale_proceeds.is_zero() {
             let l = &a.ledger;
-            assert_eq!(
-                l.opening_cash + l.realized_pnl - l.fees,
-                a.total_cash() - l.bad_debt_written_off
-            );
+            assert_eq!(l.opening_cash + l.realized_pnl - l.fees, a.total_cash() - l.bad_debt_written_off);
         }
     }
     assert!(margin_cascade::conservation::check(r).exact);
@@ -215,12 +189,10 @@ fn a_loan_is_repaid_by_selling_collateral_highest_haircut_first() {
     // Cross account: a USD loan against ETH (3 % haircut), SOL (10 %) and USDC (stable).
     // ETH long crashes: all positions are closed, the loan remains, so collateral is sold:
     // SOL first (highest haircut), then ETH, USDC last.
-    let o = run(
-        json!({"version": 1, "steps": 6, "noise": false, "crowd": {"accounts": 0},
+    let o = run(json!({"version": 1, "steps": 6, "noise": false, "crowd": {"accounts": 0},
         "focal": {"mode": "cross", "collateral": {"USD": "-20000", "ETH": "5", "SOL": "40", "USDC": "3000"},
                   "positions": [{"asset": "BTC", "notional_usd": "100000"}]},
-        "shocks": [{"step": 2, "symbol": "BTC", "percent": -9}]}),
-    );
+        "shocks": [{"step": 2, "symbol": "BTC", "percent": -9}]}));
     let sales: Vec<String> = o
         .main
         .events
@@ -230,13 +202,7 @@ fn a_loan_is_repaid_by_selling_collateral_highest_haircut_first() {
             _ => None,
         })
         .collect();
-    assert_eq!(
-        sales.first().map(String::as_str),
-        Some("SOL"),
-        "sales: {sales:?}"
-    );
-    assert!(
-        !sales.contains(&"USDC".to_string()) || sales.last().map(String::as_str) == Some("USDC")
-    );
+    assert_eq!(sales.first().map(String::as_str), Some("SOL"), "sales: {sales:?}");
+    assert!(!sales.contains(&"USDC".to_string()) || sales.last().map(String::as_str) == Some("USDC"));
     check_all(&o);
 }

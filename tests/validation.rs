@@ -45,10 +45,7 @@ fn every_problem_is_reported_with_its_path() {
         "focal.positions[0].asset: unknown symbol \"XRP\"",
     ];
     for w in want {
-        assert!(
-            p.iter().any(|x| x.starts_with(w)),
-            "missing {w:?} in {p:#?}"
-        );
+        assert!(p.iter().any(|x| x.starts_with(w)), "missing {w:?} in {p:#?}");
     }
 }
 
@@ -60,86 +57,45 @@ fn non_psd_correlation_is_named_or_repaired_on_request() {
         {"symbol": "C", "price": "1", "sigma": 0.5, "depth_usd": "1000"}
     ]);
     let corr = json!({"all_pairs": 0.9, "pairs": [{"a": "A", "b": "C", "rho": -0.9}]});
-    let p = problems(
-        json!({"version": 1, "assets": assets, "correlation": corr, "crowd": {"accounts": 0}}),
-    );
+    let p = problems(json!({"version": 1, "assets": assets, "correlation": corr, "crowd": {"accounts": 0}}));
     assert_eq!(p.len(), 1, "{p:?}");
-    assert!(p[0].starts_with("correlation: the correlation matrix is not positive semi-definite (smallest eigenvalue -0.8"), "{}", p[0]);
+    assert!(
+        p[0].starts_with("correlation: the correlation matrix is not positive semi-definite (smallest eigenvalue -0.8"),
+        "{}",
+        p[0]
+    );
     let mut c = corr.clone();
     c["repair"] = json!(true);
-    let s: Scenario = serde_json::from_value(
-        json!({"version": 1, "assets": assets, "correlation": c, "crowd": {"accounts": 0}}),
-    )
-    .unwrap();
+    let s: Scenario =
+        serde_json::from_value(json!({"version": 1, "assets": assets, "correlation": c, "crowd": {"accounts": 0}}))
+            .unwrap();
     let m = Model::from_scenario(&s).unwrap();
     assert_eq!(m.notices.len(), 1);
-    assert!(
-        m.notices[0].contains("nearest valid matrix"),
-        "{}",
-        m.notices[0]
-    );
+    assert!(m.notices[0].contains("nearest valid matrix"), "{}", m.notices[0]);
     // asymmetric or off-range matrices name the cell
-    let p = problems(
-        json!({"version": 1, "assets": assets, "crowd": {"accounts": 0},
-        "correlation": {"matrix": [[1, 0.2, 0.1], [0.3, 1, 0.1], [0.1, 0.1, 1.5]]}}),
-    );
-    assert!(
-        p.iter()
-            .any(|x| x.starts_with("correlation.matrix[0][1]: the matrix must be symmetric")),
-        "{p:?}"
-    );
-    assert!(
-        p.iter()
-            .any(|x| x.starts_with("correlation.matrix[2][2]: the diagonal must be 1")),
-        "{p:?}"
-    );
+    let p = problems(json!({"version": 1, "assets": assets, "crowd": {"accounts": 0},
+        "correlation": {"matrix": [[1, 0.2, 0.1], [0.3, 1, 0.1], [0.1, 0.1, 1.5]]}}));
+    assert!(p.iter().any(|x| x.starts_with("correlation.matrix[0][1]: the matrix must be symmetric")), "{p:?}");
+    assert!(p.iter().any(|x| x.starts_with("correlation.matrix[2][2]: the diagonal must be 1")), "{p:?}");
 }
 
 #[test]
 fn impossible_leverage_and_limits() {
     // 1 000× on BTC: margin 100 USD vs MM 400 USD at the 0.4 % tier
-    let p = problems(
-        json!({"version": 1, "focal": {"mode": "isolated", "collateral": {"USD": "100000"},
-        "positions": [{"asset": "BTC", "notional_usd": "100000", "leverage": "1000"}]}}),
-    );
-    assert!(
-        p.iter()
-            .any(|x| x.starts_with("focal.positions[0]: impossible leverage")),
-        "{p:?}"
-    );
+    let p = problems(json!({"version": 1, "focal": {"mode": "isolated", "collateral": {"USD": "100000"},
+        "positions": [{"asset": "BTC", "notional_usd": "100000", "leverage": "1000"}]}}));
+    assert!(p.iter().any(|x| x.starts_with("focal.positions[0]: impossible leverage")), "{p:?}");
     let p = problems(json!({"version": 1, "focal": {"collateral": {"USD": "10"},
         "positions": [{"asset": "BTC", "notional_usd": "100000"}]}}));
-    assert!(
-        p.iter()
-            .any(|x| x.starts_with("focal: the account opens already liquidatable")),
-        "{p:?}"
-    );
-    let p = problems(
-        json!({"version": 1, "steps": 1000000, "crowd": {"accounts": 10000000}, "seed": 9007199254740993u64}),
-    );
-    assert!(
-        p.iter()
-            .any(|x| x.starts_with("steps: must be between 1 and 20000 (the step limit)")),
-        "{p:?}"
-    );
-    assert!(
-        p.iter()
-            .any(|x| x.starts_with("crowd.accounts: at most 100000 crowd accounts")),
-        "{p:?}"
-    );
-    assert!(
-        p.iter()
-            .any(|x| x.starts_with("seed: must be ≤ 9007199254740991")),
-        "{p:?}"
-    );
-    let many: Vec<_> = (0..17)
-        .map(|i| json!({"symbol": format!("A{i}"), "price": "1", "depth_usd": "1"}))
-        .collect();
+    assert!(p.iter().any(|x| x.starts_with("focal: the account opens already liquidatable")), "{p:?}");
+    let p =
+        problems(json!({"version": 1, "steps": 1000000, "crowd": {"accounts": 10000000}, "seed": 9007199254740993u64}));
+    assert!(p.iter().any(|x| x.starts_with("steps: must be between 1 and 20000 (the step limit)")), "{p:?}");
+    assert!(p.iter().any(|x| x.starts_with("crowd.accounts: at most 100000 crowd accounts")), "{p:?}");
+    assert!(p.iter().any(|x| x.starts_with("seed: must be ≤ 9007199254740991")), "{p:?}");
+    let many: Vec<_> = (0..17).map(|i| json!({"symbol": format!("A{i}"), "price": "1", "depth_usd": "1"})).collect();
     let p = problems(json!({"version": 1, "assets": many}));
-    assert!(
-        p.iter().any(|x| x.starts_with("assets: at most 16 assets")),
-        "{p:?}"
-    );
+    assert!(p.iter().any(|x| x.starts_with("assets: at most 16 assets")), "{p:?}");
 }
 
 #[test]
@@ -163,12 +119,7 @@ fn malformed_documents_are_parse_errors_in_words() {
 
 #[test]
 fn few_large_crowd_accounts_are_capped_with_a_notice_not_rejected() {
-    let s: Scenario =
-        serde_json::from_value(json!({"version": 1, "crowd": {"accounts": 20}})).unwrap();
+    let s: Scenario = serde_json::from_value(json!({"version": 1, "crowd": {"accounts": 20}})).unwrap();
     let m = Model::from_scenario(&s).unwrap();
-    assert!(
-        m.notices.iter().any(|n| n.contains("were capped at")),
-        "{:?}",
-        m.notices
-    );
+    assert!(m.notices.iter().any(|n| n.contains("were capped at")), "{:?}", m.notices);
 }

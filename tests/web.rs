@@ -10,10 +10,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 fn message(e: wasm_bindgen::JsError) -> String {
     let v: JsValue = e.into();
-    assert!(
-        v.is_instance_of::<js_sys::Error>(),
-        "errors cross as JS Error objects"
-    );
+    assert!(v.is_instance_of::<js_sys::Error>(), "errors cross as JS Error objects");
     v.unchecked_into::<js_sys::Error>().message().into()
 }
 
@@ -21,10 +18,7 @@ fn message(e: wasm_bindgen::JsError) -> String {
 fn series_are_typed_arrays_of_the_right_length() {
     let mut ex = Explorer::new();
     let summary: serde_json::Value = serde_json::from_str(&ex.run().unwrap()).unwrap();
-    assert_eq!(
-        summary["summary"]["healthy_positions_closed"][0]["asset"],
-        "BTC"
-    );
+    assert_eq!(summary["summary"]["healthy_positions_closed"][0]["asset"], "BTC");
     let n = ex.points();
     assert_eq!(n, 61);
     for name in [
@@ -40,10 +34,7 @@ fn series_are_typed_arrays_of_the_right_length() {
     ] {
         let a = ex.series(name).unwrap();
         let v: JsValue = a.clone().into();
-        assert!(
-            v.is_instance_of::<js_sys::Float64Array>(),
-            "{name} is a Float64Array"
-        );
+        assert!(v.is_instance_of::<js_sys::Float64Array>(), "{name} is a Float64Array");
         assert_eq!(a.length() as usize, n, "{name}");
     }
     assert_eq!(ex.series("equity").unwrap().get_index(0), 10_000.0);
@@ -57,10 +48,7 @@ fn bad_input_is_a_js_error_in_words() {
     let m = message(ex.load_json(r#"{"version": 1, "steps": 0}"#).unwrap_err());
     assert!(m.contains("steps: must be between 1 and"), "{m}");
     let m = message(ex.set_control("depth", "99").unwrap_err());
-    assert!(
-        m.contains("controls.depth: must be between 0.05 and 5, got 99"),
-        "{m}"
-    );
+    assert!(m.contains("controls.depth: must be between 0.05 and 5, got 99"), "{m}");
     let m = message(ex.load_preset("nope").unwrap_err());
     assert!(m.contains("unknown preset"), "{m}");
     let m = message(ex.series("equity").unwrap_err());
@@ -80,13 +68,7 @@ fn controls_change_the_outcome() {
     let iso: serde_json::Value = serde_json::from_str(&ex.run().unwrap()).unwrap();
     assert_eq!(cross["summary"]["focal_mode"], "cross");
     assert_eq!(iso["summary"]["focal_mode"], "isolated");
-    assert_eq!(
-        iso["summary"]["healthy_positions_closed"]
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
+    assert_eq!(iso["summary"]["healthy_positions_closed"].as_array().unwrap().len(), 0);
 }
 
 #[wasm_bindgen_test]
@@ -103,25 +85,16 @@ fn random_seed_is_a_safe_integer() {
 fn same_bits_as_native() {
     let goldens = [
         ("contagion", include_str!("golden/contagion.summary.json")),
-        (
-            "amplification",
-            include_str!("golden/amplification.summary.json"),
-        ),
+        ("amplification", include_str!("golden/amplification.summary.json")),
         ("double-hit", include_str!("golden/double-hit.summary.json")),
         ("depeg", include_str!("golden/depeg.summary.json")),
-        (
-            "cross-vs-isolated",
-            include_str!("golden/cross-vs-isolated.summary.json"),
-        ),
+        ("cross-vs-isolated", include_str!("golden/cross-vs-isolated.summary.json")),
     ];
     for (name, golden) in goldens {
         let want: serde_json::Value = serde_json::from_str(golden).unwrap();
         let s = margin_cascade::load_scenario(&format!("preset:{name}")).unwrap();
         let o = margin_cascade::simulate(&margin_cascade::Model::from_scenario(&s).unwrap());
         let got = margin_cascade::report::to_json(&o);
-        assert_eq!(
-            got["digest"], want["digest"],
-            "{name}: wasm result differs from native"
-        );
+        assert_eq!(got["digest"], want["digest"], "{name}: wasm result differs from native");
     }
 }

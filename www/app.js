@@ -10,7 +10,14 @@ let ex; // the Explorer handle
 let summary = null; // last page summary (parsed)
 let data = {}; // typed arrays of the last run
 let cursorStep = null;
-let dark = matchMedia('(prefers-color-scheme: dark)').matches;
+const prefersDark = matchMedia('(prefers-color-scheme: dark)');
+let dark = prefersDark.matches;
+function applyTheme() {
+  if (view.theme === 'auto') document.documentElement.removeAttribute('data-theme');
+  else document.documentElement.dataset.theme = view.theme;
+  dark = view.theme === 'dark' || (view.theme === 'auto' && prefersDark.matches);
+}
+let view = { embed: false, controls: null, theme: 'auto' }; // from the link
 let scheduled = false; // an update is queued for the next animation frame
 let ranThisFrame = false; // an update already ran in the current frame
 let pendingInputAt = null;
@@ -92,7 +99,7 @@ function buildControls() {
   const specs = JSON.parse(ex.controls());
   const groups = { position: 'Your position', market: 'Market', crowd: 'Crowd', advanced: 'Advanced: correlation per pair' };
   for (const [g, title] of Object.entries(groups)) {
-    const items = specs.filter((c) => c.group === g);
+    const items = specs.filter((c) => c.group === g && (!view.embed || (view.controls || []).includes(c.key)));
     if (!items.length) continue;
     let box;
     if (g === 'advanced') {
@@ -269,6 +276,108 @@ function adopt(s) {
   describeCharts();
   for (const d of document.querySelectorAll('.chart details')) if (d.open) fillTable(d);
   if (pendingInputAt != null) { perf.updates.push(performance.now() - pendingInputAt); pendingInputAt = null; }
+  followUrl();
+  tellHost({ type: 'cascade:state', step: cursorStep, summary: $('#summary').textContent });
+}
+
+// ---------- the URL follows the controls (throttled), share links, embedding
+let urlTimer = null;
+function currentLink(v = view) {
+  return ex.link(v.embed, v.controls ? v.controls.join(',') : undefined, v.theme, cursorStep ?? undefined);
+}
+function followUrl() {
+  if (urlTimer) return;
+  urlTimer = setTimeout(() => {
+    urlTimer = null;
+    try { history.replaceState(null, '', '#' + currentLink()); } catch (e) { /* e.g. sandboxed iframe */ }
+  }, 250);
+}
+function showLinkNotices(list) {
+  $('#link-notices').replaceChildren(...list.map((t) => { const li = document.createElement('li'); li.textContent = t; return li; }));
+}
+function tellHost(msg) {
+  if (window.parent !== window) window.parent.postMessage(msg, '*');
+}
+function reportHeight() {
+  tellHost({ type: 'cascade:height', height: Math.ceil(document.documentElement.scrollHeight) });
+}
+// Host → embed messages. Shapes (anything else is ignored):
+//   {type: 'cascade:set', key: string, value: string|number|boolean}   set a control
+//   {type: 'cascade:step', step: integer}                               move the time cursor
+//   {type: 'cascade:link', link: string}                                load a whole share link
+function onHostMessage(e) {
+  const m = e.data;
+  if (!m || typeof m !== 'object' || typeof m.type !== 'string' || !ex) return;
+  if (m.type === 'cascade:set' && typeof m.key === 'string' && m.key.length < 64 && ['string', 'number', 'boolean'].includes(typeof m.value)) {
+    try {
+      ex.set_control(m.key, String(m.value));
+      const el = document.querySelector(`.control[data-key="${CSS.escape(m.key)}"]`);
+      if (el) for (const i of el.querySelectorAll('input[type=range], input[type=number]')) i.value = String(m.value);
+      schedule();
+    } catch (err) { tellHost({ type: 'cascade:error', message: errText(err) }); }
+  } else if (m.type === 'cascade:step' && Number.isInteger(m.step)) {
+    setCursor(m.step);
+  } else if (m.type === 'cascade:link' && typeof m.link === 'string' && m.link.length <= 65536) {
+    openLink(m.link);
+  }
+}
+function openLink(fragment) {
+  const info = JSON.parse(ex.load_link(fragment));
+  view = { embed: info.embed, controls: info.controls, theme: info.theme };
+  document.body.classList.toggle('embed', view.embed);
+  applyTheme();
+  showLinkNotices(info.notices);
+  $('#preset').value = ex.preset;
+  fillPresetInfo();
+  buildControls();
+  $('#scenario-text').value = ex.base_json();
+  cursorStep = info.step;
+  schedule();
+}
+
+// ---------- exports
+function download(name, blob) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  status(`Saved ${name}`);
+}
+function status(t) { $('#toolbar-status').textContent = t; }
+function exportPng() {
+  const canvases = [...document.querySelectorAll('.chart canvas')];
+  const w = Math.max(...canvases.map((c) => c.width));
+  const h = canvases.reduce((a, c) => a + c.height, 0);
+  const out = document.createElement('canvas');
+  out.width = w; out.height = h;
+  const ctx = out.getContext('2d');
+  let y = 0;
+  for (const c of canvases) { ctx.drawImage(c, 0, y); y += c.height; }
+  out.toBlob((b) => b ? download('cascade-charts.png', b) : showError('Could not make the PNG.'), 'image/png');
+}
+function buildEmbedDialog() {
+  const box = $('#embed-controls');
+  box.replaceChildren();
+  for (const c of JSON.parse(ex.controls())) {
+    const l = document.createElement('label');
+    const cb = document.createElement('input');
+    Object.assign(cb, { type: 'checkbox', value: c.key, checked: ['mode', 'corr'].includes(c.key) || c.key.startsWith('lev.') });
+    cb.addEventListener('change', updateSnippet);
+    l.append(cb, document.createTextNode(c.label));
+    box.append(l);
+  }
+  updateSnippet();
+}
+function updateSnippet() {
+  const keys = [...document.querySelectorAll('#embed-controls input:checked')].map((i) => i.value);
+  const frag = currentLink({ embed: true, controls: keys, theme: $('#embed-theme').value });
+  const src = location.href.split('#')[0] + '#' + frag;
+  const esc = (t) => t.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  const width = $('#embed-width').value.trim() || '100%';
+  const height = Math.max(300, Math.min(4000, +$('#embed-height').value || 900));
+  $('#embed-snippet').value = `<iframe src="${esc(src)}" title="${esc($('#embed-title').value)}" loading="lazy" width="${esc(width)}" height="${height}" style="border:0;max-width:100%"></iframe>`;
 }
 
 // ---------- charts
@@ -352,6 +461,7 @@ function setCursor(step) {
   cursorStep = Math.max(0, Math.min(data.hours.length - 1, Math.round(step)));
   $('#time').value = String(cursorStep);
   placeCursor();
+  if (ex) followUrl();
 }
 
 function pointerStep(ev, canvas) {
@@ -390,6 +500,7 @@ function fillPresetInfo() {
 }
 
 function loadPreset(name) {
+  showLinkNotices([]);
   try {
     ex.load_preset(name);
   } catch (e) { showError(errText(e)); return; }
@@ -443,8 +554,30 @@ async function main() {
   }
   for (const d of document.querySelectorAll('.chart details')) d.addEventListener('toggle', () => d.open && fillTable(d));
   new ResizeObserver(() => { if (summary) drawAll(); }).observe($('#charts'));
-  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', (m) => { dark = m.matches; if (summary) drawAll(); });
-  loadPreset('contagion');
+  prefersDark.addEventListener('change', () => { applyTheme(); if (summary) drawAll(); });
+  $('#copy-link').addEventListener('click', async () => {
+    const url = location.href.split('#')[0] + '#' + currentLink();
+    try { await navigator.clipboard.writeText(url); status('Link copied.'); } catch (e) { status('Copy this link: ' + url); }
+  });
+  $('#open-embed').addEventListener('click', () => { buildEmbedDialog(); $('#embed-dialog').showModal(); });
+  $('#close-embed').addEventListener('click', () => $('#embed-dialog').close());
+  for (const id of ['#embed-title', '#embed-width', '#embed-height', '#embed-theme']) $(id).addEventListener('input', updateSnippet);
+  $('#copy-snippet').addEventListener('click', async () => {
+    try { await navigator.clipboard.writeText($('#embed-snippet').value); status('HTML copied.'); } catch (e) { $('#embed-snippet').select(); }
+  });
+  $('#export-png').addEventListener('click', exportPng);
+  $('#export-csv').addEventListener('click', () => {
+    try { download('cascade-series.csv', new Blob([ex.csv()], { type: 'text/csv' })); } catch (e) { showError(errText(e)); }
+  });
+  $('#export-json').addEventListener('click', () => {
+    try { download('cascade-scenario.json', new Blob([ex.scenario_json()], { type: 'application/json' })); } catch (e) { showError(errText(e)); }
+  });
+  window.addEventListener('message', onHostMessage);
+  window.addEventListener('hashchange', () => { if (location.hash.slice(1) !== currentLink()) openLink(location.hash); });
+  new ResizeObserver(reportHeight).observe(document.body);
+  if (location.hash.length > 1) openLink(location.hash);
+  else loadPreset('contagion');
+  tellHost({ type: 'cascade:ready' });
 }
 
 window.addEventListener('error', (e) => showError('Unexpected error: ' + (e.message || e)));

@@ -5,11 +5,7 @@ use margin_cascade::{load_scenario, outcome, presets, report, scenario, Model};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "cascade",
-    version,
-    about = "Cross-margin liquidation cascade simulator"
-)]
+#[command(name = "cascade", version, about = "Cross-margin liquidation cascade simulator")]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -57,10 +53,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Schema => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&scenario::json_schema()).unwrap_or_default()
-            );
+            println!("{}", serde_json::to_string_pretty(&scenario::json_schema()).unwrap_or_default());
             ExitCode::SUCCESS
         }
         Cmd::Presets { name: None } => {
@@ -107,12 +100,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Cmd::Run {
-            source,
-            json,
-            csv,
-            seed,
-        } => {
+        Cmd::Run { source, json, csv, seed } => {
             let mut s = match read_source(&source) {
                 Ok(s) => s,
                 Err(e) => {
@@ -132,10 +120,7 @@ fn main() -> ExitCode {
             };
             let o = outcome::simulate(&m);
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&report::to_json(&o)).unwrap_or_default()
-                );
+                println!("{}", serde_json::to_string(&report::to_json(&o)).unwrap_or_default());
             } else if csv {
                 print!("{}", report::to_csv(&o));
             } else {
@@ -158,9 +143,7 @@ fn text_summary(o: &margin_cascade::Outcome) -> String {
                 "  {sym:<6} exogenous drawdown {:>7.3}%  realised {:>7.3}%  amplification {}\n",
                 a.exogenous_drawdown_pct,
                 a.realized_drawdown_pct,
-                a.amplification
-                    .map(|x| format!("{x:.2}×"))
-                    .unwrap_or("-".into())
+                a.amplification.map(|x| format!("{x:.2}×")).unwrap_or("-".into())
             );
         }
     }
@@ -175,10 +158,7 @@ fn text_summary(o: &margin_cascade::Outcome) -> String {
         out += &format!("    closed {} at step {}\n", c.asset, c.step);
     }
     for c in &s.healthy_positions_closed {
-        out += &format!(
-            "    healthy position closed: {} at step {} (the other mode kept it)\n",
-            c.asset, c.step
-        );
+        out += &format!("    healthy position closed: {} at step {} (the other mode kept it)\n", c.asset, c.step);
     }
     out += &format!(
         "  final equity {} USD (other mode {}, no feedback {})\n",

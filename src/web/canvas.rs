@@ -8,9 +8,7 @@
 use crate::chart::MONO_ADVANCE;
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::FontTransform;
-use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
-};
+use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 #[derive(Debug)]
@@ -40,44 +38,22 @@ pub struct CanvasBackend {
 
 impl CanvasBackend {
     /// Size the canvas's backing store to `css_w × css_h × dpr` and draw in CSS pixels.
-    pub fn new(
-        canvas: &HtmlCanvasElement,
-        css_w: u32,
-        css_h: u32,
-        dpr: f64,
-    ) -> Result<CanvasBackend, String> {
-        let dpr = if dpr.is_finite() && dpr > 0.0 {
-            dpr.min(4.0)
-        } else {
-            1.0
-        };
-        let (bw, bh) = (
-            (css_w as f64 * dpr).round() as u32,
-            (css_h as f64 * dpr).round() as u32,
-        );
+    pub fn new(canvas: &HtmlCanvasElement, css_w: u32, css_h: u32, dpr: f64) -> Result<CanvasBackend, String> {
+        let dpr = if dpr.is_finite() && dpr > 0.0 { dpr.min(4.0) } else { 1.0 };
+        let (bw, bh) = ((css_w as f64 * dpr).round() as u32, (css_h as f64 * dpr).round() as u32);
         if canvas.width() != bw {
             canvas.set_width(bw);
         }
         if canvas.height() != bh {
             canvas.set_height(bh);
         }
-        let ctx = canvas
-            .get_context("2d")
-            .map_err(|e| format!("no 2d context: {e:?}"))?
-            .ok_or("no 2d context")?;
+        let ctx = canvas.get_context("2d").map_err(|e| format!("no 2d context: {e:?}"))?.ok_or("no 2d context")?;
         let ctx: CanvasRenderingContext2d =
             wasm_bindgen::JsCast::dyn_into(ctx).map_err(|_| "not a 2d context".to_string())?;
-        ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)
-            .map_err(|e| format!("{e:?}"))?;
+        ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).map_err(|e| format!("{e:?}"))?;
         ctx.set_line_cap("round");
         ctx.set_line_join("round");
-        Ok(CanvasBackend {
-            ctx,
-            width: css_w,
-            height: css_h,
-            stroke: None,
-            fill: None,
-        })
+        Ok(CanvasBackend { ctx, width: css_w, height: css_h, stroke: None, fill: None })
     }
 }
 
@@ -129,32 +105,16 @@ impl DrawingBackend for CanvasBackend {
         Ok(())
     }
 
-    fn draw_line<S: BackendStyle>(
-        &mut self,
-        from: BackendCoord,
-        to: BackendCoord,
-        style: &S,
-    ) -> Res {
+    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Res {
         self.draw_path([from, to], style)
     }
 
-    fn draw_rect<S: BackendStyle>(
-        &mut self,
-        ul: BackendCoord,
-        br: BackendCoord,
-        style: &S,
-        fill: bool,
-    ) -> Res {
+    fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, style: &S, fill: bool) -> Res {
         let c = style.color();
         if c.alpha == 0.0 {
             return Ok(());
         }
-        let (x, y, w, h) = (
-            ul.0 as f64,
-            ul.1 as f64,
-            (br.0 - ul.0) as f64,
-            (br.1 - ul.1) as f64,
-        );
+        let (x, y, w, h) = (ul.0 as f64, ul.1 as f64, (br.0 - ul.0) as f64, (br.1 - ul.1) as f64);
         if fill {
             self.set_fill(c);
             self.ctx.fill_rect(x, y, w, h);
@@ -165,11 +125,7 @@ impl DrawingBackend for CanvasBackend {
         Ok(())
     }
 
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        path: I,
-        style: &S,
-    ) -> Res {
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Res {
         let c = style.color();
         if c.alpha == 0.0 {
             return Ok(());
@@ -192,11 +148,7 @@ impl DrawingBackend for CanvasBackend {
         Ok(())
     }
 
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        vert: I,
-        style: &S,
-    ) -> Res {
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Res {
         let c = style.color();
         if c.alpha == 0.0 {
             return Ok(());
@@ -217,27 +169,13 @@ impl DrawingBackend for CanvasBackend {
         Ok(())
     }
 
-    fn draw_circle<S: BackendStyle>(
-        &mut self,
-        center: BackendCoord,
-        radius: u32,
-        style: &S,
-        fill: bool,
-    ) -> Res {
+    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Res {
         let c = style.color();
         if c.alpha == 0.0 {
             return Ok(());
         }
         self.ctx.begin_path();
-        self.ctx
-            .arc(
-                center.0 as f64,
-                center.1 as f64,
-                radius as f64,
-                0.0,
-                std::f64::consts::TAU,
-            )
-            .map_err(js)?;
+        self.ctx.arc(center.0 as f64, center.1 as f64, radius as f64, 0.0, std::f64::consts::TAU).map_err(js)?;
         if fill {
             self.set_fill(c);
             self.ctx.fill();

@@ -11,7 +11,7 @@ use crate::chart::{self, ChartData, Which};
 use crate::controls;
 use crate::outcome::Outcome;
 use crate::scenario::Scenario;
-use crate::{presets, report, Model};
+use crate::{link, presets, report, Model};
 use js_sys::Float64Array;
 use plotters::prelude::IntoDrawingArea;
 use serde_json::json;
@@ -37,6 +37,10 @@ pub struct Explorer {
     base_name: String,
     values: BTreeMap<String, String>,
     result: Option<PageResult>,
+    /// The model for the current values, when `set_control` has just validated it.
+    model: Option<Model>,
+    /// The last outcome computed here (not for results imported from the worker).
+    outcome: Option<Outcome>,
 }
 
 fn page_summary(o: &Outcome, s: &Scenario) -> String {
@@ -75,14 +79,14 @@ impl Explorer {
     /// A handle on the `contagion` preset.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Explorer {
-        let p = presets::get("contagion")
-            .map(|p| p.scenario())
-            .unwrap_or_default();
+        let p = presets::get("contagion").map(|p| p.scenario()).unwrap_or_default();
         Explorer {
             base: p,
             base_name: "contagion".into(),
             values: BTreeMap::new(),
             result: None,
+            model: None,
+            outcome: None,
         }
     }
 
@@ -105,6 +109,8 @@ impl Explorer {
         self.base_name = name.into();
         self.values.clear();
         self.result = None;
+        self.model = None;
+        self.outcome = None;
         Ok(())
     }
 
@@ -119,6 +125,8 @@ impl Explorer {
         self.base_name = String::new();
         self.values.clear();
         self.result = None;
+        self.model = None;
+        self.outcome = None;
         Ok(())
     }
 
@@ -143,13 +151,17 @@ impl Explorer {
         let mut next = self.values.clone();
         next.insert(key.to_string(), value.to_string());
         let s = controls::apply(&self.base, &next).map_err(err)?;
-        Model::from_scenario(&s).map_err(err)?;
+        let m = Model::from_scenario(&s).map_err(err)?;
         self.values = next;
+        self.model = Some(m);
+        self.outcome = None;
         Ok(())
     }
 
     pub fn reset_controls(&mut self) {
         self.values.clear();
+        self.model = None;
+        self.outcome = None;
     }
 
     /// The control values that differ from the base, as JSON `{key: value}`.
@@ -178,40 +190,79 @@ impl Explorer {
     /// Run the effective scenario; returns the page summary JSON.
     pub fn run(&mut self) -> Result<String, JsError> {
         let s = controls::apply(&self.base, &self.values).map_err(err)?;
-        let m = Model::from_scenario(&s).map_err(err)?;
+        let m = match self.model.take() {
+            Some(m) => m,
+            None => Model::from_scenario(&s).map_err(err)?,
+        };
         let o = crate::simulate(&m);
         let summary = page_summary(&o, &s);
-        self.result = Some(PageResult {
-            chart: ChartData::from_outcome(&o),
-            summary: summary.clone(),
-        });
+        self.result = Some(PageResult { chart: ChartData::from_outcome(&o), summary: summary.clone() });
         Ok(summary)
     }
 
     /// The last result as JSON text (what a worker sends back to the page).
     pub fn export_result(&self) -> Result<String, JsError> {
-        let r = self
-            .result
-            .as_ref()
-            .ok_or_else(|| JsError::new("nothing has been run yet"))?;
+        let r = self.result.as_ref().ok_or_else(|| JsError::new("nothing has been run yet"))?;
         serde_json::to_string(r).map_err(err)
     }
 
     /// Adopt a result computed elsewhere (by the worker); returns its summary JSON.
     pub fn import_result(&mut self, text: &str) -> Result<String, JsError> {
-        let r: PageResult = serde_json::from_str(text)
-            .map_err(|e| err(format!("bad result from the worker: {e}")))?;
+        let r: PageResult = serde_json::from_str(text).map_err(|e| err(format!("bad result from the worker: {e}")))?;
         let s = r.summary.clone();
         self.result = Some(r);
+        self.outcome = None;
         Ok(s)
+    }
+
+    /// The per-step series of the last run as CSV (the same columns as `cascade run --csv`).
+    pub fn csv(&mut self) -> Result<String, JsError> {
+        if self.outcome.is_none() {
+            let s = controls::apply(&self.base, &self.values).map_err(err)?;
+            let m = Model::from_scenario(&s).map_err(err)?;
+            self.outcome = Some(crate::simulate(&m));
+        }
+        Ok(self.outcome.as_ref().map(report::to_csv).unwrap_or_default())
+    }
+
+    /// Load a share link (a URL fragment). Never fails: problems come back as notices.
+    /// Returns JSON `{notices, embed, controls, theme, step}`.
+    pub fn load_link(&mut self, fragment: &str) -> String {
+        let d = link::decode(fragment);
+        let l = d.link;
+        self.base = l.base();
+        self.base_name = if l.scenario.is_some() { String::new() } else { l.preset.clone().unwrap_or_default() };
+        self.values = l.controls.clone();
+        self.result = None;
+        self.model = None;
+        self.outcome = None;
+        json!({"notices": d.notices, "embed": l.embed, "controls": l.embed_controls, "theme": l.theme, "step": l.step})
+            .to_string()
+    }
+
+    /// The canonical share link (fragment, without `#`) for the current scenario and a view.
+    /// `controls`: comma-separated control keys an embed shows (`None`: not set).
+    pub fn link(&self, embed: bool, controls: Option<String>, theme: &str, step: Option<u32>) -> String {
+        let l = link::Link {
+            preset: if self.base_name.is_empty() { None } else { Some(self.base_name.clone()) },
+            scenario: if self.base_name.is_empty() { Some(self.base.clone()) } else { None },
+            controls: self.values.clone(),
+            embed,
+            embed_controls: controls
+                .map(|c| c.split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect()),
+            theme: match theme {
+                "light" => link::Theme::Light,
+                "dark" => link::Theme::Dark,
+                _ => link::Theme::Auto,
+            },
+            step: step.map(|t| t as usize),
+        };
+        link::encode(&l)
     }
 
     /// Number of points in every series (steps + 1), 0 before a run.
     pub fn points(&self) -> usize {
-        self.result
-            .as_ref()
-            .map(|r| r.chart.hours.len())
-            .unwrap_or(0)
+        self.result.as_ref().map(|r| r.chart.hours.len()).unwrap_or(0)
     }
 
     /// A series as a typed array. Names: `hours`, `equity`, `collateral`, `other_equity`,
@@ -219,16 +270,9 @@ impl Explorer {
     /// shown asset `price.SYM`, `exogenous.SYM`, `change_pct.SYM`, `exo_change_pct.SYM`,
     /// `impact_pct.SYM`, `forced_flow.SYM`.
     pub fn series(&self, name: &str) -> Result<Float64Array, JsError> {
-        let r = self
-            .result
-            .as_ref()
-            .ok_or_else(|| JsError::new("nothing has been run yet"))?;
+        let r = self.result.as_ref().ok_or_else(|| JsError::new("nothing has been run yet"))?;
         let d = &r.chart;
-        let opt = |v: &Vec<Option<f64>>| {
-            v.iter()
-                .map(|x| x.unwrap_or(f64::NAN))
-                .collect::<Vec<f64>>()
-        };
+        let opt = |v: &Vec<Option<f64>>| v.iter().map(|x| x.unwrap_or(f64::NAN)).collect::<Vec<f64>>();
         let v: Vec<f64> = match name {
             "hours" => d.hours.clone(),
             "equity" => d.equity.clone(),
@@ -239,9 +283,8 @@ impl Explorer {
             "other_mr_pct" => opt(&d.other_mr_pct),
             "forced_flow" => d.forced_flow.clone(),
             _ => {
-                let (kind, sym) = name
-                    .split_once('.')
-                    .ok_or_else(|| JsError::new(&format!("unknown series {name:?}")))?;
+                let (kind, sym) =
+                    name.split_once('.').ok_or_else(|| JsError::new(&format!("unknown series {name:?}")))?;
                 let a = d
                     .assets
                     .iter()
@@ -263,10 +306,7 @@ impl Explorer {
 
     /// Symbols shown in the price-impact chart.
     pub fn chart_assets(&self) -> Vec<String> {
-        self.result
-            .as_ref()
-            .map(|r| r.chart.assets.iter().map(|a| a.symbol.clone()).collect())
-            .unwrap_or_default()
+        self.result.as_ref().map(|r| r.chart.assets.iter().map(|a| a.symbol.clone()).collect()).unwrap_or_default()
     }
 
     /// Draw chart `which` (0 collateral, 1 margin ratio, 2 price impact) at `css_w × css_h`
@@ -280,10 +320,7 @@ impl Explorer {
         dpr: f64,
         dark: bool,
     ) -> Result<(), JsError> {
-        let r = self
-            .result
-            .as_ref()
-            .ok_or_else(|| JsError::new("nothing has been run yet"))?;
+        let r = self.result.as_ref().ok_or_else(|| JsError::new("nothing has been run yet"))?;
         let which = match which {
             0 => Which::Collateral,
             1 => Which::MarginRatio,
@@ -293,22 +330,13 @@ impl Explorer {
         let (w, h) = (css_w.clamp(200, 4000), css_h.clamp(120, 3000));
         let backend = canvas::CanvasBackend::new(canvas, w, h, dpr).map_err(err)?;
         let root = backend.into_drawing_area();
-        chart::draw(
-            &root,
-            &r.chart,
-            which,
-            if dark { &chart::DARK } else { &chart::LIGHT },
-        )
-        .map_err(err)?;
+        chart::draw(&root, &r.chart, which, if dark { &chart::DARK } else { &chart::LIGHT }).map_err(err)?;
         Ok(())
     }
 
     /// The x pixel range of the plot area for a chart `css_w` wide: `[x0, x1]` (for the cursor).
     pub fn plot_x_range(css_w: u32) -> Vec<f64> {
-        vec![
-            (chart::LEFT - 8) as f64,
-            css_w as f64 - (chart::RIGHT + 8) as f64,
-        ]
+        vec![(chart::LEFT - 8) as f64, css_w as f64 - (chart::RIGHT + 8) as f64]
     }
 
     /// A fresh random seed (0 ..= 2^53 − 1) from the platform's secure random source.
