@@ -113,7 +113,12 @@ fn decoder_never_panics_and_always_answers() {
         let t0 = std::time::Instant::now();
         let d = decode(&input);
         if std::env::var("LINK_FUZZ_SLOW").is_ok() && t0.elapsed().as_millis() > 200 {
-            eprintln!("slow case {i}: {} ms, {} bytes: {:?}", t0.elapsed().as_millis(), input.len(), input.chars().take(120).collect::<String>());
+            eprintln!(
+                "slow case {i}: {} ms, {} bytes: {:?}",
+                t0.elapsed().as_millis(),
+                input.len(),
+                input.chars().take(120).collect::<String>()
+            );
         }
         assert!(d.notices.len() <= margin_cascade::link::MAX_NOTICES + 1, "case {i}: unbounded notices");
         let settings = d.link.controls.len() > 1 || d.link.scenario.is_some();
