@@ -12,6 +12,7 @@
 
 use crate::liquidation::{AccountId, EventKind};
 use crate::outcome::Outcome;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -294,6 +295,38 @@ fn points(xs: &[f64], ys: &[f64]) -> Vec<(f64, f64)> {
     xs.iter().copied().zip(ys.iter().copied()).filter(|(_, y)| y.is_finite()).collect()
 }
 
+/// A chart on the shared time axis: the same label areas and right margin as the others (so the
+/// axes line up), the grid, and time labels in hours.
+fn time_chart<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    top: u32,
+    x_range: std::ops::Range<f64>,
+    y_range: std::ops::Range<f64>,
+    y_fmt: &dyn Fn(&f64) -> String,
+    x_labels: usize,
+    th: &Theme,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(top)
+        .margin_right(RIGHT + 8)
+        .x_label_area_size(34)
+        .y_label_area_size(LEFT - 8)
+        .build_cartesian_2d(x_range, y_range)?;
+    chart
+        .configure_mesh()
+        .bold_line_style(th.grid)
+        .light_line_style(th.background)
+        .axis_style(ShapeStyle::from(&th.text).stroke_width(1))
+        .label_style(TextStyle::from((FONT, 11).into_font()).color(&th.text))
+        .x_desc("time (hours)")
+        .x_label_formatter(&|v| crate::types::fixed(*v, 1))
+        .y_label_formatter(y_fmt)
+        .x_labels(x_labels)
+        .y_labels(6)
+        .draw()?;
+    Ok(chart)
+}
+
 /// Draw one chart on a drawing area (its whole size).
 pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, which: Which, th: &Theme) -> R<DB> {
     root.fill(&th.background)?;
@@ -321,24 +354,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
                 th,
             )?;
             let (lo, hi) = bounds(&[&d.equity, &d.collateral, &d.other_equity, &d.other_collateral], 0.06);
-            let mut chart = ChartBuilder::on(root)
-                .margin_top(top)
-                .margin_right(RIGHT + 8)
-                .x_label_area_size(34)
-                .y_label_area_size(LEFT - 8)
-                .build_cartesian_2d(x_range, lo..hi)?;
-            chart
-                .configure_mesh()
-                .bold_line_style(th.grid)
-                .light_line_style(th.background)
-                .axis_style(axis_style)
-                .label_style(label_style.clone())
-                .x_desc("time (hours)")
-                .x_label_formatter(&|v| crate::types::fixed(*v, 1))
-                .y_label_formatter(&|v| fmt_usd(*v))
-                .x_labels(x_labels)
-                .y_labels(6)
-                .draw()?;
+            let mut chart = time_chart(root, top, x_range, lo..hi, &|v| fmt_usd(*v), x_labels, th)?;
             let s = |c: RGBColor| ShapeStyle::from(c).stroke_width(2);
             chart.draw_series(DashedLineSeries::new(points(&d.hours, &d.other_collateral), 7, 5, s(PALETTE[1])))?;
             chart.draw_series(DashedLineSeries::new(points(&d.hours, &d.other_equity), 7, 5, s(PALETTE[0])))?;
@@ -371,24 +387,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
                 pts
             };
             let (mr, omr) = (line(&d.mr_pct, &d.liquidations), line(&d.other_mr_pct, &d.other_liquidations));
-            let mut chart = ChartBuilder::on(root)
-                .margin_top(top_margin + 24)
-                .margin_right(RIGHT + 8)
-                .x_label_area_size(34)
-                .y_label_area_size(LEFT - 8)
-                .build_cartesian_2d(x_range, 0f64..top)?;
-            chart
-                .configure_mesh()
-                .bold_line_style(th.grid)
-                .light_line_style(th.background)
-                .axis_style(axis_style)
-                .label_style(label_style.clone())
-                .x_desc("time (hours)")
-                .x_label_formatter(&|v| crate::types::fixed(*v, 1))
-                .y_label_formatter(&|v| fmt_pct(*v))
-                .x_labels(x_labels)
-                .y_labels(6)
-                .draw()?;
+            let mut chart = time_chart(root, top_margin + 24, x_range, 0f64..top, &|v| fmt_pct(*v), x_labels, th)?;
             chart.draw_series(LineSeries::new(
                 vec![(0.0, 100.0), (x_max, 100.0)],
                 ShapeStyle::from(LIQ_RED).stroke_width(2),

@@ -74,17 +74,6 @@ impl Brackets {
     pub fn first_rate(&self) -> Ratio {
         self.rows[0].1
     }
-
-    /// Largest leverage at which a fresh position of notional `n` is not already liquidatable
-    /// (margin n / L must exceed MM(n)): L < n / MM(n).
-    pub fn max_leverage(&self, n: Money) -> Option<Decimal> {
-        let mm = self.mm(n);
-        if mm.0 <= Decimal::ZERO {
-            None
-        } else {
-            Some(n.0 / mm.0)
-        }
-    }
 }
 
 /// Everything an account needs to know about one asset to value it.

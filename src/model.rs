@@ -761,12 +761,6 @@ pub fn other_mode(a: &AccountInit, assets: &[Asset]) -> AccountInit {
     }
 }
 
-/// The largest leverage at which a fresh single position of notional `n` in this asset opens
-/// healthy, used by crowd validation.
-pub fn max_leverage_at(asset: &Asset, n: Money) -> Option<Decimal> {
-    asset.brackets.max_leverage(n)
-}
-
 /// Convert an f64 to an exact decimal at `dp` places (for leverage quantiles and the like).
 pub fn dec_dp(x: f64, dp: u32) -> Option<Decimal> {
     // Fast, exact path: round(x · 10^dp) as an integer (IEEE, the same on every target).

@@ -256,8 +256,6 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
                 cohorts.push(c);
             }
         }
-        #[cfg(feature = "trace-cohorts")]
-        eprintln!("step {t}: {} cohorts", cohorts.len());
         // Drop cohorts that are empty now to keep the per-step loop short.
         cohorts.retain(|c| c.alive() > 0);
 
