@@ -1,5 +1,5 @@
 //! The three charts, drawn once for every backend: plotters' canvas-like backend in the browser
-//! (`web/canvas.rs`), SVG natively (tests; later `cascade render`). Pure: no web imports.
+//! (`web/canvas.rs`), SVG and PNG natively (`cascade render`, the chart tests). Pure: no web imports.
 //!
 //! 1. collateral value and equity of the focal account, with the other margin mode dashed;
 //! 2. margin ratio with the 100 % liquidation line and a marker at each focal liquidation;
@@ -482,6 +482,9 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
             let (ilo, ihi) = bounds(&imps, 0.1);
             let (ilo, ihi) = (ilo.min(-0.01), ihi.max(0.01));
             let fmax = d.forced_flow.iter().map(|v| v.abs()).fold(0.0, f64::max).max(1.0);
+            // fewer labels on a short panel, so that they never overlap (≥ 24 px apart)
+            let plot_h = lower.dim_in_pixel().1.saturating_sub(40) as usize;
+            let (left_n, right_n) = ((plot_h / 24).clamp(2, 4), (plot_h / 24).clamp(2, 3));
             let mut chart = ChartBuilder::on(&lower)
                 .margin_top(6)
                 .margin_right(8)
@@ -501,14 +504,14 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
                 .y_desc("impact")
                 .y_label_formatter(&|v| fmt_pct(*v))
                 .x_labels(x_labels)
-                .y_labels(4)
+                .y_labels(left_n)
                 .draw()?;
             chart
                 .configure_secondary_axes()
                 .axis_style(axis_style)
                 .label_style(label_style.clone())
                 .y_label_formatter(&|v| fmt_usd(*v))
-                .y_labels(3)
+                .y_labels(right_n)
                 .draw()?;
             let bar_w = if d.hours.len() > 1 { d.hours[1] - d.hours[0] } else { 1.0 } * 0.8;
             chart.draw_secondary_series(d.hours.iter().zip(&d.forced_flow).filter(|(_, v)| v.abs() > 0.0).map(
@@ -530,18 +533,47 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
     Ok(())
 }
 
-/// The three charts stacked in one SVG (for tests and, later, `cascade render --svg`).
+const STACK: [Which; 3] = [Which::Collateral, Which::MarginRatio, Which::Impact];
+
+/// The three charts stacked on one drawing area, top to bottom.
+fn stack<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, th: &Theme) -> Result<(), String> {
+    let parts = root.split_evenly((3, 1));
+    for (area, which) in parts.iter().zip(STACK) {
+        draw(area, d, which, th).map_err(|e| e.to_string())?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+/// The three charts stacked in one SVG (`cascade render --svg`, and the native chart tests).
 pub fn svg(d: &ChartData, width: u32, height_each: u32, th: &Theme) -> Result<String, String> {
     let mut out = String::new();
-    {
-        let backend = SVGBackend::with_string(&mut out, (width, height_each * 3));
-        let root = backend.into_drawing_area();
-        let parts = root.split_evenly((3, 1));
-        for (area, which) in parts.iter().zip([Which::Collateral, Which::MarginRatio, Which::Impact]) {
-            draw(area, d, which, th).map_err(|e| e.to_string())?;
-        }
-        root.present().map_err(|e| e.to_string())?;
-    }
+    stack(&SVGBackend::with_string(&mut out, (width, height_each * 3)).into_drawing_area(), d, th)?;
+    Ok(out)
+}
+
+/// The three charts as RGB pixels (3 bytes each, row-major), as [`png`] encodes them.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn rgb(d: &ChartData, width: u32, height_each: u32, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
+    let size = (width * scale, height_each * 3 * scale);
+    let mut buf = vec![0u8; size.0 as usize * size.1 as usize * 3];
+    let backend = crate::raster::Raster::new(BitMapBackend::with_buffer(&mut buf, size), scale)?;
+    stack(&backend.into_drawing_area(), d, th)?;
+    Ok(buf)
+}
+
+/// The three charts as a PNG file: `width × 3·height_each` chart pixels drawn at `scale` image
+/// pixels each (2 for sharp slides), text in the bundled font (`cascade render --png`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn png(d: &ChartData, width: u32, height_each: u32, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
+    let pixels = rgb(d, width, height_each, scale, th)?;
+    let mut out = vec![];
+    let mut enc = ::png::Encoder::new(&mut out, width * scale, height_each * 3 * scale);
+    enc.set_color(::png::ColorType::Rgb);
+    enc.set_depth(::png::BitDepth::Eight);
+    enc.set_compression(::png::Compression::Best);
+    let mut w = enc.write_header().map_err(|e| e.to_string())?;
+    w.write_image_data(&pixels).map_err(|e| e.to_string())?;
+    w.finish().map_err(|e| e.to_string())?;
     Ok(out)
 }
 
@@ -604,5 +636,22 @@ mod tests {
         assert!(svg.matches("<polyline").count() >= 6);
         // BTC never moves in this preset except for drift, so chart 3 shows only assets that move
         assert!(d.assets.iter().any(|a| a.symbol == "ETH"));
+    }
+
+    #[test]
+    fn the_bitmap_draws_the_series_colours_and_text() {
+        let o = crate::simulate_json(crate::presets::get("contagion").unwrap().json).unwrap();
+        let d = ChartData::from_outcome(&o);
+        let count = |px: &[u8], c: RGBColor| px.chunks(3).filter(|p| p == &[c.0, c.1, c.2]).count();
+        let px = rgb(&d, 900, 300, 1, &LIGHT).unwrap();
+        assert_eq!(px.len(), 900 * 900 * 3);
+        assert!(count(&px, LIGHT.background) > px.len() / 3 / 2, "mostly background");
+        assert!(count(&px, PALETTE[0]) > 1000, "the blue equity/margin-ratio lines");
+        assert!(count(&px, LIQ_RED) > 300, "the liquidation line and marker");
+        // text: anti-aliased glyphs give many dark pixels in the title band of the first chart
+        let dark_in_title = (0..TOP as usize * 900).filter(|i| px[i * 3] < 100 && px[i * 3 + 1] < 100).count();
+        assert!(dark_in_title > 300, "title and legend text drawn ({dark_in_title} dark pixels)");
+        let dark = rgb(&d, 900, 300, 1, &DARK).unwrap();
+        assert_eq!(&dark[..3], &[DARK.background.0, DARK.background.1, DARK.background.2]);
     }
 }

@@ -17,6 +17,8 @@ pub mod market;
 pub mod model;
 pub mod outcome;
 pub mod presets;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod raster;
 pub mod report;
 pub mod scenario;
 pub mod sim;

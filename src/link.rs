@@ -114,6 +114,17 @@ fn canonical_number(v: f64) -> String {
     crate::types::short(v, 10)
 }
 
+/// A control value as links write it: numbers normalised, the rest trimmed.
+fn canonical_value(spec: &controls::Control, raw: &str) -> String {
+    match spec.kind {
+        Kind::Number { .. } => match raw.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() => canonical_number(x),
+            _ => raw.trim().to_string(),
+        },
+        _ => raw.trim().to_string(),
+    }
+}
+
 /// Encode a link canonically. `base_seed` is the seed of the base scenario, written when the
 /// controls do not set one (a link always carries its seed).
 pub fn encode(link: &Link) -> String {
@@ -126,8 +137,19 @@ pub fn encode(link: &Link) -> String {
         (None, Some(p)) => parts.push(format!("preset={}", enc(p))),
         (None, None) => {}
     }
-    let mut controls = link.controls.clone();
-    controls.entry("seed".into()).or_insert_with(|| link.base().seed.to_string());
+    // Only what differs from the base (in canonical form), as the decoder keeps it.
+    let base = link.base();
+    let specs = controls::describe(&base);
+    let mut controls: BTreeMap<String, String> = link
+        .controls
+        .iter()
+        .map(|(k, v)| match specs.iter().find(|c| c.key == *k) {
+            Some(spec) => (k.clone(), canonical_value(spec, v)),
+            None => (k.clone(), v.clone()),
+        })
+        .filter(|(k, v)| k == "seed" || !specs.iter().any(|c| c.key == *k && *v == c.value))
+        .collect();
+    controls.entry("seed".into()).or_insert_with(|| base.seed.to_string());
     // seed first (it is always there), then the other controls in key order
     if let Some(seed) = controls.remove("seed") {
         parts.push(format!("seed={}", enc(&seed)));
@@ -239,13 +261,7 @@ pub fn decode(fragment: &str) -> Decoded {
             notices.push(format!("The parameter {} is not one this page knows; it is ignored.", short(k)));
             continue;
         };
-        let value = match spec.kind {
-            Kind::Number { .. } => match v.trim().parse::<f64>() {
-                Ok(x) if x.is_finite() => canonical_number(x),
-                _ => v.trim().to_string(),
-            },
-            _ => v.trim().to_string(),
-        };
+        let value = canonical_value(spec, v);
         // Range and kind first (cheap); the scenario as a whole is validated once below.
         let one = BTreeMap::from([(k.clone(), value.clone())]);
         match controls::apply(&base, &one) {
@@ -372,6 +388,22 @@ pub fn fragment_of(url_or_fragment: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoding_writes_only_what_differs_from_the_base_in_canonical_form() {
+        // contagion's lev.0 default and mode are its own values: an explorer that moved a slider
+        // away and back holds them, and the link must not carry them (the decoder drops them).
+        let base = crate::presets::get("contagion").unwrap().scenario();
+        let spec = |k: &str| controls::describe(&base).into_iter().find(|c| c.key == k).unwrap().value;
+        let mut l = Link::default();
+        l.controls.insert("lev.0".into(), spec("lev.0"));
+        l.controls.insert("mode".into(), spec("mode"));
+        l.controls.insert("depth".into(), "0.50".into());
+        l.controls.insert("seed".into(), "0012".into());
+        let e = encode(&l);
+        assert_eq!(e, "v=1&preset=contagion&seed=12&depth=0.5");
+        assert_eq!(encode(&decode(&e).link), e);
+    }
 
     #[test]
     fn readable_and_canonical() {

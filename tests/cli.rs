@@ -137,3 +137,68 @@ fn schema_presets_and_stdin() {
     let direct: Value = serde_json::from_str(&direct).unwrap();
     assert_eq!(from_stdin["digest"], direct["digest"], "the same scenario gives the same bits");
 }
+
+/// PNG header: the signature, then the IHDR chunk's width and height.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
+#[test]
+fn render_draws_every_preset_as_svg_and_png() {
+    let dir = std::env::temp_dir().join(format!("cascade-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for p in margin_cascade::presets::PRESETS {
+        let svg = dir.join(format!("{}.svg", p.name));
+        let png = dir.join(format!("{}.png", p.name));
+        let (code, out, err) = cascade(&[
+            "render",
+            &format!("preset:{}", p.name),
+            "--svg",
+            svg.to_str().unwrap(),
+            "--png",
+            png.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{}: {err}", p.name);
+        assert!(out.contains("wrote") && out.contains(".png"), "{out}");
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{}: an SVG document", p.name);
+        assert!(text.contains(r#"width="1200" height="1200""#), "{}: default size", p.name);
+        for title in ["Your account", "Margin ratio", "Price-impact feedback", "time (hours)"] {
+            assert!(text.contains(title), "{}: the SVG names {title:?}", p.name);
+        }
+        let bytes = std::fs::read(&png).unwrap();
+        assert_eq!(png_size(&bytes), (1200, 1200), "{}", p.name);
+        assert!(bytes.len() > 20_000, "{}: a PNG with content ({} bytes)", p.name, bytes.len());
+    }
+}
+
+#[test]
+fn render_takes_a_link_size_scale_and_theme() {
+    let dir = std::env::temp_dir().join(format!("cascade-render-link-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("dark.png");
+    let link = "https://example.org/#v=1&preset=contagion&seed=1&mode=isolated&theme=dark";
+    let (code, _, err) =
+        cascade(&["render", link, "--png", png.to_str().unwrap(), "--width", "600", "--height", "250", "--scale", "2"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (1200, 1500), "600 × 3·250 at scale 2");
+    let svg = dir.join("light.svg");
+    let (code, _, err) = cascade(&["render", link, "--svg", svg.to_str().unwrap(), "--theme", "light"]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("isolated"), "the link's mode is drawn");
+    assert!(text.contains("#FFFFFF"), "--theme light overrides the link's dark theme");
+    // errors in words, nothing written
+    let (code, _, err) = cascade(&["render", "preset:contagion"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--svg") && err.contains("--png"), "{err}");
+    let (code, _, err) = cascade(&["render", "preset:contagion", "--png", "/nonexistent-dir/x.png"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot write /nonexistent-dir/x.png"), "{err}");
+    let (code, _, err) = cascade(&["render", "preset:contagion", "--svg", "x.svg", "--scale", "9"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--scale"), "{err}");
+}

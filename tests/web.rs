@@ -98,3 +98,27 @@ fn same_bits_as_native() {
         assert_eq!(got["digest"], want["digest"], "{name}: wasm result differs from native");
     }
 }
+
+/// Share links: the page's handle, given each link of tests/golden/links.json, computes the
+/// digest recorded there — the digest `cascade run LINK` gives natively (tests/links.rs).
+#[wasm_bindgen_test]
+fn same_link_same_bits_as_native() {
+    let doc: serde_json::Value = serde_json::from_str(include_str!("golden/links.json")).unwrap();
+    let links = doc["links"].as_array().unwrap();
+    assert!(links.len() >= 5);
+    for w in links {
+        let mut ex = Explorer::new();
+        let info: serde_json::Value = serde_json::from_str(&ex.load_link(w["link"].as_str().unwrap())).unwrap();
+        assert_eq!(info["notices"].as_array().unwrap().len(), 0, "{}", w["name"]);
+        // The scenario the page runs (and exports as JSON), simulated here in wasm; the page's
+        // own summary comes from the same model (`Explorer::run`).
+        let s = margin_cascade::load_scenario(&ex.scenario_json().unwrap()).unwrap();
+        let o = margin_cascade::simulate(&margin_cascade::Model::from_scenario(&s).unwrap());
+        let got = margin_cascade::report::to_json(&o);
+        assert_eq!(got["digest"], w["digest"], "{}: the browser's numbers differ from native", w["name"]);
+        let page: serde_json::Value = serde_json::from_str(&ex.run().unwrap()).unwrap();
+        assert_eq!(page["summary"], serde_json::to_value(&o.summary).unwrap(), "{}", w["name"]);
+        // and the handle writes the link back unchanged
+        assert_eq!(ex.link(false, None, "auto", None), w["link"].as_str().unwrap(), "{}", w["name"]);
+    }
+}

@@ -1,7 +1,8 @@
 //! `cascade`: the command-line shell over the engine.
 
 use clap::{Parser, Subcommand};
-use margin_cascade::{load_scenario, outcome, presets, report, scenario, Model};
+use margin_cascade::{chart, link, load_scenario, outcome, presets, report, scenario, Model};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -13,7 +14,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Run a scenario (a JSON file, `-` for stdin, or `preset:NAME`) and print the result.
+    /// Run a scenario and print the result. SOURCE: a JSON file, `-` for stdin, `preset:NAME`, or a
+    /// share link (the page's URL, or just its fragment `v=1&preset=…`).
     Run {
         source: String,
         /// Print the whole result as one JSON object (the default prints a short text summary).
@@ -26,17 +28,66 @@ enum Cmd {
         #[arg(long)]
         seed: Option<u64>,
     },
-    /// Check a scenario and print every problem; exits non-zero if there is any.
+    /// Check a scenario (file, `-`, `preset:NAME` or link) and print every problem; exits non-zero
+    /// if there is any.
     Validate { source: String },
+    /// Draw the page's three charts (collateral, margin ratio, price impact) for a scenario (file,
+    /// `-`, `preset:NAME` or link) as SVG and/or PNG, with the same chart code as the page.
+    #[command(group(clap::ArgGroup::new("output").required(true).multiple(true).args(["svg", "png"])))]
+    Render {
+        source: String,
+        /// Write the charts as SVG to this file.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
+        /// Write the charts as PNG to this file.
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
+        /// Width in pixels.
+        #[arg(long, default_value_t = 1200, value_parser = clap::value_parser!(u32).range(320..=8000))]
+        width: u32,
+        /// Height of each of the three charts, in pixels.
+        #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(150..=4000))]
+        height: u32,
+        /// Device pixels per chart pixel in the PNG (2 for sharp slides and print).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
+        scale: u32,
+        /// Colours: light or dark (default: the link's theme when it says dark, else light).
+        #[arg(long, value_parser = ["light", "dark"])]
+        theme: Option<String>,
+        /// Override the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
     /// Print the JSON Schema of the scenario format.
     Schema,
     /// List the bundled presets; with a NAME, print that preset's scenario JSON.
     Presets { name: Option<String> },
 }
 
-fn read_source(source: &str) -> Result<scenario::Scenario, String> {
+/// What a source resolved to: the scenario, and the share link it came from (if it was one).
+struct Source {
+    scenario: scenario::Scenario,
+    link: Option<link::Link>,
+}
+
+/// A share link rather than a file: a URL with a fragment, or a bare fragment (`v=1&…`). An
+/// existing file of that name always wins.
+fn is_link(source: &str) -> bool {
+    !std::path::Path::new(source).exists() && (source.contains('#') || source.contains('='))
+}
+
+fn read_source(source: &str) -> Result<Source, String> {
     if source.starts_with("preset:") {
-        return load_scenario(source).map_err(|e| e.to_string());
+        return load_scenario(source).map(|scenario| Source { scenario, link: None }).map_err(|e| e.to_string());
+    }
+    if is_link(source) {
+        // Like the page: every problem in the link is a notice and the rest is used.
+        let d = link::decode(link::fragment_of(source));
+        for n in &d.notices {
+            eprintln!("notice: {n}");
+        }
+        let scenario = d.link.scenario().map_err(|e| format!("the link's scenario: {e}"))?;
+        return Ok(Source { scenario, link: Some(d.link) });
     }
     let text = if source == "-" {
         let mut s = String::new();
@@ -46,7 +97,32 @@ fn read_source(source: &str) -> Result<scenario::Scenario, String> {
     } else {
         std::fs::read_to_string(source).map_err(|e| format!("cannot read {source}: {e}"))?
     };
-    load_scenario(&text).map_err(|e| format!("{source}: {e}"))
+    load_scenario(&text).map(|scenario| Source { scenario, link: None }).map_err(|e| format!("{source}: {e}"))
+}
+
+/// Read, apply the seed override and validate: the model, or the exit code after an error.
+fn model_of(source: &str, seed: Option<u64>) -> Result<(Model, Option<link::Link>), ExitCode> {
+    let mut src = read_source(source).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    if let Some(seed) = seed {
+        src.scenario.seed = seed;
+    }
+    let m = Model::from_scenario(&src.scenario).map_err(|e| {
+        eprintln!("{}: {e}", short_source(source));
+        ExitCode::from(1)
+    })?;
+    Ok((m, src.link))
+}
+
+/// Links can be long: name them by their start in messages.
+fn short_source(source: &str) -> String {
+    if source.chars().count() > 60 {
+        format!("{}…", source.chars().take(60).collect::<String>())
+    } else {
+        source.to_string()
+    }
 }
 
 fn main() -> ExitCode {
@@ -73,50 +149,27 @@ fn main() -> ExitCode {
             }
         },
         Cmd::Validate { source } => {
-            let s = match read_source(&source) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
+            let m = match model_of(&source, None) {
+                Ok((m, _)) => m,
+                Err(code) => return code,
             };
-            match Model::from_scenario(&s) {
-                Ok(m) => {
-                    println!(
-                        "{source}: valid ({} assets, {} steps, {} crowd accounts, {} hand-listed)",
-                        m.assets.len(),
-                        m.steps,
-                        m.crowd_accounts,
-                        m.explicit.len()
-                    );
-                    for n in &m.notices {
-                        println!("notice: {n}");
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("{source}: {e}");
-                    ExitCode::from(1)
-                }
+            println!(
+                "{}: valid ({} assets, {} steps, {} crowd accounts, {} hand-listed)",
+                short_source(&source),
+                m.assets.len(),
+                m.steps,
+                m.crowd_accounts,
+                m.explicit.len()
+            );
+            for n in &m.notices {
+                println!("notice: {n}");
             }
+            ExitCode::SUCCESS
         }
         Cmd::Run { source, json, csv, seed } => {
-            let mut s = match read_source(&source) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            if let Some(seed) = seed {
-                s.seed = seed;
-            }
-            let m = match Model::from_scenario(&s) {
-                Ok(m) => m,
-                Err(e) => {
-                    eprintln!("{source}: {e}");
-                    return ExitCode::from(1);
-                }
+            let m = match model_of(&source, seed) {
+                Ok((m, _)) => m,
+                Err(code) => return code,
             };
             let o = outcome::simulate(&m);
             if json {
@@ -128,7 +181,50 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Cmd::Render { source, svg, png, width, height, scale, theme, seed } => {
+            let (m, link) = match model_of(&source, seed) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let dark = match theme.as_deref() {
+                Some(t) => t == "dark",
+                None => link.is_some_and(|l| l.theme == link::Theme::Dark),
+            };
+            let th = if dark { &chart::DARK } else { &chart::LIGHT };
+            let d = chart::ChartData::from_outcome(&outcome::simulate(&m));
+            if let Some(path) = svg {
+                let written = chart::svg(&d, width, height, th)
+                    .and_then(|text| std::fs::write(&path, text).map_err(|e| e.to_string()));
+                if let Err(e) = written {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+                println!("wrote {}", path.display());
+            }
+            if let Some(path) = png {
+                let written = png_bytes(&d, width, height, scale, th)
+                    .and_then(|bytes| std::fs::write(&path, bytes).map_err(|e| e.to_string()));
+                if let Err(e) = written {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+                println!("wrote {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
     }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn png_bytes(d: &chart::ChartData, width: u32, height: u32, scale: u32, th: &chart::Theme) -> Result<Vec<u8>, String> {
+    chart::png(d, width, height, scale, th)
+}
+
+/// The bitmap backend is native only (this binary is compiled for wasm32 only as part of the
+/// package's browser tests, and never run there).
+#[cfg(target_arch = "wasm32")]
+fn png_bytes(_: &chart::ChartData, _: u32, _: u32, _: u32, _: &chart::Theme) -> Result<Vec<u8>, String> {
+    Err("PNG output is not available in the WebAssembly build".into())
 }
 
 fn text_summary(o: &margin_cascade::Outcome) -> String {
