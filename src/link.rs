@@ -140,15 +140,15 @@ pub fn encode(link: &Link) -> String {
     // Only what differs from the base (in canonical form), as the decoder keeps it.
     let base = link.base();
     let specs = controls::describe(&base);
-    let mut controls: BTreeMap<String, String> = link
-        .controls
-        .iter()
-        .map(|(k, v)| match specs.iter().find(|c| c.key == *k) {
-            Some(spec) => (k.clone(), canonical_value(spec, v)),
-            None => (k.clone(), v.clone()),
-        })
-        .filter(|(k, v)| k == "seed" || !specs.iter().any(|c| c.key == *k && *v == c.value))
-        .collect();
+    // (a loop, not `collect`: collecting into a map pulls a sort into the wasm)
+    let mut controls: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in &link.controls {
+        let spec = specs.iter().find(|c| c.key == *k);
+        let v = spec.map_or_else(|| v.clone(), |spec| canonical_value(spec, v));
+        if k == "seed" || spec.is_none_or(|c| v != c.value) {
+            controls.insert(k.clone(), v);
+        }
+    }
     controls.entry("seed".into()).or_insert_with(|| base.seed.to_string());
     // seed first (it is always there), then the other controls in key order
     if let Some(seed) = controls.remove("seed") {
