@@ -355,6 +355,17 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
             _ => err(key, "unknown control".into()),
         }
     }
+    // Say it in the controls' own words, before validation would in the scenario's.
+    if s.crowd.leverage_min > s.crowd.leverage_max {
+        let (lo, hi) = (s.crowd.leverage_min.normalize(), s.crowd.leverage_max.normalize());
+        let key = if values.contains_key("crowd.lev_min") { "crowd.lev_min" } else { "crowd.lev_max" };
+        if values.contains_key(key) {
+            err(
+                key,
+                format!("the crowd's lowest leverage ({lo}×) is above its highest ({hi}×): lower the one or raise the other"),
+            );
+        }
+    }
     if problems.is_empty() {
         Ok(s)
     } else {
@@ -395,6 +406,19 @@ mod tests {
             let e = apply(&s, &BTreeMap::from([(k.to_string(), v.to_string())])).unwrap_err();
             assert_eq!(e.problems()[0].to_string(), want);
         }
+    }
+
+    #[test]
+    fn a_crossed_crowd_leverage_range_is_named_in_the_controls_words() {
+        // contagion's crowd spans 2× to 40×: a lowest of 50× crosses the highest
+        let s = contagion();
+        let e = apply(&s, &BTreeMap::from([("crowd.lev_min".to_string(), "50".to_string())])).unwrap_err();
+        assert_eq!(
+            e.problems()[0].to_string(),
+            "controls.crowd.lev_min: the crowd's lowest leverage (50×) is above its highest (40×): lower the one or raise the other"
+        );
+        let e = apply(&s, &BTreeMap::from([("crowd.lev_max".to_string(), "1.5".to_string())])).unwrap_err();
+        assert!(e.problems()[0].to_string().starts_with("controls.crowd.lev_max: the crowd's lowest leverage (2×)"));
     }
 
     #[test]
