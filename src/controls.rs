@@ -189,10 +189,12 @@ pub fn describe(s: &Scenario) -> Vec<Control> {
             .or(all.first().cloned())
             .unwrap_or_default(),
     });
-    out.push(num("shock.pct", "Shock: size", "%", "market", -60.0, 60.0, 0.5, shock.map(|x| x.percent).unwrap_or(0.0)));
+    let primary = shock.map(|x| x.symbol.as_str()).unwrap_or_default();
+    let size = (scripted_move(&s.shocks, primary) * 100.0).round() / 100.0;
+    out.push(num("shock.pct", "Shock: size (all its steps)", "%", "market", -60.0, 60.0, 0.5, size));
     out.push(num(
         "shock.step",
-        "Shock: at step",
+        "Shock: starts at step",
         "step",
         "market",
         1.0,
@@ -246,6 +248,23 @@ pub fn describe(s: &Scenario) -> Vec<Control> {
     out
 }
 
+/// The extreme cumulative move (%) of the scripted shocks on `symbol`: the compounded path's
+/// point farthest from the start (in log terms), e.g. 22 steps of −1 % → −19.85 %; a fall of
+/// 35 % that later recovers → −35 %; no shocks → 0.
+pub fn scripted_move(shocks: &[ShockSpec], symbol: &str) -> f64 {
+    let mut mine: Vec<(usize, f64)> =
+        shocks.iter().filter(|sh| sh.symbol == symbol).map(|sh| (sh.step, libm::log1p(sh.percent / 100.0))).collect();
+    mine.sort_unstable_by_key(|m| m.0);
+    let (mut log, mut extreme) = (0.0f64, 0.0f64);
+    for (_, l) in mine {
+        log += l;
+        if log.abs() > extreme.abs() {
+            extreme = log;
+        }
+    }
+    libm::expm1(extreme) * 100.0
+}
+
 /// Apply control values to a copy of `base`. Unknown keys and bad values are errors naming the
 /// control (`controls.depth: must be between 0.05 and 5, got 9`).
 pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Result<Scenario> {
@@ -262,6 +281,8 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
         _ if k.starts_with("rho.") => 4,
         _ => 2,
     };
+    // the asset the shock controls act on
+    let mut primary = specs.iter().find(|c| c.key == "shock.asset").map(|c| c.value.clone()).unwrap_or_default();
     let mut keys: Vec<&String> = values.keys().collect();
     keys.sort_by_key(|k| (rank(k), k.to_string()));
     for key in keys {
@@ -316,17 +337,44 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
             }
             "crowd.lev_min" => s.crowd.leverage_min = dec(number.unwrap_or(1.0)),
             "crowd.lev_max" => s.crowd.leverage_max = dec(number.unwrap_or(1.0)),
-            "shock.asset" | "shock.pct" | "shock.step" => {
-                if s.shocks.is_empty() {
-                    let sym =
-                        specs.iter().find(|c| c.key == "shock.asset").map(|c| c.value.clone()).unwrap_or_default();
-                    s.shocks.push(ShockSpec { step: 1.min(s.steps), symbol: sym, percent: 0.0 });
+            // The shock controls act on the whole scripted move of one asset (the first shock's),
+            // which may span many steps (contagion's slide is 22 steps of −1 %).
+            "shock.asset" => {
+                for sh in s.shocks.iter_mut().filter(|sh| sh.symbol == primary) {
+                    sh.symbol = raw.to_string();
                 }
-                let sh = &mut s.shocks[0];
-                match key.as_str() {
-                    "shock.asset" => sh.symbol = raw.to_string(),
-                    "shock.pct" => sh.percent = number.unwrap_or(0.0),
-                    _ => sh.step = number.unwrap_or(1.0) as usize,
+                primary = raw.to_string();
+            }
+            "shock.pct" => {
+                let target = number.unwrap_or(0.0);
+                let now = scripted_move(&s.shocks, &primary);
+                // the base value (as described, to 0.01 %) leaves the script exactly as it is
+                if (target * 100.0).round() != (now * 100.0).round() {
+                    if now.abs() < 1e-9 {
+                        let step = s.shocks.iter().find(|sh| sh.symbol == primary).map_or(1.min(s.steps), |sh| sh.step);
+                        s.shocks.retain(|sh| sh.symbol != primary);
+                        s.shocks.push(ShockSpec { step, symbol: primary.clone(), percent: target });
+                    } else {
+                        // every step scaled alike in log terms: the shape is kept, the extreme
+                        // cumulative move becomes the target
+                        let k = libm::log1p(target / 100.0) / libm::log1p(now / 100.0);
+                        for sh in s.shocks.iter_mut().filter(|sh| sh.symbol == primary) {
+                            let p = libm::expm1(libm::log1p(sh.percent / 100.0) * k) * 100.0;
+                            sh.percent = (p * 1e6).round() / 1e6;
+                        }
+                    }
+                }
+            }
+            "shock.step" => {
+                let start = number.unwrap_or(1.0) as usize;
+                let first = s.shocks.iter().find(|sh| sh.symbol == primary).map(|sh| sh.step);
+                match first {
+                    Some(first) => {
+                        for sh in s.shocks.iter_mut().filter(|sh| sh.symbol == primary) {
+                            sh.step = (sh.step + start).saturating_sub(first).clamp(1, s.steps.max(1));
+                        }
+                    }
+                    None => s.shocks.push(ShockSpec { step: start, symbol: primary.clone(), percent: 0.0 }),
                 }
             }
             k if k.starts_with("lev.") => {
@@ -406,6 +454,54 @@ mod tests {
             let e = apply(&s, &BTreeMap::from([(k.to_string(), v.to_string())])).unwrap_err();
             assert_eq!(e.problems()[0].to_string(), want);
         }
+    }
+
+    #[test]
+    fn the_shock_controls_move_the_whole_scripted_shock() {
+        let s = contagion(); // ETH: 22 shocks of −1 % at steps 10..=31
+        let one = |k: &str, v: &str| apply(&s, &BTreeMap::from([(k.to_string(), v.to_string())])).unwrap();
+        let eth = |t: &Scenario| t.shocks.iter().filter(|x| x.symbol == "ETH").cloned().collect::<Vec<_>>();
+        let spec = |k: &str| describe(&s).into_iter().find(|c| c.key == k).unwrap().value;
+        // 0.99^22 − 1 = −0.19837 → −19.84 %
+        assert_eq!(spec("shock.pct"), "-19.84");
+        assert_eq!(spec("shock.step"), "10");
+        // the described value leaves the script exactly as it is
+        assert_eq!(one("shock.pct", "-19.84").shocks, s.shocks);
+        // −30 %: each of the 22 steps becomes 0.7^(1/22) − 1 = −1.60818 %
+        let t = one("shock.pct", "-30");
+        assert_eq!(eth(&t).len(), 22);
+        for x in eth(&t) {
+            assert!((x.percent - -1.608_18).abs() < 1e-5, "{}", x.percent);
+        }
+        assert!((scripted_move(&t.shocks, "ETH") - -30.0).abs() < 1e-3);
+        // a rise mirrors the shape: +10 % → 1.1^(1/22) − 1 = +0.43417 % per step
+        assert!((one("shock.pct", "10").shocks[0].percent - 0.434_17).abs() < 1e-5);
+        // start at step 20: the slide keeps its 22 consecutive steps, 20..=41
+        let steps: Vec<usize> = eth(&one("shock.step", "20")).iter().map(|x| x.step).collect();
+        assert_eq!(steps, (20..=41).collect::<Vec<_>>());
+        // late start: steps past the end are clamped to the last step (contagion has 60)
+        assert!(eth(&one("shock.step", "50")).iter().all(|x| (50..=60).contains(&x.step)));
+        // another asset: the whole slide moves to BTC
+        let t = one("shock.asset", "BTC");
+        assert!(eth(&t).is_empty());
+        assert_eq!(t.shocks.iter().filter(|x| x.symbol == "BTC").count(), 22);
+        // and size applies to the asset chosen in the same link
+        let t = apply(&s, &BTreeMap::from([("shock.asset".into(), "BTC".into()), ("shock.pct".into(), "-30".into())]))
+            .unwrap();
+        assert!((scripted_move(&t.shocks, "BTC") - -30.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn scripted_move_is_the_extreme_of_the_compounded_path() {
+        let sh = |step: usize, sym: &str, percent: f64| ShockSpec { step, symbol: sym.into(), percent };
+        // −35 % then +50 %: the path goes to 0.65 then 0.975; the extreme is −35 %
+        let depeg = [sh(12, "USDX", -35.0), sh(12, "BTC", -7.0), sh(30, "USDX", 50.0)];
+        assert!((scripted_move(&depeg, "USDX") - -35.0).abs() < 1e-9);
+        assert!((scripted_move(&depeg, "BTC") - -7.0).abs() < 1e-9);
+        assert_eq!(scripted_move(&depeg, "ETH"), 0.0);
+        // order of the list does not matter, the steps do: −15 % then −18 % = −30.3 %
+        let two = [sh(61, "SOL", -18.0), sh(60, "SOL", -15.0)];
+        assert!((scripted_move(&two, "SOL") - -30.3).abs() < 1e-9);
     }
 
     #[test]
