@@ -55,7 +55,7 @@ pub struct Link {
     /// Control values that differ from the base (always including `seed` when encoded).
     pub controls: BTreeMap<String, String>,
     pub embed: bool,
-    /// Controls an embed shows (`None`: the default set).
+    /// Controls an embed shows (`None`: none, the charts only).
     pub embed_controls: Option<Vec<String>>,
     pub theme: Theme,
     /// Time cursor step.

@@ -92,10 +92,14 @@ function narrative(s) {
 
 // ---------- controls (built from the engine's description)
 function controlId(key) { return 'c-' + key.replace(/[^a-zA-Z0-9_-]/g, '_'); }
+// key → function(value) that shows a value the engine accepted from elsewhere (a host's
+// cascade:set) in the control's widgets, whatever their kind.
+const showControl = new Map();
 
 function buildControls() {
   const root = $('#controls');
   root.replaceChildren();
+  showControl.clear();
   const specs = JSON.parse(ex.controls());
   const groups = { position: 'Your position', market: 'Market', crowd: 'Crowd', advanced: 'Advanced: correlation per pair' };
   for (const [g, title] of Object.entries(groups)) {
@@ -145,6 +149,16 @@ function controlElement(c) {
       return false;
     }
   };
+  showControl.set(c.key, (value) => {
+    last = String(value);
+    bad.hidden = true;
+    for (const i of wrap.querySelectorAll('input, select')) {
+      i.removeAttribute('aria-invalid');
+      if (i.type === 'checkbox') i.checked = last === 'true';
+      else if (i.type === 'radio') i.checked = i.value === last;
+      else i.value = last;
+    }
+  });
   if (c.kind === 'number') {
     const label = document.createElement('label');
     label.htmlFor = id;
@@ -277,6 +291,9 @@ function adopt(s) {
   for (const d of document.querySelectorAll('.chart details')) if (d.open) fillTable(d);
   if (pendingInputAt != null) { perf.updates.push(performance.now() - pendingInputAt); pendingInputAt = null; }
   followUrl();
+  tellState();
+}
+function tellState() {
   tellHost({ type: 'cascade:state', step: cursorStep, summary: $('#summary').textContent });
 }
 
@@ -298,21 +315,30 @@ function showLinkNotices(list) {
 function tellHost(msg) {
   if (window.parent !== window) window.parent.postMessage(msg, '*');
 }
+// The content's height (not documentElement.scrollHeight: that is never less than the iframe's
+// own height, so an embed could grow but never shrink back).
 function reportHeight() {
-  tellHost({ type: 'cascade:height', height: Math.ceil(document.documentElement.scrollHeight) });
+  tellHost({ type: 'cascade:height', height: Math.ceil(document.documentElement.getBoundingClientRect().height) });
 }
 // Host → embed messages. Shapes (anything else is ignored):
 //   {type: 'cascade:set', key: string, value: string|number|boolean}   set a control
 //   {type: 'cascade:step', step: integer}                               move the time cursor
 //   {type: 'cascade:link', link: string}                                load a whole share link
+//   {type: 'cascade:hello'}                    answered with cascade:ready, cascade:height and cascade:state
+//                                              (for a host whose script started after the embed was ready)
+// Only messages from the host (the parent window) are read.
 function onHostMessage(e) {
   const m = e.data;
+  if (window.parent === window || e.source !== window.parent) return;
   if (!m || typeof m !== 'object' || typeof m.type !== 'string' || !ex) return;
-  if (m.type === 'cascade:set' && typeof m.key === 'string' && m.key.length < 64 && ['string', 'number', 'boolean'].includes(typeof m.value)) {
+  if (m.type === 'cascade:hello') {
+    tellHost({ type: 'cascade:ready' });
+    reportHeight();
+    if (summary) tellState();
+  } else if (m.type === 'cascade:set' && typeof m.key === 'string' && m.key.length < 64 && ['string', 'number', 'boolean'].includes(typeof m.value)) {
     try {
       ex.set_control(m.key, String(m.value));
-      const el = document.querySelector(`.control[data-key="${CSS.escape(m.key)}"]`);
-      if (el) for (const i of el.querySelectorAll('input[type=range], input[type=number]')) i.value = String(m.value);
+      showControl.get(m.key)?.(String(m.value));
       schedule();
     } catch (err) { tellHost({ type: 'cascade:error', message: errText(err) }); }
   } else if (m.type === 'cascade:step' && Number.isInteger(m.step)) {
@@ -376,8 +402,8 @@ function updateSnippet() {
   const src = location.href.split('#')[0] + '#' + frag;
   const esc = (t) => t.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   const width = $('#embed-width').value.trim() || '100%';
-  const height = Math.max(300, Math.min(4000, +$('#embed-height').value || 900));
-  $('#embed-snippet').value = `<iframe src="${esc(src)}" title="${esc($('#embed-title').value)}" loading="lazy" width="${esc(width)}" height="${height}" style="border:0;max-width:100%"></iframe>`;
+  const height = Math.max(300, Math.min(4000, +$('#embed-height').value || 1500));
+  $('#embed-snippet').value = `<iframe src="${esc(src)}" title="${esc($('#embed-title').value)}" loading="lazy" width="${esc(width)}" height="${height}"></iframe>`;
 }
 
 // ---------- charts
@@ -556,7 +582,8 @@ async function main() {
   new ResizeObserver(() => { if (summary) drawAll(); }).observe($('#charts'));
   prefersDark.addEventListener('change', () => { applyTheme(); if (summary) drawAll(); });
   $('#copy-link').addEventListener('click', async () => {
-    const url = location.href.split('#')[0] + '#' + currentLink();
+    // From an embed, the link opens the full explorer on the same scenario (not another embed).
+    const url = location.href.split('#')[0] + '#' + currentLink(view.embed ? { embed: false, controls: null, theme: view.theme } : view);
     try { await navigator.clipboard.writeText(url); status('Link copied.'); } catch (e) { status('Copy this link: ' + url); }
   });
   $('#open-embed').addEventListener('click', () => { buildEmbedDialog(); $('#embed-dialog').showModal(); });
