@@ -40,8 +40,8 @@ if [ -d tests/browser ]; then
   say "build the page"
   scripts/build-web.sh
   say "browser tests (Playwright + Debian chromium)"
-  # the CLI the browser tests compare against (built above by the release link-fuzz test)
-  cargo build --release --locked --bin cascade
+  # the CLI the browser tests compare against (the release link-fuzz test built it above)
   export CASCADE_BIN="$CARGO_TARGET_DIR/release/cascade"
+  [ -x "$CASCADE_BIN" ] || cargo build --release --locked --bin cascade
   (cd tests/browser && node --test --test-concurrency=1 ./*.test.mjs)
 fi

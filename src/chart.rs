@@ -551,9 +551,23 @@ pub fn svg(d: &ChartData, width: u32, height_each: u32, th: &Theme) -> Result<St
     Ok(out)
 }
 
+/// Largest bitmap drawn (pixels): 100 MP is 300 MB of RGB, already more than any slide needs.
+#[cfg(not(target_arch = "wasm32"))]
+pub const MAX_PIXELS: u64 = 100_000_000;
+
 /// The three charts as RGB pixels (3 bytes each, row-major), as [`png`] encodes them.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn rgb(d: &ChartData, width: u32, height_each: u32, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
+    let pixels = width as u64 * height_each as u64 * 3 * (scale as u64).pow(2);
+    if pixels > MAX_PIXELS || width == 0 || height_each == 0 {
+        return Err(format!(
+            "a {}×{} image ({} megapixels) is outside what this renders (1 to {} megapixels); use a smaller size or scale",
+            width as u64 * scale as u64,
+            height_each as u64 * 3 * scale as u64,
+            pixels / 1_000_000,
+            MAX_PIXELS / 1_000_000
+        ));
+    }
     let size = (width * scale, height_each * 3 * scale);
     let mut buf = vec![0u8; size.0 as usize * size.1 as usize * 3];
     let backend = crate::raster::Raster::new(BitMapBackend::with_buffer(&mut buf, size), scale)?;

@@ -198,6 +198,23 @@ fn render_takes_a_link_size_scale_and_theme() {
     let (code, _, err) = cascade(&["render", "preset:contagion", "--png", "/nonexistent-dir/x.png"]);
     assert_eq!(code, 2);
     assert!(err.contains("cannot write /nonexistent-dir/x.png"), "{err}");
+    // the largest options together would be a 4.6 GB bitmap: refused in words, nothing written
+    let huge = dir.join("huge.png");
+    let (code, _, err) = cascade(&[
+        "render",
+        "preset:contagion",
+        "--png",
+        huge.to_str().unwrap(),
+        "--width",
+        "8000",
+        "--height",
+        "4000",
+        "--scale",
+        "4",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("32000×48000") && err.contains("megapixels"), "{err}");
+    assert!(!huge.exists());
     let (code, _, err) = cascade(&["render", "preset:contagion", "--svg", "x.svg", "--scale", "9"]);
     assert_eq!(code, 2);
     assert!(err.contains("--scale"), "{err}");
