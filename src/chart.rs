@@ -434,7 +434,12 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
                 items.push((format!("{} market", a.symbol), PALETTE[i % 6], false));
                 items.push((format!("{} exogenous", a.symbol), PALETTE[i % 6], true));
             }
-            items.push(("forced sales (USD, right)".to_string(), PALETTE[6], false));
+            // A short chart (a social-preview image) has no room for the impact panel: the price
+            // changes take the whole height (the impact is their gap to the exogenous path).
+            let compact = root.dim_in_pixel().1 < 260;
+            if !compact {
+                items.push(("forced sales (USD, right)".to_string(), PALETTE[6], false));
+            }
             let top_margin = legend(
                 root,
                 ("Price-impact feedback: change from open (%)", "Price impact (% from open)"),
@@ -442,7 +447,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
                 th,
             )?;
             let (_, h) = root.dim_in_pixel();
-            let split = ((h - top_margin) as f64 * 0.62) as u32 + top_margin;
+            let split = if compact { h } else { ((h - top_margin) as f64 * 0.62) as u32 + top_margin };
             let (upper, lower) = root.split_vertically(split);
             let changes: Vec<&[f64]> =
                 d.assets.iter().flat_map(|a| [a.change_pct.as_slice(), a.exo_change_pct.as_slice()]).collect();
@@ -450,19 +455,22 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
             let mut chart = ChartBuilder::on(&upper)
                 .margin_top(top_margin)
                 .margin_right(RIGHT + 8)
-                .x_label_area_size(4)
+                .x_label_area_size(if compact { 34 } else { 4 })
                 .y_label_area_size(LEFT - 8)
                 .build_cartesian_2d(x_range.clone(), lo..hi)?;
+            let hours = |v: &f64| crate::types::fixed(*v, 1);
+            let none = |_: &f64| String::new();
             chart
                 .configure_mesh()
                 .bold_line_style(th.grid)
                 .light_line_style(th.background)
                 .axis_style(axis_style)
                 .label_style(label_style.clone())
-                .x_label_formatter(&|_| String::new())
+                .x_desc(if compact { "time (hours)" } else { "" })
+                .x_label_formatter(if compact { &hours } else { &none })
                 .y_label_formatter(&|v| fmt_pct(*v))
                 .x_labels(x_labels)
-                .y_labels(5)
+                .y_labels((upper.dim_in_pixel().1.saturating_sub(top_margin + 34) as usize / 24).clamp(2, 5))
                 .draw()?;
             for (i, a) in d.assets.iter().enumerate() {
                 let c = PALETTE[i % 6];
@@ -476,6 +484,9 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
                     points(&d.hours, &a.change_pct),
                     ShapeStyle::from(c).stroke_width(2),
                 ))?;
+            }
+            if compact {
+                return Ok(());
             }
             // Lower panel: impact % per asset (left axis) and forced sales (bars, right axis).
             let imps: Vec<&[f64]> = d.assets.iter().map(|a| a.impact_pct.as_slice()).collect();

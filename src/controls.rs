@@ -189,18 +189,21 @@ pub fn describe(s: &Scenario) -> Vec<Control> {
             .or(all.first().cloned())
             .unwrap_or_default(),
     });
-    let primary = shock.map(|x| x.symbol.as_str()).unwrap_or_default();
-    let size = (scripted_move(&s.shocks, primary) * 100.0).round() / 100.0;
-    out.push(num("shock.pct", "Shock: size (all its steps)", "%", "market", -60.0, 60.0, 0.5, size));
+    // The shock controls act on a script: every shock of the first shock's asset.
+    let script = script_of(&s.shocks);
+    let size = (move_of(&s.shocks, &script) * 10.0).round() / 10.0;
+    out.push(num("shock.pct", "Shock: size (all its steps)", "%", "market", -60.0, 60.0, 0.1, size));
+    let (first, last) = span_of(&s.shocks, &script);
     out.push(num(
         "shock.step",
         "Shock: starts at step",
         "step",
         "market",
         1.0,
-        s.steps.max(1) as f64,
+        // the whole script stays inside the run
+        s.steps.saturating_sub(last - first).max(1) as f64,
         1.0,
-        shock.map(|x| x.step as f64).unwrap_or(1.0),
+        first as f64,
     ));
     out.push(num("corr", "Correlation, all pairs", "ρ", "market", -0.5, 0.99, 0.01, s.correlation.all_pairs));
     out.push(num("depth", "Market depth (× scenario)", "×", "market", 0.05, 5.0, 0.05, 1.0));
@@ -248,26 +251,65 @@ pub fn describe(s: &Scenario) -> Vec<Control> {
     out
 }
 
+/// The shocks the shock controls act on: those of the first shock's asset (indices).
+fn script_of(shocks: &[ShockSpec]) -> Vec<usize> {
+    match shocks.first() {
+        Some(f) => (0..shocks.len()).filter(|&i| shocks[i].symbol == f.symbol).collect(),
+        None => vec![],
+    }
+}
+
+/// The first and last step of a script ((1, 1) when empty).
+fn span_of(shocks: &[ShockSpec], script: &[usize]) -> (usize, usize) {
+    let steps = script.iter().map(|&i| shocks[i].step);
+    match (steps.clone().min(), steps.max()) {
+        (Some(a), Some(b)) => (a, b),
+        _ => (1, 1),
+    }
+}
+
 /// The extreme cumulative move (%) of the scripted shocks on `symbol`: the compounded path's
-/// point farthest from the start (in log terms), e.g. 22 steps of −1 % → −19.85 %; a fall of
-/// 35 % that later recovers → −35 %; no shocks → 0.
+/// point farthest from the start in either direction (in log terms), e.g. 22 steps of −1 % →
+/// −19.84 %; a fall of 35 % that later recovers → −35 %; no shocks → 0.
 pub fn scripted_move(shocks: &[ShockSpec], symbol: &str) -> f64 {
-    let mut mine: Vec<(usize, f64)> =
-        shocks.iter().filter(|sh| sh.symbol == symbol).map(|sh| (sh.step, libm::log1p(sh.percent / 100.0))).collect();
-    mine.sort_unstable_by_key(|m| m.0);
+    let mine: Vec<usize> = (0..shocks.len()).filter(|&i| shocks[i].symbol == symbol).collect();
+    move_of(shocks, &mine)
+}
+
+fn move_of(shocks: &[ShockSpec], script: &[usize]) -> f64 {
+    // In step order, through one bucket per step (no sort: it would add sorting code to the wasm,
+    // whose size budget is tight). Steps past the limit make the scenario invalid anyway.
+    let last = script.iter().map(|&i| shocks[i].step).max().unwrap_or(0).min(crate::scenario::limits::MAX_STEPS);
+    let mut per_step = vec![0.0f64; last + 1];
+    for &i in script {
+        if let Some(b) = per_step.get_mut(shocks[i].step) {
+            *b += libm::log1p(shocks[i].percent / 100.0);
+        }
+    }
     let (mut log, mut extreme) = (0.0f64, 0.0f64);
-    for (_, l) in mine {
+    for l in per_step {
         log += l;
         if log.abs() > extreme.abs() {
             extreme = log;
         }
     }
-    libm::expm1(extreme) * 100.0
+    (libm::exp(extreme) - 1.0) * 100.0
 }
 
 /// Apply control values to a copy of `base`. Unknown keys and bad values are errors naming the
 /// control (`controls.depth: must be between 0.05 and 5, got 9`).
 pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Result<Scenario> {
+    apply_checked(base, values, true)
+}
+
+/// One control on its own: its kind and range only. Checks across controls (a crossed crowd
+/// leverage range) are left to [`apply`] on the whole set — a link decoder reading one key at a
+/// time must not reject `crowd.lev_min=50` before it has read `crowd.lev_max=100`.
+pub fn check_one(base: &Scenario, key: &str, value: &str) -> crate::Result<Scenario> {
+    apply_checked(base, &BTreeMap::from([(key.to_string(), value.to_string())]), false)
+}
+
+fn apply_checked(base: &Scenario, values: &BTreeMap<String, String>, across: bool) -> crate::Result<Scenario> {
     let mut s = base.clone();
     let specs = describe(base);
     let mut problems = vec![];
@@ -281,7 +323,8 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
         _ if k.starts_with("rho.") => 4,
         _ => 2,
     };
-    // the asset the shock controls act on
+    // the shocks the shock controls act on, and their asset
+    let mut script = script_of(&s.shocks);
     let mut primary = specs.iter().find(|c| c.key == "shock.asset").map(|c| c.value.clone()).unwrap_or_default();
     let mut keys: Vec<&String> = values.keys().collect();
     keys.sort_by_key(|k| (rank(k), k.to_string()));
@@ -337,44 +380,55 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
             }
             "crowd.lev_min" => s.crowd.leverage_min = dec(number.unwrap_or(1.0)),
             "crowd.lev_max" => s.crowd.leverage_max = dec(number.unwrap_or(1.0)),
-            // The shock controls act on the whole scripted move of one asset (the first shock's),
-            // which may span many steps (contagion's slide is 22 steps of −1 %).
+            // The shock controls act on the whole script (every shock of the first shock's
+            // asset), which may span many steps: contagion's slide is 22 steps of −1 %.
             "shock.asset" => {
-                for sh in s.shocks.iter_mut().filter(|sh| sh.symbol == primary) {
-                    sh.symbol = raw.to_string();
+                for &i in &script {
+                    s.shocks[i].symbol = raw.to_string();
                 }
                 primary = raw.to_string();
             }
             "shock.pct" => {
                 let target = number.unwrap_or(0.0);
-                let now = scripted_move(&s.shocks, &primary);
-                // the base value (as described, to 0.01 %) leaves the script exactly as it is
-                if (target * 100.0).round() != (now * 100.0).round() {
+                let now = move_of(&s.shocks, &script);
+                // the base value (as described, to 0.1 %) leaves the script exactly as it is
+                if (target * 10.0).round() != (now * 10.0).round() {
                     if now.abs() < 1e-9 {
-                        let step = s.shocks.iter().find(|sh| sh.symbol == primary).map_or(1.min(s.steps), |sh| sh.step);
-                        s.shocks.retain(|sh| sh.symbol != primary);
-                        s.shocks.push(ShockSpec { step, symbol: primary.clone(), percent: target });
+                        // nothing to scale: one shock of that size where the script starts
+                        let (first, _) = span_of(&s.shocks, &script);
+                        for &i in &script {
+                            s.shocks[i].percent = 0.0;
+                        }
+                        match script.iter().find(|&&i| s.shocks[i].step == first) {
+                            Some(&i) => s.shocks[i].percent = target,
+                            None => {
+                                let symbol = primary.clone();
+                                s.shocks.push(ShockSpec { step: first.min(s.steps.max(1)), symbol, percent: target });
+                                script.push(s.shocks.len() - 1);
+                            }
+                        }
                     } else {
-                        // every step scaled alike in log terms: the shape is kept, the extreme
-                        // cumulative move becomes the target
+                        // every step scaled alike in log terms: the shape is kept and the extreme
+                        // cumulative move becomes the target (a target of the other sign mirrors it)
                         let k = libm::log1p(target / 100.0) / libm::log1p(now / 100.0);
-                        for sh in s.shocks.iter_mut().filter(|sh| sh.symbol == primary) {
-                            let p = libm::expm1(libm::log1p(sh.percent / 100.0) * k) * 100.0;
-                            sh.percent = (p * 1e6).round() / 1e6;
+                        for &i in &script {
+                            let p = (libm::exp(libm::log1p(s.shocks[i].percent / 100.0) * k) - 1.0) * 100.0;
+                            s.shocks[i].percent = (p * 1e6).round() / 1e6;
                         }
                     }
                 }
             }
             "shock.step" => {
                 let start = number.unwrap_or(1.0) as usize;
-                let first = s.shocks.iter().find(|sh| sh.symbol == primary).map(|sh| sh.step);
-                match first {
-                    Some(first) => {
-                        for sh in s.shocks.iter_mut().filter(|sh| sh.symbol == primary) {
-                            sh.step = (sh.step + start).saturating_sub(first).clamp(1, s.steps.max(1));
-                        }
+                if script.is_empty() {
+                    s.shocks.push(ShockSpec { step: start, symbol: primary.clone(), percent: 0.0 });
+                    script.push(s.shocks.len() - 1);
+                } else {
+                    // shifted as a whole; the range keeps the last shock inside the run
+                    let (first, _) = span_of(&s.shocks, &script);
+                    for &i in &script {
+                        s.shocks[i].step = (s.shocks[i].step + start).saturating_sub(first).clamp(1, s.steps.max(1));
                     }
-                    None => s.shocks.push(ShockSpec { step: start, symbol: primary.clone(), percent: 0.0 }),
                 }
             }
             k if k.starts_with("lev.") => {
@@ -404,7 +458,7 @@ pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Resul
         }
     }
     // Say it in the controls' own words, before validation would in the scenario's.
-    if s.crowd.leverage_min > s.crowd.leverage_max {
+    if across && s.crowd.leverage_min > s.crowd.leverage_max {
         let (lo, hi) = (s.crowd.leverage_min.normalize(), s.crowd.leverage_max.normalize());
         let key = if values.contains_key("crowd.lev_min") { "crowd.lev_min" } else { "crowd.lev_max" };
         if values.contains_key(key) {
@@ -458,15 +512,18 @@ mod tests {
 
     #[test]
     fn the_shock_controls_move_the_whole_scripted_shock() {
-        let s = contagion(); // ETH: 22 shocks of −1 % at steps 10..=31
+        let s = contagion(); // ETH: 22 shocks of −1 % at steps 10..=31, 60 steps
         let one = |k: &str, v: &str| apply(&s, &BTreeMap::from([(k.to_string(), v.to_string())])).unwrap();
         let eth = |t: &Scenario| t.shocks.iter().filter(|x| x.symbol == "ETH").cloned().collect::<Vec<_>>();
-        let spec = |k: &str| describe(&s).into_iter().find(|c| c.key == k).unwrap().value;
-        // 0.99^22 − 1 = −0.19837 → −19.84 %
-        assert_eq!(spec("shock.pct"), "-19.84");
-        assert_eq!(spec("shock.step"), "10");
+        let spec = |k: &str| describe(&s).into_iter().find(|c| c.key == k).unwrap();
+        // 0.99^22 − 1 = −0.19837 → −19.8 % (to the slider's 0.1 % step)
+        assert_eq!(spec("shock.pct").value, "-19.8");
+        assert_eq!(spec("shock.step").value, "10");
+        // the script spans 21 steps (10..=31): it may start at most at 60 − 21 = 39
+        assert!(matches!(spec("shock.step").kind, Kind::Number { max, .. } if max == 39.0));
+        assert!(apply(&s, &BTreeMap::from([("shock.step".into(), "40".into())])).is_err());
         // the described value leaves the script exactly as it is
-        assert_eq!(one("shock.pct", "-19.84").shocks, s.shocks);
+        assert_eq!(one("shock.pct", "-19.8").shocks, s.shocks);
         // −30 %: each of the 22 steps becomes 0.7^(1/22) − 1 = −1.60818 %
         let t = one("shock.pct", "-30");
         assert_eq!(eth(&t).len(), 22);
@@ -476,11 +533,10 @@ mod tests {
         assert!((scripted_move(&t.shocks, "ETH") - -30.0).abs() < 1e-3);
         // a rise mirrors the shape: +10 % → 1.1^(1/22) − 1 = +0.43417 % per step
         assert!((one("shock.pct", "10").shocks[0].percent - 0.434_17).abs() < 1e-5);
-        // start at step 20: the slide keeps its 22 consecutive steps, 20..=41
-        let steps: Vec<usize> = eth(&one("shock.step", "20")).iter().map(|x| x.step).collect();
-        assert_eq!(steps, (20..=41).collect::<Vec<_>>());
-        // late start: steps past the end are clamped to the last step (contagion has 60)
-        assert!(eth(&one("shock.step", "50")).iter().all(|x| (50..=60).contains(&x.step)));
+        // start at step 20: the slide keeps its 22 consecutive steps, 20..=41; at 39, 39..=60
+        let steps = |t: &Scenario| eth(t).iter().map(|x| x.step).collect::<Vec<_>>();
+        assert_eq!(steps(&one("shock.step", "20")), (20..=41).collect::<Vec<_>>());
+        assert_eq!(steps(&one("shock.step", "39")), (39..=60).collect::<Vec<_>>());
         // another asset: the whole slide moves to BTC
         let t = one("shock.asset", "BTC");
         assert!(eth(&t).is_empty());
@@ -489,6 +545,36 @@ mod tests {
         let t = apply(&s, &BTreeMap::from([("shock.asset".into(), "BTC".into()), ("shock.pct".into(), "-30".into())]))
             .unwrap();
         assert!((scripted_move(&t.shocks, "BTC") - -30.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn the_shock_script_is_the_first_assets_shocks_only() {
+        // depeg: USDX −35 % at 12 and +52 % later, BTC −7 % and ETH −10 % at 12. Moving the
+        // script to BTC leaves BTC's own −7 % alone, and sizing scales the script only.
+        let s = crate::presets::get("depeg").unwrap().scenario();
+        let usdx: Vec<ShockSpec> = s.shocks.iter().filter(|x| x.symbol == "USDX").cloned().collect();
+        assert!(usdx.len() >= 2);
+        let both = BTreeMap::from([("shock.asset".to_string(), "BTC".to_string()), ("shock.pct".into(), "-20".into())]);
+        let t = apply(&s, &both).unwrap();
+        let btc: Vec<&ShockSpec> = t.shocks.iter().filter(|x| x.symbol == "BTC").collect();
+        assert_eq!(btc.len(), usdx.len() + 1);
+        assert!(btc.iter().any(|x| x.percent == -7.0), "BTC's own shock is untouched: {btc:?}");
+        let script: Vec<usize> = (0..t.shocks.len()).filter(|&i| s.shocks[i].symbol == "USDX").collect();
+        assert!((move_of(&t.shocks, &script) - -20.0).abs() < 1e-3);
+        // shocks listed out of order: the script starts at its earliest step
+        let mut o = contagion();
+        o.shocks.reverse(); // first listed: step 31
+        let spec = describe(&o).into_iter().find(|c| c.key == "shock.step").unwrap();
+        assert_eq!(spec.value, "10");
+        let t = apply(&o, &BTreeMap::from([("shock.step".into(), "11".into())])).unwrap();
+        let mut steps: Vec<usize> = t.shocks.iter().map(|x| x.step).collect();
+        steps.sort_unstable();
+        assert_eq!(steps, (11..=32).collect::<Vec<_>>());
+        // no shocks at all: size makes one at step 1 of the chosen asset
+        let mut n = contagion();
+        n.shocks.clear();
+        let t = apply(&n, &BTreeMap::from([("shock.pct".into(), "-12".into())])).unwrap();
+        assert_eq!(t.shocks, vec![ShockSpec { step: 1, symbol: "BTC".into(), percent: -12.0 }]);
     }
 
     #[test]
@@ -502,6 +588,8 @@ mod tests {
         // order of the list does not matter, the steps do: −15 % then −18 % = −30.3 %
         let two = [sh(61, "SOL", -18.0), sh(60, "SOL", -15.0)];
         assert!((scripted_move(&two, "SOL") - -30.3).abs() < 1e-9);
+        // a step far past any valid scenario is ignored rather than allocated for
+        assert_eq!(scripted_move(&[sh(usize::MAX, "SOL", -50.0)], "SOL"), 0.0);
     }
 
     #[test]

@@ -263,8 +263,7 @@ pub fn decode(fragment: &str) -> Decoded {
         };
         let value = canonical_value(spec, v);
         // Range and kind first (cheap); the scenario as a whole is validated once below.
-        let one = BTreeMap::from([(k.clone(), value.clone())]);
-        match controls::apply(&base, &one) {
+        match controls::check_one(&base, k, &value) {
             Ok(_) => {
                 if value != spec.value || k == "seed" {
                     link.controls.insert(k.clone(), value);

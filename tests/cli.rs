@@ -173,6 +173,7 @@ fn render_draws_every_preset_as_svg_and_png() {
         assert_eq!(png_size(&bytes), (1200, 1200), "{}", p.name);
         assert!(bytes.len() > 20_000, "{}: a PNG with content ({} bytes)", p.name, bytes.len());
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -189,8 +190,19 @@ fn render_takes_a_link_size_scale_and_theme() {
     let (code, _, err) = cascade(&["render", link, "--svg", svg.to_str().unwrap(), "--theme", "light"]);
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(&svg).unwrap();
-    assert!(text.contains("isolated"), "the link's mode is drawn");
+    // the legend names the focal account's mode first, the other mode (dashed) after it
+    let at = |t: &str, s: &str| t.find(s).unwrap_or_else(|| panic!("{s:?} drawn"));
+    assert!(
+        at(&text, "equity (isolated)") < at(&text, "equity (cross)"),
+        "the link's mode (isolated) is the focal one"
+    );
     assert!(text.contains("#FFFFFF"), "--theme light overrides the link's dark theme");
+    let cross = dir.join("cross.svg");
+    let (code, _, err) = cascade(&["render", "v=1&preset=contagion&seed=1", "--svg", cross.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let cross = std::fs::read_to_string(&cross).unwrap();
+    assert!(at(&cross, "equity (cross)") < at(&cross, "equity (isolated)"), "contagion's own mode is cross");
+    assert_ne!(cross, text);
     // errors in words, nothing written
     let (code, _, err) = cascade(&["render", "preset:contagion"]);
     assert_eq!(code, 2);
@@ -200,9 +212,12 @@ fn render_takes_a_link_size_scale_and_theme() {
     assert!(err.contains("cannot write /nonexistent-dir/x.png"), "{err}");
     // the largest options together would be a 4.6 GB bitmap: refused in words, nothing written
     let huge = dir.join("huge.png");
+    let huge_svg = dir.join("huge.svg");
     let (code, _, err) = cascade(&[
         "render",
         "preset:contagion",
+        "--svg",
+        huge_svg.to_str().unwrap(),
         "--png",
         huge.to_str().unwrap(),
         "--width",
@@ -213,9 +228,43 @@ fn render_takes_a_link_size_scale_and_theme() {
         "4",
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("32000×48000") && err.contains("megapixels"), "{err}");
-    assert!(!huge.exists());
-    let (code, _, err) = cascade(&["render", "preset:contagion", "--svg", "x.svg", "--scale", "9"]);
+    assert!(err.contains("32000×48000") && err.contains("megapixels") && !err.contains("cannot write"), "{err}");
+    assert!(!huge.exists() && !huge_svg.exists(), "nothing is written when one output fails");
+    let both = dir.join("both.svg");
+    let (code, _, err) =
+        cascade(&["render", "preset:contagion", "--svg", both.to_str().unwrap(), "--png", both.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("same file") && !both.exists(), "{err}");
+    let (code, _, err) =
+        cascade(&["render", "preset:contagion", "--svg", dir.join("x.svg").to_str().unwrap(), "--scale", "9"]);
     assert_eq!(code, 2);
     assert!(err.contains("--scale"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn links_files_and_strictness() {
+    // not a link: a missing file whose name has '#' or '=' is a missing file
+    for name in ["my-scenario#2.json", "lev=2.json"] {
+        let (code, _, err) = cascade(&["run", name]);
+        assert_eq!(code, 2, "{name}");
+        assert!(err.contains(&format!("cannot read {name}")), "{err}");
+    }
+    // a page address without a fragment: the default scenario, and a notice saying so
+    let (code, out, err) = cascade(&["run", "https://example.org/explorer/"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Contagion") && err.contains("no #fragment"), "{out}{err}");
+    // a link with a problem: `run` uses the rest (as the page does); --strict and validate refuse it
+    let bad = "#v=1&preset=nope&seed=3";
+    let (code, _, err) = cascade(&["run", bad]);
+    assert_eq!(code, 0);
+    assert!(err.contains("notice: The preset \"nope\" is unknown"), "{err}");
+    for args in [vec!["run", bad, "--strict"], vec!["validate", bad]] {
+        let (code, _, err) = cascade(&args);
+        assert_eq!(code, 1, "{args:?}");
+        assert!(err.contains("the link has 1 problem(s)"), "{err}");
+    }
+    let (code, out, _) = cascade(&["validate", "v=1&preset=depeg&seed=3"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("valid (3 assets, 48 steps"), "{out}");
 }

@@ -39,6 +39,17 @@ fn recipes() -> Vec<(&'static str, Base, Vec<(&'static str, &'static str)>)> {
             vec![("crowd.lev_min", "3"), ("crowd.lev_max", "30"), ("seed", "123456789")],
         ),
         ("cross-vs-isolated, correlated", Base::Preset("cross-vs-isolated"), vec![("corr", "0.9"), ("seed", "3")]),
+        (
+            "contagion, a deeper slide that starts later",
+            Base::Preset("contagion"),
+            vec![("shock.pct", "-30"), ("shock.step", "20"), ("seed", "1")],
+        ),
+        ("depeg, the scripted shock moved to BTC", Base::Preset("depeg"), vec![("shock.asset", "BTC"), ("seed", "2")]),
+        (
+            "contagion, a crowd levered 50× to 100× (both bounds above the preset's highest)",
+            Base::Preset("contagion"),
+            vec![("crowd.lev_min", "50"), ("crowd.lev_max", "100"), ("seed", "1")],
+        ),
         ("hand-listed accounts (compact s= part)", Base::File("short-squeeze.json"), vec![("seed", "5")]),
         ("the minimal scenario with noise (compact s= part)", Base::File("minimal.json"), vec![("noise", "true")]),
     ]

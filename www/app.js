@@ -294,7 +294,12 @@ function adopt(s) {
   tellState();
 }
 function tellState() {
-  tellHost({ type: 'cascade:state', step: cursorStep, summary: $('#summary').textContent });
+  if (window.parent === window) return;
+  tellHost({ type: 'cascade:state', step: cursorStep, summary: $('#summary').textContent, values: controlValues() });
+}
+/** Every control's current value, {key: string} (what a host's story starts from and restores). */
+function controlValues() {
+  return Object.fromEntries(JSON.parse(ex.controls()).map((c) => [c.key, String(c.value)]));
 }
 
 // ---------- the URL follows the controls (throttled), share links, embedding
@@ -325,6 +330,9 @@ function reportHeight() {
 //   {type: 'cascade:step', step: integer}                               move the time cursor
 //   {type: 'cascade:link', link: string}                                load a whole share link
 //   {type: 'cascade:hello'}                    answered with cascade:ready, cascade:height and cascade:state
+// Embed → host: {type: 'cascade:ready', values}, {type: 'cascade:height', height},
+//   {type: 'cascade:state', step, summary, values} after every update, {type: 'cascade:error', message};
+//   `values` is every control's current value, {key: string}.
 //                                              (for a host whose script started after the embed was ready)
 // Only messages from the host (the parent window) are read.
 function onHostMessage(e) {
@@ -332,7 +340,7 @@ function onHostMessage(e) {
   if (window.parent === window || e.source !== window.parent) return;
   if (!m || typeof m !== 'object' || typeof m.type !== 'string' || !ex) return;
   if (m.type === 'cascade:hello') {
-    tellHost({ type: 'cascade:ready' });
+    tellHost({ type: 'cascade:ready', values: controlValues() });
     reportHeight();
     if (summary) tellState();
   } else if (m.type === 'cascade:set' && typeof m.key === 'string' && m.key.length < 64 && ['string', 'number', 'boolean'].includes(typeof m.value)) {
@@ -604,7 +612,7 @@ async function main() {
   new ResizeObserver(reportHeight).observe(document.body);
   if (location.hash.length > 1) openLink(location.hash);
   else loadPreset('contagion');
-  tellHost({ type: 'cascade:ready' });
+  if (window.parent !== window) tellHost({ type: 'cascade:ready', values: controlValues() });
 }
 
 window.addEventListener('error', (e) => showError('Unexpected error: ' + (e.message || e)));

@@ -27,9 +27,12 @@ enum Cmd {
         /// Override the scenario's seed.
         #[arg(long)]
         seed: Option<u64>,
+        /// Refuse a link with any problem (exit 1) instead of using the rest of it, as the page does.
+        #[arg(long)]
+        strict: bool,
     },
     /// Check a scenario (file, `-`, `preset:NAME` or link) and print every problem; exits non-zero
-    /// if there is any.
+    /// if there is any (for a link, any notice counts).
     Validate { source: String },
     /// Draw the page's three charts (collateral, margin ratio, price impact) for a scenario (file,
     /// `-`, `preset:NAME` or link) as SVG and/or PNG, with the same chart code as the page.
@@ -43,10 +46,10 @@ enum Cmd {
         #[arg(long, value_name = "FILE")]
         png: Option<PathBuf>,
         /// Width in pixels.
-        #[arg(long, default_value_t = 1200, value_parser = clap::value_parser!(u32).range(320..=8000))]
+        #[arg(long, default_value_t = 1200, value_parser = clap::value_parser!(u32).range(480..=8000))]
         width: u32,
         /// Height of each of the three charts, in pixels.
-        #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(150..=4000))]
+        #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(200..=4000))]
         height: u32,
         /// Device pixels per chart pixel in the PNG (2 for sharp slides and print).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
@@ -57,6 +60,9 @@ enum Cmd {
         /// Override the scenario's seed.
         #[arg(long)]
         seed: Option<u64>,
+        /// Refuse a link with any problem (exit 1) instead of using the rest of it, as the page does.
+        #[arg(long)]
+        strict: bool,
     },
     /// Print the JSON Schema of the scenario format.
     Schema,
@@ -68,26 +74,36 @@ enum Cmd {
 struct Source {
     scenario: scenario::Scenario,
     link: Option<link::Link>,
+    /// How many problems the link had (each printed as a notice).
+    notices: usize,
 }
 
-/// A share link rather than a file: a URL with a fragment, or a bare fragment (`v=1&…`). An
-/// existing file of that name always wins.
+/// A share link rather than a file: a URL (`https://host/page#v=1&…`) or a bare fragment
+/// (`#v=1&…` or `v=1&…`). An existing file of that name always wins.
 fn is_link(source: &str) -> bool {
-    !std::path::Path::new(source).exists() && (source.contains('#') || source.contains('='))
+    !std::path::Path::new(source).exists()
+        && (source.starts_with('#') || source.starts_with("v=") || source.contains("://"))
 }
 
 fn read_source(source: &str) -> Result<Source, String> {
     if source.starts_with("preset:") {
-        return load_scenario(source).map(|scenario| Source { scenario, link: None }).map_err(|e| e.to_string());
+        return load_scenario(source)
+            .map(|scenario| Source { scenario, link: None, notices: 0 })
+            .map_err(|e| e.to_string());
     }
     if is_link(source) {
         // Like the page: every problem in the link is a notice and the rest is used.
-        let d = link::decode(link::fragment_of(source));
+        let bare_address = source.contains("://") && !source.contains('#');
+        let mut d = link::decode(if bare_address { "" } else { link::fragment_of(source) });
+        if bare_address {
+            d.notices
+                .insert(0, "The address has no #fragment, so it names no scenario; the default one is used.".into());
+        }
         for n in &d.notices {
             eprintln!("notice: {n}");
         }
         let scenario = d.link.scenario().map_err(|e| format!("the link's scenario: {e}"))?;
-        return Ok(Source { scenario, link: Some(d.link) });
+        return Ok(Source { scenario, link: Some(d.link), notices: d.notices.len() });
     }
     let text = if source == "-" {
         let mut s = String::new();
@@ -97,15 +113,22 @@ fn read_source(source: &str) -> Result<Source, String> {
     } else {
         std::fs::read_to_string(source).map_err(|e| format!("cannot read {source}: {e}"))?
     };
-    load_scenario(&text).map(|scenario| Source { scenario, link: None }).map_err(|e| format!("{source}: {e}"))
+    load_scenario(&text)
+        .map(|scenario| Source { scenario, link: None, notices: 0 })
+        .map_err(|e| format!("{source}: {e}"))
 }
 
 /// Read, apply the seed override and validate: the model, or the exit code after an error.
-fn model_of(source: &str, seed: Option<u64>) -> Result<(Model, Option<link::Link>), ExitCode> {
+/// `strict`: a link with any problem is an error (exit 1) instead of notices and the rest used.
+fn model_of(source: &str, seed: Option<u64>, strict: bool) -> Result<(Model, Option<link::Link>), ExitCode> {
     let mut src = read_source(source).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })?;
+    if strict && src.notices > 0 {
+        eprintln!("{}: the link has {} problem(s), listed above", short_source(source), src.notices);
+        return Err(ExitCode::from(1));
+    }
     if let Some(seed) = seed {
         src.scenario.seed = seed;
     }
@@ -149,7 +172,7 @@ fn main() -> ExitCode {
             }
         },
         Cmd::Validate { source } => {
-            let m = match model_of(&source, None) {
+            let m = match model_of(&source, None, true) {
                 Ok((m, _)) => m,
                 Err(code) => return code,
             };
@@ -166,8 +189,8 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Cmd::Run { source, json, csv, seed } => {
-            let m = match model_of(&source, seed) {
+        Cmd::Run { source, json, csv, seed, strict } => {
+            let m = match model_of(&source, seed, strict) {
                 Ok((m, _)) => m,
                 Err(code) => return code,
             };
@@ -181,8 +204,12 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Cmd::Render { source, svg, png, width, height, scale, theme, seed } => {
-            let (m, link) = match model_of(&source, seed) {
+        Cmd::Render { source, svg, png, width, height, scale, theme, seed, strict } => {
+            if svg.is_some() && svg == png {
+                eprintln!("error: --svg and --png name the same file");
+                return ExitCode::from(2);
+            }
+            let (m, link) = match model_of(&source, seed, strict) {
                 Ok(x) => x,
                 Err(code) => return code,
             };
@@ -192,19 +219,28 @@ fn main() -> ExitCode {
             };
             let th = if dark { &chart::DARK } else { &chart::LIGHT };
             let d = chart::ChartData::from_outcome(&outcome::simulate(&m));
+            // draw everything first, so that an error leaves no file half-done
+            let mut files: Vec<(PathBuf, Vec<u8>)> = vec![];
             if let Some(path) = svg {
-                let written = chart::svg(&d, width, height, th)
-                    .and_then(|text| std::fs::write(&path, text).map_err(|e| e.to_string()));
-                if let Err(e) = written {
-                    eprintln!("error: cannot write {}: {e}", path.display());
-                    return ExitCode::from(2);
+                match chart::svg(&d, width, height, th) {
+                    Ok(text) => files.push((path, text.into_bytes())),
+                    Err(e) => {
+                        eprintln!("error: drawing the SVG: {e}");
+                        return ExitCode::from(2);
+                    }
                 }
-                println!("wrote {}", path.display());
             }
             if let Some(path) = png {
-                let written = png_bytes(&d, width, height, scale, th)
-                    .and_then(|bytes| std::fs::write(&path, bytes).map_err(|e| e.to_string()));
-                if let Err(e) = written {
+                match png_bytes(&d, width, height, scale, th) {
+                    Ok(bytes) => files.push((path, bytes)),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            for (path, bytes) in files {
+                if let Err(e) = std::fs::write(&path, bytes) {
                     eprintln!("error: cannot write {}: {e}", path.display());
                     return ExitCode::from(2);
                 }

@@ -33,8 +33,8 @@ function stateOf(iframe) {
       iframe,
       origin: new URL(iframe.src, location.href).origin,
       ready: false,
-      link, // the values the embed starts from (restored when the reader scrolls back)
-      sent: new Map(), // control values the embed has now (as far as we know)
+      base: new Map(), // every control's value when the embed was ready (restored when the reader scrolls back)
+      sent: new Map(), // control values the embed has now (its latest cascade:state says)
       step: link.has('t') ? Number(link.get('t')) : null,
       want: null, // {values: Map, step} the story wants
       tween: null,
@@ -64,13 +64,20 @@ function onMessage(e) {
     }
   } else if (m.type === 'cascade:ready') {
     if (!st.ready) {
+      const values = valuesOf(m.values);
+      if (!values) return;
       st.ready = true;
-      st.sent = new Map(st.link);
+      st.base = values;
+      st.sent = new Map(values);
       iframe.dataset.state = 'ready';
       apply(st);
     }
   } else if (m.type === 'cascade:state') {
     if (typeof m.summary !== 'string') return;
+    // what the embed shows now, including what the reader changed with its own controls
+    const values = valuesOf(m.values);
+    if (values) st.sent = values;
+    if (Number.isInteger(m.step) && !st.tween) st.step = m.step;
     const live = iframe.closest('.scrolly')?.querySelector('.live');
     if (live) live.textContent = m.summary.slice(0, 600);
   }
@@ -87,11 +94,21 @@ function hello() {
   }
 }
 
+/** An embed's {key: string} control values as a Map, or null if the shape is wrong. */
+function valuesOf(v) {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
+  const out = new Map();
+  for (const [k, x] of Object.entries(v).slice(0, 200)) if (typeof x === 'string') out.set(k, x);
+  return out;
+}
+
 // ---------- the story: what each step wants, and sending only what changed
 function apply(st) {
   if (!st.ready || !st.want) return;
-  for (const [key, value] of st.want.values) {
-    if (st.sent.get(key) === value) continue;
+  for (const key of st.want.keys) {
+    // a key no step has set yet goes back to the embed's own starting value
+    const value = st.want.values.has(key) ? st.want.values.get(key) : st.base.get(key);
+    if (value == null || st.sent.get(key) === value) continue;
     st.sent.set(key, value);
     send(st, { type: 'cascade:set', key, value });
   }
@@ -123,17 +140,17 @@ function setupScrolly(section) {
   const iframe = section.querySelector('iframe.cascade-embed');
   const steps = [...section.querySelectorAll('.step')];
   if (!iframe || !steps.length) return;
-  // What the embed should show at each step: its link's values, then every step's change so
-  // far (so scrolling back restores them), and the latest cursor step.
-  const keys = new Set(steps.map((s) => s.dataset.setKey).filter(Boolean));
+  // What the embed should show at each step: every step's change so far (a key no step has set
+  // yet: the embed's own starting value, so scrolling back restores it), and the latest cursor step.
+  const keys = [...new Set(steps.map((s) => s.dataset.setKey).filter(Boolean))];
   const wants = [];
   const start = linkValues(iframe.src);
-  const values = new Map([...keys].filter((k) => start.has(k)).map((k) => [k, start.get(k)]));
+  const values = new Map();
   let step = start.has('t') ? Number(start.get('t')) : null;
   for (const s of steps) {
     if (s.dataset.setKey && s.dataset.setValue != null) values.set(s.dataset.setKey, s.dataset.setValue);
     if (s.dataset.step != null && Number.isInteger(Number(s.dataset.step))) step = Number(s.dataset.step);
-    wants.push({ values: new Map(values), step });
+    wants.push({ keys, values: new Map(values), step });
   }
   let active = -1;
   const activate = (i) => {
