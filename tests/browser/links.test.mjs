@@ -519,6 +519,19 @@ test('e. the example article embeds two views, sizes them, and drives one from t
     assert.equal(await fa.$eval('.control[data-key="feedback"] input[type=checkbox]', (e) => e.checked), true);
     assert.equal(hashes(await chartStats(fa)), base.charts, 'the same charts as before');
 
+    // The reader moves the embed's own depth control; the next story step still restores the
+    // depth the story wants (the host learns the embed's values from cascade:state).
+    await fa.locator('.control[data-key="depth"] input[type=number]').fill('2');
+    await fa.locator('.control[data-key="depth"] input[type=number]').dispatchEvent('change');
+    await fa.waitForFunction((s) => document.querySelector('#summary').textContent !== s, base.summary, { timeout: 10000 });
+    await page.waitForFunction(() => window.__messages.some((m) => m.from === 'embed-amplification' && m.data?.type === 'cascade:state' && m.data.values?.depth === '2'), null, { timeout: 10000 });
+    await toStep('.step[data-step="20"]');
+    await readoutStep(fa, 20);
+    await fa.waitForFunction(() => document.querySelector('.control[data-key="depth"] input[type=number]').value === '1', null, { timeout: 10000 });
+    await toStep('.step[data-step="8"]');
+    await readoutStep(fa, 8);
+    await fa.waitForFunction((s) => document.querySelector('#summary').textContent === s, base.summary, { timeout: 10000 });
+
     // The other embed never changed.
     assert.equal(await summaryText(fc), contagion.summary);
     assert.equal(hashes(await chartStats(fc)), contagion.charts);
