@@ -1,6 +1,7 @@
 // Shared helpers for the browser tests and the benchmark: a static server for www/ on
 // localhost, and Debian's Chromium driven by playwright-core (never a downloaded browser).
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,4 +53,78 @@ export async function openPage(context, url, { viewport } = {}) {
   await page.goto(url);
   await page.waitForFunction(() => window.__perf && window.__perf.firstChart != null, null, { timeout: 20000 });
   return { page, errors };
+}
+
+/** The page's summary text. */
+export const summaryText = (page) => page.$eval('#summary', (e) => e.textContent);
+/** Two animation frames of a page or frame: anything scheduled for the next frame has landed. */
+export const frames = (target) => target.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+/** Select a preset in #preset and wait for its results (the summary text changes). */
+export async function choosePreset(page, name) {
+  const prev = await summaryText(page);
+  await page.selectOption('#preset', name);
+  await page.waitForFunction((p) => document.querySelector('#summary').textContent !== p, prev, { timeout: 10000 });
+  await frames(page);
+}
+
+/** Run `fn` (a user action on a control) and wait until the page has adopted the new result. */
+export async function act(page, fn) {
+  const n = await page.evaluate(() => window.__perf.updates.length);
+  await fn();
+  await page.waitForFunction((k) => window.__perf.updates.length > k, n, { timeout: 10000 });
+  await frames(page); // let any further scheduled update (a drag fires several inputs) land
+}
+
+/** The release `cascade` CLI the tests compare against (scripts/test.sh sets CASCADE_BIN). */
+export function cascadeBin() {
+  const dirs = [process.env.CARGO_TARGET_DIR, path.join(os.homedir(), '.cache/margin-cascade/target'), path.join(root, 'target')];
+  for (const p of [process.env.CASCADE_BIN, ...dirs.filter(Boolean).map((d) => path.join(d, 'release/cascade'))]) if (p && fs.existsSync(p)) return p;
+  throw new Error('the cascade CLI is not built: run `cargo build --release --bin cascade` and set CASCADE_BIN to it');
+}
+
+/**
+ * Pixel statistics of the three chart canvases of a page or frame: drawing-surface and CSS size,
+ * a hash of the pixels, how many pixels differ from the background (the most common colour, `bg`
+ * as [r, g, b]) and how many are clearly coloured (data series; axes, grid and text are grey).
+ */
+export function chartStats(target) {
+  return target.evaluate(() => [...document.querySelectorAll('.chart canvas')].map((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const u = new Uint32Array(d.buffer);
+    const counts = new Map();
+    let h = 2166136261, colored = 0;
+    for (let i = 0; i < u.length; i++) {
+      counts.set(u[i], (counts.get(u[i]) || 0) + 1);
+      h = Math.imul(h ^ u[i], 16777619) >>> 0;
+      const r = d[4 * i], g = d[4 * i + 1], b = d[4 * i + 2];
+      if (Math.max(r, g, b) - Math.min(r, g, b) > 60) colored++;
+    }
+    let bg = 0, bgCount = 0;
+    for (const [v, n] of counts) if (n > bgCount) { bg = v; bgCount = n; }
+    const rect = c.getBoundingClientRect();
+    return {
+      w: c.width, h: c.height, cssW: rect.width, cssH: rect.height, left: rect.left, right: rect.right,
+      hash: h.toString(16), nonbg: u.length - bgCount, colored, total: u.length, bg: [bg & 255, (bg >>> 8) & 255, (bg >>> 16) & 255],
+    };
+  }));
+}
+
+/** The charts' pixels and sizes in one string (equal strings: identical charts). */
+export const hashes = (stats) => stats.map((s) => `${s.w}x${s.h}:${s.hash}`).join(' ');
+
+/** Every chart is drawn: a real size, plenty of non-background pixels, and coloured data lines. */
+export function assertChartsDrawn(stats, where) {
+  assert.equal(stats.length, 3, `${where}: three chart canvases`);
+  stats.forEach((s, i) => {
+    assert.ok(s.w >= 200 && s.h >= 120, `${where}: chart ${i} has a drawing surface (${s.w}×${s.h})`);
+    assert.ok(s.nonbg / s.total > 0.02, `${where}: chart ${i} is not blank (${s.nonbg} of ${s.total} pixels drawn)`);
+    assert.ok(s.colored > 500, `${where}: chart ${i} has coloured data series (${s.colored} coloured pixels)`);
+  });
+}
+
+/** No console or page errors were collected, and the page shows no error. */
+export async function assertNoErrors(target, errors, where) {
+  assert.deepEqual(errors, [], `${where}: console/page errors`);
+  assert.equal(await target.$eval('#error', (e) => e.hidden), true, `${where}: #error is hidden (${await target.$eval('#error', (e) => e.textContent)})`);
 }

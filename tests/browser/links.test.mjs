@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serve, launch, openPage, artifacts, root } from './helpers.mjs';
+import { serve, launch, openPage, artifacts, summaryText, frames, choosePreset, act, cascadeBin, chartStats, hashes, assertChartsDrawn, assertNoErrors } from './helpers.mjs';
 
 let srv; // { url, close, log }
 let browser; // { context, close }
@@ -30,8 +30,6 @@ after(async () => {
 
 // ---------------------------------------------------------------- helpers
 
-const summaryText = (page) => page.$eval('#summary', (e) => e.textContent);
-const frames = (target) => target.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 const range = (page, key) => page.locator(`.control[data-key="${key}"] input[type=range]`);
 const number = (page, key) => page.locator(`.control[data-key="${key}"] input[type=number]`);
 
@@ -42,21 +40,7 @@ async function fresh(url = srv.url, { context = browser.context, viewport } = {}
   return { page, errors };
 }
 
-/** Select a preset and wait for its results. */
-async function choosePreset(page, name) {
-  const prev = await summaryText(page);
-  await page.selectOption('#preset', name);
-  await page.waitForFunction((p) => document.querySelector('#summary').textContent !== p, prev, { timeout: 10000 });
-  await frames(page);
-}
 
-/** Run `fn` (a user action on a control) and wait until the page has adopted the new result. */
-async function act(page, fn) {
-  const n = await page.evaluate(() => window.__perf.updates.length);
-  await fn();
-  await page.waitForFunction((k) => window.__perf.updates.length > k, n, { timeout: 10000 });
-  await frames(page);
-}
 
 /** Load a scenario through "Load your own scenario" and wait for its results. */
 async function loadScenario(page, json) {
@@ -68,42 +52,8 @@ async function loadScenario(page, json) {
   await frames(page);
 }
 
-/**
- * The chart canvases of a page or frame: drawing-surface size, a hash of the pixels, how many
- * pixels differ from the most common colour (the background) and how many are clearly coloured.
- */
-function chartStats(target) {
-  return target.evaluate(() => [...document.querySelectorAll('.chart canvas')].map((c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const u = new Uint32Array(d.buffer);
-    const counts = new Map();
-    let h = 2166136261, colored = 0;
-    for (let i = 0; i < u.length; i++) {
-      counts.set(u[i], (counts.get(u[i]) || 0) + 1);
-      h = Math.imul(h ^ u[i], 16777619) >>> 0;
-      const r = d[4 * i], g = d[4 * i + 1], b = d[4 * i + 2];
-      if (Math.max(r, g, b) - Math.min(r, g, b) > 60) colored++;
-    }
-    let bg = 0, bgCount = 0;
-    for (const [v, n] of counts) if (n > bgCount) { bg = v; bgCount = n; }
-    return { w: c.width, h: c.height, hash: h.toString(16), nonbg: u.length - bgCount, colored, total: u.length, bg: [bg & 255, (bg >>> 8) & 255, (bg >>> 16) & 255] };
-  }));
-}
-const hashes = (stats) => stats.map((s) => `${s.w}x${s.h}:${s.hash}`).join(' ');
 
-function assertChartsDrawn(stats, where) {
-  assert.equal(stats.length, 3, `${where}: three chart canvases`);
-  stats.forEach((s, i) => {
-    assert.ok(s.w >= 200 && s.h >= 120, `${where}: chart ${i} has a drawing surface (${s.w}×${s.h})`);
-    assert.ok(s.nonbg / s.total > 0.02, `${where}: chart ${i} is not blank (${s.nonbg} of ${s.total} pixels drawn)`);
-    assert.ok(s.colored > 500, `${where}: chart ${i} has coloured data series (${s.colored} coloured pixels)`);
-  });
-}
 
-async function assertNoErrors(target, errors, where) {
-  assert.deepEqual(errors, [], `${where}: console/page errors`);
-  assert.equal(await target.$eval('#error', (e) => e.hidden), true, `${where}: #error is hidden (${await target.$eval('#error', (e) => e.textContent)})`);
-}
 
 const notices = (target) => target.$$eval('#link-notices li', (ls) => ls.map((l) => l.textContent));
 
@@ -130,10 +80,6 @@ function widgetValues(page) {
   })));
 }
 
-function cascadeBin() {
-  for (const p of [process.env.CASCADE_BIN, '/work/target/release/cascade', path.join(root, 'target/release/cascade')]) if (p && fs.existsSync(p)) return p;
-  throw new Error('the cascade CLI is not built: cd /work/main && CARGO_TARGET_DIR=/work/target cargo build --release --bin cascade');
-}
 
 // A custom scenario (travels in s=) with five assets, so that the shock asset is a <select>.
 const FIVE = {

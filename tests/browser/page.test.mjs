@@ -5,9 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { serve, launch, openPage, artifacts, root } from './helpers.mjs';
+import { serve, launch, openPage, artifacts, summaryText, frames, choosePreset, act, cascadeBin, chartStats, hashes, assertChartsDrawn, assertNoErrors } from './helpers.mjs';
 
 let srv; // { url, close, log }
 let browser; // { context, close }
@@ -34,73 +33,16 @@ async function fresh(preset = 'contagion', viewport) {
   return { page, errors };
 }
 
-const summaryText = (page) => page.$eval('#summary', (e) => e.textContent);
-const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
-/** Select a preset in #preset and wait for its results (the summary text changes). */
-async function choosePreset(page, name) {
-  const prev = await summaryText(page);
-  await page.selectOption('#preset', name);
-  await page.waitForFunction((p) => document.querySelector('#summary').textContent !== p, prev, { timeout: 10000 });
-  await frames(page);
-}
 
-/** Run `fn` (a user action on a control) and wait until the page has adopted the new result. */
-async function act(page, fn) {
-  const n = await page.evaluate(() => window.__perf.updates.length);
-  await fn();
-  await page.waitForFunction((k) => window.__perf.updates.length > k, n, { timeout: 10000 });
-  await frames(page); // let any further scheduled update (a drag fires several inputs) land
-}
 
-/**
- * Pixel statistics of the three chart canvases: size, a hash of the pixels, how many pixels
- * differ from the background (the most common colour), and how many are clearly coloured
- * (data series; axes, grid and text are grey).
- */
-function chartStats(page) {
-  return page.evaluate(() => [...document.querySelectorAll('.chart canvas')].map((c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const u = new Uint32Array(d.buffer);
-    const counts = new Map();
-    let h = 2166136261, colored = 0;
-    for (let i = 0; i < u.length; i++) {
-      counts.set(u[i], (counts.get(u[i]) || 0) + 1);
-      h = Math.imul(h ^ u[i], 16777619) >>> 0;
-      const r = d[4 * i], g = d[4 * i + 1], b = d[4 * i + 2];
-      if (Math.max(r, g, b) - Math.min(r, g, b) > 60) colored++;
-    }
-    let bgCount = 0;
-    for (const v of counts.values()) bgCount = Math.max(bgCount, v);
-    const rect = c.getBoundingClientRect();
-    return { w: c.width, h: c.height, cssW: rect.width, cssH: rect.height, left: rect.left, right: rect.right, hash: h.toString(16), nonbg: u.length - bgCount, colored, total: u.length };
-  }));
-}
 
-/** Every chart is drawn: a real size, plenty of non-background pixels, and coloured data lines. */
-function assertChartsDrawn(stats, where) {
-  assert.equal(stats.length, 3, `${where}: three chart canvases`);
-  stats.forEach((s, i) => {
-    assert.ok(s.w >= 200 && s.h >= 120, `${where}: chart ${i} has a drawing surface (${s.w}×${s.h})`);
-    assert.ok(s.nonbg / s.total > 0.02, `${where}: chart ${i} is not blank (${s.nonbg} of ${s.total} pixels drawn)`);
-    assert.ok(s.colored > 500, `${where}: chart ${i} has coloured data series (${s.colored} coloured pixels)`);
-  });
-}
 
-const hashes = (stats) => stats.map((s) => s.hash).join(' ');
 
-async function assertNoErrors(page, errors, where) {
-  assert.deepEqual(errors, [], `${where}: console/page errors`);
-  assert.equal(await page.$eval('#error', (e) => e.hidden), true, `${where}: #error is hidden (${await page.$eval('#error', (e) => e.textContent)})`);
-}
 
 /** The page's number formatting: 2 decimals, en-US thousands separators. */
 const usd2 = (v) => new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v) + ' USD';
 
-function cascadeBin() {
-  for (const p of [process.env.CASCADE_BIN, '/work/target/release/cascade', path.join(root, 'target/release/cascade')]) if (p && fs.existsSync(p)) return p;
-  throw new Error('the cascade CLI is not built: cd /work/main && CARGO_TARGET_DIR=/work/target cargo build --release --bin cascade');
-}
 
 // ---------------------------------------------------------------- 1. load
 
