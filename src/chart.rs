@@ -493,9 +493,11 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
             let (ilo, ihi) = bounds(&imps, 0.1);
             let (ilo, ihi) = (ilo.min(-0.01), ihi.max(0.01));
             let fmax = d.forced_flow.iter().map(|v| v.abs()).fold(0.0, f64::max).max(1.0);
-            // fewer labels on a short panel, so that they never overlap (≥ 24 px apart)
+            // as many labels as fit at least 20 px apart (n labels span n − 1 gaps); the forced
+            // sales axis keeps its ±max and 0 (3 labels) whenever they fit
             let plot_h = lower.dim_in_pixel().1.saturating_sub(40) as usize;
-            let (left_n, right_n) = ((plot_h / 24).clamp(2, 4), (plot_h / 24).clamp(2, 3));
+            let fit = plot_h / 20 + 1;
+            let (left_n, right_n) = (fit.clamp(2, 4), fit.clamp(2, 3));
             let mut chart = ChartBuilder::on(&lower)
                 .margin_top(6)
                 .margin_right(8)

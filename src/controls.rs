@@ -196,7 +196,7 @@ pub fn describe(s: &Scenario) -> Vec<Control> {
     let (first, last) = span_of(&s.shocks, &script);
     out.push(num(
         "shock.step",
-        "Shock: starts at step",
+        "Shock: starts at",
         "step",
         "market",
         1.0,
@@ -206,9 +206,30 @@ pub fn describe(s: &Scenario) -> Vec<Control> {
         first as f64,
     ));
     out.push(num("corr", "Correlation, all pairs", "ρ", "market", -0.5, 0.99, 0.01, s.correlation.all_pairs));
-    out.push(num("depth", "Market depth (× scenario)", "×", "market", 0.05, 5.0, 0.05, 1.0));
-    out.push(num("crowd.lev_min", "Crowd leverage, lowest", "×", "crowd", 1.0, 200.0, 0.5, f(s.crowd.leverage_min)));
-    out.push(num("crowd.lev_max", "Crowd leverage, highest", "×", "crowd", 1.0, 200.0, 0.5, f(s.crowd.leverage_max)));
+    out.push(num("depth", "Market depth, times the scenario's", "×", "market", 0.05, 5.0, 0.05, 1.0));
+    // (a scenario without a crowd has no crowd controls: they would change nothing)
+    if s.crowd.accounts > 0 {
+        out.push(num(
+            "crowd.lev_min",
+            "Crowd leverage, lowest",
+            "×",
+            "crowd",
+            1.0,
+            200.0,
+            0.5,
+            f(s.crowd.leverage_min),
+        ));
+        out.push(num(
+            "crowd.lev_max",
+            "Crowd leverage, highest",
+            "×",
+            "crowd",
+            1.0,
+            200.0,
+            0.5,
+            f(s.crowd.leverage_max),
+        ));
+    }
     out.push(Control {
         key: "feedback".into(),
         label: "Price-impact feedback".into(),
@@ -593,9 +614,19 @@ mod tests {
     }
 
     #[test]
+    fn a_scenario_without_a_crowd_has_no_crowd_controls() {
+        let keys = |s: &Scenario| describe(s).into_iter().map(|c| c.key).collect::<Vec<_>>();
+        assert!(!keys(&contagion()).iter().any(|k| k.starts_with("crowd.")), "contagion has no crowd");
+        assert!(keys(&Scenario::default()).contains(&"crowd.lev_min".to_string()));
+        let e = apply(&contagion(), &BTreeMap::from([("crowd.lev_min".to_string(), "5".to_string())])).unwrap_err();
+        assert_eq!(e.problems()[0].to_string(), "controls.crowd.lev_min: unknown control");
+    }
+
+    #[test]
     fn a_crossed_crowd_leverage_range_is_named_in_the_controls_words() {
-        // contagion's crowd spans 2× to 40×: a lowest of 50× crosses the highest
-        let s = contagion();
+        // the default crowd spans 2× to 40×: a lowest of 50× crosses the highest
+        let s = Scenario::default();
+        assert_eq!((s.crowd.leverage_min.to_string(), s.crowd.leverage_max.to_string()), ("2".into(), "40".into()));
         let e = apply(&s, &BTreeMap::from([("crowd.lev_min".to_string(), "50".to_string())])).unwrap_err();
         assert_eq!(
             e.problems()[0].to_string(),

@@ -200,7 +200,16 @@ pub fn decode(fragment: &str) -> Decoded {
     let mut pairs: Vec<(String, String)> = vec![];
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut repeated: Vec<String> = vec![];
+    let mut html_escaped = false;
     for part in frag.split('&').filter(|p| !p.is_empty()) {
+        // a link copied out of HTML source (an iframe's src) has "&amp;" between its parameters
+        let part = match part.strip_prefix("amp;") {
+            Some(rest) => {
+                html_escaped = true;
+                rest
+            }
+            None => part,
+        };
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
         let k = percent_decode_str(k).decode_utf8_lossy().to_string();
         let v = percent_decode_str(v).decode_utf8_lossy().to_string();
@@ -216,6 +225,11 @@ pub fn decode(fragment: &str) -> Decoded {
                 pairs.push((k, v));
             }
         }
+    }
+    if html_escaped {
+        notices.push(
+            "The link was copied from HTML source (\"&amp;\" between its parameters); it is read as \"&\".".into(),
+        );
     }
     for k in &repeated {
         notices.push(format!("The parameter {} appears more than once; the last value is used.", short(k)));
@@ -237,7 +251,9 @@ pub fn decode(fragment: &str) -> Decoded {
                 link.preset = None;
             }
             Err(e) => notices
-                .push(format!("The scenario in the link (s) could not be read ({e}); the preset is shown instead.")),
+                .push(format!(
+                "The custom scenario in the link (s) is damaged and could not be read ({e}); the preset is shown instead."
+            )),
         }
     }
     if let Some(p) = get("preset") {
@@ -269,7 +285,7 @@ pub fn decode(fragment: &str) -> Decoded {
                     link.controls.insert(k.clone(), value);
                 }
             }
-            Err(e) => notices.push(rejected(k, &e, &spec.value)),
+            Err(e) => notices.push(rejected(spec, &e)),
         }
     }
     // Together they must make a valid scenario. If not, drop the settings that are invalid on
@@ -284,8 +300,9 @@ pub fn decode(fragment: &str) -> Decoded {
             for k in keys {
                 let one = BTreeMap::from([(k.clone(), link.controls[&k].clone())]);
                 if let Err(e) = valid(&one) {
-                    let base_value = specs.iter().find(|c| c.key == k).map(|c| c.value.clone()).unwrap_or_default();
-                    notices.push(rejected(&k, &e, &base_value));
+                    if let Some(spec) = specs.iter().find(|c| c.key == k) {
+                        notices.push(rejected(spec, &e));
+                    }
                     link.controls.remove(&k);
                 }
             }
@@ -357,9 +374,10 @@ pub fn decode(fragment: &str) -> Decoded {
     Decoded { link, notices }
 }
 
-fn rejected(key: &str, e: &crate::Error, base_value: &str) -> String {
+/// A rejected control value, named as the page names the control (and by its link key).
+fn rejected(spec: &controls::Control, e: &crate::Error) -> String {
     let why = e.problems().first().map(|p| p.message.clone()).unwrap_or_else(|| first_line(&e.to_string()));
-    format!("The parameter {key}: {why}; the scenario's value ({base_value}) is used.")
+    format!("{} ({}): {why}; the scenario's value ({}) is used.", spec.label, spec.key, spec.value)
 }
 
 fn first_line(s: &str) -> String {
@@ -387,6 +405,16 @@ pub fn fragment_of(url_or_fragment: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_copied_from_html_source_still_opens() {
+        let d = decode("#v=1&amp;preset=amplification&amp;seed=7&amp;depth=0.5");
+        assert_eq!(d.link.preset.as_deref(), Some("amplification"));
+        assert_eq!(d.link.controls.get("depth").map(String::as_str), Some("0.5"));
+        assert_eq!(d.notices.len(), 1, "{:?}", d.notices);
+        assert!(d.notices[0].contains("&amp;"), "{:?}", d.notices);
+        assert_eq!(encode(&d.link), "v=1&preset=amplification&seed=7&depth=0.5");
+    }
 
     #[test]
     fn encoding_writes_only_what_differs_from_the_base_in_canonical_form() {
@@ -427,10 +455,10 @@ mod tests {
             ("v=1&bogus=3", "The parameter \"bogus\" is not one this page knows"),
             (
                 "v=1&depth=99",
-                "The parameter depth: must be between 0.05 and 5, got 99; the scenario's value (1) is used.",
+                "Market depth, times the scenario's (depth): must be between 0.05 and 5, got 99; the scenario's value (1) is used.",
             ),
-            ("v=1&corr=abc", "The parameter corr: must be a number"),
-            ("v=1&s=%%%%", "The scenario in the link (s) could not be read"),
+            ("v=1&corr=abc", "Correlation, all pairs (corr): must be a number"),
+            ("v=1&s=%%%%", "The custom scenario in the link (s) is damaged and could not be read"),
             ("v=1&s=eyJ2ZXJzaW9uIjogMiB9", "could not be read"),
             ("v=7", "format version \"7\" is not one this page knows"),
             ("preset=contagion", "no format version"),

@@ -46,9 +46,9 @@ fn recipes() -> Vec<(&'static str, Base, Vec<(&'static str, &'static str)>)> {
         ),
         ("depeg, the scripted shock moved to BTC", Base::Preset("depeg"), vec![("shock.asset", "BTC"), ("seed", "2")]),
         (
-            "contagion, a crowd levered 50× to 100× (both bounds above the preset's highest)",
-            Base::Preset("contagion"),
-            vec![("crowd.lev_min", "50"), ("crowd.lev_max", "100"), ("seed", "1")],
+            "depeg, a crowd levered 30× to 60× (both bounds above the preset's highest, 25×)",
+            Base::Preset("depeg"),
+            vec![("crowd.lev_min", "30"), ("crowd.lev_max", "60"), ("seed", "1")],
         ),
         ("hand-listed accounts (compact s= part)", Base::File("short-squeeze.json"), vec![("seed", "5")]),
         ("the minimal scenario with noise (compact s= part)", Base::File("minimal.json"), vec![("noise", "true")]),

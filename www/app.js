@@ -36,7 +36,8 @@ const firstProblem = (msg) => { const m = msg.split('\n').find((l) => l.trim().s
 const nf2 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
 const usd = (v) => Number.isFinite(v) ? nf2.format(v) + ' USD' : '–';
 const pct = (v, dp = 2) => Number.isFinite(v) ? (v > 0 ? '+' : '') + v.toFixed(dp) + '%' : '–';
-const px = (v) => String(Number(v.toPrecision(12)));
+const nfPrice = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 12 });
+const px = (v) => (Number.isFinite(v) ? nfPrice.format(v) : '–');
 const signedPct = (v) => (v > 0 ? '+' : v < 0 ? '−' : '') + Math.abs(v).toFixed(1) + '%';
 function clock(step) {
   if (!summary) return '';
@@ -52,14 +53,17 @@ function narrative(s) {
   if (sh && sum.assets[sh.symbol]) {
     const a = sum.assets[sh.symbol];
     const nf = nofb.assets[sh.symbol];
-    // Several scripted moves in the same asset and direction read as one slide.
+    // Several scripted moves of one asset read as one move: a slide (or climb) when they are
+    // consecutive steps in one direction, else "N falls / rises / moves".
     const same = s.shocks.filter((x) => x.symbol === sh.symbol);
-    const slide = same.length > 1 && same.every((x) => Math.sign(x.percent) === Math.sign(sh.percent));
-    const total = slide ? (same.reduce((m, x) => m * (1 + x.percent / 100), 1) - 1) * 100 : sh.percent;
-    const last = same[same.length - 1].step;
-    let t = slide
-      ? `${sh.symbol}'s scripted ${signedPct(total)} slide (steps ${sh.step}–${last})`
-      : `${sh.symbol}'s ${signedPct(total)} shock at step ${sh.step}`;
+    const total = (same.reduce((m, x) => m * (1 + x.percent / 100), 1) - 1) * 100;
+    const first = Math.min(...same.map((x) => x.step)), last = Math.max(...same.map((x) => x.step));
+    const oneWay = same.every((x) => Math.sign(x.percent) === Math.sign(same[0].percent));
+    const consecutive = last - first + 1 === same.length;
+    let t;
+    if (same.length === 1) t = `${sh.symbol}'s ${signedPct(total)} shock at step ${sh.step}`;
+    else if (oneWay && consecutive) t = `${sh.symbol}'s scripted ${signedPct(total)} ${total < 0 ? 'slide' : 'climb'} (steps ${first}–${last})`;
+    else t = `${sh.symbol}'s ${same.length} scripted ${oneWay ? (total < 0 ? 'falls' : 'rises') : 'moves'} (${signedPct(total)} in all, steps ${first}–${last})`;
     if (total < 0) {
       t += ` became a ${signedPct(-a.realized_drawdown_pct)} fall`;
       if (sum.cascade_depth_steps > 1) t += ` through ${sum.cascade_depth_steps} consecutive steps of liquidations`;
@@ -74,8 +78,13 @@ function narrative(s) {
   const mode = sum.focal_mode, omode = other.focal_mode;
   if (sum.focal_liquidated_step != null) {
     let t = `Your ${mode} account was liquidated at step ${sum.focal_liquidated_step} (${clock(sum.focal_liquidated_step)})`;
+    // Positions the other mode would have kept. "Healthy" only for a position in another asset
+    // than the shocked one, in an account that holds more than one position.
     const healthy = sum.healthy_positions_closed.map((c) => c.asset);
-    if (healthy.length) t += `, closing its healthy ${healthy.join(' and ')} position${healthy.length > 1 ? 's' : ''}`;
+    const positions = JSON.parse(ex.controls()).filter((c) => c.key.startsWith('lev.')).length;
+    const shocked = sh ? sh.symbol : null;
+    const word = positions > 1 && healthy.every((a) => a !== shocked) ? 'healthy ' : '';
+    if (healthy.length) t += `, closing its ${word}${healthy.join(' and ')} position${healthy.length > 1 ? 's' : ''}`;
     t += other.focal_liquidated_step == null
       ? `; ${omode}, it would have survived.`
       : `; ${omode}, it would have been liquidated at step ${other.focal_liquidated_step}${healthy.length ? ` and kept ${healthy.join(' and ')}` : ''}.`;
@@ -394,10 +403,14 @@ function exportPng() {
 function buildEmbedDialog() {
   const box = $('#embed-controls');
   box.replaceChildren();
+  // Ticked at first: the controls the author changed (but the seed); if none, the margin mode
+  // and the leverage sliders.
+  const changed = Object.keys(JSON.parse(ex.control_values())).filter((k) => k !== 'seed');
+  const ticked = (k) => (changed.length ? changed.includes(k) : k === 'mode' || k.startsWith('lev.'));
   for (const c of JSON.parse(ex.controls())) {
     const l = document.createElement('label');
     const cb = document.createElement('input');
-    Object.assign(cb, { type: 'checkbox', value: c.key, checked: ['mode', 'corr'].includes(c.key) || c.key.startsWith('lev.') });
+    Object.assign(cb, { type: 'checkbox', value: c.key, checked: ticked(c.key) });
     cb.addEventListener('change', updateSnippet);
     l.append(cb, document.createTextNode(c.label));
     box.append(l);
@@ -410,7 +423,7 @@ function updateSnippet() {
   const src = location.href.split('#')[0] + '#' + frag;
   const esc = (t) => t.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   const width = $('#embed-width').value.trim() || '100%';
-  const height = Math.max(300, Math.min(4000, +$('#embed-height').value || 1500));
+  const height = Math.max(300, Math.min(4000, +$('#embed-height').value || 1700));
   $('#embed-snippet').value = `<iframe src="${esc(src)}" title="${esc($('#embed-title').value)}" loading="lazy" width="${esc(width)}" height="${height}"></iframe>`;
 }
 
@@ -478,6 +491,14 @@ function placeCursor() {
   readout();
 }
 
+/** One focal-account event in words (quantities are exact decimal strings from the engine). */
+function eventText(e) {
+  const qty = String(e.quantity ?? '').replace(/^-/, '');
+  if (e.kind === 'liquidation') return `liquidation ${e.asset} (${String(e.quantity).startsWith('-') ? 'sold' : 'bought'} ${qty} at ${px(+e.price)})`;
+  if (e.kind === 'collateral_sale') return `collateral sale ${e.asset} (sold ${qty} at ${px(+e.price)})`;
+  if (e.kind === 'bad_debt') return `bad debt ${usd(+e.amount)}`;
+  return e.kind;
+}
 function readout() {
   const t = cursorStep;
   const lines = [`step ${t} (${clock(t)})   equity ${usd(data.equity[t])}   collateral ${usd(data.collateral[t])}   margin ratio ${Number.isFinite(data.mr_pct[t]) ? data.mr_pct[t].toFixed(2) + '%' : 'unbounded'}`];
@@ -486,7 +507,7 @@ function readout() {
     lines.push(`${a}: price ${px(data[`price.${a}`][t])}   exogenous ${px(data[`exogenous.${a}`][t])}   impact ${pct(data[`impact_pct.${a}`][t], 3)}   forced sales ${usd(data[`forced_flow.${a}`][t])}`);
   }
   const ev = summary.focal_events.filter((e) => e.step === t);
-  if (ev.length) lines.push('at this step: ' + ev.map((e) => `${e.kind.replace('_', ' ')} ${e.asset} ${e.quantity} @ ${e.price}`).join('; '));
+  if (ev.length) lines.push('at this step: ' + ev.map(eventText).join('; '));
   $('#readout').textContent = lines.join('\n');
 }
 

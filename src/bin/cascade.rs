@@ -126,7 +126,8 @@ fn model_of(source: &str, seed: Option<u64>, strict: bool) -> Result<(Model, Opt
         ExitCode::from(2)
     })?;
     if strict && src.notices > 0 {
-        eprintln!("{}: the link has {} problem(s), listed above", short_source(source), src.notices);
+        let n = src.notices;
+        eprintln!("{}: the link has {n} problem{}, listed above", short_source(source), if n == 1 { "" } else { "s" });
         return Err(ExitCode::from(1));
     }
     if let Some(seed) = seed {
@@ -299,10 +300,11 @@ fn text_summary(o: &margin_cascade::Outcome) -> String {
         o.no_feedback_summary.final_equity.round_dp(2)
     );
     out += &format!(
-        "  crowd: {} accounts liquidated, {} USD notional; cascade depth {} steps\n",
+        "  crowd: {} accounts liquidated, {} USD notional; cascade depth {} step{}\n",
         s.crowd_accounts_liquidated,
         s.crowd_liquidated_notional.round_dp(0),
-        s.cascade_depth_steps
+        s.cascade_depth_steps,
+        if s.cascade_depth_steps == 1 { "" } else { "s" }
     );
     out += &format!(
         "  bad debt {} USD (uncovered {}); insurance fund {} USD\n",

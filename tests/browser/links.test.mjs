@@ -228,10 +228,10 @@ test('c. malformed links show a notice naming the parameter, and a working page'
   const widget = (key) => number(page, key).inputValue();
   const cases = [
     ['v=1&preset=contagion&bogus=3', /^The parameter "bogus" is not one this page knows; it is ignored\.$/],
-    ['v=1&preset=contagion&lev.0=abc', /^The parameter lev\.0: must be a number, got "abc"; the scenario's value \(10\) is used\.$/, async () => assert.equal(await widget('lev.0'), '10')],
-    ['v=1&preset=contagion&lev.0=9999', /^The parameter lev\.0: must be between 1 and 100, got 9999; the scenario's value \(10\) is used\.$/, async () => assert.equal(await widget('lev.0'), '10')],
+    ['v=1&preset=contagion&lev.0=abc', /^Leverage, long BTC \(lev\.0\): must be a number, got "abc"; the scenario's value \(10\) is used\.$/, async () => assert.equal(await widget('lev.0'), '10')],
+    ['v=1&preset=contagion&lev.0=9999', /^Leverage, long BTC \(lev\.0\): must be between 1 and 100, got 9999; the scenario's value \(10\) is used\.$/, async () => assert.equal(await widget('lev.0'), '10')],
     ['v=99&preset=contagion', /^The link's format version "99" is not one this page knows; it is read as v=1\.$/, async () => assert.equal(await summaryText(page), clean.summary)],
-    ['v=1&s=!!!', /^The scenario in the link \(s\) could not be read \(not base64url.*\); the preset is shown instead\.$/, async () => assert.equal(await page.$eval('#preset', (e) => e.value), 'contagion')],
+    ['v=1&s=!!!', /^The custom scenario in the link \(s\) is damaged and could not be read \(not base64url.*\); the preset is shown instead\.$/, async () => assert.equal(await page.$eval('#preset', (e) => e.value), 'contagion')],
     ['v=1&preset=nope', /^The preset "nope" is unknown \(known: .*contagion.*\); contagion is shown\.$/, async () => assert.equal(await page.$eval('#preset', (e) => e.value), 'contagion')],
     [`v=1&preset=amplification&lev.0=20&x=${'y'.repeat(70 * 1024)}`, /^The link is \d{5} characters long, more than the 65536 this page reads; the default scenario is shown\.$/, async () => {
       assert.equal(await summaryText(page), clean.summary, 'the default scenario, not the one in the over-long link');
@@ -244,7 +244,7 @@ test('c. malformed links show a notice naming the parameter, and a working page'
       assert.equal(await widget('seed'), '2');
       assert.equal(await page.locator('.control[data-key="mode"] input[value=isolated]').isChecked(), true);
     }],
-    ['v=1&preset=contagion&lev.0=%E0%A4%A', /^The parameter lev\.0: must be a number, got "\uFFFD%A"; the scenario's value \(10\) is used\.$/, async () => assert.equal(await widget('lev.0'), '10')],
+    ['v=1&preset=contagion&lev.0=%E0%A4%A', /^Leverage, long BTC \(lev\.0\): must be a number, got "\uFFFD%A"; the scenario's value \(10\) is used\.$/, async () => assert.equal(await widget('lev.0'), '10')],
     ['v=1&preset=contagion&%E0%A4%A=1', /^The parameter "\uFFFD%A" is not one this page knows; it is ignored\.$/],
   ];
   try {

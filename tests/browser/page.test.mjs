@@ -299,7 +299,7 @@ test('5. the time-cursor readout matches the engine (cascade CLI)', async () => 
       assert.equal(oeq, usd2(Number(other.equity[step])), `step ${step}: isolated equity (engine ${other.equity[step]})`);
       for (const sym of ['BTC', 'ETH']) {
         const line = lines.find((l) => l.startsWith(sym + ':'));
-        const p = Number(line.match(/price ([\d.]+)/)[1]);
+        const p = Number(line.match(/price ([\d,.]+)/)[1].replace(/,/g, ''));
         const e = Number(out.series.price[sym][step]);
         assert.ok(Math.abs(p - e) <= 1e-9 * e, `step ${step}: ${sym} price ${p} vs engine ${e}`);
       }
@@ -307,7 +307,7 @@ test('5. the time-cursor readout matches the engine (cascade CLI)', async () => 
     };
     // The liquidation step (as loaded), then set explicitly, then others.
     const atLiq = check(await readAt(null), liq);
-    assert.match(atLiq.at(-1), /^at this step: liquidation BTC .*liquidation ETH/, 'the liquidation events are listed');
+    assert.match(atLiq.at(-1), /^at this step: liquidation BTC \(sold 1 at [\d,.]+\); liquidation ETH \(sold [\d.]+ at [\d,.]+\)$/, 'the liquidation events are listed in words');
     for (const step of [0, 16, liq - 1, liq, last]) check(await readAt(step), step);
     // Keyboard on the time slider: Home → 0, End → last.
     await page.locator('#time').focus();

@@ -140,17 +140,18 @@ function setupScrolly(section) {
   const iframe = section.querySelector('iframe.cascade-embed');
   const steps = [...section.querySelectorAll('.step')];
   if (!iframe || !steps.length) return;
-  // What the embed should show at each step: every step's change so far (a key no step has set
-  // yet: the embed's own starting value, so scrolling back restores it), and the latest cursor step.
+  // What the embed should show at each step: that step's own setting, every other key the story
+  // touches at the embed's starting value (so each step reads the same however the reader got
+  // there, and scrolling back restores), and the latest cursor step.
   const keys = [...new Set(steps.map((s) => s.dataset.setKey).filter(Boolean))];
   const wants = [];
   const start = linkValues(iframe.src);
-  const values = new Map();
   let step = start.has('t') ? Number(start.get('t')) : null;
   for (const s of steps) {
+    const values = new Map();
     if (s.dataset.setKey && s.dataset.setValue != null) values.set(s.dataset.setKey, s.dataset.setValue);
     if (s.dataset.step != null && Number.isInteger(Number(s.dataset.step))) step = Number(s.dataset.step);
-    wants.push({ keys, values: new Map(values), step });
+    wants.push({ keys, values, step });
   }
   let active = -1;
   const activate = (i) => {
