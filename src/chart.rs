@@ -191,6 +191,11 @@ pub fn fmt_usd(v: f64) -> String {
     format!("{t}{s}")
 }
 
+/// Time-axis labels: hours with one decimal.
+fn fmt_hours(v: &f64) -> String {
+    crate::types::fixed(*v, 1)
+}
+
 pub fn fmt_pct(v: f64) -> String {
     let a = v.abs();
     if a < 1e-9 {
@@ -319,7 +324,7 @@ fn time_chart<'a, DB: DrawingBackend>(
         .axis_style(ShapeStyle::from(&th.text).stroke_width(1))
         .label_style(TextStyle::from((FONT, 11).into_font()).color(&th.text))
         .x_desc("time (hours)")
-        .x_label_formatter(&|v| crate::types::fixed(*v, 1))
+        .x_label_formatter(&fmt_hours)
         .y_label_formatter(y_fmt)
         .x_labels(x_labels)
         .y_labels(6)
@@ -458,7 +463,6 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
                 .x_label_area_size(if compact { 34 } else { 4 })
                 .y_label_area_size(LEFT - 8)
                 .build_cartesian_2d(x_range.clone(), lo..hi)?;
-            let hours = |v: &f64| crate::types::fixed(*v, 1);
             let none = |_: &f64| String::new();
             chart
                 .configure_mesh()
@@ -467,7 +471,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
                 .axis_style(axis_style)
                 .label_style(label_style.clone())
                 .x_desc(if compact { "time (hours)" } else { "" })
-                .x_label_formatter(if compact { &hours } else { &none })
+                .x_label_formatter(if compact { &fmt_hours } else { &none })
                 .y_label_formatter(&|v| fmt_pct(*v))
                 .x_labels(x_labels)
                 .y_labels((upper.dim_in_pixel().1.saturating_sub(top_margin + 34) as usize / 24).clamp(2, 5))
@@ -513,7 +517,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
                 .axis_style(axis_style)
                 .label_style(label_style.clone())
                 .x_desc("time (hours)")
-                .x_label_formatter(&|v| crate::types::fixed(*v, 1))
+                .x_label_formatter(&fmt_hours)
                 .y_desc("impact")
                 .y_label_formatter(&|v| fmt_pct(*v))
                 .x_labels(x_labels)

@@ -289,14 +289,9 @@ fn span_of(shocks: &[ShockSpec], script: &[usize]) -> (usize, usize) {
     }
 }
 
-/// The extreme cumulative move (%) of the scripted shocks on `symbol`: the compounded path's
-/// point farthest from the start in either direction (in log terms), e.g. 22 steps of −1 % →
-/// −19.84 %; a fall of 35 % that later recovers → −35 %; no shocks → 0.
-pub fn scripted_move(shocks: &[ShockSpec], symbol: &str) -> f64 {
-    let mine: Vec<usize> = (0..shocks.len()).filter(|&i| shocks[i].symbol == symbol).collect();
-    move_of(shocks, &mine)
-}
-
+/// The extreme cumulative move (%) of a script: the compounded path's point farthest from the
+/// start in either direction (in log terms), e.g. 22 steps of −1 % → −19.84 %; a fall of 35 %
+/// that later recovers → −35 %; no shocks → 0.
 fn move_of(shocks: &[ShockSpec], script: &[usize]) -> f64 {
     // In step order, through one bucket per step (no sort: it would add sorting code to the wasm,
     // whose size budget is tight). Steps past the limit make the scenario invalid anyway.
@@ -498,6 +493,12 @@ fn apply_checked(base: &Scenario, values: &BTreeMap<String, String>, across: boo
 
 #[cfg(test)]
 mod tests {
+
+    /// [`move_of`] over every shock of one asset.
+    fn scripted_move(shocks: &[ShockSpec], symbol: &str) -> f64 {
+        let mine: Vec<usize> = (0..shocks.len()).filter(|&i| shocks[i].symbol == symbol).collect();
+        move_of(shocks, &mine)
+    }
     use super::*;
 
     fn contagion() -> Scenario {

@@ -81,9 +81,8 @@ function narrative(s) {
     // Positions the other mode would have kept. "Healthy" only for a position in another asset
     // than the shocked one, in an account that holds more than one position.
     const healthy = sum.healthy_positions_closed.map((c) => c.asset);
-    const positions = JSON.parse(ex.controls()).filter((c) => c.key.startsWith('lev.')).length;
     const shocked = sh ? sh.symbol : null;
-    const word = positions > 1 && healthy.every((a) => a !== shocked) ? 'healthy ' : '';
+    const word = focalPositions > 1 && healthy.every((a) => a !== shocked) ? 'healthy ' : '';
     if (healthy.length) t += `, closing its ${word}${healthy.join(' and ')} position${healthy.length > 1 ? 's' : ''}`;
     t += other.focal_liquidated_step == null
       ? `; ${omode}, it would have survived.`
@@ -104,12 +103,14 @@ function controlId(key) { return 'c-' + key.replace(/[^a-zA-Z0-9_-]/g, '_'); }
 // key → function(value) that shows a value the engine accepted from elsewhere (a host's
 // cascade:set) in the control's widgets, whatever their kind.
 const showControl = new Map();
+let focalPositions = 0; // positions of the focal account (one leverage control each)
 
 function buildControls() {
   const root = $('#controls');
   root.replaceChildren();
   showControl.clear();
   const specs = JSON.parse(ex.controls());
+  focalPositions = specs.filter((c) => c.key.startsWith('lev.')).length;
   const groups = { position: 'Your position', market: 'Market', crowd: 'Crowd', advanced: 'Advanced: correlation per pair' };
   for (const [g, title] of Object.entries(groups)) {
     const items = specs.filter((c) => c.group === g && (!view.embed || (view.controls || []).includes(c.key)));
