@@ -303,9 +303,15 @@ function adopt(s) {
   followUrl();
   tellState();
 }
+// The id of the last host message applied (host messages may carry {id: integer}); every
+// cascade:state echoes it as `ack`, so a host can tell a state sent before its latest message
+// reached the embed (stale) from one sent after.
+let hostAck = null;
 function tellState() {
-  if (window.parent === window) return;
-  tellHost({ type: 'cascade:state', step: cursorStep, summary: $('#summary').textContent, values: controlValues() });
+  if (window.parent === window || !summary) return;
+  const msg = { type: 'cascade:state', step: cursorStep, summary: $('#summary').textContent, values: controlValues() };
+  if (hostAck != null) msg.ack = hostAck;
+  tellHost(msg);
 }
 /** Every control's current value, {key: string} (what a host's story starts from and restores). */
 function controlValues() {
@@ -340,10 +346,11 @@ function reportHeight() {
 //   {type: 'cascade:step', step: integer}                               move the time cursor
 //   {type: 'cascade:link', link: string}                                load a whole share link
 //   {type: 'cascade:hello'}                    answered with cascade:ready, cascade:height and cascade:state
-// Embed → host: {type: 'cascade:ready', values}, {type: 'cascade:height', height},
-//   {type: 'cascade:state', step, summary, values} after every update, {type: 'cascade:error', message};
-//   `values` is every control's current value, {key: string}.
 //                                              (for a host whose script started after the embed was ready)
+//   set, step and link may carry `id` (a safe integer), echoed as `ack` in every later cascade:state.
+// Embed → host: {type: 'cascade:ready', values}, {type: 'cascade:height', height},
+//   {type: 'cascade:state', step, summary, values, ack?} after every run, every cursor move and every
+//   host message, {type: 'cascade:error', message}; `values` is every control's current value, {key: string}.
 // Only messages from the host (the parent window) are read.
 function onHostMessage(e) {
   const m = e.data;
@@ -352,16 +359,26 @@ function onHostMessage(e) {
   if (m.type === 'cascade:hello') {
     tellHost({ type: 'cascade:ready', values: controlValues() });
     reportHeight();
-    if (summary) tellState();
-  } else if (m.type === 'cascade:set' && typeof m.key === 'string' && m.key.length < 64 && ['string', 'number', 'boolean'].includes(typeof m.value)) {
+    tellState();
+    return;
+  }
+  const ack = () => { if (Number.isSafeInteger(m.id)) hostAck = m.id; };
+  if (m.type === 'cascade:set' && typeof m.key === 'string' && m.key.length < 64 && ['string', 'number', 'boolean'].includes(typeof m.value)) {
+    ack();
     try {
       ex.set_control(m.key, String(m.value));
       showControl.get(m.key)?.(String(m.value));
-      schedule();
-    } catch (err) { tellHost({ type: 'cascade:error', message: errText(err) }); }
+    } catch (err) {
+      tellHost({ type: 'cascade:error', message: errText(err) });
+      tellState(); // nothing to run: the state says at once that this message was applied
+      return;
+    }
+    schedule(); // the run's cascade:state carries the ack
   } else if (m.type === 'cascade:step' && Number.isInteger(m.step)) {
-    setCursor(m.step);
+    ack();
+    if (!setCursor(m.step)) tellState(); // the same step: still acknowledge
   } else if (m.type === 'cascade:link' && typeof m.link === 'string' && m.link.length <= 65536) {
+    ack();
     openLink(m.link);
   }
 }
@@ -512,12 +529,17 @@ function readout() {
   $('#readout').textContent = lines.join('\n');
 }
 
+/** Move the time cursor; true if it moved (the host hears of it in a cascade:state). */
 function setCursor(step) {
-  if (!data.hours) return;
+  if (!data.hours) return false;
+  const before = cursorStep;
   cursorStep = Math.max(0, Math.min(data.hours.length - 1, Math.round(step)));
   $('#time').value = String(cursorStep);
   placeCursor();
   if (ex) followUrl();
+  if (cursorStep === before) return false;
+  tellState();
+  return true;
 }
 
 function pointerStep(ev, canvas) {

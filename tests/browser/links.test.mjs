@@ -467,13 +467,30 @@ test('e. the example article embeds two views, sizes them, and drives one from t
 
     // The reader moves the embed's own depth control; the next story step still restores the
     // depth the story wants (the host learns the embed's values from cascade:state).
-    await fa.locator('.control[data-key="depth"] input[type=number]').fill('2');
-    await fa.locator('.control[data-key="depth"] input[type=number]').dispatchEvent('change');
+    // (Set in place: Playwright's fill() would first scroll the article to bring the control into
+    // view, which would activate another story step.)
+    const y = await page.evaluate(() => scrollY);
+    const readerSets = (sel, value) => fa.locator(sel).evaluate((el, v) => {
+      el.value = v;
+      for (const t of ['input', 'change']) el.dispatchEvent(new Event(t, { bubbles: true }));
+    }, value);
+    await readerSets('.control[data-key="depth"] input[type=number]', '2');
     await fa.waitForFunction((s) => document.querySelector('#summary').textContent !== s, base.summary, { timeout: 10000 });
     await page.waitForFunction(() => window.__messages.some((m) => m.from === 'embed-amplification' && m.data?.type === 'cascade:state' && m.data.values?.depth === '2'), null, { timeout: 10000 });
+    assert.equal(await page.evaluate(() => scrollY), y, 'the article did not scroll');
+    // One story step sends a cascade:set (depth back to 1) and a cascade:step (20): the run the set
+    // starts reports the old step, and the article must not take that for the embed's answer.
     await toStep('.step[data-step="20"]');
     await readoutStep(fa, 20);
     await fa.waitForFunction(() => document.querySelector('.control[data-key="depth"] input[type=number]').value === '1', null, { timeout: 10000 });
+    // The reader drags the embed's time cursor; the next story step (which wants step 20 and a
+    // thinner book) brings it back.
+    await readerSets('#time', '30');
+    await readoutStep(fa, 30);
+    await page.waitForFunction(() => window.__messages.some((m) => m.from === 'embed-amplification' && m.data?.type === 'cascade:state' && m.data.step === 30), null, { timeout: 10000 });
+    await toStep('.step[data-set-key="depth"][data-set-value="0.3"]');
+    await fa.waitForFunction(() => document.querySelector('.control[data-key="depth"] input[type=number]').value === '0.3', null, { timeout: 10000 });
+    await readoutStep(fa, 20);
     await toStep('.step[data-step="8"]');
     await readoutStep(fa, 8);
     await fa.waitForFunction((s) => document.querySelector('#summary').textContent === s, base.summary, { timeout: 10000 });
@@ -494,10 +511,16 @@ test('e. the example article embeds two views, sizes them, and drives one from t
     await fc.evaluate(() => parent.document.getElementById('embed-amplification').contentWindow.postMessage({ type: 'cascade:set', key: 'depth', value: '0.5' }, '*'));
     await page.evaluate(() => {
       const w = document.getElementById('embed-amplification').contentWindow;
-      w.postMessage({ type: 'cascade:set', key: 'depth', value: '99' }, '*'); // out of range: cascade:error
-      w.postMessage({ type: 'cascade:step', step: 12 }, '*'); // a sentinel: read after all of the above
+      w.postMessage({ type: 'cascade:set', key: 'depth', value: '99', id: 9001 }, '*'); // out of range: cascade:error
+      w.postMessage({ type: 'cascade:step', step: 12, id: 9002 }, '*'); // a sentinel: read after all of the above
     });
     await readoutStep(fa, 12);
+    // Each numbered message is acknowledged by a cascade:state that reflects it (the rejected set
+    // too, at once: nothing to run).
+    const acked = (id) => page.waitForFunction((k) => window.__messages.find((m) => m.from === 'embed-amplification' && m.data?.type === 'cascade:state' && m.data.ack === k)?.data, id, { timeout: 10000 }).then((h) => h.jsonValue());
+    const [a1, a2] = [await acked(9001), await acked(9002)];
+    assert.equal(a1.values.depth, depthBefore);
+    assert.deepEqual([a2.step, a2.values.depth], [12, depthBefore]);
     await page.waitForFunction(() => window.__messages.some((m) => m.from === 'embed-amplification' && m.data && m.data.type === 'cascade:error'));
     const err = await page.evaluate(() => window.__messages.find((m) => m.data && m.data.type === 'cascade:error').data.message);
     assert.match(err, /depth/, `the error names the control: ${err}`);

@@ -3,7 +3,9 @@
 //   * every iframe.cascade-embed is sized from its embed's {type: 'cascade:height', height};
 //   * the story steps (.step with data-step, or data-set-key + data-set-value) drive the embed
 //     in the same .scrolly section as the reader scrolls: {type: 'cascade:step'} and
-//     {type: 'cascade:set'} messages, sent once the embed said {type: 'cascade:ready'}.
+//     {type: 'cascade:set'} messages, sent once the embed said {type: 'cascade:ready'}, each
+//     numbered (`id`); the embed's {type: 'cascade:state'} echoes the last number it applied
+//     (`ack`), so a state sent before our latest message arrived is not mistaken for news.
 // Messages are only taken from the frame they claim to come from, and only in the documented
 // shapes; anything else is ignored. Text from an embed is shown with textContent.
 
@@ -38,6 +40,7 @@ function stateOf(iframe) {
       step: link.has('t') ? Number(link.get('t')) : null,
       want: null, // {values: Map, step} the story wants
       tween: null,
+      seq: 0, // the id of the last message sent; a cascade:state whose ack differs predates it
     };
     frames.set(win, st);
   }
@@ -45,7 +48,7 @@ function stateOf(iframe) {
 }
 
 function send(st, msg) {
-  st.iframe.contentWindow?.postMessage(msg, st.origin);
+  st.iframe.contentWindow?.postMessage({ ...msg, id: ++st.seq }, st.origin);
 }
 
 // ---------- sizing and the embed → page messages
@@ -74,10 +77,12 @@ function onMessage(e) {
     }
   } else if (m.type === 'cascade:state') {
     if (typeof m.summary !== 'string') return;
-    // what the embed shows now, including what the reader changed with its own controls
+    // What the embed shows now, including what the reader changed with its own controls; unless
+    // the embed sent it before our latest message reached it (it would undo what we just sent).
+    const current = st.seq === 0 || m.ack === st.seq;
     const values = valuesOf(m.values);
-    if (values) st.sent = values;
-    if (Number.isInteger(m.step) && !st.tween) st.step = m.step;
+    if (values && current) st.sent = values;
+    if (Number.isInteger(m.step) && current && !st.tween) st.step = m.step;
     const live = iframe.closest('.scrolly')?.querySelector('.live');
     if (live) live.textContent = m.summary.slice(0, 600);
   }
