@@ -10,6 +10,7 @@
 //! * the explorer's controls (`controls.rs`) as readable `key=value` pairs, only those that differ
 //!   from the base — plus `seed`, always written;
 //! * view parameters: `embed=1`, `controls=k1,k2` (which controls an embed shows),
+//!   `charts=collateral,margin,impact` (which charts an embed shows; all when absent),
 //!   `theme=light|dark|auto`, `t=STEP` (the time cursor).
 //!
 //! Decoding never fails: every unknown key, malformed or out-of-range value or broken compact
@@ -34,6 +35,8 @@ pub const MAX_LINK: usize = 64 * 1024;
 pub const DEFAULT_PRESET: &str = "contagion";
 /// At most this many notices are listed; the rest are counted.
 pub const MAX_NOTICES: usize = 12;
+/// The charts an embed can show (`charts=`), in the order the page draws them.
+pub const CHARTS: [&str; 3] = ["collateral", "margin", "impact"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -57,6 +60,8 @@ pub struct Link {
     pub embed: bool,
     /// Controls an embed shows (`None`: none, the charts only).
     pub embed_controls: Option<Vec<String>>,
+    /// Charts an embed shows, a subset of [`CHARTS`] in its order (`None`: all of them).
+    pub embed_charts: Option<Vec<String>>,
     pub theme: Theme,
     /// Time cursor step.
     pub step: Option<usize>,
@@ -70,6 +75,7 @@ impl Default for Link {
             controls: BTreeMap::new(),
             embed: false,
             embed_controls: None,
+            embed_charts: None,
             theme: Theme::Auto,
             step: None,
         }
@@ -163,6 +169,9 @@ pub fn encode(link: &Link) -> String {
     if let Some(c) = &link.embed_controls {
         parts.push(format!("controls={}", c.iter().map(|k| enc(k)).collect::<Vec<_>>().join(",")));
     }
+    if let Some(c) = canonical_charts(link) {
+        parts.push(format!("charts={}", c.join(",")));
+    }
     match link.theme {
         Theme::Auto => {}
         Theme::Light => parts.push("theme=light".into()),
@@ -172,6 +181,14 @@ pub fn encode(link: &Link) -> String {
         parts.push(format!("t={t}"));
     }
     parts.join("&")
+}
+
+/// The charts an encoded link names: only for an embed, only known ones, in the page's order, and
+/// none when that would be all of them.
+fn canonical_charts(link: &Link) -> Option<Vec<&'static str>> {
+    let c = link.embed_charts.as_ref().filter(|_| link.embed)?;
+    let keep: Vec<&'static str> = CHARTS.into_iter().filter(|k| c.iter().any(|x| x == k)).collect();
+    (!keep.is_empty() && keep.len() < CHARTS.len()).then_some(keep)
 }
 
 fn short(s: &str) -> String {
@@ -270,7 +287,7 @@ pub fn decode(fragment: &str) -> Decoded {
     let specs = controls::describe(&base);
     // Controls, one at a time, so that one bad value does not take the others with it.
     for (k, v) in &pairs {
-        if matches!(k.as_str(), "v" | "s" | "preset" | "embed" | "controls" | "theme" | "t") {
+        if matches!(k.as_str(), "v" | "s" | "preset" | "embed" | "controls" | "charts" | "theme" | "t") {
             continue;
         }
         let Some(spec) = specs.iter().find(|c| c.key == *k) else {
@@ -341,6 +358,28 @@ pub fn decode(fragment: &str) -> Decoded {
             }
         }
         link.embed_controls = Some(keep);
+    }
+    if let Some(c) = get("charts") {
+        let mut named = vec![];
+        for key in c.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            if CHARTS.contains(&key) {
+                named.push(key.to_string());
+            } else {
+                notices.push(format!(
+                    "The chart {} in charts= is not one this page draws ({}); it is left out.",
+                    short(key),
+                    CHARTS.join(", ")
+                ));
+            }
+        }
+        if !link.embed {
+            notices.push("charts= only applies to an embed (embed=1); the full page shows every chart.".into());
+        } else if named.is_empty() {
+            notices.push(format!("charts= names no chart ({}); every chart is shown.", CHARTS.join(", ")));
+        } else {
+            link.embed_charts = Some(named);
+            link.embed_charts = canonical_charts(&link).map(|c| c.into_iter().map(String::from).collect());
+        }
     }
     if let Some(t) = get("theme") {
         link.theme = match t.as_str() {
@@ -442,6 +481,30 @@ mod tests {
     }
 
     #[test]
+    fn an_embed_names_its_charts_in_the_page_order() {
+        // (given, canonical charts= part or none): order and repeats do not matter, and all three
+        // is the same as none
+        for (given, want) in [
+            ("impact,collateral", Some("charts=collateral,impact")),
+            ("margin,margin", Some("charts=margin")),
+            ("%20impact%20", Some("charts=impact")),
+            ("impact,margin,collateral", None),
+        ] {
+            let d = decode(&format!("v=1&preset=contagion&seed=1&embed=1&charts={given}"));
+            assert!(d.notices.is_empty(), "{given}: {:?}", d.notices);
+            let e = encode(&d.link);
+            assert_eq!(
+                e,
+                format!("v=1&preset=contagion&seed=1&embed=1{}", want.map(|w| format!("&{w}")).unwrap_or_default())
+            );
+            assert_eq!(encode(&decode(&e).link), e);
+        }
+        // a full page shows every chart: nothing to keep
+        let l = Link { embed_charts: Some(vec!["impact".into()]), ..Link::default() };
+        assert!(!encode(&l).contains("charts"));
+    }
+
+    #[test]
     fn values_equal_to_the_base_are_left_out_but_the_seed_stays() {
         let d = decode("v=1&preset=contagion&corr=0.8&mode=cross");
         assert_eq!(d.link.controls.keys().collect::<Vec<_>>(), vec!["seed"]);
@@ -466,6 +529,9 @@ mod tests {
             ("v=1&t=99999", "The parameter t must be a step"),
             ("v=1&embed=maybe", "embed must be 1 or 0"),
             ("v=1&controls=lev.0,evil", "The control \"evil\""),
+            ("v=1&embed=1&charts=impact,pie", "The chart \"pie\" in charts= is not one this page draws"),
+            ("v=1&embed=1&charts=,", "charts= names no chart"),
+            ("v=1&charts=impact", "charts= only applies to an embed"),
             ("v=1&seed=1&seed=2", "appears more than once"),
         ];
         for (l, want) in cases {

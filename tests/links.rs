@@ -11,7 +11,6 @@ use margin_cascade::link::{self, Link};
 use margin_cascade::{load_scenario, report, simulate, Model};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
 enum Base {
@@ -56,7 +55,7 @@ fn recipes() -> Vec<(&'static str, Base, Vec<(&'static str, &'static str)>)> {
 }
 
 fn golden_path() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/links.json")
+    manifest_dir().join("tests/golden/links.json")
 }
 
 fn build(base: &Base, controls: &[(&str, &str)]) -> String {
@@ -64,7 +63,7 @@ fn build(base: &Base, controls: &[(&str, &str)]) -> String {
     match base {
         Base::Preset(p) => l.preset = Some(p.to_string()),
         Base::File(f) => {
-            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/scenarios").join(f);
+            let path = manifest_dir().join("tests/golden/scenarios").join(f);
             l.preset = None;
             l.scenario = Some(load_scenario(&std::fs::read_to_string(path).unwrap()).unwrap());
         }
@@ -144,4 +143,10 @@ fn a_link_with_problems_still_runs_and_says_what_it_ignored() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let fixed = build(&Base::Preset("contagion"), &[("seed", "7")]);
     assert_eq!(v["digest"].as_str().unwrap(), digest_of(&fixed).0);
+}
+
+/// The package root, read when the test runs (cargo sets it): a test binary reused from a build in
+/// another checkout (CI's shared target directory) must read this checkout's files.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map(Into::into).unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
 }

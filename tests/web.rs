@@ -119,6 +119,6 @@ fn same_link_same_bits_as_native() {
         let page: serde_json::Value = serde_json::from_str(&ex.run().unwrap()).unwrap();
         assert_eq!(page["summary"], serde_json::to_value(&o.summary).unwrap(), "{}", w["name"]);
         // and the handle writes the link back unchanged
-        assert_eq!(ex.link(false, None, "auto", None), w["link"].as_str().unwrap(), "{}", w["name"]);
+        assert_eq!(ex.link(false, None, None, "auto", None), w["link"].as_str().unwrap(), "{}", w["name"]);
     }
 }

@@ -17,7 +17,7 @@ function applyTheme() {
   else document.documentElement.dataset.theme = view.theme;
   dark = view.theme === 'dark' || (view.theme === 'auto' && prefersDark.matches);
 }
-let view = { embed: false, controls: null, theme: 'auto' }; // from the link
+let view = { embed: false, controls: null, charts: null, theme: 'auto' }; // from the link
 let scheduled = false; // an update is queued for the next animation frame
 let ranThisFrame = false; // an update already ran in the current frame
 let pendingInputAt = null;
@@ -321,7 +321,8 @@ function controlValues() {
 // ---------- the URL follows the controls (throttled), share links, embedding
 let urlTimer = null;
 function currentLink(v = view) {
-  return ex.link(v.embed, v.controls ? v.controls.join(',') : undefined, v.theme, cursorStep ?? undefined);
+  const list = (a) => (a ? a.join(',') : undefined);
+  return ex.link(v.embed, list(v.controls), list(v.charts), v.theme, cursorStep ?? undefined);
 }
 function followUrl() {
   if (urlTimer) return;
@@ -384,8 +385,10 @@ function onHostMessage(e) {
 }
 function openLink(fragment) {
   const info = JSON.parse(ex.load_link(fragment));
-  view = { embed: info.embed, controls: info.controls, theme: info.theme };
+  view = { embed: info.embed, controls: info.controls, charts: info.charts, theme: info.theme };
   document.body.classList.toggle('embed', view.embed);
+  // An embed may show some of the charts (charts=); the page always shows all of them.
+  for (const fig of document.querySelectorAll('.chart')) fig.hidden = !!(view.embed && view.charts && !view.charts.includes(fig.dataset.name));
   applyTheme();
   showLinkNotices(info.notices);
   $('#preset').value = ex.preset;
@@ -408,7 +411,7 @@ function download(name, blob) {
 }
 function status(t) { $('#toolbar-status').textContent = t; }
 function exportPng() {
-  const canvases = [...document.querySelectorAll('.chart canvas')];
+  const canvases = [...document.querySelectorAll('.chart:not([hidden]) canvas')];
   const w = Math.max(...canvases.map((c) => c.width));
   const h = canvases.reduce((a, c) => a + c.height, 0);
   const out = document.createElement('canvas');
@@ -435,13 +438,21 @@ function buildEmbedDialog() {
   }
   updateSnippet();
 }
+/** A starting height for the embed snippet: the full embed's, less each chart left out (CSS px,
+ * measured at 1280 px wide; the sizing script then fits it to the content exactly). */
+const CHART_PX = { collateral: 320, margin: 320, impact: 380 };
+function embedHeight(charts) {
+  return 1700 - Object.keys(CHART_PX).filter((c) => charts.length && !charts.includes(c)).reduce((a, c) => a + CHART_PX[c], 0);
+}
 function updateSnippet() {
   const keys = [...document.querySelectorAll('#embed-controls input:checked')].map((i) => i.value);
-  const frag = currentLink({ embed: true, controls: keys, theme: $('#embed-theme').value });
+  const charts = [...document.querySelectorAll('#embed-charts input:checked')].map((i) => i.value);
+  // none ticked reads as all of them (an embed always shows a chart)
+  const frag = currentLink({ embed: true, controls: keys, charts: charts.length ? charts : null, theme: $('#embed-theme').value });
   const src = location.href.split('#')[0] + '#' + frag;
   const esc = (t) => t.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   const width = $('#embed-width').value.trim() || '100%';
-  const height = Math.max(300, Math.min(4000, +$('#embed-height').value || 1700));
+  const height = Math.max(300, Math.min(4000, +$('#embed-height').value || embedHeight(charts)));
   $('#embed-snippet').value = `<iframe src="${esc(src)}" title="${esc($('#embed-title').value)}" loading="lazy" width="${esc(width)}" height="${height}"></iframe>`;
 }
 
@@ -449,7 +460,7 @@ function updateSnippet() {
 function drawAll() {
   const t0 = performance.now();
   const dpr = window.devicePixelRatio || 1;
-  for (const fig of document.querySelectorAll('.chart')) {
+  for (const fig of document.querySelectorAll('.chart:not([hidden])')) {
     const canvas = $('canvas', fig);
     const r = canvas.getBoundingClientRect();
     const w = Math.max(200, Math.round(r.width)), h = Math.max(120, Math.round(r.height));
@@ -497,7 +508,7 @@ function fillTable(details) {
 function placeCursor() {
   if (!data.hours) return;
   const n = data.hours.length;
-  for (const fig of document.querySelectorAll('.chart')) {
+  for (const fig of document.querySelectorAll('.chart:not([hidden])')) {
     const canvas = $('canvas', fig);
     const w = canvas.getBoundingClientRect().width;
     const [x0, x1] = Explorer.plot_x_range(Math.round(w));
@@ -635,12 +646,21 @@ async function main() {
   prefersDark.addEventListener('change', () => { applyTheme(); if (summary) drawAll(); });
   $('#copy-link').addEventListener('click', async () => {
     // From an embed, the link opens the full explorer on the same scenario (not another embed).
-    const url = location.href.split('#')[0] + '#' + currentLink(view.embed ? { embed: false, controls: null, theme: view.theme } : view);
+    const url = location.href.split('#')[0] + '#' + currentLink(view.embed ? { embed: false, controls: null, charts: null, theme: view.theme } : view);
     try { await navigator.clipboard.writeText(url); status('Link copied.'); } catch (e) { status('Copy this link: ' + url); }
   });
   $('#open-embed').addEventListener('click', () => { buildEmbedDialog(); $('#embed-dialog').showModal(); });
   $('#close-embed').addEventListener('click', () => $('#embed-dialog').close());
   for (const id of ['#embed-title', '#embed-width', '#embed-height', '#embed-theme']) $(id).addEventListener('input', updateSnippet);
+  $('#embed-height').addEventListener('input', () => { $('#embed-height').dataset.edited = '1'; });
+  for (const cb of document.querySelectorAll('#embed-charts input')) {
+    cb.addEventListener('change', () => {
+      // the suggested height follows the number of charts until the author types one
+      const charts = [...document.querySelectorAll('#embed-charts input:checked')].map((i) => i.value);
+      if (!$('#embed-height').dataset.edited) $('#embed-height').value = String(embedHeight(charts));
+      updateSnippet();
+    });
+  }
   $('#copy-snippet').addEventListener('click', async () => {
     try { await navigator.clipboard.writeText($('#embed-snippet').value); status('HTML copied.'); } catch (e) { $('#embed-snippet').select(); }
   });

@@ -226,7 +226,7 @@ impl Explorer {
     }
 
     /// Load a share link (a URL fragment). Never fails: problems come back as notices.
-    /// Returns JSON `{notices, embed, controls, theme, step}`.
+    /// Returns JSON `{notices, embed, controls, charts, theme, step}`.
     pub fn load_link(&mut self, fragment: &str) -> String {
         let d = link::decode(fragment);
         let l = d.link;
@@ -236,20 +236,29 @@ impl Explorer {
         self.result = None;
         self.model = None;
         self.outcome = None;
-        json!({"notices": d.notices, "embed": l.embed, "controls": l.embed_controls, "theme": l.theme, "step": l.step})
+        json!({"notices": d.notices, "embed": l.embed, "controls": l.embed_controls, "charts": l.embed_charts, "theme": l.theme, "step": l.step})
             .to_string()
     }
 
     /// The canonical share link (fragment, without `#`) for the current scenario and a view.
-    /// `controls`: comma-separated control keys an embed shows (`None`: not set).
-    pub fn link(&self, embed: bool, controls: Option<String>, theme: &str, step: Option<u32>) -> String {
+    /// `controls`: comma-separated control keys an embed shows (`None`: not set); `charts`:
+    /// comma-separated chart names an embed shows (`None`: all).
+    pub fn link(
+        &self,
+        embed: bool,
+        controls: Option<String>,
+        charts: Option<String>,
+        theme: &str,
+        step: Option<u32>,
+    ) -> String {
+        let list = |c: String| c.split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect();
         let l = link::Link {
             preset: if self.base_name.is_empty() { None } else { Some(self.base_name.clone()) },
             scenario: if self.base_name.is_empty() { Some(self.base.clone()) } else { None },
             controls: self.values.clone(),
             embed,
-            embed_controls: controls
-                .map(|c| c.split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect()),
+            embed_controls: controls.map(list),
+            embed_charts: charts.map(list),
             theme: match theme {
                 "light" => link::Theme::Light,
                 "dark" => link::Theme::Dark,

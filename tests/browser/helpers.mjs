@@ -89,7 +89,7 @@ export function cascadeBin() {
  * as [r, g, b]) and how many are clearly coloured (data series; axes, grid and text are grey).
  */
 export function chartStats(target) {
-  return target.evaluate(() => [...document.querySelectorAll('.chart canvas')].map((c) => {
+  return target.evaluate(() => [...document.querySelectorAll('.chart:not([hidden]) canvas')].map((c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     const u = new Uint32Array(d.buffer);
     const counts = new Map();
@@ -114,8 +114,8 @@ export function chartStats(target) {
 export const hashes = (stats) => stats.map((s) => `${s.w}x${s.h}:${s.hash}`).join(' ');
 
 /** Every chart is drawn: a real size, plenty of non-background pixels, and coloured data lines. */
-export function assertChartsDrawn(stats, where) {
-  assert.equal(stats.length, 3, `${where}: three chart canvases`);
+export function assertChartsDrawn(stats, where, count = 3) {
+  assert.equal(stats.length, count, `${where}: ${count} chart canvases shown`);
   stats.forEach((s, i) => {
     assert.ok(s.w >= 200 && s.h >= 120, `${where}: chart ${i} has a drawing surface (${s.w}×${s.h})`);
     assert.ok(s.nonbg / s.total > 0.02, `${where}: chart ${i} is not blank (${s.nonbg} of ${s.total} pixels drawn)`);

@@ -416,13 +416,17 @@ test('e. the example article embeds two views, sizes them, and drives one from t
     await page.waitForFunction((h) => +document.getElementById('embed-contagion').getAttribute('height') === h, h0, { timeout: 10000 });
 
     // Each embed shows exactly the controls its link names, and no page chrome.
-    for (const [f, want] of [[fc, ['lev.0', 'mode']], [fa, ['depth', 'feedback']]]) {
+    // Figure 2's link names one chart (charts=impact), so that it fits the screen.
+    for (const [f, want, charts] of [[fc, ['lev.0', 'mode'], ['collateral', 'margin', 'impact']], [fa, ['depth', 'feedback'], ['impact']]]) {
       assert.deepEqual((await f.$$eval('.control', (cs) => cs.map((c) => c.dataset.key))).sort(), want);
+      assert.deepEqual(await f.$$eval('.chart', (cs) => cs.filter((c) => c.checkVisibility()).map((c) => c.dataset.name)), charts);
       const chrome = await f.$$eval('.chrome, #preset, #open-embed, details.load, #reset, #new-seed', (els) => els.map((el) => el.checkVisibility()));
       assert.ok(chrome.length === 7 && chrome.every((v) => v === false), `no page chrome in the embed (visible: ${chrome})`);
       assert.equal(await f.evaluate(() => document.body.classList.contains('embed')), true);
-      assertChartsDrawn(await chartStats(f), 'embed');
+      assertChartsDrawn(await chartStats(f), 'embed', charts.length);
     }
+    const fig2 = await page.$eval('#fig-amplification', (f) => f.getBoundingClientRect().height);
+    assert.ok(fig2 < 900, `Figure 2 fits the 900 px screen (${fig2} px)`);
     const contagion = { summary: await summaryText(fc), charts: hashes(await chartStats(fc)) };
     const fall = (s) => +(s.match(/became a −(\d+(?:\.\d+)?)% fall/) || [])[1];
     const readoutStep = (f, n) => f.waitForFunction((k) => document.querySelector('#readout').textContent.startsWith(`step ${k} (`), n, { timeout: 10000 });
@@ -435,7 +439,9 @@ test('e. the example article embeds two views, sizes them, and drives one from t
     assert.deepEqual(await fa.evaluate(() => window.__steps), [8], 'reduced motion: one cascade:step, no glide');
     assert.equal(await page.$eval('.step[data-step="8"]', (el) => el.classList.contains('is-active')), true);
     const base = { summary: await summaryText(fa), charts: hashes(await chartStats(fa)) };
-    assert.equal(await page.$eval('#live-caption', (el) => el.textContent), base.summary, 'the live caption shows the embed\'s summary');
+    // The live caption shows the first sentence of the embed's summary (from cascade:state).
+    const captionOf = (s) => page.waitForFunction((x) => { const c = document.querySelector('#live-caption').textContent; return c.endsWith('.') && x.startsWith(c + ' ') && c; }, s, { timeout: 10000 }).then((h) => h.jsonValue());
+    assert.equal(fall(await captionOf(base.summary)), fall(base.summary));
 
     // …and a step that sets a control changes what it computes (and its widget shows the value).
     await toStep('.step[data-set-key="depth"][data-set-value="0.3"]');
@@ -446,7 +452,7 @@ test('e. the example article embeds two views, sizes them, and drives one from t
     assert.equal(await fa.$eval('.control[data-key="depth"] input[type=range]', (e) => e.value), '0.3', 'the slider follows too');
     assert.ok(fall(thin.summary) > fall(base.summary), `a thinner book, a bigger fall (${fall(thin.summary)} vs ${fall(base.summary)})`);
     assert.notEqual(thin.charts, base.charts, 'the charts changed');
-    await page.waitForFunction((s) => document.querySelector('#live-caption').textContent === s, thin.summary);
+    assert.equal(fall(await captionOf(thin.summary)), fall(thin.summary));
 
     // A checkbox control set from the page: feedback off, the fall is the shock.
     await toStep('.step[data-set-key="feedback"]');
@@ -645,7 +651,7 @@ test('f. exports: the PNG holds the three charts, the CSV every step, the JSON r
 
 // ---------------------------------------------------------------- g. the embed dialog
 
-test('g. Embed… writes a lazy, titled iframe whose link shows exactly the chosen controls', async () => {
+test('g. Embed… writes a lazy, titled iframe whose link shows exactly the chosen controls and charts', async () => {
   const { page, errors } = await fresh(srv.url + '#v=1&preset=contagion&seed=1');
   let embed;
   try {
@@ -656,7 +662,17 @@ test('g. Embed… writes a lazy, titled iframe whose link shows exactly the chos
     for (const cb of await page.locator('#embed-controls input[type=checkbox]').all()) await cb.setChecked(['feedback', 'shock.pct'].includes(await cb.getAttribute('value')));
     await page.selectOption('#embed-theme', 'dark');
     await page.fill('#embed-title', 'ETH & BTC "contagion"');
+    // All charts at first; leaving one out shortens the suggested height by its own (320 px), until
+    // the author types a height.
+    const height = () => page.$eval('#embed-height', (e) => +e.value);
+    assert.equal(await height(), 1700);
+    assert.doesNotMatch(await page.$eval('#embed-snippet', (e) => e.value), /charts=/);
+    await page.locator('#embed-charts input[value=collateral]').setChecked(false);
+    assert.equal(await height(), 1700 - 320);
     await page.fill('#embed-height', '1200');
+    await page.locator('#embed-charts input[value=margin]').setChecked(false);
+    await page.locator('#embed-charts input[value=margin]').setChecked(true);
+    assert.equal(await height(), 1200, 'the typed height stays');
     const snippet = await page.$eval('#embed-snippet', (e) => e.value);
     await page.screenshot({ path: path.join(artifacts, 'embed-dialog.png') });
     assert.match(snippet, /^<iframe [^>]*><\/iframe>$/);
@@ -669,6 +685,7 @@ test('g. Embed… writes a lazy, titled iframe whose link shows exactly the chos
     const q = new URLSearchParams(src.split('#')[1]);
     assert.equal(q.get('embed'), '1');
     assert.equal(q.get('controls'), 'shock.pct,feedback');
+    assert.equal(q.get('charts'), 'margin,impact');
     assert.equal(q.get('theme'), 'dark');
     assert.equal(q.get('mode'), 'isolated', 'the scenario as set up');
     await page.click('#close-embed');
@@ -676,6 +693,8 @@ test('g. Embed… writes a lazy, titled iframe whose link shows exactly the chos
 
     ({ page: embed } = await fresh(src, { viewport: { width: 700, height: 900 } }));
     assert.deepEqual(await embed.$$eval('.control', (cs) => cs.map((c) => c.dataset.key)), ['shock.pct', 'feedback'], 'exactly the chosen controls');
+    assert.deepEqual(await embed.$$eval('.chart', (cs) => cs.filter((c) => c.checkVisibility()).map((c) => c.dataset.name)), ['margin', 'impact'], 'exactly the chosen charts');
+    assertChartsDrawn(await chartStats(embed), 'embed with two charts', 2);
     assert.equal(await embed.evaluate(() => document.body.classList.contains('embed')), true);
     assert.equal(await embed.evaluate(() => document.documentElement.dataset.theme), 'dark');
     assert.deepEqual(await embed.$$eval('.chrome', (els) => els.map((e) => e.checkVisibility())), [false, false], 'no page chrome');

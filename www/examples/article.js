@@ -84,7 +84,8 @@ function onMessage(e) {
     if (values && current) st.sent = values;
     if (Number.isInteger(m.step) && current && !st.tween) st.step = m.step;
     const live = iframe.closest('.scrolly')?.querySelector('.live');
-    if (live) live.textContent = m.summary.slice(0, 600);
+    // the summary's first sentence, as a headline (the embed shows the whole summary)
+    if (live) live.textContent = headline(m.summary);
   }
 }
 addEventListener('message', onMessage);
@@ -97,6 +98,13 @@ function hello() {
     // '*': the frame may still hold its initial blank document (a lazy frame not loaded yet).
     if (st && !st.ready) iframe.contentWindow.postMessage({ type: 'cascade:hello' }, '*');
   }
+}
+
+/** The first sentence of a summary ("…%). Your…" ends at the ". " before a capital). */
+function headline(text) {
+  const t = text.slice(0, 600);
+  const end = t.search(/\.\s+(?=\p{Lu})/u);
+  return end > 0 ? t.slice(0, end + 1) : t;
 }
 
 /** An embed's {key: string} control values as a Map, or null if the shape is wrong. */
