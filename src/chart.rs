@@ -410,7 +410,16 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
                     let (x, y) = (d.hours[m.step], cap(m.check_pct));
                     let st =
                         if filled { ShapeStyle::from(color).filled() } else { ShapeStyle::from(color).stroke_width(2) };
-                    chart.draw_series(std::iter::once(TriangleMarker::new((x, y), 6, st)))?;
+                    // An upward triangle in pixel offsets (plotters' TriangleMarker always fills,
+                    // and its sin/cos pull a second copy of the trig functions into the wasm).
+                    let tri = [(0, -7), (-6, 4), (6, 4)];
+                    if filled {
+                        chart
+                            .draw_series(std::iter::once(EmptyElement::at((x, y)) + Polygon::new(tri.to_vec(), st)))?;
+                    } else {
+                        let outline = vec![tri[0], tri[1], tri[2], tri[0]];
+                        chart.draw_series(std::iter::once(EmptyElement::at((x, y)) + PathElement::new(outline, st)))?;
+                    }
                     let text = if filled { m.label.clone() } else { format!("{} ({})", m.label, d.other_mode) };
                     let (ax, _) = chart.backend_coord(&(x, y));
                     let w = text_width(&text, 11.0) as i32;
