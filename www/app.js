@@ -257,8 +257,13 @@ function update() {
     perf.runs.push(performance.now() - t0);
     adopt(JSON.parse(s));
   } catch (e) {
-    showError(errText(e));
+    runFailed(errText(e));
   }
+}
+/** A run that failed: the error in the page, and (embedded) a state, which acknowledges the host's message. */
+function runFailed(text) {
+  showError(text);
+  tellState();
 }
 
 function runInWorker() {
@@ -270,10 +275,10 @@ function runInWorker() {
       $('#progress').hidden = true;
       if (again) { again = false; runInWorker(); return; } // a newer input arrived: this result is stale
       if (m.data.id !== jobId) return;
-      if (m.data.error) { showError(m.data.error); return; }
-      try { adopt(JSON.parse(ex.import_result(m.data.result))); } catch (e) { showError(errText(e)); }
+      if (m.data.error) { runFailed(m.data.error); return; }
+      try { adopt(JSON.parse(ex.import_result(m.data.result))); } catch (e) { runFailed(errText(e)); }
     };
-    worker.onerror = (e) => { busy = false; $('#progress').hidden = true; showError('The background computation failed: ' + (e.message || 'unknown error')); };
+    worker.onerror = (e) => { busy = false; $('#progress').hidden = true; runFailed('The background computation failed: ' + (e.message || 'unknown error')); };
   }
   busy = true;
   $('#progress').hidden = false;
@@ -350,8 +355,10 @@ function reportHeight() {
 //                                              (for a host whose script started after the embed was ready)
 //   set, step and link may carry `id` (a safe integer), echoed as `ack` in every later cascade:state.
 // Embed → host: {type: 'cascade:ready', values}, {type: 'cascade:height', height},
-//   {type: 'cascade:state', step, summary, values, ack?} after every run, every cursor move and every
-//   host message, {type: 'cascade:error', message}; `values` is every control's current value, {key: string}.
+//   {type: 'cascade:state', step, summary, values, ack?} after every run (or failed run), every cursor
+//   move and every numbered host message (an unnumbered one that changes nothing gets none, so two
+//   embeds whose states a host forwards to each other settle), {type: 'cascade:error', message};
+//   `values` is every control's current value, {key: string}.
 // Only messages from the host (the parent window) are read.
 function onHostMessage(e) {
   const m = e.data;
@@ -371,13 +378,15 @@ function onHostMessage(e) {
       showControl.get(m.key)?.(String(m.value));
     } catch (err) {
       tellHost({ type: 'cascade:error', message: errText(err) });
-      tellState(); // nothing to run: the state says at once that this message was applied
+      // nothing to run: a numbered message is acknowledged at once (an unnumbered one changed
+      // nothing, so no state: a host that answers states must not be drawn into a loop)
+      if (Number.isSafeInteger(m.id)) tellState();
       return;
     }
     schedule(); // the run's cascade:state carries the ack
   } else if (m.type === 'cascade:step' && Number.isInteger(m.step)) {
     ack();
-    if (!setCursor(m.step)) tellState(); // the same step: still acknowledge
+    if (!setCursor(m.step) && Number.isSafeInteger(m.id)) tellState(); // the same step: still acknowledge a numbered message
   } else if (m.type === 'cascade:link' && typeof m.link === 'string' && m.link.length <= 65536) {
     ack();
     openLink(m.link);

@@ -84,7 +84,7 @@ export function cascadeBin() {
 }
 
 /**
- * Pixel statistics of the three chart canvases of a page or frame: drawing-surface and CSS size,
+ * Pixel statistics of the chart canvases a page or frame shows (hidden ones are left out): drawing-surface and CSS size,
  * a hash of the pixels, how many pixels differ from the background (the most common colour, `bg`
  * as [r, g, b]) and how many are clearly coloured (data series; axes, grid and text are grey).
  */

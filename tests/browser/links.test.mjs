@@ -527,6 +527,17 @@ test('e. the example article embeds two views, sizes them, and drives one from t
     const [a1, a2] = [await acked(9001), await acked(9002)];
     assert.equal(a1.values.depth, depthBefore);
     assert.deepEqual([a2.step, a2.values.depth], [12, depthBefore]);
+    // An unnumbered message that changes nothing gets no answer (a host forwarding states between
+    // two embeds cannot start an endless exchange); a numbered one always does.
+    const states = () => page.evaluate(() => window.__messages.filter((m) => m.from === 'embed-amplification' && m.data?.type === 'cascade:state').length);
+    const n0 = await states();
+    await page.evaluate(() => {
+      const w = document.getElementById('embed-amplification').contentWindow;
+      w.postMessage({ type: 'cascade:step', step: 12 }, '*');
+      w.postMessage({ type: 'cascade:step', step: 12, id: 9003 }, '*');
+    });
+    assert.equal((await acked(9003)).step, 12);
+    assert.equal(await states(), n0 + 1, 'one state: for the numbered message only');
     await page.waitForFunction(() => window.__messages.some((m) => m.from === 'embed-amplification' && m.data && m.data.type === 'cascade:error'));
     const err = await page.evaluate(() => window.__messages.find((m) => m.data && m.data.type === 'cascade:error').data.message);
     assert.match(err, /depth/, `the error names the control: ${err}`);

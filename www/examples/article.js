@@ -66,15 +66,17 @@ function onMessage(e) {
       iframe.setAttribute('height', String(h)); // the sticky figure's ResizeObserver follows
     }
   } else if (m.type === 'cascade:ready') {
+    const values = valuesOf(m.values);
+    if (!values) return;
     if (!st.ready) {
-      const values = valuesOf(m.values);
-      if (!values) return;
       st.ready = true;
       st.base = values;
-      st.sent = new Map(values);
       iframe.dataset.state = 'ready';
-      apply(st);
     }
+    // (again after a reload of the embed: it starts from its link, and has seen none of our messages)
+    st.sent = new Map(values);
+    st.seq = 0;
+    apply(st);
   } else if (m.type === 'cascade:state') {
     if (typeof m.summary !== 'string') return;
     // What the embed shows now, including what the reader changed with its own controls; unless
@@ -85,7 +87,8 @@ function onMessage(e) {
     if (Number.isInteger(m.step) && current && !st.tween) st.step = m.step;
     const live = iframe.closest('.scrolly')?.querySelector('.live');
     // the summary's first sentence, as a headline (the embed shows the whole summary)
-    if (live) live.textContent = headline(m.summary);
+    const h = headline(m.summary);
+    if (live && live.textContent !== h) live.textContent = h; // (aria-live: only news is read out)
   }
 }
 addEventListener('message', onMessage);
