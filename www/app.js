@@ -338,6 +338,7 @@ function followUrl() {
 }
 function showLinkNotices(list) {
   $('#link-notices').replaceChildren(...list.map((t) => { const li = document.createElement('li'); li.textContent = t; return li; }));
+  $('#link-box').hidden = !list.length;
 }
 function tellHost(msg) {
   if (window.parent !== window) window.parent.postMessage(msg, '*');
@@ -514,19 +515,23 @@ function fillTable(details) {
 }
 
 // ---------- time cursor and readout
-function placeCursor() {
+/** Draw the cursor line and the readout at `step`: the time cursor's own step, or (`hover`) the
+ * step under the mouse, shown only while the mouse is over a chart — it is not the cursor: it
+ * changes neither the link's t= nor what an embed reports to its page. */
+function placeCursor(step = cursorStep, hover = false) {
   if (!data.hours) return;
   const n = data.hours.length;
   for (const fig of document.querySelectorAll('.chart:not([hidden])')) {
     const canvas = $('canvas', fig);
     const w = canvas.getBoundingClientRect().width;
     const [x0, x1] = Explorer.plot_x_range(Math.round(w));
-    const x = x0 + (x1 - x0) * (n > 1 ? cursorStep / (n - 1) : 0);
+    const x = x0 + (x1 - x0) * (n > 1 ? step / (n - 1) : 0);
     const c = $('.cursor', fig);
     c.style.left = `${x}px`;
     c.style.display = 'block';
+    c.classList.toggle('hover', hover);
   }
-  readout();
+  readout(step, hover);
 }
 
 /** One focal-account event in words (quantities are exact decimal strings from the engine). */
@@ -537,9 +542,8 @@ function eventText(e) {
   if (e.kind === 'bad_debt') return `bad debt ${usd(+e.amount)}`;
   return e.kind;
 }
-function readout() {
-  const t = cursorStep;
-  const lines = [`step ${t} (${clock(t)})   equity ${usd(data.equity[t])}   collateral ${usd(data.collateral[t])}   margin ratio ${Number.isFinite(data.mr_pct[t]) ? data.mr_pct[t].toFixed(2) + '%' : 'unbounded'}`];
+function readout(t = cursorStep, hover = false) {
+  const lines = [`${hover ? 'under the mouse: ' : ''}step ${t} (${clock(t)})   equity ${usd(data.equity[t])}   collateral ${usd(data.collateral[t])}   margin ratio ${Number.isFinite(data.mr_pct[t]) ? data.mr_pct[t].toFixed(2) + '%' : 'unbounded'}`];
   lines.push(`${summary.other_mode.focal_mode}: equity ${usd(data.other_equity[t])}   margin ratio ${Number.isFinite(data.other_mr_pct[t]) ? data.other_mr_pct[t].toFixed(2) + '%' : 'unbounded'}`);
   for (const a of data.assets) {
     lines.push(`${a}: price ${px(data[`price.${a}`][t])}   exogenous ${px(data[`exogenous.${a}`][t])}   impact ${pct(data[`impact_pct.${a}`][t], 3)}   forced sales ${usd(data[`forced_flow.${a}`][t])}`);
@@ -647,8 +651,16 @@ async function main() {
   $('#play').addEventListener('click', play);
   for (const fig of document.querySelectorAll('.chart')) {
     const canvas = $('canvas', fig);
-    canvas.addEventListener('pointermove', (ev) => { if (data.hours && (ev.buttons || ev.pointerType === 'mouse')) setCursor(pointerStep(ev, canvas)); });
+    // Press (or touch) and drag moves the time cursor; a mouse merely passing over the chart
+    // inspects the step under it, and leaving the chart shows the cursor's own step again.
+    const under = (ev) => Math.max(0, Math.min(data.hours.length - 1, Math.round(pointerStep(ev, canvas))));
+    canvas.addEventListener('pointermove', (ev) => {
+      if (!data.hours) return;
+      if (ev.buttons) setCursor(pointerStep(ev, canvas));
+      else if (ev.pointerType === 'mouse' && !playing) placeCursor(under(ev), true);
+    });
     canvas.addEventListener('pointerdown', (ev) => { if (data.hours) setCursor(pointerStep(ev, canvas)); });
+    canvas.addEventListener('pointerleave', () => { if (data.hours) placeCursor(); });
   }
   for (const d of document.querySelectorAll('.chart details')) d.addEventListener('toggle', () => d.open && fillTable(d));
   new ResizeObserver(() => { if (summary) drawAll(); }).observe($('#charts'));
@@ -662,6 +674,7 @@ async function main() {
   $('#close-embed').addEventListener('click', () => $('#embed-dialog').close());
   for (const id of ['#embed-title', '#embed-width', '#embed-height', '#embed-theme']) $(id).addEventListener('input', updateSnippet);
   $('#embed-height').addEventListener('input', () => { $('#embed-height').dataset.edited = '1'; });
+  $('#dismiss-link-notices').addEventListener('click', () => showLinkNotices([]));
   for (const cb of document.querySelectorAll('#embed-charts input')) {
     cb.addEventListener('change', () => {
       // the suggested height follows the number of charts until the author types one

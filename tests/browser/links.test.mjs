@@ -264,6 +264,12 @@ test('c. malformed links show a notice naming the parameter, and a working page'
       await assertNoErrors(page, errors, where);
       if (frag.includes('seed=1&seed=2')) await page.screenshot({ path: path.join(artifacts, 'link-notices.png') });
     }
+    // The reader can put the notices away; the page stays as it is.
+    const before = await summaryText(page);
+    await page.click('#dismiss-link-notices');
+    assert.equal(await page.locator('#link-box').isVisible(), false);
+    assert.deepEqual(await notices(page), []);
+    assert.equal(await summaryText(page), before);
   } finally { await page.close(); }
 });
 

@@ -315,6 +315,29 @@ test('5. the time-cursor readout matches the engine (cascade CLI)', async () => 
     check(await page.$eval('#readout', (e) => e.textContent), 0);
     await page.keyboard.press('End');
     check(await page.$eval('#readout', (e) => e.textContent), last);
+
+    // The mouse over a chart inspects the step under it (the readout says so) without moving the
+    // cursor or the link's t=; leaving the chart shows the cursor's step again; a click moves it.
+    await readAt(liq);
+    await page.waitForFunction((s) => location.hash.endsWith(`&t=${s}`), liq); // the URL follows (throttled)
+    const canvas = page.locator('.chart[data-chart="1"] canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    const b = await canvas.boundingBox();
+    const at = { x: b.x + b.width * 0.2, y: b.y + b.height / 2 };
+    await page.mouse.move(at.x, at.y);
+    const text = await page.$eval('#readout', (e) => e.textContent);
+    const k = +(text.match(/^under the mouse: step (\d+) \(/) || [])[1];
+    assert.ok(k > 0 && k < liq, `the readout is for the step under the mouse (${text.split('\n')[0]})`);
+    check(text.replace(/^under the mouse: /, ''), k);
+    assert.equal(+(await page.$eval('#time', (e) => e.value)), liq, 'the cursor did not move');
+    await page.waitForTimeout(400); // longer than the URL's throttle
+    assert.ok((await page.evaluate(() => location.hash)).endsWith(`&t=${liq}`), 'nor did the link');
+    await page.mouse.move(at.x, b.y - 40); // off the chart
+    check(await page.$eval('#readout', (e) => e.textContent), liq);
+    await page.mouse.click(at.x, at.y);
+    check(await page.$eval('#readout', (e) => e.textContent), k);
+    assert.equal(+(await page.$eval('#time', (e) => e.value)), k, 'a click moves the cursor');
+    await page.waitForFunction((x) => location.hash.endsWith(`&t=${x}`), k);
     await assertNoErrors(page, errors, 'readout');
   } finally { await page.close(); }
 });
