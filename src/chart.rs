@@ -559,21 +559,91 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, wh
     Ok(())
 }
 
-const STACK: [Which; 3] = [Which::Collateral, Which::MarginRatio, Which::Impact];
+impl Which {
+    /// Every chart, in the page's order.
+    pub const ALL: [Which; 3] = [Which::Collateral, Which::MarginRatio, Which::Impact];
 
-/// The three charts stacked on one drawing area, top to bottom.
-fn stack<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, th: &Theme) -> Result<(), String> {
-    let parts = root.split_evenly((3, 1));
-    for (area, which) in parts.iter().zip(STACK) {
-        draw(area, d, which, th).map_err(|e| e.to_string())?;
+    /// The chart a link's `charts=` (and `cascade render --charts`) names: `collateral`, `margin`
+    /// or `impact` (`link::CHARTS`).
+    pub fn from_name(name: &str) -> Option<Which> {
+        crate::link::CHARTS.iter().position(|c| *c == name).map(|i| Which::ALL[i])
     }
-    root.present().map_err(|e| e.to_string())
 }
 
-/// The three charts stacked in one SVG (`cascade render --svg`, and the native chart tests).
-pub fn svg(d: &ChartData, width: u32, height_each: u32, th: &Theme) -> Result<String, String> {
+/// What an image holds: some of the charts, top to bottom in the page's order, and an optional
+/// title line above them (a slide or a social preview says what it shows).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sheet {
+    pub charts: Vec<Which>,
+    pub title: Option<String>,
+    pub width: u32,
+    /// Height of each chart (the title band comes on top).
+    pub height_each: u32,
+}
+
+/// Height of the title band, in chart pixels.
+pub const TITLE_BAND: u32 = 44;
+/// Title text size, in chart pixels.
+const TITLE_SIZE: f64 = 20.0;
+
+impl Sheet {
+    /// All three charts, no title.
+    pub fn new(width: u32, height_each: u32) -> Sheet {
+        Sheet { charts: Which::ALL.to_vec(), title: None, width, height_each }
+    }
+
+    /// The whole image's height in chart pixels.
+    pub fn height(&self) -> u32 {
+        self.height_each * self.charts.len() as u32 + if self.title.is_some() { TITLE_BAND } else { 0 }
+    }
+
+    /// The title as drawn: cut with an ellipsis where it would run past the right edge.
+    fn title_line(&self) -> Option<String> {
+        let t = self.title.as_deref()?;
+        let room = self.width.saturating_sub(32) as f64;
+        if text_width(t, TITLE_SIZE) <= room {
+            return Some(t.to_string());
+        }
+        let mut cut: String = t.chars().take((room / (TITLE_SIZE * MONO_ADVANCE)) as usize).collect();
+        cut.pop();
+        Some(format!("{}…", cut.trim_end()))
+    }
+}
+
+/// The sheet's charts stacked on one drawing area, top to bottom, under its title.
+fn stack<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+    sheet: &Sheet,
+    th: &Theme,
+) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    root.fill(&th.background).map_err(e)?;
+    let charts = match sheet.title_line() {
+        Some(title) => {
+            let (band, rest) = root.split_vertically(TITLE_BAND);
+            let style = TextStyle::from((FONT, TITLE_SIZE).into_font()).color(&th.text).pos(
+                plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Left,
+                    plotters::style::text_anchor::VPos::Center,
+                ),
+            );
+            band.draw_text(&title, &style, (16, TITLE_BAND as i32 / 2)).map_err(e)?;
+            rest
+        }
+        None => root.clone(),
+    };
+    let parts = charts.split_evenly((sheet.charts.len().max(1), 1));
+    for (area, which) in parts.iter().zip(sheet.charts.iter()) {
+        draw(area, d, *which, th).map_err(e)?;
+    }
+    root.present().map_err(e)
+}
+
+/// The sheet's charts in one SVG (`cascade render --svg`, and the native chart tests).
+pub fn svg(d: &ChartData, sheet: &Sheet, th: &Theme) -> Result<String, String> {
     let mut out = String::new();
-    stack(&SVGBackend::with_string(&mut out, (width, height_each * 3)).into_drawing_area(), d, th)?;
+    stack(&SVGBackend::with_string(&mut out, (sheet.width, sheet.height())).into_drawing_area(), d, sheet, th)?;
     Ok(out)
 }
 
@@ -581,33 +651,32 @@ pub fn svg(d: &ChartData, width: u32, height_each: u32, th: &Theme) -> Result<St
 #[cfg(not(target_arch = "wasm32"))]
 pub const MAX_PIXELS: u64 = 100_000_000;
 
-/// The three charts as RGB pixels (3 bytes each, row-major), as [`png`] encodes them.
+/// The sheet as RGB pixels (3 bytes each, row-major), as [`png`] encodes them.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn rgb(d: &ChartData, width: u32, height_each: u32, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
-    let pixels = width as u64 * height_each as u64 * 3 * (scale as u64).pow(2);
-    if pixels > MAX_PIXELS || width == 0 || height_each == 0 {
+pub fn rgb(d: &ChartData, sheet: &Sheet, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
+    let (w, h) = (sheet.width as u64 * scale as u64, sheet.height() as u64 * scale as u64);
+    let pixels = w * h;
+    if pixels > MAX_PIXELS || w == 0 || h == 0 || sheet.charts.is_empty() {
         return Err(format!(
-            "a {}×{} image ({} megapixels) is outside what this renders (1 to {} megapixels); use a smaller size or scale",
-            width as u64 * scale as u64,
-            height_each as u64 * 3 * scale as u64,
+            "a {w}×{h} image ({} megapixels) is outside what this renders (1 to {} megapixels); use a smaller size or scale",
             pixels / 1_000_000,
             MAX_PIXELS / 1_000_000
         ));
     }
-    let size = (width * scale, height_each * 3 * scale);
+    let size = (w as u32, h as u32);
     let mut buf = vec![0u8; size.0 as usize * size.1 as usize * 3];
     let backend = crate::raster::Raster::new(BitMapBackend::with_buffer(&mut buf, size), scale)?;
-    stack(&backend.into_drawing_area(), d, th)?;
+    stack(&backend.into_drawing_area(), d, sheet, th)?;
     Ok(buf)
 }
 
-/// The three charts as a PNG file: `width × 3·height_each` chart pixels drawn at `scale` image
-/// pixels each (2 for sharp slides), text in the bundled font (`cascade render --png`).
+/// The sheet as a PNG file: `width × height()` chart pixels drawn at `scale` image pixels each (2
+/// for sharp slides), text in the bundled font (`cascade render --png`).
 #[cfg(not(target_arch = "wasm32"))]
-pub fn png(d: &ChartData, width: u32, height_each: u32, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
-    let pixels = rgb(d, width, height_each, scale, th)?;
+pub fn png(d: &ChartData, sheet: &Sheet, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
+    let pixels = rgb(d, sheet, scale, th)?;
     let mut out = vec![];
-    let mut enc = ::png::Encoder::new(&mut out, width * scale, height_each * 3 * scale);
+    let mut enc = ::png::Encoder::new(&mut out, sheet.width * scale, sheet.height() * scale);
     enc.set_color(::png::ColorType::Rgb);
     enc.set_depth(::png::BitDepth::Eight);
     enc.set_compression(::png::Compression::Best);
@@ -656,7 +725,7 @@ mod tests {
     fn charts_draw_what_they_claim() {
         let o = crate::simulate_json(crate::presets::get("contagion").unwrap().json).unwrap();
         let d = ChartData::from_outcome(&o);
-        let svg = svg(&d, 900, 300, &LIGHT).unwrap();
+        let svg = svg(&d, &Sheet::new(900, 300), &LIGHT).unwrap();
         // legends and titles name the series, with the modes
         for want in [
             "equity (cross)",
@@ -683,7 +752,7 @@ mod tests {
         let o = crate::simulate_json(crate::presets::get("contagion").unwrap().json).unwrap();
         let d = ChartData::from_outcome(&o);
         let count = |px: &[u8], c: RGBColor| px.chunks(3).filter(|p| p == &[c.0, c.1, c.2]).count();
-        let px = rgb(&d, 900, 300, 1, &LIGHT).unwrap();
+        let px = rgb(&d, &Sheet::new(900, 300), 1, &LIGHT).unwrap();
         assert_eq!(px.len(), 900 * 900 * 3);
         assert!(count(&px, LIGHT.background) > px.len() / 3 / 2, "mostly background");
         assert!(count(&px, PALETTE[0]) > 1000, "the blue equity/margin-ratio lines");
@@ -691,7 +760,7 @@ mod tests {
         // text: anti-aliased glyphs give many dark pixels in the title band of the first chart
         let dark_in_title = (0..TOP as usize * 900).filter(|i| px[i * 3] < 100 && px[i * 3 + 1] < 100).count();
         assert!(dark_in_title > 300, "title and legend text drawn ({dark_in_title} dark pixels)");
-        let dark = rgb(&d, 900, 300, 1, &DARK).unwrap();
+        let dark = rgb(&d, &Sheet::new(900, 300), 1, &DARK).unwrap();
         assert_eq!(&dark[..3], &[DARK.background.0, DARK.background.1, DARK.background.2]);
     }
 }

@@ -243,6 +243,48 @@ fn render_takes_a_link_size_scale_and_theme() {
 }
 
 #[test]
+fn render_picks_charts_and_a_title() {
+    let dir = std::env::temp_dir().join(format!("cascade-render-sheet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (png, svg) = (dir.join("slide.png"), dir.join("slide.svg"));
+    let (p, s) = (png.to_str().unwrap(), svg.to_str().unwrap());
+    // two charts (given out of order: drawn in the page's order) under a title band of 44 px
+    let title = "Contagion: <ETH> & BTC";
+    let args = ["render", "preset:contagion", "--charts", "margin,collateral", "--title", title, "--width", "600"];
+    let (code, _, err) = cascade(&[&args[..], &["--height", "250", "--png", p, "--svg", s]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (600, 44 + 2 * 250));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("Contagion: &lt;ETH&gt; &amp; BTC"), "the title, escaped in the SVG");
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s:?} drawn"));
+    assert!(at("Your account: collateral") < at("Margin ratio (%)"), "the page's order");
+    assert!(!text.contains("Price-impact feedback"), "the impact chart is left out");
+    // a link's charts= is the default
+    let (code, _, err) =
+        cascade(&["render", "v=1&preset=amplification&seed=7&embed=1&charts=impact", "--png", p, "--height", "300"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (1200, 300), "one chart, no title");
+    // a long title is cut to the width with an ellipsis
+    let long = "x".repeat(120);
+    let (code, _, err) = cascade(&["render", "preset:contagion", "--svg", s, "--width", "480", "--title", &long]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("xxx…") && !text.contains(&long), "cut with an ellipsis");
+    // bad values in words
+    for (flag, value, want) in [
+        ("--title", "  ", "the title is empty"),
+        ("--title", "two\nlines", "one line"),
+        ("--title", &"y".repeat(121), "121 characters long; at most 120"),
+        ("--charts", "impact,pie", "pie"),
+    ] {
+        let (code, _, err) = cascade(&["render", "preset:contagion", "--svg", s, flag, value]);
+        assert_eq!(code, 2, "{flag} {value:?}");
+        assert!(err.contains(want) && err.contains(flag), "{flag} {value:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn links_files_and_strictness() {
     // not a link: a missing file whose name has '#' or '=' is a missing file
     for name in ["my-scenario#2.json", "lev=2.json"] {

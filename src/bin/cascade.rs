@@ -48,9 +48,16 @@ enum Cmd {
         /// Width in pixels.
         #[arg(long, default_value_t = 1200, value_parser = clap::value_parser!(u32).range(480..=8000))]
         width: u32,
-        /// Height of each of the three charts, in pixels.
+        /// Height of each chart, in pixels.
         #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(200..=4000))]
         height: u32,
+        /// The charts to draw, top to bottom in the page's order: collateral, margin, impact
+        /// (default: those a link's charts= names, else all three).
+        #[arg(long, value_delimiter = ',', value_parser = link::CHARTS)]
+        charts: Vec<String>,
+        /// A title line above the charts (for a slide or a social preview image).
+        #[arg(long, value_parser = title)]
+        title: Option<String>,
         /// Device pixels per chart pixel in the PNG (2 for sharp slides and print).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
         scale: u32,
@@ -205,7 +212,7 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Cmd::Render { source, svg, png, width, height, scale, theme, seed, strict } => {
+        Cmd::Render { source, svg, png, width, height, charts, title, scale, theme, seed, strict } => {
             if svg.is_some() && svg == png {
                 eprintln!("error: --svg and --png name the same file");
                 return ExitCode::from(2);
@@ -216,14 +223,28 @@ fn main() -> ExitCode {
             };
             let dark = match theme.as_deref() {
                 Some(t) => t == "dark",
-                None => link.is_some_and(|l| l.theme == link::Theme::Dark),
+                None => link.as_ref().is_some_and(|l| l.theme == link::Theme::Dark),
             };
             let th = if dark { &chart::DARK } else { &chart::LIGHT };
+            let names = match (charts.is_empty(), link.as_ref().and_then(|l| l.embed_charts.clone())) {
+                (false, _) => charts,
+                (true, Some(from_link)) => from_link,
+                (true, None) => link::CHARTS.iter().map(|c| c.to_string()).collect(),
+            };
+            let sheet = chart::Sheet {
+                charts: chart::Which::ALL
+                    .into_iter()
+                    .filter(|w| names.iter().any(|n| chart::Which::from_name(n) == Some(*w)))
+                    .collect(),
+                title,
+                width,
+                height_each: height,
+            };
             let d = chart::ChartData::from_outcome(&outcome::simulate(&m));
             // draw everything first, so that an error leaves no file half-done
             let mut files: Vec<(PathBuf, Vec<u8>)> = vec![];
             if let Some(path) = svg {
-                match chart::svg(&d, width, height, th) {
+                match chart::svg(&d, &sheet, th) {
                     Ok(text) => files.push((path, text.into_bytes())),
                     Err(e) => {
                         eprintln!("error: drawing the SVG: {e}");
@@ -232,7 +253,7 @@ fn main() -> ExitCode {
                 }
             }
             if let Some(path) = png {
-                match png_bytes(&d, width, height, scale, th) {
+                match png_bytes(&d, &sheet, scale, th) {
                     Ok(bytes) => files.push((path, bytes)),
                     Err(e) => {
                         eprintln!("error: {e}");
@@ -253,14 +274,29 @@ fn main() -> ExitCode {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn png_bytes(d: &chart::ChartData, width: u32, height: u32, scale: u32, th: &chart::Theme) -> Result<Vec<u8>, String> {
-    chart::png(d, width, height, scale, th)
+fn png_bytes(d: &chart::ChartData, sheet: &chart::Sheet, scale: u32, th: &chart::Theme) -> Result<Vec<u8>, String> {
+    chart::png(d, sheet, scale, th)
+}
+
+/// `--title`: one line of at most 120 characters, not blank.
+fn title(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("the title is empty".into());
+    }
+    if t.chars().any(char::is_control) {
+        return Err("the title must be one line (no line breaks or control characters)".into());
+    }
+    match t.chars().count() {
+        n if n > 120 => Err(format!("the title is {n} characters long; at most 120")),
+        _ => Ok(t.to_string()),
+    }
 }
 
 /// The bitmap backend is native only (this binary is compiled for wasm32 only as part of the
 /// package's browser tests, and never run there).
 #[cfg(target_arch = "wasm32")]
-fn png_bytes(_: &chart::ChartData, _: u32, _: u32, _: u32, _: &chart::Theme) -> Result<Vec<u8>, String> {
+fn png_bytes(_: &chart::ChartData, _: &chart::Sheet, _: u32, _: &chart::Theme) -> Result<Vec<u8>, String> {
     Err("PNG output is not available in the WebAssembly build".into())
 }
 
