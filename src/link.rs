@@ -169,7 +169,7 @@ pub fn encode(link: &Link) -> String {
     if let Some(c) = &link.embed_controls {
         parts.push(format!("controls={}", c.iter().map(|k| enc(k)).collect::<Vec<_>>().join(",")));
     }
-    if let Some(c) = canonical_charts(link) {
+    if let Some(c) = link.embed_charts.as_deref().filter(|_| link.embed).and_then(canonical_charts) {
         parts.push(format!("charts={}", c.join(",")));
     }
     match link.theme {
@@ -183,11 +183,10 @@ pub fn encode(link: &Link) -> String {
     parts.join("&")
 }
 
-/// The charts an encoded link names: only for an embed, only known ones, in the page's order, and
-/// none when that would be all of them.
-fn canonical_charts(link: &Link) -> Option<Vec<&'static str>> {
-    let c = link.embed_charts.as_ref().filter(|_| link.embed)?;
-    let keep: Vec<&'static str> = CHARTS.into_iter().filter(|k| c.iter().any(|x| x == k)).collect();
+/// The charts a link keeps of those named: only known ones, in the page's order, and none when
+/// that would be all of them (or none of them).
+fn canonical_charts(named: &[String]) -> Option<Vec<&'static str>> {
+    let keep: Vec<&'static str> = CHARTS.into_iter().filter(|k| named.iter().any(|x| x == k)).collect();
     (!keep.is_empty() && keep.len() < CHARTS.len()).then_some(keep)
 }
 
@@ -377,8 +376,7 @@ pub fn decode(fragment: &str) -> Decoded {
         } else if named.is_empty() {
             notices.push(format!("charts= names no chart ({}); every chart is shown.", CHARTS.join(", ")));
         } else {
-            link.embed_charts = Some(named);
-            link.embed_charts = canonical_charts(&link).map(|c| c.into_iter().map(String::from).collect());
+            link.embed_charts = canonical_charts(&named).map(|c| c.into_iter().map(String::from).collect());
         }
     }
     if let Some(t) = get("theme") {

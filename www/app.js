@@ -371,7 +371,8 @@ function onHostMessage(e) {
     tellState();
     return;
   }
-  const ack = () => { if (Number.isSafeInteger(m.id)) hostAck = m.id; };
+  const numbered = Number.isSafeInteger(m.id);
+  const ack = () => { if (numbered) hostAck = m.id; };
   if (m.type === 'cascade:set' && typeof m.key === 'string' && m.key.length < 64 && ['string', 'number', 'boolean'].includes(typeof m.value)) {
     ack();
     try {
@@ -381,13 +382,13 @@ function onHostMessage(e) {
       tellHost({ type: 'cascade:error', message: errText(err) });
       // nothing to run: a numbered message is acknowledged at once (an unnumbered one changed
       // nothing, so no state: a host that answers states must not be drawn into a loop)
-      if (Number.isSafeInteger(m.id)) tellState();
+      if (numbered) tellState();
       return;
     }
     schedule(); // the run's cascade:state carries the ack
   } else if (m.type === 'cascade:step' && Number.isInteger(m.step)) {
     ack();
-    if (!setCursor(m.step) && Number.isSafeInteger(m.id)) tellState(); // the same step: still acknowledge a numbered message
+    if (!setCursor(m.step) && numbered) tellState(); // the same step: still acknowledge a numbered message
   } else if (m.type === 'cascade:link' && typeof m.link === 'string' && m.link.length <= 65536) {
     ack();
     openLink(m.link);
