@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: Rust unit/integration/property/golden tests, the wasm32 build check,
-# and (once the page exists) the browser tests. Installs its own tools. Idempotent.
+# the browser tests (among them `serve.sh`, run as a newcomer runs it). Installs its own tools.
+# Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh

@@ -1,6 +1,6 @@
 //! margin-cascade: a deterministic, exact engine for cross-margin liquidation cascades.
 //!
-//! Pure Rust: no clock, no ambient randomness, no web imports. The wasm binding (issue 3) and
+//! Pure Rust: no clock, no ambient randomness, no web imports. The wasm binding (`web/`) and
 //! the `cascade` CLI are thin shells over [`simulate_json`] / [`outcome::simulate`].
 //! See ARCHITECTURE.md for the map.
 

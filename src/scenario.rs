@@ -1,7 +1,7 @@
 //! The scenario file format (`"version": 1`): what a user writes. Every field has a default,
 //! so `{"version": 1}` is a complete scenario and a full file says everything.
 //!
-//! This module only describes and defaults the document; `validate.rs` checks it and turns it
+//! This module only describes and defaults the document; `model.rs` checks it and turns it
 //! into the engine's resolved [`crate::model::Model`].
 
 use crate::types::{Money, Price, Qty, Ratio};

@@ -1,4 +1,6 @@
-//! The hand-checked figures of MODEL.md §8, through the engine's public API.
+//! The hand-checked figures (README, "Tests"): tiered maintenance margin, isolated liquidation
+//! prices with the bracket re-selected, the cross-contagion thresholds and the feedback multiplier,
+//! through the engine's public API.
 
 mod common;
 use common::*;

@@ -1,4 +1,4 @@
-// Browser tests for share links, embedding and exports (issue 4): Debian's Chromium via
+// Browser tests for share links, embedding and exports : Debian's Chromium via
 // playwright-core, one browser and one static server for the whole file (a second browser for
 // the "open the link somewhere else" test). Run:
 //   cd tests/browser && node --test --test-concurrency=1 links.test.mjs
