@@ -227,3 +227,39 @@ pub fn to_csv(o: &Outcome) -> String {
     }
     out
 }
+
+/// SHA-256 of a run's numbers, independent of the JSON format: every market price, the focal
+/// account's equity, the crowd's liquidated notional, the insurance fund, and every event
+/// (step, account, what, asset, quantity, price, money) as text. Two runs with the same
+/// fingerprint computed the same market and the same liquidations, to the last decimal.
+pub fn run_fingerprint(symbols: &[String], r: &Run) -> String {
+    use std::fmt::Write;
+    let s = &r.series;
+    let mut t = String::new();
+    for (i, sym) in symbols.iter().enumerate() {
+        let _ = write!(t, "{sym}:");
+        for p in &s.price[i] {
+            let _ = write!(t, "{p},");
+        }
+        t.push('\n');
+    }
+    for v in [&s.focal_equity, &s.crowd_liquidated_notional, &s.insurance_fund] {
+        for x in v.iter() {
+            let _ = write!(t, "{x},");
+        }
+        t.push('\n');
+    }
+    for e in &r.events {
+        let _ = write!(t, "{}|{:?}|", e.step, e.account);
+        let _ = match &e.kind {
+            EventKind::Liquidation { asset, quantity, price, fee, realized_pnl, .. } => {
+                writeln!(t, "L|{asset}|{quantity}|{price}|{fee}|{realized_pnl}")
+            }
+            EventKind::CollateralSale { asset, quantity, price, proceeds, .. } => {
+                writeln!(t, "C|{asset}|{quantity}|{price}|{proceeds}")
+            }
+            EventKind::BadDebt { amount, fund_paid, uncovered } => writeln!(t, "B|{amount}|{fund_paid}|{uncovered}"),
+        };
+    }
+    Sha256::digest(t.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
