@@ -1,12 +1,19 @@
 //! The explorer's controls: named values (`lev.0=12`, `corr=0.9`, `mode=isolated`, …) applied on
-//! top of a base scenario (a preset or a loaded file). The page builds its sliders from
-//! [`describe`], and share links will carry exactly these key=value pairs.
+//! top of a base scenario (a preset or a loaded file). The page builds its widgets from
+//! [`describe_with`], share links carry exactly these key=value pairs, and `cascade controls`
+//! prints them.
 //!
 //! Every value is checked against its range; a bad one is an error naming the control, and the
-//! base scenario is never modified.
+//! base scenario is never modified. A control that cannot change the outcome of the scenario
+//! at hand is described as disabled, with the reason in one line (`seed`: "no effect while random
+//! noise is off"); a test sweeps every enabled control over its range and checks that the
+//! outcome moves, and every disabled one and checks that it does not.
+//!
+//! The margin mode does not touch the book: the account's collateral and positions are the same
+//! in both modes ([`crate::book`]); `mode` only chooses which of the two runs is the main one.
 
 use crate::error::{Error, Problem};
-use crate::scenario::{limits, ModeSpec, PairSpec, Scenario, ShockSpec};
+use crate::scenario::{limits, AccountSpec, CrowdAssetSpec, ModeSpec, PairSpec, Scenario, ShockSpec, SideSpec};
 use crate::types::Money;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -29,19 +36,40 @@ pub struct Control {
     pub group: String,
     #[serde(flatten)]
     pub kind: Kind,
-    /// The value in the base scenario, as the page shows it.
+    /// The value, as the page shows it (the base scenario's, or the one set).
     pub value: String,
+    /// `false` when the control cannot change this scenario's outcome (`reason` says why).
+    pub enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// A line the page shows beside the control: a position's size, the account's leverage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
-fn num(key: &str, label: &str, unit: &str, group: &str, min: f64, max: f64, step: f64, value: f64) -> Control {
-    Control {
-        key: key.into(),
-        label: label.into(),
-        unit: unit.into(),
-        group: group.into(),
-        kind: Kind::Number { min, max, step },
-        value: trim(value),
+impl Control {
+    fn new(key: &str, label: &str, unit: &str, group: &str, kind: Kind, value: String) -> Control {
+        Control {
+            key: key.into(),
+            label: label.into(),
+            unit: unit.into(),
+            group: group.into(),
+            kind,
+            value,
+            enabled: true,
+            reason: None,
+            note: None,
+        }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn num(key: &str, label: &str, unit: &str, group: &str, min: f64, max: f64, step: f64, value: f64) -> Control {
+    Control::new(key, label, unit, group, Kind::Number { min, max, step }, trim(value))
+}
+
+fn toggle(key: &str, label: &str, group: &str, value: bool) -> Control {
+    Control::new(key, label, "", group, Kind::Toggle, value.to_string())
 }
 
 fn trim(v: f64) -> String {
@@ -52,201 +80,126 @@ fn f(d: Decimal) -> f64 {
     crate::types::dec_to_f64(d)
 }
 
-/// The margin behind focal position `i` in the base scenario: its `margin_usd`, or notional /
-/// leverage, or its pro-rata share of the USD wallet.
+fn focal_of(s: &Scenario) -> AccountSpec {
+    s.focal.clone().unwrap_or_else(|| AccountSpec::default_focal(&s.assets))
+}
+
+/// The margin behind focal position `i` and its notional: its margin ask (`margin_usd`, or
+/// notional ÷ leverage), or — for a position that asks for none — its isolated share of the
+/// account's capital, as [`crate::book`] computes it.
 fn position_margin(s: &Scenario, i: usize) -> Option<(Decimal, Decimal)> {
-    let focal = s.focal.clone().unwrap_or_else(|| crate::scenario::AccountSpec::default_focal(&s.assets));
-    let price = |sym: &str| s.assets.iter().find(|a| a.symbol == sym).map(|a| a.price.0);
-    let notional = |p: &crate::scenario::PositionSpec| -> Option<Decimal> {
-        let entry = p.entry_price.map(|e| e.0).or_else(|| price(&p.asset))?;
-        p.notional_usd.map(|n| n.0).or(p.quantity.map(|q| q.0 * entry)).or(match (p.leverage, p.margin_usd) {
-            (Some(l), Some(m)) => Some(l * m.0),
-            _ => None,
-        })
-    };
+    let focal = focal_of(s);
     let p = focal.positions.get(i)?;
-    let n = notional(p)?;
+    let entry =
+        p.entry_price.map(|e| e.0).or_else(|| s.assets.iter().find(|a| a.symbol == p.asset).map(|a| a.price.0))?;
+    let n = p.notional_usd.map(|n| n.0).or(p.quantity.map(|q| q.0 * entry)).or(match (p.leverage, p.margin_usd) {
+        (Some(l), Some(m)) => Some(l * m.0),
+        _ => None,
+    })?;
     if let Some(m) = p.margin_usd {
         return Some((m.0, n));
     }
     if let Some(l) = p.leverage.filter(|l| *l > Decimal::ZERO) {
         return Some((n / l, n));
     }
-    let total: Decimal = focal.positions.iter().filter_map(notional).sum();
-    let usd = focal.collateral.get("USD").copied().unwrap_or_default();
-    if total > Decimal::ZERO && usd > Decimal::ZERO {
-        Some((usd * n / total, n))
-    } else {
-        None
-    }
+    let m = crate::Model::from_scenario(s).ok()?;
+    let margins = m.focal_book.isolated_margins(&m.assets).ok()?;
+    Some((margins.get(i)?.0, n))
 }
 
-/// Convert the focal book to the other margin mode, as the counterfactual does
-/// (`model::other_mode`): cross → isolated posts the collateral's value (after haircuts, at the
-/// opening prices) as USD margin, split pro rata by notional; isolated → cross pools wallet and
-/// margins.
-fn switch_mode(s: &mut Scenario, to: ModeSpec) {
-    let margins: Vec<Option<(Decimal, Decimal)>> =
-        (0..s.focal.as_ref().map(|f| f.positions.len()).unwrap_or(2)).map(|i| position_margin(s, i)).collect();
-    let assets = s.assets.clone();
-    let focal = s.focal.get_or_insert_with(|| crate::scenario::AccountSpec::default_focal(&assets));
-    if focal.mode == to {
-        return;
-    }
-    match to {
-        ModeSpec::Isolated => {
-            let mut value = Decimal::ZERO;
-            for (sym, bal) in &focal.collateral {
-                if sym == "USD" {
-                    value += *bal;
-                } else if let Some(a) = assets.iter().find(|a| a.symbol == *sym) {
-                    value += if *bal > Decimal::ZERO {
-                        *bal * a.price.0 * (Decimal::ONE - a.haircut.0)
-                    } else {
-                        *bal * a.price.0
-                    };
-                }
-            }
-            let value = value.round_dp(2);
-            let notionals: Vec<Decimal> = margins.iter().map(|m| m.map(|x| x.1).unwrap_or_default()).collect();
-            let total: Decimal = notionals.iter().copied().sum();
-            let mut given = Decimal::ZERO;
-            let n = focal.positions.len();
-            for (k, p) in focal.positions.iter_mut().enumerate() {
-                let m = if k + 1 == n {
-                    value - given
-                } else if total > Decimal::ZERO {
-                    (value * notionals[k] / total).round_dp(2)
-                } else {
-                    Decimal::ZERO
-                };
-                given += m;
-                p.margin_usd = Some(Money(m));
-                p.notional_usd = Some(Money(notionals[k]));
-                p.quantity = None;
-                p.leverage = None;
-            }
-            focal.collateral = BTreeMap::from([("USD".to_string(), value)]);
-        }
-        ModeSpec::Cross => {
-            let posted: Decimal = margins.iter().map(|m| m.map(|x| x.0).unwrap_or_default()).sum();
-            *focal.collateral.entry("USD".into()).or_default() += posted.round_dp(8);
-            for p in focal.positions.iter_mut() {
-                p.margin_usd = None;
-            }
-        }
-    }
-    focal.mode = to;
+/// The controls for a base scenario, with its values.
+pub fn describe(base: &Scenario) -> Vec<Control> {
+    describe_with(base, &BTreeMap::new(), None)
 }
 
-/// The controls for a base scenario, with their base values.
-pub fn describe(s: &Scenario) -> Vec<Control> {
+/// The controls for a base scenario with `values` set (the page's current state): each control's
+/// value, whether it can change the outcome (and why not), and its note. `model`, the resolved
+/// effective scenario when the caller has it, adds the notes that need resolved numbers (sizes,
+/// account leverage).
+pub fn describe_with(base: &Scenario, values: &BTreeMap<String, String>, model: Option<&crate::Model>) -> Vec<Control> {
+    let base = base.upgraded();
     let mut out = vec![];
-    let focal = s.focal.clone().unwrap_or_else(|| crate::scenario::AccountSpec::default_focal(&s.assets));
-    out.push(Control {
-        key: "mode".into(),
-        label: "Margin mode".into(),
-        unit: String::new(),
-        group: "position".into(),
-        kind: Kind::Choice { options: vec!["cross".into(), "isolated".into()] },
-        value: match focal.mode {
-            ModeSpec::Cross => "cross".into(),
-            ModeSpec::Isolated => "isolated".into(),
-        },
-    });
+    position_controls(&base, &mut out);
+    shock_controls(&base, &mut out);
+    market_controls(&base, &mut out);
+    crowd_controls(&base, &mut out);
+    pair_controls(&base, &mut out);
+    let effective = if values.is_empty() { Ok(base.clone()) } else { apply(&base, values) };
+    let s = effective.as_ref().unwrap_or(&base);
+    for c in out.iter_mut() {
+        if let Some(v) = values.get(&c.key) {
+            c.value = v.clone();
+        }
+        if let Err(why) = availability(s, &c.key) {
+            c.enabled = false;
+            c.reason = Some(why);
+        }
+        c.note = note(s, &c.key, model);
+    }
+    out
+}
+
+fn position_controls(s: &Scenario, out: &mut Vec<Control>) {
+    let focal = focal_of(s);
+    let mode = match focal.mode {
+        ModeSpec::Cross => "cross",
+        ModeSpec::Isolated => "isolated",
+    };
+    let options = Kind::Choice { options: vec!["cross".into(), "isolated".into()] };
+    out.push(Control::new("mode", "Margin mode (the same account, margined so)", "", "position", options, mode.into()));
     for (i, p) in focal.positions.iter().enumerate() {
         if let Some((m, n)) = position_margin(s, i) {
             let lev = if m > Decimal::ZERO { f(n / m) } else { 1.0 };
             let side = match p.side {
-                crate::scenario::SideSpec::Long => "long",
-                crate::scenario::SideSpec::Short => "short",
+                SideSpec::Long => "long",
+                SideSpec::Short => "short",
             };
-            out.push(num(
-                &format!("lev.{i}"),
-                &format!("Leverage, {side} {}", p.asset),
-                "×",
-                "position",
-                1.0,
-                100.0,
-                0.5,
-                (lev * 2.0).round() / 2.0,
-            ));
+            let label = format!("Leverage, {side} {}", p.asset);
+            out.push(num(&format!("lev.{i}"), &label, "×", "position", 1.0, 100.0, 0.5, (lev * 2.0).round() / 2.0));
         }
     }
-    let volatile: Vec<&str> =
-        s.assets.iter().filter(|a| !(a.stable || a.sigma == 0.0)).map(|a| a.symbol.as_str()).collect();
-    let shock = s.shocks.first();
+}
+
+fn shock_controls(s: &Scenario, out: &mut Vec<Control>) {
+    let volatile: Vec<&str> = volatile(s);
     let all: Vec<String> = s.assets.iter().map(|a| a.symbol.clone()).collect();
-    out.push(Control {
-        key: "shock.asset".into(),
-        label: "Shock: asset".into(),
-        unit: String::new(),
-        group: "market".into(),
-        kind: Kind::Choice { options: all.clone() },
-        value: shock
-            .map(|x| x.symbol.clone())
-            .or(volatile.first().map(|x| x.to_string()))
-            .or(all.first().cloned())
-            .unwrap_or_default(),
-    });
+    let first = s.shocks.first().map(|x| x.symbol.clone());
+    let asset = first.or(volatile.first().map(|x| x.to_string())).or(all.first().cloned()).unwrap_or_default();
+    out.push(Control::new("shock.asset", "Shock: asset", "", "market", Kind::Choice { options: all }, asset));
     // The shock controls act on a script: every shock of the first shock's asset.
     let script = script_of(&s.shocks);
     let size = (move_of(&s.shocks, &script) * 10.0).round() / 10.0;
     out.push(num("shock.pct", "Shock: size (all its steps)", "%", "market", -60.0, 60.0, 0.1, size));
     let (first, last) = span_of(&s.shocks, &script);
-    out.push(num(
-        "shock.step",
-        "Shock: starts at",
-        "step",
-        "market",
-        1.0,
-        // the whole script stays inside the run
-        s.steps.saturating_sub(last - first).max(1) as f64,
-        1.0,
-        first as f64,
-    ));
+    // the whole script stays inside the run
+    let latest = s.steps.saturating_sub(last - first).max(1) as f64;
+    out.push(num("shock.step", "Shock: starts at", "step", "market", 1.0, latest, 1.0, first as f64));
+    let own = !script.is_empty() && script.iter().all(|&i| s.shocks[i].own);
+    out.push(toggle("shock.own", "Shock: this asset's own move (the others do not follow)", "market", own));
+}
+
+fn market_controls(s: &Scenario, out: &mut Vec<Control>) {
     out.push(num("corr", "Correlation, all pairs", "ρ", "market", -0.5, 0.99, 0.01, s.correlation.all_pairs));
     out.push(num("depth", "Market depth, times the scenario's", "×", "market", 0.05, 5.0, 0.05, 1.0));
-    // (a scenario without a crowd has no crowd controls: they would change nothing)
-    if s.crowd.accounts > 0 {
-        out.push(num(
-            "crowd.lev_min",
-            "Crowd leverage, lowest",
-            "×",
-            "crowd",
-            1.0,
-            200.0,
-            0.5,
-            f(s.crowd.leverage_min),
-        ));
-        out.push(num(
-            "crowd.lev_max",
-            "Crowd leverage, highest",
-            "×",
-            "crowd",
-            1.0,
-            200.0,
-            0.5,
-            f(s.crowd.leverage_max),
-        ));
-    }
-    out.push(Control {
-        key: "feedback".into(),
-        label: "Price-impact feedback".into(),
-        unit: String::new(),
-        group: "market".into(),
-        kind: Kind::Toggle,
-        value: s.feedback.to_string(),
-    });
-    out.push(Control {
-        key: "noise".into(),
-        label: "Random noise".into(),
-        unit: String::new(),
-        group: "market".into(),
-        kind: Kind::Toggle,
-        value: s.noise.to_string(),
-    });
+    out.push(toggle("feedback", "Price-impact feedback", "market", s.feedback));
+    out.push(toggle("noise", "Random noise", "market", s.noise));
     out.push(num("seed", "Seed", "", "market", 0.0, limits::MAX_SEED as f64, 1.0, s.seed as f64));
+}
+
+fn crowd_controls(s: &Scenario, out: &mut Vec<Control>) {
+    // (a scenario without a crowd has no crowd controls: they would change nothing)
+    if s.crowd.accounts == 0 {
+        return;
+    }
+    let label = "Crowd size (open interest), times the scenario's";
+    out.push(num("crowd.size", label, "×", "crowd", 0.0, 5.0, 0.05, 1.0));
+    let (lo, hi) = (f(s.crowd.leverage_min), f(s.crowd.leverage_max));
+    out.push(num("crowd.lev_min", "Crowd leverage, lowest", "×", "crowd", 1.0, 200.0, 0.5, lo));
+    out.push(num("crowd.lev_max", "Crowd leverage, highest", "×", "crowd", 1.0, 200.0, 0.5, hi));
+}
+
+fn pair_controls(s: &Scenario, out: &mut Vec<Control>) {
+    let volatile = volatile(s);
     for (i, a) in volatile.iter().enumerate() {
         for b in &volatile[i + 1..] {
             let rho = s
@@ -257,19 +210,124 @@ pub fn describe(s: &Scenario) -> Vec<Control> {
                 .find(|p| (p.a == *a && p.b == *b) || (p.a == *b && p.b == *a))
                 .map(|p| p.rho)
                 .unwrap_or(s.correlation.all_pairs);
-            out.push(num(
-                &format!("rho.{a}.{b}"),
-                &format!("Correlation {a}–{b}"),
-                "ρ",
-                "advanced",
-                -0.99,
-                0.99,
-                0.01,
-                rho,
-            ));
+            let label = format!("Correlation {a}–{b}");
+            out.push(num(&format!("rho.{a}.{b}"), &label, "ρ", "advanced", -0.99, 0.99, 0.01, rho));
         }
     }
-    out
+}
+
+fn volatile(s: &Scenario) -> Vec<&str> {
+    s.assets.iter().filter(|a| !(a.stable || a.sigma == 0.0)).map(|a| a.symbol.as_str()).collect()
+}
+
+/// `Ok` when control `key` can change the outcome of scenario `s`, else the reason it cannot.
+fn availability(s: &Scenario, key: &str) -> Result<(), String> {
+    let noisy = s.assets.iter().any(|a| a.sigma > 0.0);
+    let vol = volatile(s);
+    let sigma = |sym: &str| s.assets.iter().find(|a| a.symbol == sym).map_or(0.0, |a| a.sigma);
+    match key {
+        "mode" if focal_of(s).positions.is_empty() => Err("Your account holds no positions to margin.".into()),
+        "noise" if !noisy => Err("No effect: no asset has any volatility (σ = 0).".into()),
+        "seed" if !noisy => Err("No effect: no asset has any volatility (σ = 0).".into()),
+        "seed" if !s.noise => Err("No effect while random noise is off.".into()),
+        "depth" if !s.feedback => Err("No effect while price-impact feedback is off.".into()),
+        k if k == "corr" || k.starts_with("rho.") => {
+            let carried = s.shocks.iter().any(|x| !x.own && sigma(&x.symbol) > 0.0);
+            let spilled = s.impact.cross_impact > 0.0 && s.feedback;
+            if vol.len() < 2 {
+                Err("No effect: only one asset here moves at random.".into())
+            } else if !(s.noise || carried || spilled) {
+                Err("No effect: random noise is off and every scripted move is its asset's own.".into())
+            } else {
+                Ok(())
+            }
+        }
+        "shock.own" => {
+            let script = script_of(&s.shocks);
+            let sym = script.first().map(|&i| s.shocks[i].symbol.clone()).unwrap_or_default();
+            if script.is_empty() {
+                Err("There is no scripted shock yet: give it a size first.".into())
+            } else if sigma(&sym) <= 0.0 {
+                Err(format!("No effect: {sym} has no volatility (σ = 0), so its moves carry to no other asset."))
+            } else if !vol.iter().any(|x| *x != sym) {
+                Err("No effect: no other asset here moves with the market.".into())
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The line shown beside a control, computed from the effective scenario (and its model).
+fn note(s: &Scenario, key: &str, model: Option<&crate::Model>) -> Option<String> {
+    let alone = s.crowd.accounts == 0 && s.accounts.is_empty();
+    match key {
+        "depth" | "feedback" if alone => Some("No crowd here: your own account is the only forced seller.".into()),
+        "mode" => model.map(account_leverage),
+        k if k.starts_with("lev.") => {
+            let m = model?;
+            let i: usize = k[4..].parse().ok()?;
+            position_size(m, i)
+        }
+        _ => None,
+    }
+}
+
+/// "Account leverage 15.0× (150 000 USD of positions on 10 000 USD of equity)".
+fn account_leverage(m: &crate::Model) -> String {
+    let prices = m.opening_prices();
+    let notional: Money = m.focal.positions.iter().map(|p| p.notional(prices[p.asset])).sum();
+    let h = crate::margin::snapshot(
+        m.focal.cash,
+        &m.focal.balances,
+        &m.focal.positions,
+        m.focal.mode == crate::model::Mode::Isolated,
+        &prices,
+        m,
+    );
+    let lev = if h.equity.0 > Decimal::ZERO {
+        crate::types::fixed(f(notional.0 / h.equity.0), 1) + "×"
+    } else {
+        "unbounded".into()
+    };
+    format!(
+        "Account leverage {lev} ({} USD of positions on {} USD of equity)",
+        group(notional.0.round_dp(0)),
+        group(h.equity.0.round_dp(0))
+    )
+}
+
+/// "Size 100 000 USD (1 BTC); isolated margin 6 666.67 USD, 15.0×" — the margin part when the
+/// account is margined isolated and the margin is not the one the leverage asks for.
+fn position_size(m: &crate::Model, i: usize) -> Option<String> {
+    let p = m.focal_book.positions.get(i)?;
+    let a = &m.assets[p.asset];
+    let n = p.notional();
+    let mut t = format!("Size {} USD ({} {})", group(n.0.round_dp(0)), p.qty.abs().0.normalize(), a.symbol);
+    if m.focal.mode == crate::model::Mode::Isolated {
+        let margin = m.focal.positions.get(i)?.margin;
+        if Some(margin) != p.ask && margin.0 > Decimal::ZERO {
+            let lev = crate::types::fixed(f(n.0 / margin.0), 1);
+            t += &format!("; isolated margin {} USD, {lev}×", group(margin.0.round_dp(2)));
+        }
+    }
+    Some(t)
+}
+
+/// Thousands separated by a thin space, as the docs write them: 150 000, 6 666.67.
+pub fn group(d: Decimal) -> String {
+    let s = d.normalize().to_string();
+    let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
+    let (int, frac) = s.split_once('.').map_or((s, None), |(a, b)| (a, Some(b)));
+    let mut out = String::new();
+    for (k, c) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}{}", frac.map(|f| format!(".{f}")).unwrap_or_default())
 }
 
 /// The shocks the shock controls act on: those of the first shock's asset (indices).
@@ -295,7 +353,7 @@ fn span_of(shocks: &[ShockSpec], script: &[usize]) -> (usize, usize) {
 fn move_of(shocks: &[ShockSpec], script: &[usize]) -> f64 {
     // In step order, through one bucket per step (no sort: it would add sorting code to the wasm,
     // whose size budget is tight). Steps past the limit make the scenario invalid anyway.
-    let last = script.iter().map(|&i| shocks[i].step).max().unwrap_or(0).min(crate::scenario::limits::MAX_STEPS);
+    let last = script.iter().map(|&i| shocks[i].step).max().unwrap_or(0).min(limits::MAX_STEPS);
     let mut per_step = vec![0.0f64; last + 1];
     for &i in script {
         if let Some(b) = per_step.get_mut(shocks[i].step) {
@@ -325,163 +383,63 @@ pub fn check_one(base: &Scenario, key: &str, value: &str) -> crate::Result<Scena
     apply_checked(base, &BTreeMap::from([(key.to_string(), value.to_string())]), false)
 }
 
+/// A value checked against its control's kind and range: the number, for a number.
+fn parse_value(spec: &Control, raw: &str) -> Result<Option<f64>, String> {
+    match &spec.kind {
+        Kind::Number { min, max, .. } => match raw.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= *min && v <= *max => Ok(Some(v)),
+            Ok(v) => Err(format!("must be between {} and {}, got {}", trim(*min), trim(*max), trim(v))),
+            Err(_) => Err(format!("must be a number, got {raw:?}")),
+        },
+        Kind::Toggle if raw != "true" && raw != "false" => Err(format!("must be true or false, got {raw:?}")),
+        Kind::Choice { options } if !options.iter().any(|o| o == raw) => {
+            Err(format!("must be one of {}, got {raw:?}", options.join(", ")))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The shocks the shock controls act on, as they are being edited.
+struct Script {
+    shocks: Vec<usize>,
+    asset: String,
+    /// `shock.own`, when set: every shock of the script, also those the other controls add.
+    own: Option<bool>,
+}
+
 fn apply_checked(base: &Scenario, values: &BTreeMap<String, String>, across: bool) -> crate::Result<Scenario> {
+    let base = base.upgraded();
     let mut s = base.clone();
-    let specs = describe(base);
+    let specs = describe_specs(&base);
     let mut problems = vec![];
-    let mut err = |k: &str, m: String| problems.push(Problem { path: format!("controls.{k}"), message: m });
-    // Order matters: the mode (it converts the book), the all-pairs slider (it resets pair
-    // overrides), the rest, leverage (it scales the converted book), then per-pair values.
+    let asset = specs.iter().find(|c| c.key == "shock.asset").map(|c| c.value.clone()).unwrap_or_default();
+    let mut script = Script { shocks: script_of(&s.shocks), asset, own: None };
+    // Order matters: the all-pairs slider resets pair overrides, so it comes before them.
     let rank = |k: &str| match k {
-        "mode" => 0,
-        "corr" => 1,
-        _ if k.starts_with("lev.") => 3,
-        _ if k.starts_with("rho.") => 4,
-        _ => 2,
+        "corr" => 0,
+        _ if k.starts_with("rho.") => 2,
+        _ => 1,
     };
-    // the shocks the shock controls act on, and their asset
-    let mut script = script_of(&s.shocks);
-    let mut primary = specs.iter().find(|c| c.key == "shock.asset").map(|c| c.value.clone()).unwrap_or_default();
     let mut keys: Vec<&String> = values.keys().collect();
     keys.sort_by_key(|k| (rank(k), k.to_string()));
     for key in keys {
         let raw = values[key].trim();
-        let Some(spec) = specs.iter().find(|c| c.key == *key) else {
-            err(key, "unknown control".into());
-            continue;
+        let result = match specs.iter().find(|c| c.key == *key) {
+            None => Err("unknown control".to_string()),
+            Some(spec) => parse_value(spec, raw).map(|number| set(&mut s, &base, key, raw, number, &mut script)),
         };
-        let number = match &spec.kind {
-            Kind::Number { min, max, .. } => match raw.parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= *min && v <= *max => Some(v),
-                Ok(v) => {
-                    err(key, format!("must be between {} and {}, got {}", trim(*min), trim(*max), trim(v)));
-                    continue;
-                }
-                Err(_) => {
-                    err(key, format!("must be a number, got {raw:?}"));
-                    continue;
-                }
-            },
-            Kind::Toggle => {
-                if raw != "true" && raw != "false" {
-                    err(key, format!("must be true or false, got {raw:?}"));
-                    continue;
-                }
-                None
-            }
-            Kind::Choice { options } => {
-                if !options.iter().any(|o| o == raw) {
-                    err(key, format!("must be one of {}, got {raw:?}", options.join(", ")));
-                    continue;
-                }
-                None
-            }
-        };
-        let dec = |v: f64| crate::model::dec_dp(v, 6).unwrap_or_default();
-        match key.as_str() {
-            "mode" => switch_mode(&mut s, if raw == "isolated" { ModeSpec::Isolated } else { ModeSpec::Cross }),
-            "feedback" => s.feedback = raw == "true",
-            "noise" => s.noise = raw == "true",
-            "seed" => s.seed = number.unwrap_or(0.0) as u64,
-            "corr" => {
-                s.correlation.all_pairs = number.unwrap_or(0.0);
-                s.correlation.pairs.clear();
-                s.correlation.matrix = None;
-            }
-            "depth" => {
-                let k = dec(number.unwrap_or(1.0));
-                for (a, b) in s.assets.iter_mut().zip(&base.assets) {
-                    a.depth_usd = Money((b.depth_usd.0 * k).round_dp(2));
-                }
-            }
-            "crowd.lev_min" => s.crowd.leverage_min = dec(number.unwrap_or(1.0)),
-            "crowd.lev_max" => s.crowd.leverage_max = dec(number.unwrap_or(1.0)),
-            // The shock controls act on the whole script (every shock of the first shock's
-            // asset), which may span many steps: contagion's slide is 22 steps of −1 %.
-            "shock.asset" => {
-                for &i in &script {
-                    s.shocks[i].symbol = raw.to_string();
-                }
-                primary = raw.to_string();
-            }
-            "shock.pct" => {
-                let target = number.unwrap_or(0.0);
-                let now = move_of(&s.shocks, &script);
-                // the base value (as described, to 0.1 %) leaves the script exactly as it is
-                if (target * 10.0).round() != (now * 10.0).round() {
-                    if now.abs() < 1e-9 {
-                        // nothing to scale: one shock of that size where the script starts
-                        let (first, _) = span_of(&s.shocks, &script);
-                        for &i in &script {
-                            s.shocks[i].percent = 0.0;
-                        }
-                        match script.iter().find(|&&i| s.shocks[i].step == first) {
-                            Some(&i) => s.shocks[i].percent = target,
-                            None => {
-                                let symbol = primary.clone();
-                                s.shocks.push(ShockSpec { step: first.min(s.steps.max(1)), symbol, percent: target });
-                                script.push(s.shocks.len() - 1);
-                            }
-                        }
-                    } else {
-                        // every step scaled alike in log terms: the shape is kept and the extreme
-                        // cumulative move becomes the target (a target of the other sign mirrors it)
-                        let k = libm::log1p(target / 100.0) / libm::log1p(now / 100.0);
-                        for &i in &script {
-                            let p = (libm::exp(libm::log1p(s.shocks[i].percent / 100.0) * k) - 1.0) * 100.0;
-                            s.shocks[i].percent = (p * 1e6).round() / 1e6;
-                        }
-                    }
-                }
-            }
-            "shock.step" => {
-                let start = number.unwrap_or(1.0) as usize;
-                if script.is_empty() {
-                    s.shocks.push(ShockSpec { step: start, symbol: primary.clone(), percent: 0.0 });
-                    script.push(s.shocks.len() - 1);
-                } else {
-                    // shifted as a whole; the range keeps the last shock inside the run
-                    let (first, _) = span_of(&s.shocks, &script);
-                    for &i in &script {
-                        s.shocks[i].step = (s.shocks[i].step + start).saturating_sub(first).clamp(1, s.steps.max(1));
-                    }
-                }
-            }
-            k if k.starts_with("lev.") => {
-                let i: usize = k[4..].parse().unwrap_or(usize::MAX);
-                let lev = dec(number.unwrap_or(1.0));
-                if let Some((m, _)) = position_margin(&s, i) {
-                    let focal =
-                        s.focal.get_or_insert_with(|| crate::scenario::AccountSpec::default_focal(&base.assets));
-                    if let Some(p) = focal.positions.get_mut(i) {
-                        p.notional_usd = Some(Money((m * lev).round_dp(2)));
-                        p.quantity = None;
-                        p.leverage = Some(lev);
-                        if focal.mode == ModeSpec::Isolated {
-                            p.margin_usd = Some(Money(m));
-                        }
-                    }
-                }
-            }
-            k if k.starts_with("rho.") => {
-                let mut parts = k[4..].splitn(2, '.');
-                let (a, b) =
-                    (parts.next().unwrap_or_default().to_string(), parts.next().unwrap_or_default().to_string());
-                s.correlation.pairs.retain(|p| !((p.a == a && p.b == b) || (p.a == b && p.b == a)));
-                s.correlation.pairs.push(PairSpec { a, b, rho: number.unwrap_or(0.0) });
-            }
-            _ => err(key, "unknown control".into()),
+        if let Err(m) = result {
+            problems.push(Problem { path: format!("controls.{key}"), message: m });
         }
     }
-    // Say it in the controls' own words, before validation would in the scenario's.
-    if across && s.crowd.leverage_min > s.crowd.leverage_max {
-        let (lo, hi) = (s.crowd.leverage_min.normalize(), s.crowd.leverage_max.normalize());
-        let key = if values.contains_key("crowd.lev_min") { "crowd.lev_min" } else { "crowd.lev_max" };
-        if values.contains_key(key) {
-            err(
-                key,
-                format!("the crowd's lowest leverage ({lo}×) is above its highest ({hi}×): lower the one or raise the other"),
-            );
+    if let Some(own) = script.own {
+        for &i in &script.shocks {
+            s.shocks[i].own = own;
+        }
+    }
+    if across {
+        if let Some(p) = crossed_crowd_range(&s, values) {
+            problems.push(p);
         }
     }
     if problems.is_empty() {
@@ -489,6 +447,162 @@ fn apply_checked(base: &Scenario, values: &BTreeMap<String, String>, across: boo
     } else {
         Err(Error::Invalid(problems))
     }
+}
+
+/// The controls of a base scenario without values, notes or availability (what `apply` needs).
+fn describe_specs(base: &Scenario) -> Vec<Control> {
+    let mut out = vec![];
+    position_controls(base, &mut out);
+    shock_controls(base, &mut out);
+    market_controls(base, &mut out);
+    crowd_controls(base, &mut out);
+    pair_controls(base, &mut out);
+    out
+}
+
+/// Set one checked value on the scenario being built.
+fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f64>, script: &mut Script) {
+    let x = number.unwrap_or(0.0);
+    let dec = |v: f64| crate::model::dec_dp(v, 6).unwrap_or_default();
+    match key {
+        "mode" => focal_mut(s).mode = if raw == "isolated" { ModeSpec::Isolated } else { ModeSpec::Cross },
+        "feedback" => s.feedback = raw == "true",
+        "noise" => s.noise = raw == "true",
+        "seed" => s.seed = x as u64,
+        "corr" => {
+            s.correlation.all_pairs = x;
+            s.correlation.pairs.clear();
+            s.correlation.matrix = None;
+        }
+        "depth" => {
+            // the book's depth only: the crowd keeps the scenario's size
+            pin_crowd(s, base);
+            for (a, b) in s.assets.iter_mut().zip(&base.assets) {
+                a.depth_usd = Money((b.depth_usd.0 * dec(x)).round_dp(2));
+            }
+        }
+        "crowd.size" => {
+            let pinned = base.crowd.assets_or_default(&base.assets);
+            s.crowd.assets = Some(
+                pinned
+                    .into_iter()
+                    .map(|(k, c)| {
+                        (
+                            k,
+                            CrowdAssetSpec {
+                                open_interest_usd: Money((c.open_interest_usd.0 * dec(x)).round_dp(2)),
+                                ..c
+                            },
+                        )
+                    })
+                    .collect(),
+            );
+        }
+        "crowd.lev_min" => s.crowd.leverage_min = dec(x),
+        "crowd.lev_max" => s.crowd.leverage_max = dec(x),
+        "shock.asset" => {
+            for &i in &script.shocks {
+                s.shocks[i].symbol = raw.to_string();
+            }
+            script.asset = raw.to_string();
+        }
+        "shock.pct" => set_shock_size(s, script, x),
+        "shock.step" => set_shock_start(s, script, x as usize),
+        "shock.own" => script.own = Some(raw == "true"),
+        k if k.starts_with("lev.") => set_leverage(s, k, dec(x)),
+        k if k.starts_with("rho.") => {
+            let (a, b) = k[4..].split_once('.').unwrap_or_default();
+            let (a, b) = (a.to_string(), b.to_string());
+            s.correlation.pairs.retain(|p| !((p.a == a && p.b == b) || (p.a == b && p.b == a)));
+            s.correlation.pairs.push(PairSpec { a, b, rho: x });
+        }
+        _ => {}
+    }
+}
+
+fn focal_mut(s: &mut Scenario) -> &mut AccountSpec {
+    let assets = s.assets.clone();
+    s.focal.get_or_insert_with(|| AccountSpec::default_focal(&assets))
+}
+
+/// Write the crowd's per-asset specs out (from the base scenario), so that a change of the book's
+/// depth no longer changes a crowd whose size the scenario derived from the depth.
+fn pin_crowd(s: &mut Scenario, base: &Scenario) {
+    if s.crowd.assets.is_none() && s.crowd.accounts > 0 {
+        s.crowd.assets = Some(base.crowd.assets_or_default(&base.assets));
+    }
+}
+
+/// Leverage keeps the margin behind the position and scales its size.
+fn set_leverage(s: &mut Scenario, key: &str, lev: Decimal) {
+    let i: usize = key[4..].parse().unwrap_or(usize::MAX);
+    if let Some((m, _)) = position_margin(s, i) {
+        if let Some(p) = focal_mut(s).positions.get_mut(i) {
+            p.notional_usd = Some(Money((m * lev).round_dp(2)));
+            p.quantity = None;
+            p.leverage = Some(lev);
+        }
+    }
+}
+
+/// The size of the whole script: every step scaled alike in log terms (the shape is kept and the
+/// extreme cumulative move becomes the target; a target of the other sign mirrors it).
+fn set_shock_size(s: &mut Scenario, script: &mut Script, target: f64) {
+    let now = move_of(&s.shocks, &script.shocks);
+    // the base value (as described, to 0.1 %) leaves the script exactly as it is
+    if (target * 10.0).round() == (now * 10.0).round() {
+        return;
+    }
+    if now.abs() < 1e-9 {
+        // nothing to scale: one shock of that size where the script starts
+        let (first, _) = span_of(&s.shocks, &script.shocks);
+        for &i in &script.shocks {
+            s.shocks[i].percent = 0.0;
+        }
+        match script.shocks.iter().find(|&&i| s.shocks[i].step == first) {
+            Some(&i) => s.shocks[i].percent = target,
+            None => {
+                let step = first.min(s.steps.max(1));
+                s.shocks.push(ShockSpec { step, symbol: script.asset.clone(), percent: target, own: false });
+                script.shocks.push(s.shocks.len() - 1);
+            }
+        }
+        return;
+    }
+    let k = libm::log1p(target / 100.0) / libm::log1p(now / 100.0);
+    for &i in &script.shocks {
+        let p = (libm::exp(libm::log1p(s.shocks[i].percent / 100.0) * k) - 1.0) * 100.0;
+        s.shocks[i].percent = (p * 1e6).round() / 1e6;
+    }
+}
+
+/// The start of the script: shifted as a whole (the range keeps its last shock inside the run).
+fn set_shock_start(s: &mut Scenario, script: &mut Script, start: usize) {
+    if script.shocks.is_empty() {
+        s.shocks.push(ShockSpec { step: start, symbol: script.asset.clone(), percent: 0.0, own: false });
+        script.shocks.push(s.shocks.len() - 1);
+        return;
+    }
+    let (first, _) = span_of(&s.shocks, &script.shocks);
+    for &i in &script.shocks {
+        s.shocks[i].step = (s.shocks[i].step + start).saturating_sub(first).clamp(1, s.steps.max(1));
+    }
+}
+
+/// A crossed crowd leverage range, said in the controls' own words (before validation would say
+/// it in the scenario's).
+fn crossed_crowd_range(s: &Scenario, values: &BTreeMap<String, String>) -> Option<Problem> {
+    if s.crowd.leverage_min <= s.crowd.leverage_max {
+        return None;
+    }
+    let (lo, hi) = (s.crowd.leverage_min.normalize(), s.crowd.leverage_max.normalize());
+    let key = if values.contains_key("crowd.lev_min") { "crowd.lev_min" } else { "crowd.lev_max" };
+    values.contains_key(key).then(|| Problem {
+        path: format!("controls.{key}"),
+        message: format!(
+            "the crowd's lowest leverage ({lo}×) is above its highest ({hi}×): lower the one or raise the other"
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -596,12 +710,12 @@ mod tests {
         let mut n = contagion();
         n.shocks.clear();
         let t = apply(&n, &BTreeMap::from([("shock.pct".into(), "-12".into())])).unwrap();
-        assert_eq!(t.shocks, vec![ShockSpec { step: 1, symbol: "BTC".into(), percent: -12.0 }]);
+        assert_eq!(t.shocks, vec![ShockSpec { step: 1, symbol: "BTC".into(), percent: -12.0, own: false }]);
     }
 
     #[test]
     fn scripted_move_is_the_extreme_of_the_compounded_path() {
-        let sh = |step: usize, sym: &str, percent: f64| ShockSpec { step, symbol: sym.into(), percent };
+        let sh = |step: usize, sym: &str, percent: f64| ShockSpec { step, symbol: sym.into(), percent, own: false };
         // −35 % then +50 %: the path goes to 0.65 then 0.975; the extreme is −35 %
         let depeg = [sh(12, "USDX", -35.0), sh(12, "BTC", -7.0), sh(30, "USDX", 50.0)];
         assert!((scripted_move(&depeg, "USDX") - -35.0).abs() < 1e-9);

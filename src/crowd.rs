@@ -15,7 +15,7 @@ use crate::liquidation::Ledger;
 use crate::margin::Position;
 use crate::model::{Asset, Mode};
 use crate::scenario::{limits, CrowdAssetSpec, CrowdSpec};
-use crate::types::{Money, Price, Qty, Ratio};
+use crate::types::{Money, Price, Qty};
 use rust_decimal::Decimal;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -58,15 +58,12 @@ impl Cohort {
     }
 }
 
-fn d(s: &str) -> Decimal {
-    s.parse().expect("literal")
-}
-
 /// Generate the crowd's cohorts. Problems are reported through `err(path, message)`.
 pub fn generate(
     err: &mut dyn FnMut(String, String),
     notices: &mut Vec<String>,
     spec: &CrowdSpec,
+    per_asset: &std::collections::BTreeMap<String, CrowdAssetSpec>,
     assets: &[Asset],
 ) -> (Vec<Cohort>, u32) {
     let n = spec.accounts;
@@ -92,76 +89,56 @@ pub fn generate(
         );
         ok = false;
     }
-    // Per-asset specs, in asset order.
-    let default_specs: Vec<(usize, CrowdAssetSpec)> = assets
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| !a.stable)
-        .map(|(i, a)| {
-            let oi = crate::model::dec_dp(a.depth_usd * 5.0, 2).unwrap_or_default();
-            (
-                i,
-                CrowdAssetSpec {
-                    open_interest_usd: Money(oi),
-                    long_share: Ratio(d("0.6")),
-                    cross_share: Ratio(d("0.5")),
-                    leverage_min: None,
-                    leverage_max: None,
-                },
-            )
-        })
-        .collect();
-    let specs: Vec<(usize, CrowdAssetSpec)> = match &spec.assets {
-        None => default_specs,
-        Some(map) => {
-            let mut v = vec![];
-            for (sym, s) in map {
-                let path = |f: &str| format!("crowd.assets.{sym}.{f}");
-                match assets.iter().position(|a| a.symbol == *sym) {
-                    None => {
-                        let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
-                        err(format!("crowd.assets.{sym}"), format!("unknown symbol {sym:?} (assets: {known})"));
+    // Per-asset specs (as written, or the defaults: `CrowdSpec::assets_or_default`), in asset order.
+    let specs: Vec<(usize, CrowdAssetSpec)> = {
+        let map = per_asset;
+        let mut v = vec![];
+        for (sym, s) in map {
+            let path = |f: &str| format!("crowd.assets.{sym}.{f}");
+            match assets.iter().position(|a| a.symbol == *sym) {
+                None => {
+                    let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
+                    err(format!("crowd.assets.{sym}"), format!("unknown symbol {sym:?} (assets: {known})"));
+                    ok = false;
+                }
+                Some(i) => {
+                    let max = Decimal::from(limits::MAX_USD);
+                    if s.open_interest_usd.0 < Decimal::ZERO || s.open_interest_usd.0 > max {
+                        err(
+                            path("open_interest_usd"),
+                            format!("must be between 0 and {max} USD, got {}", s.open_interest_usd),
+                        );
                         ok = false;
                     }
-                    Some(i) => {
-                        let max = Decimal::from(limits::MAX_USD);
-                        if s.open_interest_usd.0 < Decimal::ZERO || s.open_interest_usd.0 > max {
-                            err(
-                                path("open_interest_usd"),
-                                format!("must be between 0 and {max} USD, got {}", s.open_interest_usd),
-                            );
+                    for (f, r) in [("long_share", s.long_share), ("cross_share", s.cross_share)] {
+                        if r.0 < Decimal::ZERO || r.0 > Decimal::ONE {
+                            err(path(f), format!("must be a fraction between 0 and 1, got {r}"));
                             ok = false;
                         }
-                        for (f, r) in [("long_share", s.long_share), ("cross_share", s.cross_share)] {
-                            if r.0 < Decimal::ZERO || r.0 > Decimal::ONE {
-                                err(path(f), format!("must be a fraction between 0 and 1, got {r}"));
+                    }
+                    for (f, x) in [("leverage_min", s.leverage_min), ("leverage_max", s.leverage_max)] {
+                        if let Some(x) = x {
+                            if !lev_ok(x) {
+                                err(
+                                    path(f),
+                                    format!("must be a leverage between 1 and {}, got {x}", limits::MAX_LEVERAGE),
+                                );
                                 ok = false;
                             }
                         }
-                        for (f, x) in [("leverage_min", s.leverage_min), ("leverage_max", s.leverage_max)] {
-                            if let Some(x) = x {
-                                if !lev_ok(x) {
-                                    err(
-                                        path(f),
-                                        format!("must be a leverage between 1 and {}, got {x}", limits::MAX_LEVERAGE),
-                                    );
-                                    ok = false;
-                                }
-                            }
-                        }
-                        let (lo, hi) =
-                            (s.leverage_min.unwrap_or(spec.leverage_min), s.leverage_max.unwrap_or(spec.leverage_max));
-                        if lo > hi {
-                            err(path("leverage_min"), format!("must not exceed leverage_max ({lo} > {hi})"));
-                            ok = false;
-                        }
-                        v.push((i, s.clone()));
                     }
+                    let (lo, hi) =
+                        (s.leverage_min.unwrap_or(spec.leverage_min), s.leverage_max.unwrap_or(spec.leverage_max));
+                    if lo > hi {
+                        err(path("leverage_min"), format!("must not exceed leverage_max ({lo} > {hi})"));
+                        ok = false;
+                    }
+                    v.push((i, s.clone()));
                 }
             }
-            v.sort_by_key(|(i, _)| *i);
-            v
         }
+        v.sort_by_key(|(i, _)| *i);
+        v
     };
     if !ok || n == 0 || specs.is_empty() {
         return (vec![], 0);

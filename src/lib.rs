@@ -4,6 +4,7 @@
 //! the `cascade` CLI are thin shells over [`simulate_json`] / [`outcome::simulate`].
 //! See ARCHITECTURE.md for the map.
 
+pub mod book;
 pub mod chart;
 pub mod conservation;
 pub mod controls;

@@ -18,9 +18,17 @@
 //! Encoding is canonical (fixed key order, normalised numbers), so decode → encode → decode gives
 //! the same link.
 //!
-//! Versions: `v=1` is the first format. A later format must keep decoding every older `v` by
-//! migrating its keys to the current ones (a function per version, `migrate_vN`), so old links
-//! keep opening; a link without `v` is read as v=1.
+//! Versions: a later format keeps decoding every older `v` by migrating its keys to the current
+//! ones (a function per version, `migrate_vN`), so old links keep opening and, where the meaning
+//! of a key changed, keep their numbers. `v=2` is the current format; a link without `v` is read
+//! as the current format (with a notice).
+//!
+//! * `v=1` → `v=2` ([`migrate_v1`]): a link without a preset meant `contagion` (the default then);
+//!   `depth=x` also scaled a crowd whose size the scenario derives from the depth, which is now
+//!   `crowd.size=x`; a custom scenario (`s=`) of format 1 keeps its shocks as each asset's own
+//!   moves (the scenario format's own migration). `mode=` converted the account in v1 (and counted
+//!   an isolated book's margins twice); v2 margins one book both ways, so such a link's numbers
+//!   differ, and it says so in a notice.
 
 use crate::controls::{self, Kind};
 use crate::scenario::Scenario;
@@ -29,7 +37,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub const LINK_VERSION: u32 = 1;
+pub const LINK_VERSION: u32 = 2;
 /// Longest fragment read (characters); longer ones are ignored with a notice.
 pub const MAX_LINK: usize = 64 * 1024;
 pub const DEFAULT_PRESET: &str = "contagion";
@@ -250,15 +258,19 @@ pub fn decode(fragment: &str) -> Decoded {
     for k in &repeated {
         notices.push(format!("The parameter {} appears more than once; the last value is used.", short(k)));
     }
-    let get = |k: &str| index.get(k).map(|&i| pairs[i].1.clone());
+    let get_v = |k: &str| index.get(k).map(|&i| pairs[i].1.clone());
 
-    match get("v").as_deref() {
+    match get_v("v").as_deref() {
         None if pairs.is_empty() => {}
-        None => notices.push("The link has no format version (v); it is read as v=1.".into()),
-        Some("1") => {}
-        Some(other) => notices
-            .push(format!("The link's format version {} is not one this page knows; it is read as v=1.", short(other))),
+        None => notices.push(format!("The link has no format version (v); it is read as v={LINK_VERSION}.")),
+        Some("1") => migrate_v1(&mut pairs, &mut index, &mut notices),
+        Some("2") => {}
+        Some(other) => notices.push(format!(
+            "The link's format version {} is not one this page knows; it is read as v={LINK_VERSION}.",
+            short(other)
+        )),
     }
+    let get = |k: &str| index.get(k).map(|&i| pairs[i].1.clone());
     // Base: a custom scenario (s) or a preset.
     if let Some(s) = get("s") {
         match read_compact(&s) {
@@ -411,6 +423,44 @@ pub fn decode(fragment: &str) -> Decoded {
     Decoded { link, notices }
 }
 
+/// Format 1 → 2: the keys whose meaning changed (see the module docs).
+fn migrate_v1(
+    pairs: &mut Vec<(String, String)>,
+    index: &mut std::collections::HashMap<String, usize>,
+    notices: &mut Vec<String>,
+) {
+    let mut put = |pairs: &mut Vec<(String, String)>, k: &str, v: String| match index.get(k) {
+        Some(&i) => pairs[i].1 = v,
+        None => {
+            index.insert(k.to_string(), pairs.len());
+            pairs.push((k.to_string(), v));
+        }
+    };
+    let has = |pairs: &Vec<(String, String)>, k: &str| pairs.iter().any(|(key, _)| key == k);
+    if !has(pairs, "preset") && !has(pairs, "s") {
+        put(pairs, "preset", "contagion".into());
+    }
+    // depth also scaled a crowd whose open interest the scenario derives from the book's depth
+    let depth = pairs.iter().find(|(k, _)| k == "depth").map(|(_, v)| v.clone());
+    if let (Some(depth), false) = (depth, has(pairs, "crowd.size")) {
+        let preset = pairs.iter().find(|(k, _)| k == "preset").map(|(_, v)| v.clone());
+        let base = match pairs.iter().find(|(k, _)| k == "s") {
+            Some((_, s)) => read_compact(s).ok(),
+            None => preset.and_then(|p| crate::presets::get(&p).ok()).map(|p| p.scenario()),
+        };
+        if base.is_some_and(|b| b.crowd.accounts > 0 && b.crowd.assets.is_none()) {
+            put(pairs, "crowd.size", depth);
+        }
+    }
+    if has(pairs, "mode") {
+        notices.push(
+            "This link is from an older format (v=1), in which switching the margin mode converted the account; \
+             the same account is now margined both ways, so its numbers differ from when the link was made."
+                .into(),
+        );
+    }
+}
+
 /// A rejected control value, named as the page names the control (and by its link key).
 fn rejected(spec: &controls::Control, e: &crate::Error) -> String {
     let why = e.problems().first().map(|p| p.message.clone()).unwrap_or_else(|| first_line(&e.to_string()));
@@ -520,7 +570,7 @@ mod tests {
             ),
             ("v=1&corr=abc", "Correlation, all pairs (corr): must be a number"),
             ("v=1&s=%%%%", "The custom scenario in the link (s) is damaged and could not be read"),
-            ("v=1&s=eyJ2ZXJzaW9uIjogMiB9", "could not be read"),
+            ("v=1&s=eyJ2ZXJzaW9uIjogMyB9", "could not be read"),
             ("v=7", "format version \"7\" is not one this page knows"),
             ("preset=contagion", "no format version"),
             ("v=1&theme=purple", "theme must be light, dark or auto"),

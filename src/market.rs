@@ -50,10 +50,7 @@ pub fn exogenous_path(m: &Model) -> ExoPath {
     let n = m.assets.len();
     let mut normals = Normals::new(m.seed);
     let sqdt = libm::sqrt(m.dt);
-    let mut shock = vec![vec![0.0; n]; m.steps + 1];
-    for &(t, a, lr) in &m.shocks {
-        shock[t][a] += lr;
-    }
+    let shock = shock_moves(m);
     let mut prices = Vec::with_capacity(m.steps + 1);
     let mut cur: Vec<f64> = m.assets.iter().map(|a| crate::types::dec_to_f64(a.price0.0)).collect();
     prices.push(cur.clone());
@@ -74,6 +71,28 @@ pub fn exogenous_path(m: &Model) -> ExoPath {
         prices.push(cur.clone());
     }
     ExoPath { prices }
+}
+
+/// The scripted log-moves `[step][asset]`. A shock that is not the asset's own carries to every
+/// other asset j as the joint model expects: `ρ_ij · σ_j / σ_i · r` (nothing when either σ is 0).
+pub fn shock_moves(m: &Model) -> Vec<Vec<f64>> {
+    let n = m.assets.len();
+    let mut shock = vec![vec![0.0; n]; m.steps + 1];
+    for sh in &m.shocks {
+        let row = &mut shock[sh.step];
+        row[sh.asset] += sh.log_return;
+        let si = m.assets[sh.asset].sigma;
+        if sh.own || si <= 0.0 {
+            continue;
+        }
+        for (j, x) in row.iter_mut().enumerate() {
+            let sj = m.assets[j].sigma;
+            if j != sh.asset && sj > 0.0 {
+                *x += m.corr[sh.asset][j] * sj / si * sh.log_return;
+            }
+        }
+    }
+    shock
 }
 
 /// A float price to an exact decimal on the tick grid, at least one tick, at most the ceiling:
@@ -131,6 +150,31 @@ mod tests {
         let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / xs.len() as f64;
         assert!(mean.abs() < 0.03, "mean {mean}");
         assert!((var - 1.0).abs() < 0.05, "variance {var}");
+    }
+
+    #[test]
+    fn a_shock_carries_to_correlated_assets_unless_it_is_the_assets_own() {
+        // the default market (σ: BTC 0.50, ETH 0.68, SOL 0.85, USDC 0; ρ = 0.8 between volatile
+        // assets). ETH −12 % at step 3: r = ln 0.88 = −0.1278334.
+        let mut s = crate::scenario::Scenario { steps: 5, ..Default::default() };
+        s.shocks = vec![crate::scenario::ShockSpec { step: 3, symbol: "ETH".into(), percent: -12.0, own: false }];
+        let m = crate::Model::from_scenario(&s).unwrap();
+        let r = libm::log1p(-0.12);
+        let row = &shock_moves(&m)[3];
+        // (asset, expected log-move, arithmetic)
+        for (i, want, how) in [
+            (0, 0.8 * 0.50 / 0.68 * r, "BTC: 0.8 · 0.50 / 0.68 · r = −0.0751961 (−7.25 %)"),
+            (1, r, "ETH: its own shock"),
+            (2, 0.8 * 0.85 / 0.68 * r, "SOL: 0.8 · 0.85 / 0.68 = 1, the same −12 %"),
+            (3, 0.0, "USDC: σ = 0, nothing"),
+        ] {
+            assert!((row[i] - want).abs() < 1e-15, "{how}: got {}", row[i]);
+        }
+        assert!((row[0] - -0.075_196_1).abs() < 1e-7);
+        // own: ETH alone
+        s.shocks[0].own = true;
+        let m = crate::Model::from_scenario(&s).unwrap();
+        assert_eq!(shock_moves(&m)[3], vec![0.0, r, 0.0, 0.0]);
     }
 
     #[test]

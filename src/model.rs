@@ -2,6 +2,7 @@
 //! instead of symbols, exact decimals, the Cholesky factor, accounts with their margins), or
 //! report *every* problem at once, each with its JSON path and the rule it breaks.
 
+use crate::book::{Book, BookPosition};
 use crate::crowd::{self, Cohort};
 use crate::error::{Error, Problem};
 use crate::linalg;
@@ -61,6 +62,17 @@ pub struct Asset {
     pub brackets: Brackets,
 }
 
+/// A scripted move of an asset's exogenous price.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shock {
+    pub step: usize,
+    pub asset: usize,
+    /// `ln(1 + percent / 100)`.
+    pub log_return: f64,
+    /// The asset's own move: the others do not follow it through the correlation.
+    pub own: bool,
+}
+
 /// An account as it opens. `cash` is USD in the wallet (after isolated margins are posted).
 #[derive(Clone, Debug)]
 pub struct AccountInit {
@@ -84,15 +96,17 @@ pub struct Model {
     pub assets: Vec<Asset>,
     pub corr: linalg::Matrix,
     pub chol: linalg::Matrix,
-    /// Shocks as (step, asset, log-return).
-    pub shocks: Vec<(usize, usize, f64)>,
+    pub shocks: Vec<Shock>,
     pub impact: ImpactModel,
     pub cross_impact: f64,
     pub policy: Policy,
     pub fee_rate: Ratio,
     pub fund0: Money,
+    /// The focal account's book (collateral and positions), before any margin mode.
+    pub focal_book: Book,
+    /// The book margined in the scenario's mode (`focal.mode`): the main run.
     pub focal: AccountInit,
-    /// The focal account converted to the other margin mode (counterfactual).
+    /// The same book margined in the other mode: the counterfactual ([`crate::book`]).
     pub focal_other: AccountInit,
     pub explicit: Vec<AccountInit>,
     pub cohorts: Vec<Cohort>,
@@ -162,12 +176,14 @@ impl Model {
     /// Validate a scenario and resolve it. All problems are reported together.
     pub fn from_scenario(s: &Scenario) -> crate::Result<Model> {
         let mut v = V { problems: vec![] };
-        if s.version != scenario::FORMAT_VERSION {
+        if !(1..=scenario::FORMAT_VERSION).contains(&s.version) {
             v.err(
                 "version",
-                format!("must be {} (the only format version), got {}", scenario::FORMAT_VERSION, s.version),
+                format!("must be 1 or {} (the format versions), got {}", scenario::FORMAT_VERSION, s.version),
             );
         }
+        let upgraded = s.upgraded();
+        let s = &upgraded;
         if s.steps == 0 || s.steps > limits::MAX_STEPS {
             v.err("steps", format!("must be between 1 and {} (the step limit), got {}", limits::MAX_STEPS, s.steps));
         }
@@ -434,7 +450,12 @@ impl Model {
             let ok =
                 v.finite_in(&format!("shocks[{k}].percent"), sh.percent, -99.99, 1000.0, "a percentage above −100");
             if let (Some(a), true) = (ia, ok) {
-                shocks.push((sh.step, a, libm::log1p(sh.percent / 100.0)));
+                shocks.push(Shock {
+                    step: sh.step,
+                    asset: a,
+                    log_return: libm::log1p(sh.percent / 100.0),
+                    own: sh.own,
+                });
             }
         }
 
@@ -461,7 +482,9 @@ impl Model {
 
         // ---- accounts
         let focal_spec = s.focal.clone().unwrap_or_else(|| AccountSpec::default_focal(&s.assets));
-        let focal = resolve_account(&mut v, "focal", &focal_spec, &assets);
+        let focal_book = resolve_book(&mut v, "focal", &focal_spec, &assets);
+        let focal_mode = mode_of(focal_spec.mode);
+        let focal = margin_book(&mut v, "focal", &focal_book, focal_mode, &assets);
         if s.accounts.len() > limits::MAX_EXPLICIT_ACCOUNTS {
             v.err(
                 "accounts",
@@ -478,19 +501,35 @@ impl Model {
             .enumerate()
             .take(limits::MAX_EXPLICIT_ACCOUNTS)
             .map(|(k, a)| {
-                let mut acc = resolve_account(&mut v, &format!("accounts[{k}]"), a, &assets);
+                let path = format!("accounts[{k}]");
+                let book = resolve_book(&mut v, &path, a, &assets);
+                let mut acc = margin_book(&mut v, &path, &book, mode_of(a.mode), &assets);
                 if acc.name.is_empty() {
                     acc.name = format!("account-{k}");
                 }
                 acc
             })
             .collect();
-        let (cohorts, crowd_accounts) = crowd::generate(&mut |p, m| v.err(p, m), &mut notices, &s.crowd, &assets);
+        let (cohorts, crowd_accounts) = crowd::generate(
+            &mut |p, m| v.err(p, m),
+            &mut notices,
+            &s.crowd,
+            &s.crowd.assets_or_default(&s.assets),
+            &assets,
+        );
 
         if !v.problems.is_empty() {
             return Err(Error::Invalid(v.problems));
         }
-        let focal_other = other_mode(&focal, &assets);
+        // The same book in the other mode: the counterfactual. It may open liquidatable (it is
+        // then liquidated at the first step); it cannot be invalid on its own.
+        let focal_other = match focal_book.margined(focal_mode.other(), &assets) {
+            Ok(a) => a,
+            Err(e) => {
+                notices.push(format!("The {} counterfactual is not possible: {e}.", focal_mode.other().name()));
+                focal_book.cross()
+            }
+        };
         let dt = step_minutes_f / 525_600.0;
         Ok(Model {
             name: s.name.clone(),
@@ -509,6 +548,7 @@ impl Model {
             policy,
             fee_rate,
             fund0,
+            focal_book,
             focal,
             focal_other,
             explicit,
@@ -527,13 +567,11 @@ fn identity(n: usize) -> linalg::Matrix {
     (0..n).map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect()
 }
 
-fn resolve_account(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> AccountInit {
+/// Read an account's book (collateral and positions, with their margin asks), checking every
+/// field. The margin mode is applied separately ([`Book::margined`]).
+fn resolve_book(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> Book {
     let index_of = |sym: &str| assets.iter().position(|x| x.symbol == sym.trim());
     let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
-    let mode = match a.mode {
-        ModeSpec::Cross => Mode::Cross,
-        ModeSpec::Isolated => Mode::Isolated,
-    };
     let mut cash = Money::ZERO;
     let mut balances: Vec<(usize, Qty)> = vec![];
     for (sym, &amt) in &a.collateral {
@@ -569,7 +607,7 @@ fn resolve_account(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> 
             v.err(pp("asset"), format!("unknown symbol {:?} (assets: {known})", ps.asset));
             continue;
         };
-        if positions.iter().any(|p: &Position| p.asset == ai) {
+        if positions.iter().any(|p: &BookPosition| p.asset == ai) {
             v.err(pp("asset"), format!("{} already has a position in this account; merge them", ps.asset));
             continue;
         }
@@ -638,51 +676,34 @@ fn resolve_account(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> 
             SideSpec::Short => Qty(-qty_abs),
         };
         let notional = Money(qty_abs * entry.0);
-        let margin = match (mode, ps.margin_usd, ps.leverage) {
-            (Mode::Isolated, Some(m), _) => m,
-            (Mode::Isolated, None, Some(l)) => Money((notional.0 / l).round_dp(8)),
-            _ => Money::ZERO, // isolated without either: pro-rata below
+        let ask = match (ps.margin_usd, ps.leverage) {
+            (Some(m), _) => Some(m),
+            (None, Some(l)) => Some(Money((notional.0 / l).round_dp(8))),
+            (None, None) => None,
         };
-        positions.push(Position { asset: ai, qty, entry, margin });
+        positions.push(BookPosition { asset: ai, qty, entry, ask });
     }
-    if mode == Mode::Isolated {
-        // Positions without a margin share what is left of the USD wallet, pro rata by notional.
-        let fixed: Money = positions.iter().map(|p| p.margin).sum();
-        let open: Vec<usize> = (0..positions.len()).filter(|&i| positions[i].margin.is_zero()).collect();
-        if !open.is_empty() {
-            let left = cash - fixed;
-            let total: Money = open.iter().map(|&i| positions[i].notional(positions[i].entry)).sum();
-            if left.0 <= Decimal::ZERO {
-                v.err(format!("{path}.collateral.USD"), "isolated positions without margin_usd or leverage share the USD left in the wallet, and none is left");
-            } else {
-                split_pro_rata(&mut positions, &open, left, total);
-            }
-        }
-        let posted: Money = positions.iter().map(|p| p.margin).sum();
-        if posted > cash {
-            v.err(
-                format!("{path}.collateral.USD"),
-                format!("isolated margins need {posted} USD but the wallet holds {cash} USD"),
-            );
-        } else {
-            cash -= posted;
-        }
-    }
-    let acc = AccountInit { name: a.name.clone().unwrap_or_default(), mode, cash, balances, positions };
-    check_opening_health(v, path, &acc, assets);
-    acc
+    Book { name: a.name.clone().unwrap_or_default(), cash, balances, positions }
 }
 
-fn split_pro_rata(positions: &mut [Position], which: &[usize], amount: Money, total_notional: Money) {
-    let mut given = Money::ZERO;
-    for (k, &i) in which.iter().enumerate() {
-        let m = if k + 1 == which.len() {
-            amount - given // the last one takes the remainder: the split adds up exactly
-        } else {
-            Money((amount.0 * positions[i].notional(positions[i].entry).0 / total_notional.0).round_dp(8))
-        };
-        positions[i].margin = m;
-        given += m;
+/// Margin a book in its mode; a book that cannot be margined so is a problem at `path`.
+fn margin_book(v: &mut V, path: &str, book: &Book, mode: Mode, assets: &[Asset]) -> AccountInit {
+    match book.margined(mode, assets) {
+        Ok(a) => {
+            check_opening_health(v, path, &a, assets);
+            a
+        }
+        Err(e) => {
+            v.err(format!("{path}.collateral"), e.to_string());
+            book.cross() // (never run: the problem makes the scenario invalid)
+        }
+    }
+}
+
+pub fn mode_of(m: ModeSpec) -> Mode {
+    match m {
+        ModeSpec::Cross => Mode::Cross,
+        ModeSpec::Isolated => Mode::Isolated,
     }
 }
 
@@ -718,44 +739,6 @@ fn check_opening_health(v: &mut V, path: &str, a: &AccountInit, assets: &[Asset]
                         ),
                     );
                 }
-            }
-        }
-    }
-}
-
-/// The same book in the other margin mode. Cross → isolated: each position gets a share of the
-/// opening collateral value pro rata by notional, posted as USD margin (as if the trader had put
-/// the same value up as stable margin). Isolated → cross: wallet and margins pooled.
-pub fn other_mode(a: &AccountInit, assets: &[Asset]) -> AccountInit {
-    let prices: Vec<Price> = assets.iter().map(|x| x.price0).collect();
-    match a.mode {
-        Mode::Cross => {
-            let value = margin::collateral_value(a.cash, &a.balances, &prices, assets);
-            let mut positions = a.positions.clone();
-            let idx: Vec<usize> = (0..positions.len()).collect();
-            let total: Money = positions.iter().map(|p| p.notional(p.entry)).sum();
-            if !idx.is_empty() && value.0 > Decimal::ZERO && total.0 > Decimal::ZERO {
-                split_pro_rata(&mut positions, &idx, value, total);
-            }
-            let posted: Money = positions.iter().map(|p| p.margin).sum();
-            // The posted value leaves the wallet: what stays is the collateral value not posted.
-            AccountInit {
-                name: a.name.clone(),
-                mode: Mode::Isolated,
-                cash: value - posted,
-                balances: vec![],
-                positions,
-            }
-        }
-        Mode::Isolated => {
-            let posted: Money = a.positions.iter().map(|p| p.margin).sum();
-            let positions = a.positions.iter().map(|p| Position { margin: Money::ZERO, ..p.clone() }).collect();
-            AccountInit {
-                name: a.name.clone(),
-                mode: Mode::Cross,
-                cash: a.cash + posted,
-                balances: a.balances.clone(),
-                positions,
             }
         }
     }

@@ -1,5 +1,9 @@
-//! The scenario file format (`"version": 1`): what a user writes. Every field has a default,
-//! so `{"version": 1}` is a complete scenario and a full file says everything.
+//! The scenario file format (`"version": 2`): what a user writes. Every field has a default,
+//! so `{"version": 2}` is a complete scenario and a full file says everything.
+//!
+//! Version 1 documents are still read, with their meaning: in format 1 a scripted shock moved its
+//! own asset only, so a version-1 scenario runs with every shock marked `own`
+//! ([`Scenario::upgraded`]).
 //!
 //! This module only describes and defaults the document; `model.rs` checks it and turns it
 //! into the engine's resolved [`crate::model::Model`].
@@ -10,7 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Documented size limits; a scenario past any of them is rejected with a message naming it.
 pub mod limits {
@@ -39,7 +43,7 @@ fn d(s: &str) -> Decimal {
 /// A complete simulation scenario. Every field may be omitted; the defaults describe a
 /// four-asset market (BTC, ETH, SOL, USDC) with an ETH shock and a 1 000-account crowd.
 pub struct Scenario {
-    /// Format version; must be 1.
+    /// Format version: 2 (1 is still read: its shocks are each asset's own moves).
     pub version: u32,
     /// Short human name.
     pub name: String,
@@ -246,10 +250,23 @@ pub struct PairSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 /// A scripted move: at `step`, multiply `symbol`'s exogenous price by (1 + percent / 100).
+///
+/// By default the move is a *market* move and carries to the other assets as the correlation
+/// model implies: a log-move `r` of asset i adds `ρ_ij · σ_j / σ_i · r` to asset j (the expected
+/// move of j given i's, in the joint random walk; nothing when σ_i or σ_j is 0). Mark it `own`
+/// when it is the asset's alone: a depeg, an exploit, a venue-specific dislocation, or a move
+/// that a scenario already lists for every asset.
 pub struct ShockSpec {
     pub step: usize,
     pub symbol: String,
     pub percent: f64,
+    /// `true`: this asset's own move, the others do not follow it (default `false`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub own: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -408,6 +425,34 @@ pub struct CrowdAssetSpec {
     pub leverage_max: Option<Decimal>,
 }
 
+impl CrowdSpec {
+    /// The crowd's per-asset specs: `assets` as written, or the default — every volatile asset
+    /// (not stable, σ > 0) with open interest 5 × its book depth (at most the USD limit), 60 %
+    /// long, half in cross accounts.
+    pub fn assets_or_default(&self, assets: &[AssetSpec]) -> BTreeMap<String, CrowdAssetSpec> {
+        if let Some(a) = &self.assets {
+            return a.clone();
+        }
+        assets
+            .iter()
+            .filter(|a| !(a.stable || a.sigma == 0.0))
+            .map(|a| {
+                let spec = CrowdAssetSpec {
+                    // (capped at the USD limit: a book at the limit would otherwise be invalid)
+                    open_interest_usd: Money(
+                        (a.depth_usd.0 * Decimal::from(5)).round_dp(2).min(Decimal::from(limits::MAX_USD)),
+                    ),
+                    long_share: default_long_share(),
+                    cross_share: default_cross_share(),
+                    leverage_min: None,
+                    leverage_max: None,
+                };
+                (a.symbol.clone(), spec)
+            })
+            .collect()
+    }
+}
+
 fn default_long_share() -> Ratio {
     Ratio(d("0.6"))
 }
@@ -419,7 +464,7 @@ impl Scenario {
     /// Parse a scenario from JSON text. Field-type errors name the field and line.
     pub fn from_json(text: &str) -> crate::Result<Scenario> {
         if !text.trim_start().starts_with('{') {
-            return Err(crate::Error::Parse("a scenario is a JSON object, {\"version\": 1, …}".into()));
+            return Err(crate::Error::Parse("a scenario is a JSON object, {\"version\": 2, …}".into()));
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         // Natively, errors name the field's path; in wasm, serde_json's line and column (the
@@ -438,6 +483,19 @@ impl Scenario {
         let s: Scenario = serde::Deserialize::deserialize(&mut *de).map_err(|e| crate::Error::Parse(e.to_string()))?;
         de.end().map_err(|e| crate::Error::Parse(format!("unexpected text after the scenario: {e}")))?;
         Ok(s)
+    }
+
+    /// The same scenario in the current format: a version-1 document's shocks become `own` (in
+    /// format 1 a shock moved its own asset only), so it computes what it computed then.
+    pub fn upgraded(&self) -> Scenario {
+        let mut s = self.clone();
+        if s.version == 1 {
+            for sh in &mut s.shocks {
+                sh.own = true;
+            }
+            s.version = FORMAT_VERSION;
+        }
+        s
     }
 
     pub fn to_json_pretty(&self) -> String {
@@ -477,13 +535,16 @@ pub fn benchmark_large() -> Scenario {
     s.assets.push(usdc);
     s.crowd.accounts = 10_000;
     s.shocks = vec![
-        ShockSpec { step: 200, symbol: "ETH".into(), percent: -12.0 },
-        ShockSpec { step: 900, symbol: "BTC".into(), percent: -8.0 },
+        ShockSpec { step: 200, symbol: "ETH".into(), percent: -12.0, own: false },
+        ShockSpec { step: 900, symbol: "BTC".into(), percent: -8.0, own: false },
     ];
     s
 }
 
 /// The default benchmark scenario: the default market with an ETH shock at step 24.
 pub fn benchmark_default() -> Scenario {
-    Scenario { shocks: vec![ShockSpec { step: 24, symbol: "ETH".into(), percent: -12.0 }], ..Scenario::default() }
+    Scenario {
+        shocks: vec![ShockSpec { step: 24, symbol: "ETH".into(), percent: -12.0, own: false }],
+        ..Scenario::default()
+    }
 }

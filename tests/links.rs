@@ -150,3 +150,39 @@ fn a_link_with_problems_still_runs_and_says_what_it_ignored() {
 fn manifest_dir() -> std::path::PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR").map(Into::into).unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
 }
+
+/// Links of format v1, recorded with the v1 engine (tests/golden/links_v1.json): migrated to the
+/// current format, each computes the same numbers (the fingerprints of its three runs), except the
+/// runs the file lists as changed, with the reason. A link whose numbers changed says so in a
+/// notice when the change is the link's own (its `mode=`).
+#[test]
+fn v1_links_keep_their_numbers_where_the_meaning_did_not_change() {
+    let text = std::fs::read_to_string(manifest_dir().join("tests/golden/links_v1.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let mut checked = 0;
+    for w in doc["links"].as_array().unwrap() {
+        let l = w["link"].as_str().unwrap();
+        assert!(l.starts_with("v=1&") || l == "v=1", "{l}");
+        let d = link::decode(l);
+        let o = simulate(&Model::from_scenario(&d.link.scenario().unwrap()).unwrap());
+        let changed: Vec<&str> =
+            w["changed"]["runs"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        for (run, r) in [("main", &o.main), ("no_feedback", &o.no_feedback), ("other_mode", &o.other_mode)] {
+            let same = report::run_fingerprint(&o.symbols, r) == w[run].as_str().unwrap();
+            assert_eq!(
+                same,
+                !changed.contains(&run),
+                "{l}: the {run} run {}",
+                if same { "was expected to change" } else { "changed" }
+            );
+            checked += 1;
+        }
+        let says = d.notices.iter().any(|n| n.contains("older format (v=1)"));
+        assert_eq!(says, l.contains("mode="), "{l}: {:?}", d.notices);
+        // the migrated link is written in the current format and reads back to itself
+        let e = link::encode(&d.link);
+        assert!(e.starts_with("v=2&"), "{e}");
+        assert_eq!(link::encode(&link::decode(&e).link), e);
+    }
+    assert!(checked >= 50, "{checked} runs checked");
+}
