@@ -495,12 +495,12 @@ mod tests {
 
     #[test]
     fn a_link_copied_from_html_source_still_opens() {
-        let d = decode("#v=1&amp;preset=amplification&amp;seed=7&amp;depth=0.5");
+        let d = decode("#v=2&amp;preset=amplification&amp;seed=7&amp;depth=0.5");
         assert_eq!(d.link.preset.as_deref(), Some("amplification"));
         assert_eq!(d.link.controls.get("depth").map(String::as_str), Some("0.5"));
         assert_eq!(d.notices.len(), 1, "{:?}", d.notices);
         assert!(d.notices[0].contains("&amp;"), "{:?}", d.notices);
-        assert_eq!(encode(&d.link), "v=1&preset=amplification&seed=7&depth=0.5");
+        assert_eq!(encode(&d.link), "v=2&preset=amplification&seed=7&depth=0.5");
     }
 
     #[test]
@@ -515,16 +515,16 @@ mod tests {
         l.controls.insert("depth".into(), "0.50".into());
         l.controls.insert("seed".into(), "0012".into());
         let e = encode(&l);
-        assert_eq!(e, "v=1&preset=contagion&seed=12&depth=0.5");
+        assert_eq!(e, "v=2&preset=contagion&seed=12&depth=0.5");
         assert_eq!(encode(&decode(&e).link), e);
     }
 
     #[test]
     fn readable_and_canonical() {
-        let d = decode("#v=1&preset=contagion&seed=1&lev.0=12.50&mode=isolated&t=30&theme=dark");
+        let d = decode("#v=2&preset=contagion&seed=1&lev.0=12.50&mode=isolated&t=30&theme=dark");
         assert!(d.notices.is_empty(), "{:?}", d.notices);
         let e = encode(&d.link);
-        assert_eq!(e, "v=1&preset=contagion&seed=1&lev.0=12.5&mode=isolated&theme=dark&t=30");
+        assert_eq!(e, "v=2&preset=contagion&seed=1&lev.0=12.5&mode=isolated&theme=dark&t=30");
         assert_eq!(encode(&decode(&e).link), e);
     }
 
@@ -538,12 +538,12 @@ mod tests {
             ("%20impact%20", Some("charts=impact")),
             ("impact,margin,collateral", None),
         ] {
-            let d = decode(&format!("v=1&preset=contagion&seed=1&embed=1&charts={given}"));
+            let d = decode(&format!("v=2&preset=contagion&seed=1&embed=1&charts={given}"));
             assert!(d.notices.is_empty(), "{given}: {:?}", d.notices);
             let e = encode(&d.link);
             assert_eq!(
                 e,
-                format!("v=1&preset=contagion&seed=1&embed=1{}", want.map(|w| format!("&{w}")).unwrap_or_default())
+                format!("v=2&preset=contagion&seed=1&embed=1{}", want.map(|w| format!("&{w}")).unwrap_or_default())
             );
             assert_eq!(encode(&decode(&e).link), e);
         }
@@ -554,33 +554,33 @@ mod tests {
 
     #[test]
     fn values_equal_to_the_base_are_left_out_but_the_seed_stays() {
-        let d = decode("v=1&preset=contagion&corr=0.8&mode=cross");
+        let d = decode("v=2&preset=contagion&corr=0.8&mode=cross");
         assert_eq!(d.link.controls.keys().collect::<Vec<_>>(), vec!["seed"]);
-        assert_eq!(encode(&d.link), "v=1&preset=contagion&seed=1");
+        assert_eq!(encode(&d.link), "v=2&preset=contagion&seed=1");
     }
 
     #[test]
     fn bad_links_give_notices_and_a_working_scenario() {
         let cases = [
-            ("v=1&preset=nope", "The preset \"nope\" is unknown"),
-            ("v=1&bogus=3", "The parameter \"bogus\" is not one this page knows"),
+            ("v=2&preset=nope", "The preset \"nope\" is unknown"),
+            ("v=2&bogus=3", "The parameter \"bogus\" is not one this page knows"),
             (
-                "v=1&depth=99",
+                "v=2&depth=99",
                 "Market depth, times the scenario's (depth): must be between 0.05 and 5, got 99; the scenario's value (1) is used.",
             ),
-            ("v=1&corr=abc", "Correlation, all pairs (corr): must be a number"),
-            ("v=1&s=%%%%", "The custom scenario in the link (s) is damaged and could not be read"),
-            ("v=1&s=eyJ2ZXJzaW9uIjogMyB9", "could not be read"),
+            ("v=2&corr=abc", "Correlation, all pairs (corr): must be a number"),
+            ("v=2&s=%%%%", "The custom scenario in the link (s) is damaged and could not be read"),
+            ("v=2&s=eyJ2ZXJzaW9uIjogMyB9", "could not be read"),
             ("v=7", "format version \"7\" is not one this page knows"),
             ("preset=contagion", "no format version"),
-            ("v=1&theme=purple", "theme must be light, dark or auto"),
-            ("v=1&t=99999", "The parameter t must be a step"),
-            ("v=1&embed=maybe", "embed must be 1 or 0"),
-            ("v=1&controls=lev.0,evil", "The control \"evil\""),
-            ("v=1&embed=1&charts=impact,pie", "The chart \"pie\" in charts= is not one this page draws"),
-            ("v=1&embed=1&charts=,", "charts= names no chart"),
-            ("v=1&charts=impact", "charts= only applies to an embed"),
-            ("v=1&seed=1&seed=2", "appears more than once"),
+            ("v=2&theme=purple", "theme must be light, dark or auto"),
+            ("v=2&t=99999", "The parameter t must be a step"),
+            ("v=2&embed=maybe", "embed must be 1 or 0"),
+            ("v=2&controls=lev.0,evil", "The control \"evil\""),
+            ("v=2&embed=1&charts=impact,pie", "The chart \"pie\" in charts= is not one this page draws"),
+            ("v=2&embed=1&charts=,", "charts= names no chart"),
+            ("v=2&charts=impact", "charts= only applies to an embed"),
+            ("v=2&seed=1&seed=2", "appears more than once"),
         ];
         for (l, want) in cases {
             let d = decode(l);
@@ -595,7 +595,7 @@ mod tests {
         s.accounts.truncate(1);
         let link = Link { preset: None, scenario: Some(s.clone()), ..Link::default() };
         let e = encode(&link);
-        assert!(e.starts_with("v=1&s="));
+        assert!(e.starts_with("v=2&s="));
         let d = decode(&e);
         assert!(d.notices.is_empty(), "{:?}", d.notices);
         assert_eq!(d.link.base().accounts.len(), 1);
@@ -609,6 +609,6 @@ mod tests {
         let d = decode(&l);
         // everything is reported, nothing is used, and what is written back is the default
         assert!(d.notices.len() >= 8, "{:?}", d.notices);
-        assert_eq!(encode(&d.link), "v=1&preset=contagion&seed=1&controls=");
+        assert_eq!(encode(&d.link), "v=2&preset=contagion&seed=1&controls=");
     }
 }
