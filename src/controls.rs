@@ -338,6 +338,12 @@ fn script_of(shocks: &[ShockSpec]) -> Vec<usize> {
     }
 }
 
+/// The extreme cumulative move (%) of every scripted shock of `symbol` (see [`move_of`]).
+pub fn scripted_move(shocks: &[ShockSpec], symbol: &str) -> f64 {
+    let mine: Vec<usize> = (0..shocks.len()).filter(|&i| shocks[i].symbol == symbol).collect();
+    move_of(shocks, &mine)
+}
+
 /// The first and last step of a script ((1, 1) when empty).
 fn span_of(shocks: &[ShockSpec], script: &[usize]) -> (usize, usize) {
     let steps = script.iter().map(|&i| shocks[i].step);
@@ -608,11 +614,6 @@ fn crossed_crowd_range(s: &Scenario, values: &BTreeMap<String, String>) -> Optio
 #[cfg(test)]
 mod tests {
 
-    /// [`move_of`] over every shock of one asset.
-    fn scripted_move(shocks: &[ShockSpec], symbol: &str) -> f64 {
-        let mine: Vec<usize> = (0..shocks.len()).filter(|&i| shocks[i].symbol == symbol).collect();
-        move_of(shocks, &mine)
-    }
     use super::*;
 
     fn contagion() -> Scenario {

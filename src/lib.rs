@@ -23,6 +23,7 @@ pub mod raster;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod story;
 pub mod types;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -40,7 +40,7 @@ use std::collections::BTreeMap;
 pub const LINK_VERSION: u32 = 2;
 /// Longest fragment read (characters); longer ones are ignored with a notice.
 pub const MAX_LINK: usize = 64 * 1024;
-pub const DEFAULT_PRESET: &str = "contagion";
+pub const DEFAULT_PRESET: &str = crate::presets::DEFAULT;
 /// At most this many notices are listed; the rest are counted.
 pub const MAX_NOTICES: usize = 12;
 /// The charts an embed can show (`charts=`), in the order the page draws them.
@@ -509,7 +509,7 @@ mod tests {
         // away and back holds them, and the link must not carry them (the decoder drops them).
         let base = crate::presets::get("contagion").unwrap().scenario();
         let spec = |k: &str| controls::describe(&base).into_iter().find(|c| c.key == k).unwrap().value;
-        let mut l = Link::default();
+        let mut l = Link { preset: Some("contagion".into()), ..Link::default() };
         l.controls.insert("lev.0".into(), spec("lev.0"));
         l.controls.insert("mode".into(), spec("mode"));
         l.controls.insert("depth".into(), "0.50".into());
@@ -609,6 +609,6 @@ mod tests {
         let d = decode(&l);
         // everything is reported, nothing is used, and what is written back is the default
         assert!(d.notices.len() >= 8, "{:?}", d.notices);
-        assert_eq!(encode(&d.link), "v=2&preset=contagion&seed=1&controls=");
+        assert_eq!(encode(&d.link), format!("v=2&preset={DEFAULT_PRESET}&seed=7&controls="));
     }
 }

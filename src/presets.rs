@@ -1,5 +1,7 @@
-//! Bundled scenarios. Each demonstrates one claim; its `description` explains it and a test in
-//! `tests/presets.rs` checks that the run shows it.
+//! Bundled scenarios. Each demonstrates one claim; its `description` explains it, with every
+//! figure a placeholder that the run fills in ([`crate::story`]), and a test in
+//! `tests/presets.rs` checks that the run shows what it says. The first one is the default: the
+//! page opens on it.
 
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
@@ -20,6 +22,11 @@ impl Preset {
 
 pub const PRESETS: &[Preset] = &[
     Preset {
+        name: "loop",
+        claim: "The whole loop: a correlated sell-off, a leveraged crowd on a thin book, and a cross account that loses a position isolated margin keeps.",
+        json: include_str!("../presets/loop.json"),
+    },
+    Preset {
         name: "contagion",
         claim: "A loss in one asset makes the cross account close a healthy position in another; isolated keeps it.",
         json: include_str!("../presets/contagion.json"),
@@ -36,7 +43,7 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "depeg",
-        claim: "A stable-looking collateral asset depegs on the venue (the October 2025 pattern).",
+        claim: "A stable-looking collateral asset depegs on the venue, as in the crash of October 2025.",
         json: include_str!("../presets/depeg.json"),
     },
     Preset {
@@ -45,6 +52,16 @@ pub const PRESETS: &[Preset] = &[
         json: include_str!("../presets/cross-vs-isolated.json"),
     },
 ];
+
+/// The preset the page opens on (the first).
+pub const DEFAULT: &str = "loop";
+
+/// A scenario's description with its figures filled in from a run of the scenario.
+pub fn description(s: &Scenario) -> Result<String> {
+    let m = crate::Model::from_scenario(s)?;
+    let o = crate::simulate(&m);
+    Ok(crate::story::render(&s.description, &s.upgraded(), &m, &o))
+}
 
 pub fn get(name: &str) -> Result<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name).ok_or_else(|| Error::UnknownPreset {

@@ -295,7 +295,7 @@ fn links_files_and_strictness() {
     // a page address without a fragment: the default scenario, and a notice saying so
     let (code, out, err) = cascade(&["run", "https://example.org/explorer/"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("Contagion") && err.contains("no #fragment"), "{out}{err}");
+    assert!(out.starts_with("The loop") && err.contains("no #fragment"), "{out}{err}");
     // a link with a problem: `run` uses the rest (as the page does); --strict and validate refuse it
     let bad = "#v=1&preset=nope&seed=3";
     let (code, _, err) = cascade(&["run", bad]);

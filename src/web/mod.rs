@@ -76,13 +76,13 @@ impl Default for Explorer {
 
 #[wasm_bindgen]
 impl Explorer {
-    /// A handle on the `contagion` preset.
+    /// A handle on the default preset (`presets::DEFAULT`).
     #[wasm_bindgen(constructor)]
     pub fn new() -> Explorer {
-        let p = presets::get("contagion").map(|p| p.scenario()).unwrap_or_default();
+        let p = presets::get(presets::DEFAULT).map(|p| p.scenario()).unwrap_or_default();
         Explorer {
             base: p,
-            base_name: "contagion".into(),
+            base_name: presets::DEFAULT.into(),
             values: BTreeMap::new(),
             result: None,
             model: None,

@@ -1,0 +1,231 @@
+//! Descriptions whose figures come from the run. A scenario's `description` may name figures as
+//! placeholders, `{drop.ETH}`, `{liq.step}`, …, and [`render`] fills them in from the scenario,
+//! its resolved model and the outcome of running it. The presets write every figure this way, so
+//! what a description says is what the run shows (a test checks that a preset's description has
+//! no figure outside a placeholder, and that every placeholder resolves).
+//!
+//! Placeholders (SYM is an asset symbol):
+//!
+//! | placeholder | what |
+//! | --- | --- |
+//! | `{capital}` | the focal account's opening equity |
+//! | `{position.SYM}` | the notional of the focal position in SYM |
+//! | `{depth.SYM}`, `{oi.SYM}` | the book's ±2 % depth; the crowd's open interest |
+//! | `{shock.SYM}`, `{shock.step.SYM}`, `{shock.end.SYM}` | the scripted move of SYM (its extreme, compounded); its first and last step |
+//! | `{drop.SYM}`, `{outside.SYM}`, `{nofb.SYM}` | SYM's largest fall: on the venue; outside it (exogenous); on the venue without feedback |
+//! | `{amp.SYM}` | amplification: the fall on the venue over the fall outside |
+//! | `{liq.step}`, `{liq.time}`, `{other.liq.step}` | when the focal account was first liquidated (main run; the other mode) |
+//! | `{closed}`, `{healthy}` | the positions the main run closed; those the other mode kept |
+//! | `{equity}`, `{other.equity}`, `{nofb.equity}` | final equity: main run, other mode, no feedback |
+//! | `{crowd.accounts}`, `{crowd.notional}` | crowd accounts liquidated, and their notional |
+//! | `{mode}`, `{other.mode}` | the margin modes of the main run and the counterfactual |
+//! | `{other.closed}`, `{other.healthy}` | the same two lists for the other-mode run |
+//! | `{at.liq.SYM}`, `{at.other.liq.SYM}` | SYM's market move from the open at the step of that liquidation |
+//! | `{collateral}` | the focal account's collateral ("20 ETH", "10 000 USD") |
+//! | `{mmr.SYM}`, `{haircut.SYM}` | SYM's first maintenance-margin rate; its collateral haircut |
+//! | `{crowd.lev}`, `{cascade}`, `{hours}` | the crowd's leverage range; the cascade depth in steps; the run's length |
+//!
+//! A placeholder that does not resolve (an unknown key, or a figure the run does not have, such
+//! as `{liq.step}` when the account survived) is left as written.
+
+use crate::model::Model;
+use crate::outcome::{Outcome, RunSummary};
+use crate::scenario::Scenario;
+use rust_decimal::Decimal;
+
+/// The description with every resolvable placeholder filled in.
+pub fn render(template: &str, s: &Scenario, m: &Model, o: &Outcome) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if close <= 40 => {
+                let key = &after[..close];
+                match value(key, s, m, o) {
+                    Some(v) => out.push_str(&v),
+                    None => out.push_str(&rest[open..open + close + 2]),
+                }
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The placeholders a template names, in order.
+pub fn placeholders(template: &str) -> Vec<String> {
+    template.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(k, _)| k.to_string())).collect()
+}
+
+fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
+    let asset = |sym: &str| m.assets.iter().position(|a| a.symbol == sym);
+    let (head, sym) = key.rsplit_once('.').unwrap_or((key, ""));
+    let drop = |r: &RunSummary, sym: &str| r.assets.get(sym).map(|a| pct(-a.realized_drawdown_pct));
+    match (head, key) {
+        (_, "capital") => Some(usd(o.main.series.focal_equity.first()?.0)),
+        (_, "liq.step") => o.summary.focal_liquidated_step.map(|t| t.to_string()),
+        (_, "liq.time") => o.summary.focal_liquidated_step.map(|t| clock(t, m)),
+        (_, "other.liq.step") => o.other_mode_summary.focal_liquidated_step.map(|t| t.to_string()),
+        (_, "closed") => names(o.summary.focal_positions_closed.iter().map(|c| c.asset.as_str())),
+        (_, "healthy") => names(o.summary.healthy_positions_closed.iter().map(|c| c.asset.as_str())),
+        (_, "equity") => Some(usd(o.summary.final_equity.0)),
+        (_, "other.equity") => Some(usd(o.other_mode_summary.final_equity.0)),
+        (_, "nofb.equity") => Some(usd(o.no_feedback_summary.final_equity.0)),
+        (_, "crowd.accounts") => Some(crate::controls::group(Decimal::from(o.summary.crowd_accounts_liquidated))),
+        (_, "crowd.notional") => Some(usd_short(crate::types::dec_to_f64(o.summary.crowd_liquidated_notional.0))),
+        (_, "other.closed") => names(o.other_mode_summary.focal_positions_closed.iter().map(|c| c.asset.as_str())),
+        (_, "other.healthy") => names(o.other_mode_summary.healthy_positions_closed.iter().map(|c| c.asset.as_str())),
+        (_, "collateral") => collateral(m),
+        (_, "crowd.lev") => {
+            let (lo, hi) = (s.crowd.leverage_min.normalize(), s.crowd.leverage_max.normalize());
+            Some(format!("{lo}× to {hi}×"))
+        }
+        (_, "cascade") => Some(o.summary.cascade_depth_steps.to_string()),
+        (_, "hours") => {
+            let h = Decimal::from(s.steps as u64) * s.step_minutes / Decimal::from(60);
+            Some(format!("{} hours", h.round_dp(1).normalize()))
+        }
+        (_, "mode") => Some(o.summary.focal_mode.name().into()),
+        (_, "other.mode") => Some(o.other_mode_summary.focal_mode.name().into()),
+        ("position", _) => {
+            let i = asset(sym)?;
+            let p = m.focal_book.positions.iter().find(|p| p.asset == i)?;
+            Some(usd(p.notional().0))
+        }
+        ("at.liq", _) => move_at(&o.main, o.summary.focal_liquidated_step?, asset(sym)?),
+        ("at.other.liq", _) => move_at(&o.other_mode, o.other_mode_summary.focal_liquidated_step?, asset(sym)?),
+        ("mmr", _) => Some(rate(m.assets[asset(sym)?].brackets.first_rate().0)),
+        ("haircut", _) => Some(rate(m.assets[asset(sym)?].haircut.0)),
+        ("depth", _) => Some(usd_short(m.assets[asset(sym)?].depth_usd)),
+        ("oi", _) => {
+            let c = s.crowd.assets_or_default(&s.assets);
+            Some(usd_short(crate::types::dec_to_f64(c.get(sym)?.open_interest_usd.0)))
+        }
+        ("shock", _) => {
+            asset(sym)?;
+            let moved = s.shocks.iter().any(|x| x.symbol == sym);
+            moved.then(|| pct(crate::controls::scripted_move(&s.shocks, sym)))
+        }
+        ("shock.step", _) => s.shocks.iter().filter(|x| x.symbol == sym).map(|x| x.step).min().map(|t| t.to_string()),
+        ("shock.end", _) => s.shocks.iter().filter(|x| x.symbol == sym).map(|x| x.step).max().map(|t| t.to_string()),
+        ("drop", _) => drop(&o.summary, sym),
+        ("nofb", _) => drop(&o.no_feedback_summary, sym),
+        ("outside", _) => o.summary.assets.get(sym).map(|a| pct(-a.exogenous_drawdown_pct)),
+        ("amp", _) => o.summary.assets.get(sym)?.amplification.map(|x| format!("{}×", crate::types::fixed(x, 2))),
+        _ => None,
+    }
+}
+
+/// An asset's market move from the open at `step` of run `r`.
+fn move_at(r: &crate::sim::Run, step: usize, asset: usize) -> Option<String> {
+    let p = &r.series.price_f[asset];
+    Some(pct((p.get(step)? / p.first()? - 1.0) * 100.0))
+}
+
+/// "0.5 %", "5 %".
+fn rate(r: Decimal) -> String {
+    format!("{} %", (r * Decimal::ONE_HUNDRED).normalize())
+}
+
+/// The focal account's collateral: "20 ETH", "25 000 USDX", "10 000 USD and 2 BTC".
+fn collateral(m: &Model) -> Option<String> {
+    let b = &m.focal_book;
+    let mut parts = vec![];
+    if !b.cash.is_zero() || b.balances.is_empty() {
+        parts.push(usd(b.cash.0));
+    }
+    for (a, q) in &b.balances {
+        parts.push(format!("{} {}", crate::controls::group(q.0), m.assets[*a].symbol));
+    }
+    names(parts.iter().map(String::as_str))
+}
+
+/// "BTC", "BTC and ETH", "BTC, ETH and SOL"; `None` for none.
+fn names<'a>(it: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut v: Vec<&str> = vec![];
+    for x in it {
+        if !v.contains(&x) {
+            v.push(x);
+        }
+    }
+    match v.len() {
+        0 => None,
+        1 => Some(v[0].to_string()),
+        n => Some(format!("{} and {}", v[..n - 1].join(", "), v[n - 1])),
+    }
+}
+
+/// "−17.9 %", "+4 %", "0 %": one decimal, a real minus sign, no trailing ".0".
+pub fn pct(x: f64) -> String {
+    let t = crate::types::short(x.abs(), 1);
+    let sign = if t == "0" {
+        ""
+    } else if x < 0.0 {
+        "−"
+    } else {
+        "+"
+    };
+    format!("{sign}{t} %")
+}
+
+/// "20 000 USD", "6 746 USD" (whole dollars).
+pub fn usd(x: Decimal) -> String {
+    format!("{} USD", crate::controls::group(x.round_dp(0)))
+}
+
+/// "40 M USD", "1.2 B USD", "750 k USD".
+pub fn usd_short(x: f64) -> String {
+    let (v, unit) = match x.abs() {
+        a if a >= 1e9 => (x / 1e9, " B"),
+        a if a >= 1e6 => (x / 1e6, " M"),
+        a if a >= 1e4 => (x / 1e3, " k"),
+        _ => (x, ""),
+    };
+    format!("{}{unit} USD", crate::types::short(v, if v.abs() >= 100.0 { 0 } else { 1 }))
+}
+
+/// The clock time of a step, "h:mm" from the start.
+pub fn clock(step: usize, m: &Model) -> String {
+    let minutes = (Decimal::from(step as u64) * m.step_minutes).round();
+    let mins = crate::types::dec_to_f64(minutes) as u64;
+    format!("{}:{:02}", mins / 60, mins % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_the_docs_write_them() {
+        // (value, text)
+        for (x, want) in [(-17.92, "−17.9 %"), (4.0, "+4 %"), (0.01, "0 %"), (-8.0, "−8 %")] {
+            assert_eq!(pct(x), want, "{x}");
+        }
+        for (x, want) in [(40e6, "40 M USD"), (1.25e9, "1.3 B USD"), (750e3, "750 k USD"), (300e6, "300 M USD")] {
+            assert_eq!(usd_short(x), want, "{x}");
+        }
+        assert_eq!(usd("6746.4".parse().unwrap()), "6\u{202f}746 USD");
+    }
+
+    #[test]
+    fn placeholders_are_filled_from_the_run_and_unknown_ones_stay() {
+        let p = crate::presets::get("contagion").unwrap();
+        let s = p.scenario();
+        let m = Model::from_scenario(&s).unwrap();
+        let o = crate::simulate(&m);
+        let t = render("{capital} · {closed} · {liq.step} ({liq.time}) · {shock.ETH} · {nope} · {liq", &s, &m, &o);
+        let step = o.summary.focal_liquidated_step.unwrap();
+        assert_eq!(
+            t,
+            format!("10\u{202f}000 USD · BTC and ETH · {step} ({}) · −19.8 % · {{nope}} · {{liq", clock(step, &m))
+        );
+        assert_eq!(placeholders("a {x} b {y.Z} {"), vec!["x", "y.Z"]);
+    }
+}
