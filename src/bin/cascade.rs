@@ -1,7 +1,7 @@
 //! `cascade`: the command-line shell over the engine.
 
 use clap::{Parser, Subcommand};
-use margin_cascade::{chart, link, load_scenario, outcome, presets, report, scenario, Model};
+use margin_cascade::{chart, controls, link, load_scenario, outcome, presets, report, scenario, Model};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -70,6 +70,15 @@ enum Cmd {
         /// Refuse a link with any problem (exit 1) instead of using the rest of it, as the page does.
         #[arg(long)]
         strict: bool,
+    },
+    /// List the page's controls for a scenario (file, `-`, `preset:NAME` or link): key, label, unit,
+    /// range, value, and whether it can change this scenario's outcome (with the reason when not).
+    /// The keys are those of share links.
+    Controls {
+        source: String,
+        /// Print them as one JSON array.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the JSON Schema of the scenario format.
     Schema,
@@ -157,120 +166,182 @@ fn short_source(source: &str) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.cmd {
+    match Cli::parse().cmd {
         Cmd::Schema => {
             println!("{}", serde_json::to_string_pretty(&scenario::json_schema()).unwrap_or_default());
             ExitCode::SUCCESS
         }
-        Cmd::Presets { name: None } => {
-            for p in presets::PRESETS {
-                println!("{:<20} {}", p.name, p.claim);
-            }
-            ExitCode::SUCCESS
-        }
-        Cmd::Presets { name: Some(n) } => match presets::get(&n) {
-            Ok(p) => {
-                print!("{}", p.json);
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        },
-        Cmd::Validate { source } => {
-            let m = match model_of(&source, None, true) {
-                Ok((m, _)) => m,
-                Err(code) => return code,
-            };
-            println!(
-                "{}: valid ({} assets, {} steps, {} crowd accounts, {} hand-listed)",
-                short_source(&source),
-                m.assets.len(),
-                m.steps,
-                m.crowd_accounts,
-                m.explicit.len()
-            );
-            for n in &m.notices {
-                println!("notice: {n}");
-            }
-            ExitCode::SUCCESS
-        }
-        Cmd::Run { source, json, csv, seed, strict } => {
-            let m = match model_of(&source, seed, strict) {
-                Ok((m, _)) => m,
-                Err(code) => return code,
-            };
-            let o = outcome::simulate(&m);
-            if json {
-                println!("{}", serde_json::to_string(&report::to_json(&o)).unwrap_or_default());
-            } else if csv {
-                print!("{}", report::to_csv(&o));
-            } else {
-                print!("{}", text_summary(&o));
-            }
-            ExitCode::SUCCESS
-        }
+        Cmd::Presets { name } => presets_cmd(name),
+        Cmd::Validate { source } => validate(&source),
+        Cmd::Controls { source, json } => controls_cmd(&source, json),
+        Cmd::Run { source, json, csv, seed, strict } => run(&source, json, csv, seed, strict),
         Cmd::Render { source, svg, png, width, height, charts, title, scale, theme, seed, strict } => {
-            if svg.is_some() && svg == png {
-                eprintln!("error: --svg and --png name the same file");
-                return ExitCode::from(2);
-            }
             let (m, link) = match model_of(&source, seed, strict) {
                 Ok(x) => x,
                 Err(code) => return code,
             };
-            let dark = match theme.as_deref() {
-                Some(t) => t == "dark",
-                None => link.as_ref().is_some_and(|l| l.theme == link::Theme::Dark),
-            };
-            let th = if dark { &chart::DARK } else { &chart::LIGHT };
-            let names = match (charts.is_empty(), link.as_ref().and_then(|l| l.embed_charts.clone())) {
-                (false, _) => charts,
-                (true, Some(from_link)) => from_link,
-                (true, None) => link::CHARTS.iter().map(|c| c.to_string()).collect(),
-            };
-            let sheet = chart::Sheet {
-                charts: chart::Which::ALL
-                    .into_iter()
-                    .filter(|w| names.iter().any(|n| chart::Which::from_name(n) == Some(*w)))
-                    .collect(),
-                title,
-                width,
-                height_each: height,
-            };
-            let d = chart::ChartData::from_outcome(&outcome::simulate(&m));
-            // draw everything first, so that an error leaves no file half-done
-            let mut files: Vec<(PathBuf, Vec<u8>)> = vec![];
-            if let Some(path) = svg {
-                match chart::svg(&d, &sheet, th) {
-                    Ok(text) => files.push((path, text.into_bytes())),
-                    Err(e) => {
-                        eprintln!("error: drawing the SVG: {e}");
-                        return ExitCode::from(2);
-                    }
-                }
-            }
-            if let Some(path) = png {
-                match png_bytes(&d, &sheet, scale, th) {
-                    Ok(bytes) => files.push((path, bytes)),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return ExitCode::from(2);
-                    }
-                }
-            }
-            for (path, bytes) in files {
-                if let Err(e) = std::fs::write(&path, bytes) {
-                    eprintln!("error: cannot write {}: {e}", path.display());
-                    return ExitCode::from(2);
-                }
-                println!("wrote {}", path.display());
-            }
-            ExitCode::SUCCESS
+            let look = Look { width, height, charts, title, scale, theme };
+            render(&m, link.as_ref(), look, svg, png)
         }
     }
+}
+
+fn presets_cmd(name: Option<String>) -> ExitCode {
+    let Some(n) = name else {
+        for p in presets::PRESETS {
+            println!("{:<20} {}", p.name, p.claim);
+        }
+        return ExitCode::SUCCESS;
+    };
+    match presets::get(&n) {
+        Ok(p) => {
+            print!("{}", p.json);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn validate(source: &str) -> ExitCode {
+    let m = match model_of(source, None, true) {
+        Ok((m, _)) => m,
+        Err(code) => return code,
+    };
+    println!(
+        "{}: valid ({} assets, {} steps, {} crowd accounts, {} hand-listed)",
+        short_source(source),
+        m.assets.len(),
+        m.steps,
+        m.crowd_accounts,
+        m.explicit.len()
+    );
+    for n in &m.notices {
+        println!("notice: {n}");
+    }
+    ExitCode::SUCCESS
+}
+
+fn controls_cmd(source: &str, json: bool) -> ExitCode {
+    let (m, link) = match model_of(source, None, false) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    // a link: its base scenario and its control values; a file or preset: the scenario itself
+    let (base, values) = match &link {
+        Some(l) => (l.base(), l.controls.clone()),
+        None => match read_source(source) {
+            Ok(src) => (src.scenario, Default::default()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let list = controls::describe_with(&base, &values, Some(&m));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    for c in &list {
+        let range = match &c.kind {
+            controls::Kind::Number { min, max, .. } => {
+                format!("{min} to {max}{}", if c.unit.is_empty() { String::new() } else { format!(" {}", c.unit) })
+            }
+            controls::Kind::Toggle => "true, false".into(),
+            controls::Kind::Choice { options } => options.join(", "),
+        };
+        let state = match (&c.reason, &c.note) {
+            (Some(why), _) => format!("  (disabled: {why})"),
+            (None, Some(note)) => format!("  ({note})"),
+            _ => String::new(),
+        };
+        println!("{:<14} {:<12} {}  [{range}]{state}", c.key, c.value, c.label);
+    }
+    ExitCode::SUCCESS
+}
+
+fn run(source: &str, json: bool, csv: bool, seed: Option<u64>, strict: bool) -> ExitCode {
+    let m = match model_of(source, seed, strict) {
+        Ok((m, _)) => m,
+        Err(code) => return code,
+    };
+    let o = outcome::simulate(&m);
+    if json {
+        println!("{}", serde_json::to_string(&report::to_json(&o)).unwrap_or_default());
+    } else if csv {
+        print!("{}", report::to_csv(&o));
+    } else {
+        print!("{}", text_summary(&o));
+    }
+    ExitCode::SUCCESS
+}
+
+/// How `render` draws: size, charts, title, scale and theme.
+struct Look {
+    width: u32,
+    height: u32,
+    charts: Vec<String>,
+    title: Option<String>,
+    scale: u32,
+    theme: Option<String>,
+}
+
+fn render(m: &Model, link: Option<&link::Link>, look: Look, svg: Option<PathBuf>, png: Option<PathBuf>) -> ExitCode {
+    if svg.is_some() && svg == png {
+        eprintln!("error: --svg and --png name the same file");
+        return ExitCode::from(2);
+    }
+    let dark = match look.theme.as_deref() {
+        Some(t) => t == "dark",
+        None => link.is_some_and(|l| l.theme == link::Theme::Dark),
+    };
+    let th = if dark { &chart::DARK } else { &chart::LIGHT };
+    let names = match (look.charts.is_empty(), link.and_then(|l| l.embed_charts.clone())) {
+        (false, _) => look.charts,
+        (true, Some(from_link)) => from_link,
+        (true, None) => link::CHARTS.iter().map(|c| c.to_string()).collect(),
+    };
+    let sheet = chart::Sheet {
+        charts: chart::Which::ALL
+            .into_iter()
+            .filter(|w| names.iter().any(|n| chart::Which::from_name(n) == Some(*w)))
+            .collect(),
+        title: look.title,
+        width: look.width,
+        height_each: look.height,
+    };
+    let d = chart::ChartData::from_outcome(&outcome::simulate(m));
+    // draw everything first, so that an error leaves no file half-done
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![];
+    if let Some(path) = svg {
+        match chart::svg(&d, &sheet, th) {
+            Ok(text) => files.push((path, text.into_bytes())),
+            Err(e) => {
+                eprintln!("error: drawing the SVG: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if let Some(path) = png {
+        match png_bytes(&d, &sheet, look.scale, th) {
+            Ok(bytes) => files.push((path, bytes)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    for (path, bytes) in files {
+        if let Err(e) = std::fs::write(&path, bytes) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        println!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
 }
 
 #[cfg(not(target_arch = "wasm32"))]
