@@ -229,8 +229,8 @@ pub fn to_csv(o: &Outcome) -> String {
 }
 
 /// SHA-256 of a run's numbers, independent of the JSON format: every market price, the focal
-/// account's equity, the crowd's liquidated notional, the insurance fund, and every event
-/// (step, account, what, asset, quantity, price, money) as text. Two runs with the same
+/// account's equity, the insurance fund, and every event (step, account, what, asset, quantity,
+/// price, money) as text — so every liquidation, of anyone, with its fill. Two runs with the same
 /// fingerprint computed the same market and the same liquidations, to the last decimal.
 pub fn run_fingerprint(symbols: &[String], r: &Run) -> String {
     use std::fmt::Write;
@@ -243,7 +243,7 @@ pub fn run_fingerprint(symbols: &[String], r: &Run) -> String {
         }
         t.push('\n');
     }
-    for v in [&s.focal_equity, &s.crowd_liquidated_notional, &s.insurance_fund] {
+    for v in [&s.focal_equity, &s.insurance_fund] {
         for x in v.iter() {
             let _ = write!(t, "{x},");
         }
