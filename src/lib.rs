@@ -10,6 +10,7 @@ pub mod conservation;
 pub mod controls;
 pub mod crowd;
 pub mod error;
+pub mod ladder;
 pub mod linalg;
 pub mod link;
 pub mod liquidation;

@@ -255,20 +255,28 @@ pub fn plan(
     orders
 }
 
-/// Apply planned orders at the batch's fill prices; `post` are the step's final market prices
-/// (used to value what remains when capping a fee at the equity left).
-#[allow(clippy::too_many_arguments)]
-pub fn execute(
+/// What a step's batch gives the accounts it liquidates: where it filled, the prices after it, and
+/// the step's terms.
+pub struct Batch<'a, I: AssetInfo + ?Sized> {
+    /// Fill price per asset (the mean of the pre- and post-impact prices).
+    pub fill: &'a [Price],
+    /// Market prices after the batch (to value what remains when capping a fee at the equity left).
+    pub post: &'a [Price],
+    pub info: &'a I,
+    pub fee_rate: Ratio,
+    pub step: usize,
+}
+
+/// Apply planned orders at the batch's fill prices: realised PnL, fees to the fund, collateral
+/// sales, bad debt, each written to the ledger and as an event.
+pub fn execute<I: AssetInfo + ?Sized>(
     acc: &mut Account,
     orders: &[Order],
-    fills: &[Price],
-    post: &[Price],
-    info: &(impl AssetInfo + ?Sized),
-    fee_rate: Ratio,
+    b: &Batch<'_, I>,
     fund: &mut Fund,
-    step: usize,
     events: &mut Vec<Event>,
 ) {
+    let (fills, post, info, fee_rate, step) = (b.fill, b.post, b.info, b.fee_rate, b.step);
     let mut closed = vec![false; acc.positions.len()];
     for o in orders {
         let fill = fills[o.asset];

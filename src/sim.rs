@@ -84,88 +84,145 @@ fn account_from(id: AccountId, a: &AccountInit) -> Account {
     Account::new(id, a.mode, a.cash, a.balances.clone(), a.positions.clone())
 }
 
+/// Whose liquidation a plan is.
 enum Who {
     Focal,
     Explicit(usize),
     Crowd(usize),
 }
 
+/// A liquidation planned at a step's pre-trade prices: whose, the account, its orders.
+type Plan = (Who, Account, Vec<Order>);
+
+/// The engine between two steps: every account, the impact state, prices, the fund, the events
+/// so far and the series recorded so far. [`run`] steps it to the end; the crowd's liquidation
+/// ladder (`ladder.rs`) stops it at the step it looks at.
+pub struct State {
+    /// The last step played (0: the opening).
+    pub t: usize,
+    feedback: bool,
+    /// Accumulated log impact per asset.
+    impact: Vec<f64>,
+    /// Market prices after the last step's batch.
+    pub prices: Vec<Price>,
+    pub focal: Account,
+    focal_f: Mirror,
+    pub explicit: Vec<Account>,
+    explicit_f: Vec<Mirror>,
+    pub cohorts: Vec<Cohort>,
+    /// Crowd accounts liquidated down to nothing (they leave their cohort).
+    retired: Vec<Account>,
+    pub fund: Fund,
+    pub events: Vec<Event>,
+    pub series: Series,
+    focal_mode: Mode,
+    focal_assets: Vec<usize>,
+    // per-step scratch, kept to avoid reallocating
+    pre: Vec<Price>,
+    pre_f: Vec<f64>,
+    post_f: Vec<f64>,
+    fills: Vec<Price>,
+    flow: Vec<Decimal>,
+}
+
 /// Run the model over an exogenous path, with or without feedback, for a given focal account.
 pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -> Run {
-    let n = m.assets.len();
-    let steps = m.steps;
-    let mut impact = vec![0.0f64; n];
-    let mut focal = account_from(AccountId::Focal, focal_init);
-    let focal_assets: Vec<usize> = focal.positions.iter().map(|p| p.asset).collect();
-    let mut explicit: Vec<Account> =
-        m.explicit.iter().enumerate().map(|(k, a)| account_from(AccountId::Explicit(k as u32), a)).collect();
-    let mut cohorts: Vec<Cohort> = m.cohorts.clone();
-    let mut retired: Vec<Account> = vec![];
-    let mut fund = Fund::new(m.fund0);
-    let mut events: Vec<Event> = vec![];
-
-    let mut s = Series {
-        price: vec![Vec::with_capacity(steps + 1); n],
-        exogenous_price: vec![Vec::with_capacity(steps + 1); n],
-        impact_pct: vec![Vec::with_capacity(steps + 1); n],
-        forced_flow_usd: vec![Vec::with_capacity(steps + 1); n],
-        price_f: vec![Vec::with_capacity(steps + 1); n],
-        exogenous_price_f: vec![Vec::with_capacity(steps + 1); n],
-        focal_position_qty: vec![Vec::with_capacity(steps + 1); focal_assets.len()],
-        ..Series::default()
-    };
-    let mut prices: Vec<Price> = m.opening_prices();
-    for i in 0..n {
-        s.price[i].push(prices[i]);
-        s.exogenous_price[i].push(prices[i]);
-        s.impact_pct[i].push(0.0);
-        s.forced_flow_usd[i].push(Money::ZERO);
-        s.price_f[i].push(exo.prices[0][i]);
-        s.exogenous_price_f[i].push(exo.prices[0][i]);
+    let mut s = State::new(m, exo, feedback, focal_init);
+    while s.t < m.steps {
+        s.step(m, exo);
     }
-    s.crowd_liquidated_notional.push(Money::ZERO);
-    s.crowd_accounts_liquidated.push(0);
-    record_focal(&mut s, &focal, &focal_assets, &prices, m);
-    s.insurance_fund.push(fund.balance);
-    s.bad_debt.push(Money::ZERO);
+    s.finish()
+}
 
-    let mut pre = prices.clone();
-    let mut pre_f = vec![0.0f64; n];
-    let mut post_f = vec![0.0f64; n];
-    let mut focal_f = Mirror::of(&focal);
-    let mut explicit_f: Vec<Mirror> = explicit.iter().map(Mirror::of).collect();
-    let mut fills = prices.clone();
-    let mut flow = vec![Decimal::ZERO; n];
-    let mut plans: Vec<(Who, Account, Vec<Order>)> = vec![];
-    for t in 1..=steps {
-        // 1–2: decay, exogenous move, pre-trade price.
-        for i in 0..n {
-            impact[i] *= m.assets[i].decay;
-            (pre[i], pre_f[i]) =
-                market::to_tick_f(exo.prices[t][i] * libm::exp(impact[i]), m.assets[i].tick, m.assets[i].tick_f);
+impl State {
+    /// The opening state (step 0), with the opening recorded in the series.
+    pub fn new(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -> State {
+        let n = m.assets.len();
+        let focal = account_from(AccountId::Focal, focal_init);
+        let focal_assets: Vec<usize> = focal.positions.iter().map(|p| p.asset).collect();
+        let explicit: Vec<Account> =
+            m.explicit.iter().enumerate().map(|(k, a)| account_from(AccountId::Explicit(k as u32), a)).collect();
+        let prices = m.opening_prices();
+        let mut st = State {
+            t: 0,
+            feedback,
+            impact: vec![0.0; n],
+            focal_f: Mirror::of(&focal),
+            explicit_f: explicit.iter().map(Mirror::of).collect(),
+            focal,
+            explicit,
+            cohorts: m.cohorts.clone(),
+            retired: vec![],
+            fund: Fund::new(m.fund0),
+            events: vec![],
+            series: Series::with_capacity(n, focal_assets.len(), m.steps + 1),
+            focal_mode: focal_init.mode,
+            focal_assets,
+            pre: prices.clone(),
+            pre_f: vec![0.0; n],
+            post_f: exo.prices[0].clone(),
+            fills: prices.clone(),
+            flow: vec![Decimal::ZERO; n],
+            prices,
+        };
+        st.record(m, exo, 0, Money::ZERO, 0);
+        st
+    }
+
+    /// Play the next step: one round of the loop.
+    pub fn step(&mut self, m: &Model, exo: &ExoPath) {
+        self.t += 1;
+        let t = self.t;
+        self.move_market(m, exo, t);
+        let mut plans = self.plan(m);
+        self.batch(m, exo, t, &plans);
+        let first_event = self.events.len();
+        let crowd_count = self.apply(m, t, &mut plans);
+        let crowd_notional = self.events[first_event..]
+            .iter()
+            .filter(|e| e.account != AccountId::Focal)
+            .map(|e| match &e.kind {
+                EventKind::Liquidation { quantity, price, .. } => quantity.abs() * *price,
+                _ => Money::ZERO,
+            })
+            .sum();
+        self.record(m, exo, t, crowd_notional, crowd_count);
+    }
+
+    /// 1–2: impact decays, the exogenous price moves; the pre-trade market price on the tick grid.
+    fn move_market(&mut self, m: &Model, exo: &ExoPath, t: usize) {
+        for i in 0..m.assets.len() {
+            self.impact[i] *= m.assets[i].decay;
+            let a = &m.assets[i];
+            (self.pre[i], self.pre_f[i]) =
+                market::to_tick_f(exo.prices[t][i] * libm::exp(self.impact[i]), a.tick, a.tick_f);
         }
-        // 3: liquidation checks at the pre-trade price.
-        plans.clear();
-        if !focal_f.clearly_healthy(&pre_f, m) {
-            let o = liquidation::plan(&focal, &pre, m, m.policy, m.fee_rate);
+    }
+
+    /// 3: every account checked at the pre-trade price; the liquidations to make.
+    fn plan(&mut self, m: &Model) -> Vec<Plan> {
+        let (pre, pre_f) = (&self.pre, &self.pre_f);
+        let mut plans: Vec<Plan> = vec![];
+        if !self.focal_f.clearly_healthy(pre_f, m) {
+            let o = liquidation::plan(&self.focal, pre, m, m.policy, m.fee_rate);
             if !o.is_empty() {
-                plans.push((Who::Focal, focal.clone(), o));
+                plans.push((Who::Focal, self.focal.clone(), o));
             }
         }
-        for (k, a) in explicit.iter().enumerate() {
-            if explicit_f[k].clearly_healthy(&pre_f, m) {
+        for (k, a) in self.explicit.iter().enumerate() {
+            if self.explicit_f[k].clearly_healthy(pre_f, m) {
                 continue;
             }
-            let o = liquidation::plan(a, &pre, m, m.policy, m.fee_rate);
+            let o = liquidation::plan(a, pre, m, m.policy, m.fee_rate);
             if !o.is_empty() {
                 plans.push((Who::Explicit(k), a.clone(), o));
             }
         }
-        for (ci, c) in cohorts.iter_mut().enumerate() {
-            if c.alive() == 0 || clearly_healthy(c, &pre_f, m) {
+        for (ci, c) in self.cohorts.iter_mut().enumerate() {
+            if c.alive() == 0 || clearly_healthy(c, pre_f, m) {
                 continue;
             }
-            let (upnl, mm) = margin::positions_health(&c.template, &pre, m);
+            let (upnl, mm) = margin::positions_health(&c.template, pre, m);
             while c.head < c.members.len() {
                 let mem = &c.members[c.head];
                 if !margin::is_liquidatable(mm, mem.cash + upnl, true) {
@@ -173,120 +230,168 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
                 }
                 let mut acc = Account::new(AccountId::Crowd(mem.id), Mode::Cross, mem.cash, vec![], c.template.clone());
                 acc.ledger = mem.ledger.clone();
-                let o = liquidation::plan(&acc, &pre, m, m.policy, m.fee_rate);
+                let o = liquidation::plan(&acc, pre, m, m.policy, m.fee_rate);
                 plans.push((Who::Crowd(ci), acc, o));
                 c.head += 1;
             }
         }
-        // 4: one netted batch per asset.
-        flow.iter_mut().for_each(|f| *f = Decimal::ZERO);
-        for (_, _, orders) in &plans {
+        plans
+    }
+
+    /// 4: the forced orders of each asset netted into one batch, which moves the impact (unless
+    /// feedback is off) and fills at the mean of the pre- and post-impact prices.
+    fn batch(&mut self, m: &Model, exo: &ExoPath, t: usize, plans: &[Plan]) {
+        let n = m.assets.len();
+        self.flow.iter_mut().for_each(|f| *f = Decimal::ZERO);
+        for (_, _, orders) in plans {
             for o in orders {
-                flow[o.asset] -= o.qty.0 * pre[o.asset].0;
+                self.flow[o.asset] -= o.qty.0 * self.pre[o.asset].0;
             }
         }
+        let feedback = self.feedback;
         if feedback && plans.iter().any(|p| !p.2.is_empty()) {
             let direct: Vec<f64> =
-                (0..n).map(|i| market::impact_delta(m, i, crate::types::dec_to_f64(flow[i]))).collect();
+                (0..n).map(|i| market::impact_delta(m, i, crate::types::dec_to_f64(self.flow[i]))).collect();
             for i in 0..n {
                 let mut d = direct[i];
                 if m.cross_impact > 0.0 {
-                    for j in 0..n {
-                        if j != i {
-                            d += m.cross_impact * m.corr[i][j] * direct[j];
-                        }
+                    for j in (0..n).filter(|&j| j != i) {
+                        d += m.cross_impact * m.corr[i][j] * direct[j];
                     }
                 }
-                impact[i] += d;
+                self.impact[i] += d;
             }
         }
         for i in 0..n {
+            let a = &m.assets[i];
             let (post, pf) = if feedback {
-                market::to_tick_f(exo.prices[t][i] * libm::exp(impact[i]), m.assets[i].tick, m.assets[i].tick_f)
+                market::to_tick_f(exo.prices[t][i] * libm::exp(self.impact[i]), a.tick, a.tick_f)
             } else {
-                (pre[i], pre_f[i])
+                (self.pre[i], self.pre_f[i])
             };
-            prices[i] = post;
-            post_f[i] = pf;
-            fills[i] = if feedback { Price((pre[i].0 + post.0) / Decimal::TWO) } else { pre[i] };
+            self.prices[i] = post;
+            self.post_f[i] = pf;
+            self.fills[i] = if feedback { Price((self.pre[i].0 + post.0) / Decimal::TWO) } else { self.pre[i] };
         }
-        // 5: apply the orders.
-        let first_event = events.len();
-        let mut crowd_count = 0u32;
+    }
+
+    /// 5: the orders applied; partly liquidated crowd accounts regrouped by their new book.
+    /// Returns how many accounts other than the focal one were liquidated.
+    fn apply(&mut self, m: &Model, t: usize, plans: &mut Vec<Plan>) -> u32 {
+        let mut count = 0u32;
         let mut spawned: BTreeMap<(usize, usize), Cohort> = BTreeMap::new();
         for (who, mut acc, orders) in plans.drain(..) {
-            liquidation::execute(&mut acc, &orders, &fills, &prices, m, m.fee_rate, &mut fund, t, &mut events);
+            let batch =
+                liquidation::Batch { fill: &self.fills, post: &self.prices, info: m, fee_rate: m.fee_rate, step: t };
+            liquidation::execute(&mut acc, &orders, &batch, &mut self.fund, &mut self.events);
             match who {
                 Who::Focal => {
-                    focal_f = Mirror::of(&acc);
-                    focal = acc;
+                    self.focal_f = Mirror::of(&acc);
+                    self.focal = acc;
                 }
                 Who::Explicit(k) => {
-                    explicit_f[k] = Mirror::of(&acc);
-                    explicit[k] = acc;
+                    count += 1;
+                    self.explicit_f[k] = Mirror::of(&acc);
+                    self.explicit[k] = acc;
                 }
                 Who::Crowd(ci) => {
-                    crowd_count += 1;
+                    count += 1;
                     if acc.positions.is_empty() {
-                        retired.push(acc);
-                    } else {
-                        // Same parent, same positions closed ⇒ same book: a new cohort, still
-                        // sorted by cash because the members arrive in ascending order and
-                        // their cash moved by the same amounts.
-                        let AccountId::Crowd(id) = acc.id else { unreachable!() };
-                        let key = (ci, acc.positions.len());
-                        let parent_mode = cohorts[ci].mode;
-                        let c = spawned
-                            .entry(key)
-                            .or_insert_with(|| Cohort::new(parent_mode, acc.positions.clone(), vec![]));
-                        c.members.push(Member::new(id, acc.cash, acc.ledger));
+                        self.retired.push(acc);
+                        continue;
                     }
+                    // Same parent, same positions closed ⇒ same book: a new cohort, still sorted
+                    // by cash because the members arrive in ascending order and their cash moved
+                    // by the same amounts.
+                    let AccountId::Crowd(id) = acc.id else { continue };
+                    let mode = self.cohorts[ci].mode;
+                    let c = spawned
+                        .entry((ci, acc.positions.len()))
+                        .or_insert_with(|| Cohort::new(mode, acc.positions.clone(), vec![]));
+                    c.members.push(Member::new(id, acc.cash, acc.ledger));
                 }
             }
         }
+        self.regroup(spawned);
+        count
+    }
+
+    /// New cohorts join one that already holds exactly their book, if there is one; empty ones
+    /// are dropped to keep the per-step loop short.
+    fn regroup(&mut self, spawned: BTreeMap<(usize, usize), Cohort>) {
+        let by_cash = |a: &Member, b: &Member| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id));
         for (_, mut c) in spawned {
-            // Join a cohort that already holds exactly this book, if there is one.
-            if let Some(ex) = cohorts.iter_mut().find(|x| x.template == c.template) {
+            if let Some(ex) = self.cohorts.iter_mut().find(|x| x.template == c.template) {
                 ex.members.drain(..ex.head);
                 ex.head = 0;
                 ex.members.append(&mut c.members);
-                ex.members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
+                ex.members.sort_by(by_cash);
             } else {
-                c.members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
-                cohorts.push(c);
+                c.members.sort_by(by_cash);
+                self.cohorts.push(c);
             }
         }
-        // Drop cohorts that are empty now to keep the per-step loop short.
-        cohorts.retain(|c| c.alive() > 0);
+        self.cohorts.retain(|c| c.alive() > 0);
+    }
 
-        // 6: record.
-        let mut crowd_notional = Money::ZERO;
-        for e in &events[first_event..] {
-            if let (AccountId::Crowd(_), EventKind::Liquidation { quantity, price, .. }) = (&e.account, &e.kind) {
-                crowd_notional += quantity.abs() * *price;
-            }
-        }
-        for i in 0..n {
-            s.price[i].push(prices[i]);
-            let (ex, ex_f) = market::to_tick_f(exo.prices[t][i], m.assets[i].tick, m.assets[i].tick_f);
+    /// 6: the step's point of every series.
+    fn record(&mut self, m: &Model, exo: &ExoPath, t: usize, crowd_notional: Money, crowd_count: u32) {
+        let s = &mut self.series;
+        for i in 0..m.assets.len() {
+            let a = &m.assets[i];
+            s.price[i].push(self.prices[i]);
+            let (ex, ex_f) = if t == 0 {
+                (self.prices[i], exo.prices[0][i])
+            } else {
+                market::to_tick_f(exo.prices[t][i], a.tick, a.tick_f)
+            };
             s.exogenous_price[i].push(ex);
             s.exogenous_price_f[i].push(ex_f);
-            s.price_f[i].push(post_f[i]);
-            s.impact_pct[i].push((libm::exp(impact[i]) - 1.0) * 100.0);
-            s.forced_flow_usd[i].push(Money(flow[i]));
+            s.price_f[i].push(self.post_f[i]);
+            s.impact_pct[i].push(if t == 0 { 0.0 } else { (libm::exp(self.impact[i]) - 1.0) * 100.0 });
+            s.forced_flow_usd[i].push(Money(self.flow[i]));
         }
         s.crowd_liquidated_notional.push(crowd_notional);
         s.crowd_accounts_liquidated.push(crowd_count);
-        record_focal(&mut s, &focal, &focal_assets, &prices, m);
-        s.insurance_fund.push(fund.balance);
-        s.bad_debt.push(fund.bad_debt_paid + fund.uncovered_bad_debt);
+        record_focal(s, &self.focal, &self.focal_assets, &self.prices, m);
+        s.insurance_fund.push(self.fund.balance);
+        s.bad_debt.push(self.fund.bad_debt_paid + self.fund.uncovered_bad_debt);
     }
 
-    let mut accounts = Vec::with_capacity(1 + explicit.len() + retired.len());
-    accounts.push(focal);
-    accounts.extend(explicit);
-    accounts.extend(retired);
-    Run { series: s, events, fund, accounts, cohorts, focal_mode: focal_init.mode, focal_assets }
+    /// The run as it stands.
+    pub fn finish(self) -> Run {
+        let mut accounts = Vec::with_capacity(1 + self.explicit.len() + self.retired.len());
+        accounts.push(self.focal);
+        accounts.extend(self.explicit);
+        accounts.extend(self.retired);
+        Run {
+            series: self.series,
+            events: self.events,
+            fund: self.fund,
+            accounts,
+            cohorts: self.cohorts,
+            focal_mode: self.focal_mode,
+            focal_assets: self.focal_assets,
+        }
+    }
+}
+
+impl Series {
+    fn with_capacity(assets: usize, positions: usize, points: usize) -> Series {
+        fn each<T>(n: usize, points: usize) -> Vec<Vec<T>> {
+            (0..n).map(|_| Vec::with_capacity(points)).collect()
+        }
+        Series {
+            price: each(assets, points),
+            exogenous_price: each(assets, points),
+            impact_pct: each(assets, points),
+            forced_flow_usd: each(assets, points),
+            price_f: each(assets, points),
+            exogenous_price_f: each(assets, points),
+            focal_position_qty: each(positions, points),
+            ..Series::default()
+        }
+    }
 }
 
 /// An f64 copy of an account, for the conservative pre-filter (see [`clearly_healthy`]).

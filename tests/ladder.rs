@@ -1,0 +1,73 @@
+//! The crowd's liquidation ladder against the engine: the notional the ladder shows at a price is
+//! the notional the engine liquidates when that asset alone moves there (an own move, feedback off).
+
+use margin_cascade::scenario::ShockSpec;
+use margin_cascade::{ladder, market, presets, simulate, Model, Scenario};
+
+/// A preset with feedback and noise off, so that a scripted own move puts the asset at a price.
+fn quiet(name: &str) -> Scenario {
+    let mut s = presets::get(name).unwrap().scenario();
+    s.feedback = false;
+    s.noise = false;
+    s
+}
+
+/// Check, at the opening of `base`, the ladder of `sym` at the price an own move of `pct` % gives.
+fn check(base: &Scenario, sym: &str, pct: f64) -> (f64, u32) {
+    let m0 = Model::from_scenario(base).unwrap();
+    let asset = m0.assets.iter().position(|a| a.symbol == sym).unwrap();
+    // the run: the asset alone moves at step 1 (every shock of the base moved out of the way)
+    let mut s = base.clone();
+    s.shocks = vec![ShockSpec { step: 1, symbol: sym.into(), percent: pct, own: true }];
+    let m = Model::from_scenario(&s).unwrap();
+    let o = simulate(&m);
+    let prices: Vec<_> = (0..m.assets.len()).map(|i| o.main.series.price[i][1]).collect();
+    // the ladder at step 0, at exactly the step-1 prices (the others moved by their drift only)
+    let state = ladder::state_at(&m, &market::exogenous_path(&m), 0);
+    let (notional, accounts) = ladder::liquidated_at(&state, &m, &prices);
+    assert_eq!(notional, o.main.series.crowd_liquidated_notional[1], "{sym} {pct} %: notional");
+    assert_eq!(accounts, o.main.series.crowd_accounts_liquidated[1], "{sym} {pct} %: accounts");
+    (notional.to_f64(), accounts)
+}
+
+#[test]
+fn the_ladder_is_what_the_engine_liquidates() {
+    // the default preset: cross and isolated crowd, longs and shorts, three volatile assets
+    let base = quiet(presets::DEFAULT);
+    let mut last = 0.0;
+    for pct in [-1.0, -3.0, -5.0, -8.0, -12.0, -20.0] {
+        let (n, _) = check(&base, "ETH", pct);
+        assert!(n >= last, "more is liquidated the further the price falls");
+        last = n;
+    }
+    assert!(last > 1e8, "a 20 % fall liquidates a good part of the crowd: {last}");
+    // above the market, the shorts
+    let (up, k) = check(&base, "ETH", 15.0);
+    assert!(up > 0.0 && k > 0, "shorts are liquidated on the way up");
+    // another asset, and a scenario with hand-listed accounts and partial closes (depeg's whales)
+    check(&base, "BTC", -10.0);
+    let depeg = quiet("depeg");
+    for pct in [-20.0, -35.0, -50.0] {
+        check(&depeg, "USDX", pct);
+    }
+    check(&quiet("amplification"), "BTC", -6.0);
+}
+
+#[test]
+fn the_ladder_at_a_later_step_counts_only_the_accounts_still_open() {
+    // after the loop's cascade, the most leveraged longs are gone: the ladder below the market is
+    // thinner than at the opening
+    let m = Model::from_scenario(&presets::get(presets::DEFAULT).unwrap().scenario()).unwrap();
+    let exo = market::exogenous_path(&m);
+    let eth = 1;
+    let at = |t: usize| {
+        let s = ladder::state_at(&m, &exo, t);
+        let lv = ladder::levels(&m, eth, s.prices[eth], 0.1, 20);
+        let l = ladder::ladder(&s, &m, eth, &lv);
+        assert_eq!(l.levels[10], l.market);
+        assert_eq!(l.notional[10].to_f64(), 0.0, "nothing is liquidated where the price already is");
+        l.notional[0].to_f64()
+    };
+    let (open, after) = (at(0), at(30));
+    assert!(after < open * 0.8, "{after} vs {open}");
+}
