@@ -37,6 +37,20 @@ pub struct Ladder {
     pub notional: Vec<Money>,
     /// Accounts liquidated at each level.
     pub accounts: Vec<u32>,
+    /// Net forced selling of the asset itself at each level (USD, sold − bought, at the level's
+    /// price): what would hit its book.
+    pub flow: Vec<Money>,
+}
+
+/// What the liquidation check would do at a price vector, for every account but the focal one.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Liquidated {
+    /// Notional of the positions closed, at those prices.
+    pub notional: Money,
+    /// Accounts liquidated.
+    pub accounts: u32,
+    /// Net USD sold of one asset (positions closed and collateral sold; bought counts negative).
+    pub flow: Money,
 }
 
 /// The main run's state at `step` (replayed from the opening).
@@ -46,6 +60,41 @@ pub fn state_at(m: &Model, exo: &ExoPath, step: usize) -> State {
         s.step(m, exo);
     }
     s
+}
+
+/// The asset a ladder shows by default: the first shocked asset that the crowd holds, else the
+/// one the crowd holds most of (by opening notional), else the first.
+pub fn default_asset(m: &Model) -> usize {
+    let mut held = vec![0.0f64; m.assets.len()];
+    for c in &m.cohorts {
+        for p in &c.template {
+            held[p.asset] += p.notional(p.entry).to_f64() * c.alive() as f64;
+        }
+    }
+    for a in &m.explicit {
+        for p in &a.positions {
+            held[p.asset] += p.notional(p.entry).to_f64();
+        }
+    }
+    if let Some(s) = m.shocks.iter().find(|s| held[s.asset] > 0.0) {
+        return s.asset;
+    }
+    (0..held.len()).max_by(|&a, &b| held[a].total_cmp(&held[b]).then(b.cmp(&a))).filter(|&i| held[i] > 0.0).unwrap_or(0)
+}
+
+/// The step a ladder shows when no time cursor says: just before the first shock (the ladder as
+/// it stands when the move comes), else the opening.
+pub fn default_step(m: &Model) -> usize {
+    m.shocks.iter().map(|s| s.step).min().map_or(0, |t| t.saturating_sub(1))
+}
+
+/// The ladder chart's data for `asset` at `step` of the main run: ±20 % around the market in
+/// 1 % buckets.
+pub fn chart_data(m: &Model, step: usize, asset: usize) -> crate::chart::LadderData {
+    let exo = crate::market::exogenous_path(m);
+    let state = state_at(m, &exo, step);
+    let lv = levels(m, asset, state.prices[asset], 0.2, 40);
+    crate::chart::LadderData::new(&ladder(&state, m, asset, &lv), m)
 }
 
 /// `n + 1` levels spanning the market price ± `span` (0.2 = ±20 %), on the tick grid, ascending,
@@ -70,45 +119,51 @@ pub fn levels(m: &Model, asset: usize, market: Price, span: f64, n: usize) -> Ve
 /// The ladder of `asset` at the state's step over `levels` (every other asset at its market price).
 pub fn ladder(state: &State, m: &Model, asset: usize, levels: &[Price]) -> Ladder {
     let mut prices = state.prices.clone();
-    let mut notional = Vec::with_capacity(levels.len());
-    let mut accounts = Vec::with_capacity(levels.len());
+    let (mut notional, mut accounts, mut flow) = (vec![], vec![], vec![]);
     for &p in levels {
         prices[asset] = p;
-        let (n, a) = liquidated_at(state, m, &prices);
-        notional.push(n);
-        accounts.push(a);
+        let l = liquidated_at(state, m, &prices, asset);
+        notional.push(l.notional);
+        accounts.push(l.accounts);
+        flow.push(l.flow);
     }
-    Ladder { step: state.t, asset, market: state.prices[asset], levels: levels.to_vec(), notional, accounts }
+    Ladder { step: state.t, asset, market: state.prices[asset], levels: levels.to_vec(), notional, accounts, flow }
 }
 
-/// What the liquidation check would close, for every account but the focal one, at `prices`:
-/// the notional of the positions closed (at those prices) and the number of accounts liquidated.
-pub fn liquidated_at(state: &State, m: &Model, prices: &[Price]) -> (Money, u32) {
-    let mut total = Money::ZERO;
-    let mut count = 0u32;
+/// What the liquidation check would do at `prices`, for every account but the focal one; `flow`
+/// is of asset `asset`.
+pub fn liquidated_at(state: &State, m: &Model, prices: &[Price], asset: usize) -> Liquidated {
+    let mut out = Liquidated::default();
     for c in &state.cohorts {
-        let (n, k) = cohort_at(c, prices, m);
-        total += n;
-        count += k;
+        let l = cohort_at(c, prices, m, asset);
+        out.notional += l.notional;
+        out.accounts += l.accounts;
+        out.flow += l.flow;
     }
     for acc in &state.explicit {
         let orders = liquidation::plan(acc, prices, m, m.policy, m.fee_rate);
         if orders.is_empty() {
             continue;
         }
-        count += 1;
-        for o in orders.iter().filter(|o| matches!(o.target, Target::Position(_))) {
-            total += o.qty.abs() * prices[o.asset];
+        out.accounts += 1;
+        for o in &orders {
+            if matches!(o.target, Target::Position(_)) {
+                out.notional += o.qty.abs() * prices[o.asset];
+            }
+            if o.asset == asset {
+                out.flow -= o.qty * prices[o.asset];
+            }
         }
     }
-    (total, count)
+    out
 }
 
-/// A cohort at `prices`: the notional its liquidated members would close, and how many they are.
-fn cohort_at(c: &crate::crowd::Cohort, prices: &[Price], m: &Model) -> (Money, u32) {
+/// A cohort at `prices`: what its liquidated members would close, how many they are, and their
+/// net selling of `asset`.
+fn cohort_at(c: &crate::crowd::Cohort, prices: &[Price], m: &Model, asset: usize) -> Liquidated {
     let members = &c.members[c.head..];
     if members.is_empty() {
-        return (Money::ZERO, 0);
+        return Liquidated::default();
     }
     let h = margin::snapshot(Money::ZERO, &[], &c.template, false, prices, m);
     let upnl = h.upnl;
@@ -119,14 +174,20 @@ fn cohort_at(c: &crate::crowd::Cohort, prices: &[Price], m: &Model) -> (Money, u
     // liquidatable: cash + uPnL ≤ MM
     let mut threshold = h.mm - upnl;
     let liquidated = below(threshold);
-    let (mut total, mut closing) = (Money::ZERO, liquidated);
+    let (mut total, mut flow, mut closing) = (Money::ZERO, Money::ZERO, liquidated);
     let (mut mm_left, mut fees) = (h.mm, Money::ZERO);
     for &i in &order {
         if closing == 0 {
             break;
         }
         let p = &h.positions[i];
-        total += Money(p.notional.0 * Decimal::from(closing as u64));
+        let k = Decimal::from(closing as u64);
+        total += Money(p.notional.0 * k);
+        let pos = &c.template[i];
+        if pos.asset == asset {
+            // closing a long sells it
+            flow += Money(pos.qty.0 * prices[asset].0 * k);
+        }
         if m.policy == Policy::Full {
             continue;
         }
@@ -136,7 +197,7 @@ fn cohort_at(c: &crate::crowd::Cohort, prices: &[Price], m: &Model) -> (Money, u
         threshold = threshold.min(mm_left - upnl + fees);
         closing = closing.min(below(threshold));
     }
-    (total, liquidated as u32)
+    Liquidated { notional: total, accounts: liquidated as u32, flow }
 }
 
 /// Net selling (USD) that moves asset `i`'s price by `log_move` (< 0 down; > 0 up: buying),

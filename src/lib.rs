@@ -19,8 +19,6 @@ pub mod market;
 pub mod model;
 pub mod outcome;
 pub mod presets;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod raster;
 pub mod report;
 pub mod scenario;
 pub mod sim;

@@ -43,8 +43,10 @@ pub const MAX_LINK: usize = 64 * 1024;
 pub const DEFAULT_PRESET: &str = crate::presets::DEFAULT;
 /// At most this many notices are listed; the rest are counted.
 pub const MAX_NOTICES: usize = 12;
-/// The charts an embed can show (`charts=`), in the order the page draws them.
-pub const CHARTS: [&str; 3] = ["collateral", "margin", "impact"];
+/// The charts an embed can show (`charts=`), in the order the page draws them (`chart::CHARTS`).
+fn charts() -> Vec<&'static str> {
+    crate::chart::chart_names().collect()
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -68,7 +70,7 @@ pub struct Link {
     pub embed: bool,
     /// Controls an embed shows (`None`: none, the charts only).
     pub embed_controls: Option<Vec<String>>,
-    /// Charts an embed shows, a subset of [`CHARTS`] in its order (`None`: all of them).
+    /// Charts an embed shows, a subset of `chart::CHARTS` in its order (`None`: all of them).
     pub embed_charts: Option<Vec<String>>,
     pub theme: Theme,
     /// Time cursor step.
@@ -194,8 +196,9 @@ pub fn encode(link: &Link) -> String {
 /// The charts a link keeps of those named: only known ones, in the page's order, and none when
 /// that would be all of them (or none of them).
 fn canonical_charts(named: &[String]) -> Option<Vec<&'static str>> {
-    let keep: Vec<&'static str> = CHARTS.into_iter().filter(|k| named.iter().any(|x| x == k)).collect();
-    (!keep.is_empty() && keep.len() < CHARTS.len()).then_some(keep)
+    let all = charts();
+    let keep: Vec<&'static str> = all.iter().copied().filter(|k| named.iter().any(|x| x == k)).collect();
+    (!keep.is_empty() && keep.len() < all.len()).then_some(keep)
 }
 
 fn short(s: &str) -> String {
@@ -373,20 +376,20 @@ pub fn decode(fragment: &str) -> Decoded {
     if let Some(c) = get("charts") {
         let mut named = vec![];
         for key in c.split(',').map(str::trim).filter(|k| !k.is_empty()) {
-            if CHARTS.contains(&key) {
+            if charts().contains(&key) {
                 named.push(key.to_string());
             } else {
                 notices.push(format!(
                     "The chart {} in charts= is not one this page draws ({}); it is left out.",
                     short(key),
-                    CHARTS.join(", ")
+                    charts().join(", ")
                 ));
             }
         }
         if !link.embed {
             notices.push("charts= only applies to an embed (embed=1); the full page shows every chart.".into());
         } else if named.is_empty() {
-            notices.push(format!("charts= names no chart ({}); every chart is shown.", CHARTS.join(", ")));
+            notices.push(format!("charts= names no chart ({}); every chart is shown.", charts().join(", ")));
         } else {
             link.embed_charts = canonical_charts(&named).map(|c| c.into_iter().map(String::from).collect());
         }
@@ -536,7 +539,8 @@ mod tests {
             ("impact,collateral", Some("charts=collateral,impact")),
             ("margin,margin", Some("charts=margin")),
             ("%20impact%20", Some("charts=impact")),
-            ("impact,margin,collateral", None),
+            ("impact,margin,collateral", Some("charts=collateral,margin,impact")),
+            ("crowd,impact,margin,collateral", None),
         ] {
             let d = decode(&format!("v=2&preset=contagion&seed=1&embed=1&charts={given}"));
             assert!(d.notices.is_empty(), "{given}: {:?}", d.notices);

@@ -165,12 +165,14 @@ fn render_draws_every_preset_as_svg_and_png() {
         assert!(out.contains("wrote") && out.contains(".png"), "{out}");
         let text = std::fs::read_to_string(&svg).unwrap();
         assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{}: an SVG document", p.name);
-        assert!(text.contains(r#"width="1200" height="1200""#), "{}: default size", p.name);
-        for title in ["Your account", "Margin ratio", "Price-impact feedback", "time (hours)"] {
+        assert!(text.contains(r#"width="1200" height="2000""#), "{}: default size (five panels)", p.name);
+        for title in
+            ["Your account", "Margin ratio", "Price-impact feedback", "time (h:mm)", "The crowd", "liquidation ladder"]
+        {
             assert!(text.contains(title), "{}: the SVG names {title:?}", p.name);
         }
         let bytes = std::fs::read(&png).unwrap();
-        assert_eq!(png_size(&bytes), (1200, 1200), "{}", p.name);
+        assert_eq!(png_size(&bytes), (1200, 2000), "{}", p.name);
         assert!(bytes.len() > 20_000, "{}: a PNG with content ({} bytes)", p.name, bytes.len());
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -185,7 +187,7 @@ fn render_takes_a_link_size_scale_and_theme() {
     let (code, _, err) =
         cascade(&["render", link, "--png", png.to_str().unwrap(), "--width", "600", "--height", "250", "--scale", "2"]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (1200, 1500), "600 × 3·250 at scale 2");
+    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (1200, 2500), "600 × 5·250 at scale 2");
     let svg = dir.join("light.svg");
     let (code, _, err) = cascade(&["render", link, "--svg", svg.to_str().unwrap(), "--theme", "light"]);
     assert_eq!(code, 0, "{err}");
@@ -210,7 +212,7 @@ fn render_takes_a_link_size_scale_and_theme() {
     let (code, _, err) = cascade(&["render", "preset:contagion", "--png", "/nonexistent-dir/x.png"]);
     assert_eq!(code, 2);
     assert!(err.contains("cannot write /nonexistent-dir/x.png"), "{err}");
-    // the largest options together would be a 4.6 GB bitmap: refused in words, nothing written
+    // the largest options together would be a 7.7 GB bitmap: refused in words, nothing written
     let huge = dir.join("huge.png");
     let huge_svg = dir.join("huge.svg");
     let (code, _, err) = cascade(&[
@@ -228,7 +230,7 @@ fn render_takes_a_link_size_scale_and_theme() {
         "4",
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("32000×48000") && err.contains("megapixels") && !err.contains("cannot write"), "{err}");
+    assert!(err.contains("32000×80000") && err.contains("megapixels") && !err.contains("cannot write"), "{err}");
     assert!(!huge.exists() && !huge_svg.exists(), "nothing is written when one output fails");
     let both = dir.join("both.svg");
     let (code, _, err) =

@@ -14,8 +14,6 @@ fn quiet(name: &str) -> Scenario {
 
 /// Check, at the opening of `base`, the ladder of `sym` at the price an own move of `pct` % gives.
 fn check(base: &Scenario, sym: &str, pct: f64) -> (f64, u32) {
-    let m0 = Model::from_scenario(base).unwrap();
-    let asset = m0.assets.iter().position(|a| a.symbol == sym).unwrap();
     // the run: the asset alone moves at step 1 (every shock of the base moved out of the way)
     let mut s = base.clone();
     s.shocks = vec![ShockSpec { step: 1, symbol: sym.into(), percent: pct, own: true }];
@@ -24,10 +22,28 @@ fn check(base: &Scenario, sym: &str, pct: f64) -> (f64, u32) {
     let prices: Vec<_> = (0..m.assets.len()).map(|i| o.main.series.price[i][1]).collect();
     // the ladder at step 0, at exactly the step-1 prices (the others moved by their drift only)
     let state = ladder::state_at(&m, &market::exogenous_path(&m), 0);
-    let (notional, accounts) = ladder::liquidated_at(&state, &m, &prices);
-    assert_eq!(notional, o.main.series.crowd_liquidated_notional[1], "{sym} {pct} %: notional");
-    assert_eq!(accounts, o.main.series.crowd_accounts_liquidated[1], "{sym} {pct} %: accounts");
-    (notional.to_f64(), accounts)
+    let asset = m.assets.iter().position(|a| a.symbol == sym).unwrap();
+    let l = ladder::liquidated_at(&state, &m, &prices, asset);
+    assert_eq!(l.notional, o.main.series.crowd_liquidated_notional[1], "{sym} {pct} %: notional");
+    assert_eq!(l.accounts, o.main.series.crowd_accounts_liquidated[1], "{sym} {pct} %: accounts");
+    // the forced flow in the asset: the engine's batch, less the focal account's own orders
+    let focal: margin_cascade::types::Money = o
+        .main
+        .events
+        .iter()
+        .filter(|e| e.step == 1 && e.account == margin_cascade::liquidation::AccountId::Focal)
+        .filter_map(|e| match &e.kind {
+            margin_cascade::liquidation::EventKind::Liquidation { asset: a, quantity, price, .. }
+            | margin_cascade::liquidation::EventKind::CollateralSale { asset: a, quantity, price, .. }
+                if *a == asset =>
+            {
+                Some(margin_cascade::types::Money(-quantity.0 * price.0))
+            }
+            _ => None,
+        })
+        .sum();
+    assert_eq!(l.flow + focal, o.main.series.forced_flow_usd[asset][1], "{sym} {pct} %: flow");
+    (l.notional.to_f64(), l.accounts)
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `cascade`: the command-line shell over the engine.
 
 use clap::{Parser, Subcommand};
-use margin_cascade::{chart, controls, link, load_scenario, outcome, presets, report, scenario, Model};
+use margin_cascade::{chart, controls, ladder, link, load_scenario, outcome, presets, report, scenario, Model};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -53,7 +53,7 @@ enum Cmd {
         height: u32,
         /// The charts to draw, top to bottom in the page's order: collateral, margin, impact
         /// (default: those a link's charts= names, else all three).
-        #[arg(long, value_delimiter = ',', value_parser = link::CHARTS)]
+        #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(chart::CHARTS.map(|c| c.0)))]
         charts: Vec<String>,
         /// A title line above the charts (for a slide or a social preview image).
         #[arg(long, value_parser = title)]
@@ -302,18 +302,20 @@ fn render(m: &Model, link: Option<&link::Link>, look: Look, svg: Option<PathBuf>
     let names = match (look.charts.is_empty(), link.and_then(|l| l.embed_charts.clone())) {
         (false, _) => look.charts,
         (true, Some(from_link)) => from_link,
-        (true, None) => link::CHARTS.iter().map(|c| c.to_string()).collect(),
+        (true, None) => chart::chart_names().map(String::from).collect(),
     };
     let sheet = chart::Sheet {
-        charts: chart::Which::ALL
-            .into_iter()
-            .filter(|w| names.iter().any(|n| chart::Which::from_name(n) == Some(*w)))
-            .collect(),
+        charts: chart::Which::of_charts(&names),
         title: look.title,
         width: look.width,
         height_each: look.height,
     };
-    let d = chart::ChartData::from_outcome(&outcome::simulate(m));
+    let mut d = chart::ChartData::from_outcome(&outcome::simulate(m));
+    if sheet.charts.contains(&chart::Which::Ladder) {
+        // the ladder at the link's time cursor, else just before the first shock
+        let step = link.and_then(|l| l.step).unwrap_or_else(|| ladder::default_step(m));
+        d.ladder = Some(ladder::chart_data(m, step, ladder::default_asset(m)));
+    }
     // draw everything first, so that an error leaves no file half-done
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![];
     if let Some(path) = svg {

@@ -4,12 +4,12 @@
 //! * draws at an integer `scale` (2 gives a sharp image for slides and print: every coordinate,
 //!   stroke width and font size is multiplied, so the layout is the page's layout), and
 //! * draws text with a bundled font — DejaVu Sans Mono, rasterised by `ab_glyph` — placed the way
-//!   the browser's canvas places it (same anchors, same advance, `chart::MONO_ADVANCE`), so the
+//!   the browser's canvas places it (same anchors, same advance, `format::MONO_ADVANCE`), so the
 //!   PNG matches the page and needs no fonts installed on the machine.
 //!
 //! Native only; the browser draws through `web/canvas.rs`.
 
-use crate::chart::MONO_ADVANCE;
+use super::format::MONO_ADVANCE;
 use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{

@@ -1,0 +1,43 @@
+//! Bitmaps (`cascade render --png`): a sheet drawn through plotters' bitmap backend, at an
+//! integer scale, with text from a bundled font (`raster.rs`), encoded as PNG. Native only.
+
+use super::data::ChartData;
+use super::sheet::{stack, Sheet};
+use super::theme::Theme;
+use plotters::prelude::*;
+
+/// Largest bitmap drawn (pixels): 100 MP is 300 MB of RGB, already more than any slide needs.
+pub const MAX_PIXELS: u64 = 100_000_000;
+
+/// The sheet as RGB pixels (3 bytes each, row-major), as [`png`] encodes them.
+pub fn rgb(d: &ChartData, sheet: &Sheet, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
+    let (w, h) = (sheet.width as u64 * scale as u64, sheet.height() as u64 * scale as u64);
+    let pixels = w * h;
+    if pixels > MAX_PIXELS || w == 0 || h == 0 || sheet.charts.is_empty() {
+        return Err(format!(
+            "a {w}×{h} image ({} megapixels) is outside what this renders (1 to {} megapixels); use a smaller size or scale",
+            pixels / 1_000_000,
+            MAX_PIXELS / 1_000_000
+        ));
+    }
+    let size = (w as u32, h as u32);
+    let mut buf = vec![0u8; size.0 as usize * size.1 as usize * 3];
+    let backend = super::raster::Raster::new(BitMapBackend::with_buffer(&mut buf, size), scale)?;
+    stack(&backend.into_drawing_area(), d, sheet, th)?;
+    Ok(buf)
+}
+
+/// The sheet as a PNG file: `width × height()` chart pixels drawn at `scale` image pixels each (2
+/// for sharp slides), text in the bundled font (`cascade render --png`).
+pub fn png(d: &ChartData, sheet: &Sheet, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
+    let pixels = rgb(d, sheet, scale, th)?;
+    let mut out = vec![];
+    let mut enc = ::png::Encoder::new(&mut out, sheet.width * scale, sheet.height() * scale);
+    enc.set_color(::png::ColorType::Rgb);
+    enc.set_depth(::png::BitDepth::Eight);
+    enc.set_compression(::png::Compression::Best);
+    let mut w = enc.write_header().map_err(|e| e.to_string())?;
+    w.write_image_data(&pixels).map_err(|e| e.to_string())?;
+    w.finish().map_err(|e| e.to_string())?;
+    Ok(out)
+}
