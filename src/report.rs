@@ -5,7 +5,7 @@ use crate::conservation;
 use crate::liquidation::{AccountId, Event, EventKind};
 use crate::outcome::{Outcome, RunSummary};
 use crate::sim::{Run, Series};
-use crate::types::{Money, Ratio};
+use crate::types::Ratio;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -61,41 +61,75 @@ pub fn series_json(symbols: &[String], s: &Series, r: &Run, step_minutes: rust_d
     })
 }
 
-pub fn event_json(symbols: &[String], e: &Event, name: &str) -> Value {
-    let mut v = json!({ "step": e.step, "account": name });
-    let o = v.as_object_mut().expect("object");
-    let zero = Money::ZERO;
+/// One event as the outside sees it (`cascade run --json`, the page): the one serialisation of
+/// [`Event`]. Money, quantities and prices are exact decimal strings.
+#[derive(Clone, Debug, serde::Serialize, PartialEq)]
+pub struct EventOut {
+    pub step: usize,
+    pub account: String,
+    /// `liquidation`, `collateral_sale` or `bad_debt`.
+    pub kind: &'static str,
+    /// The asset traded (`USD` for bad debt).
+    pub asset: String,
+    /// Signed quantity traded (negative: sold); for bad debt, the amount.
+    pub quantity: String,
+    pub price: String,
+    pub fee: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub realized_pnl: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proceeds: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fund_paid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncovered: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+pub fn event_out(symbols: &[String], e: &Event, name: &str) -> EventOut {
+    let s = |x: &dyn std::fmt::Display| x.to_string();
+    let mut out = EventOut {
+        step: e.step,
+        account: name.to_string(),
+        kind: "",
+        asset: String::new(),
+        quantity: String::new(),
+        price: String::new(),
+        fee: "0".into(),
+        realized_pnl: None,
+        proceeds: None,
+        amount: None,
+        fund_paid: None,
+        uncovered: None,
+        reason: None,
+    };
     match &e.kind {
         EventKind::Liquidation { asset, quantity, price, fee, realized_pnl, reason } => {
-            o.insert("kind".into(), json!("liquidation"));
-            o.insert("asset".into(), json!(symbols[*asset]));
-            o.insert("quantity".into(), dec(quantity));
-            o.insert("price".into(), dec(price));
-            o.insert("fee".into(), dec(fee));
-            o.insert("realized_pnl".into(), dec(realized_pnl));
-            o.insert("reason".into(), json!(reason.describe()));
+            out.kind = "liquidation";
+            (out.asset, out.quantity, out.price, out.fee) = (symbols[*asset].clone(), s(quantity), s(price), s(fee));
+            out.realized_pnl = Some(s(realized_pnl));
+            out.reason = Some(reason.describe());
         }
         EventKind::CollateralSale { asset, quantity, price, proceeds, reason } => {
-            o.insert("kind".into(), json!("collateral_sale"));
-            o.insert("asset".into(), json!(symbols[*asset]));
-            o.insert("quantity".into(), dec(quantity));
-            o.insert("price".into(), dec(price));
-            o.insert("fee".into(), dec(&zero));
-            o.insert("proceeds".into(), dec(proceeds));
-            o.insert("reason".into(), json!(reason.describe()));
+            out.kind = "collateral_sale";
+            (out.asset, out.quantity, out.price) = (symbols[*asset].clone(), s(quantity), s(price));
+            out.proceeds = Some(s(proceeds));
+            out.reason = Some(reason.describe());
         }
         EventKind::BadDebt { amount, fund_paid, uncovered } => {
-            o.insert("kind".into(), json!("bad_debt"));
-            o.insert("asset".into(), json!("USD"));
-            o.insert("quantity".into(), dec(amount));
-            o.insert("price".into(), json!("1"));
-            o.insert("fee".into(), dec(&zero));
-            o.insert("amount".into(), dec(amount));
-            o.insert("fund_paid".into(), dec(fund_paid));
-            o.insert("uncovered".into(), dec(uncovered));
+            out.kind = "bad_debt";
+            (out.asset, out.quantity, out.price) = ("USD".into(), s(amount), "1".into());
+            (out.amount, out.fund_paid, out.uncovered) = (Some(s(amount)), Some(s(fund_paid)), Some(s(uncovered)));
         }
     }
-    v
+    out
+}
+
+pub fn event_json(symbols: &[String], e: &Event, name: &str) -> Value {
+    serde_json::to_value(event_out(symbols, e, name)).unwrap_or(Value::Null)
 }
 
 fn summary_json(s: &RunSummary) -> Value {
