@@ -11,7 +11,8 @@
 //!   from the base — plus `seed`, always written;
 //! * view parameters: `embed=1`, `controls=k1,k2` (which controls an embed shows),
 //!   `charts=collateral,margin,impact` (which charts an embed shows; all when absent),
-//!   `theme=light|dark|auto`, `t=STEP` (the time cursor).
+//!   `theme=light|dark|auto`, `t=STEP` (the time cursor), `win=FROM-TO` (the steps the time
+//!   charts show).
 //!
 //! Decoding never fails: every unknown key, malformed or out-of-range value or broken compact
 //! part becomes a notice naming the parameter and what was used instead, and the rest is used.
@@ -75,6 +76,8 @@ pub struct Link {
     pub theme: Theme,
     /// Time cursor step.
     pub step: Option<usize>,
+    /// The steps the time charts show, `from..=to` (`None`: the whole run).
+    pub window: Option<(usize, usize)>,
 }
 
 impl Default for Link {
@@ -88,6 +91,7 @@ impl Default for Link {
             embed_charts: None,
             theme: Theme::Auto,
             step: None,
+            window: None,
         }
     }
 }
@@ -189,6 +193,9 @@ pub fn encode(link: &Link) -> String {
     }
     if let Some(t) = link.step {
         parts.push(format!("t={t}"));
+    }
+    if let Some((a, b)) = link.window {
+        parts.push(format!("win={a}-{b}"));
     }
     parts.join("&")
 }
@@ -301,7 +308,7 @@ pub fn decode(fragment: &str) -> Decoded {
     let specs = controls::describe(&base);
     // Controls, one at a time, so that one bad value does not take the others with it.
     for (k, v) in &pairs {
-        if matches!(k.as_str(), "v" | "s" | "preset" | "embed" | "controls" | "charts" | "theme" | "t") {
+        if matches!(k.as_str(), "v" | "s" | "preset" | "embed" | "controls" | "charts" | "theme" | "t" | "win") {
             continue;
         }
         let Some(spec) = specs.iter().find(|c| c.key == *k) else {
@@ -418,6 +425,12 @@ pub fn decode(fragment: &str) -> Decoded {
             )),
         }
     }
+    if let Some(w) = get("win") {
+        match parse_window(&w, base.steps) {
+            Ok(win) => link.window = win,
+            Err(why) => notices.push(format!("The parameter win {why}, got {}; the whole run is shown.", short(&w))),
+        }
+    }
     if notices.len() > MAX_NOTICES {
         let more = notices.len() - MAX_NOTICES;
         notices.truncate(MAX_NOTICES);
@@ -462,6 +475,19 @@ fn migrate_v1(
                 .into(),
         );
     }
+}
+
+/// A time window `FROM-TO` (steps, FROM < TO ≤ steps); the whole run reads as none.
+pub fn parse_window(text: &str, steps: usize) -> Result<Option<(usize, usize)>, String> {
+    let (a, b) = text.trim().split_once('-').ok_or("must be two steps, FROM-TO")?;
+    let (a, b) = match (a.trim().parse::<usize>(), b.trim().parse::<usize>()) {
+        (Ok(a), Ok(b)) => (a, b),
+        _ => return Err("must be two steps, FROM-TO".into()),
+    };
+    if a >= b || b > steps {
+        return Err(format!("must be two steps with FROM < TO ≤ {steps}"));
+    }
+    Ok(if a == 0 && b == steps { None } else { Some((a, b)) })
 }
 
 /// A rejected control value, named as the page names the control (and by its link key).
@@ -557,6 +583,16 @@ mod tests {
     }
 
     #[test]
+    fn a_time_window_is_a_view_parameter() {
+        let d = decode("v=2&preset=amplification&seed=7&win=4-20&t=9");
+        assert!(d.notices.is_empty(), "{:?}", d.notices);
+        assert_eq!(d.link.window, Some((4, 20)));
+        assert_eq!(encode(&d.link), "v=2&preset=amplification&seed=7&t=9&win=4-20");
+        // the whole run is no window
+        assert_eq!(decode("v=2&preset=amplification&win=0-72").link.window, None);
+    }
+
+    #[test]
     fn values_equal_to_the_base_are_left_out_but_the_seed_stays() {
         let d = decode("v=2&preset=contagion&corr=0.8&mode=cross");
         assert_eq!(d.link.controls.keys().collect::<Vec<_>>(), vec!["seed"]);
@@ -585,6 +621,8 @@ mod tests {
             ("v=2&embed=1&charts=,", "charts= names no chart"),
             ("v=2&charts=impact", "charts= only applies to an embed"),
             ("v=2&seed=1&seed=2", "appears more than once"),
+            ("v=2&preset=contagion&win=30-10", "The parameter win must be two steps with FROM < TO ≤ 60"),
+            ("v=2&preset=contagion&win=abc", "The parameter win must be two steps, FROM-TO"),
         ];
         for (l, want) in cases {
             let d = decode(l);

@@ -11,7 +11,7 @@ use crate::scenario::{self, limits, AccountSpec, ImpactModelSpec, ModeSpec, Poli
 use crate::types::{dec_from_f64, Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     Cross,

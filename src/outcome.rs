@@ -6,10 +6,10 @@ use crate::market;
 use crate::model::{Mode, Model};
 use crate::sim::{self, Run};
 use crate::types::Money;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct AssetSummary {
     /// Largest peak-to-trough fall of the exogenous price, in %.
     pub exogenous_drawdown_pct: f64,
@@ -19,13 +19,13 @@ pub struct AssetSummary {
     pub amplification: Option<f64>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ClosedPosition {
     pub asset: String,
     pub step: usize,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RunSummary {
     pub focal_mode: Mode,
     /// First step at which the focal account was liquidated (null: never).

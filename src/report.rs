@@ -63,12 +63,12 @@ pub fn series_json(symbols: &[String], s: &Series, r: &Run, step_minutes: rust_d
 
 /// One event as the outside sees it (`cascade run --json`, the page): the one serialisation of
 /// [`Event`]. Money, quantities and prices are exact decimal strings.
-#[derive(Clone, Debug, serde::Serialize, PartialEq)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct EventOut {
     pub step: usize,
     pub account: String,
     /// `liquidation`, `collateral_sale` or `bad_debt`.
-    pub kind: &'static str,
+    pub kind: String,
     /// The asset traded (`USD` for bad debt).
     pub asset: String,
     /// Signed quantity traded (negative: sold); for bad debt, the amount.
@@ -94,7 +94,7 @@ pub fn event_out(symbols: &[String], e: &Event, name: &str) -> EventOut {
     let mut out = EventOut {
         step: e.step,
         account: name.to_string(),
-        kind: "",
+        kind: String::new(),
         asset: String::new(),
         quantity: String::new(),
         price: String::new(),
@@ -108,19 +108,19 @@ pub fn event_out(symbols: &[String], e: &Event, name: &str) -> EventOut {
     };
     match &e.kind {
         EventKind::Liquidation { asset, quantity, price, fee, realized_pnl, reason } => {
-            out.kind = "liquidation";
+            out.kind = "liquidation".into();
             (out.asset, out.quantity, out.price, out.fee) = (symbols[*asset].clone(), s(quantity), s(price), s(fee));
             out.realized_pnl = Some(s(realized_pnl));
             out.reason = Some(reason.describe());
         }
         EventKind::CollateralSale { asset, quantity, price, proceeds, reason } => {
-            out.kind = "collateral_sale";
+            out.kind = "collateral_sale".into();
             (out.asset, out.quantity, out.price) = (symbols[*asset].clone(), s(quantity), s(price));
             out.proceeds = Some(s(proceeds));
             out.reason = Some(reason.describe());
         }
         EventKind::BadDebt { amount, fund_paid, uncovered } => {
-            out.kind = "bad_debt";
+            out.kind = "bad_debt".into();
             (out.asset, out.quantity, out.price) = ("USD".into(), s(amount), "1".into());
             (out.amount, out.fund_paid, out.uncovered) = (Some(s(amount)), Some(s(fund_paid)), Some(s(uncovered)));
         }

@@ -1,20 +1,24 @@
-//! The only module that speaks to JavaScript (compiled for wasm32 only). A small handle,
-//! `Explorer`: load a scenario (preset or JSON), set controls, run, read series as typed arrays,
-//! read the summary and events, draw the three charts on canvases.
+//! The only module that speaks to JavaScript (compiled for wasm32 only): a small handle,
+//! `Explorer`. Load a scenario (preset, JSON or share link), set controls, run, read series as
+//! typed arrays, read the summary, the controls and the ladder as JS values, draw the charts on
+//! canvases.
 //!
-//! Every method that can fail returns a `JsError` carrying the engine's message; nothing a user
-//! can do makes this module panic.
+//! Structured values cross as plain JS objects through `serde-wasm-bindgen`; the per-step series
+//! cross as `Float64Array`s. Every method that can fail returns a `JsError` carrying the engine's
+//! message; nothing a user can do makes this module panic.
 
 mod canvas;
+mod page;
 
 use crate::chart::{self, ChartData, Which};
-use crate::controls;
-use crate::outcome::Outcome;
+use crate::market::ExoPath;
 use crate::scenario::Scenario;
-use crate::{link, presets, report, Model};
+use crate::sim::State;
+use crate::{controls, ladder, link, presets, report, Model};
 use js_sys::Float64Array;
+use page::{PageResult, PageSummary};
 use plotters::prelude::IntoDrawingArea;
-use serde_json::json;
+use serde::Serialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -23,12 +27,9 @@ fn err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// The result of a run as the page needs it (also what a worker sends back).
-#[derive(serde::Serialize, serde::Deserialize, Default, Clone)]
-struct PageResult {
-    chart: ChartData,
-    /// JSON text of the page summary (see `page_summary`).
-    summary: String,
+/// A value as a plain JS object (maps as objects, not `Map`s).
+fn js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(err)
 }
 
 #[wasm_bindgen]
@@ -36,36 +37,17 @@ pub struct Explorer {
     base: Scenario,
     base_name: String,
     values: BTreeMap<String, String>,
+    /// The last result (computed here, or imported from the worker).
     result: Option<PageResult>,
-    /// The model for the current values, when `set_control` has just validated it.
+    /// The model of the current values, once validated.
     model: Option<Model>,
-    /// The last outcome computed here (not for results imported from the worker).
-    outcome: Option<Outcome>,
-}
-
-fn page_summary(o: &Outcome, s: &Scenario) -> String {
-    let focal_events: Vec<serde_json::Value> = o
-        .main
-        .events
-        .iter()
-        .filter(|e| e.account == crate::liquidation::AccountId::Focal)
-        .map(|e| report::event_json(&o.symbols, e, "focal"))
-        .collect();
-    let cf = |r: &crate::outcome::RunSummary| serde_json::to_value(r).unwrap_or_default();
-    json!({
-        "name": o.name,
-        "symbols": o.symbols,
-        "step_minutes": crate::types::dec_to_f64(o.step_minutes),
-        "steps": s.steps,
-        "shocks": s.shocks,
-        "feedback": s.feedback,
-        "summary": cf(&o.summary),
-        "other_mode": cf(&o.other_mode_summary),
-        "no_feedback": cf(&o.no_feedback_summary),
-        "focal_events": focal_events,
-        "notices": o.notices,
-    })
-    .to_string()
+    /// The exogenous path of `model`, and the main run's state at a step (for the ladder; kept
+    /// so that a cursor moving forward plays on from it).
+    exo: Option<ExoPath>,
+    state: Option<State>,
+    /// The description of the base scenario, filled in from a run of it.
+    description: Option<String>,
+    window: Option<(usize, usize)>,
 }
 
 impl Default for Explorer {
@@ -74,43 +56,76 @@ impl Default for Explorer {
     }
 }
 
+impl Explorer {
+    fn set_base(&mut self, base: Scenario, name: &str, values: BTreeMap<String, String>) {
+        self.base = base;
+        self.base_name = name.into();
+        self.values = values;
+        self.description = None;
+        self.forget();
+    }
+
+    /// Forget everything computed from the current values.
+    fn forget(&mut self) {
+        self.result = None;
+        self.model = None;
+        self.exo = None;
+        self.state = None;
+    }
+
+    fn effective(&self) -> Result<Scenario, JsError> {
+        controls::apply(&self.base, &self.values).map_err(err)
+    }
+
+    fn model(&mut self) -> Result<&Model, JsError> {
+        if self.model.is_none() {
+            self.model = Some(Model::from_scenario(&self.effective()?).map_err(err)?);
+        }
+        self.model.as_ref().ok_or_else(|| JsError::new("no model"))
+    }
+
+    fn result(&self) -> Result<&PageResult, JsError> {
+        self.result.as_ref().ok_or_else(|| JsError::new("nothing has been run yet"))
+    }
+}
+
 #[wasm_bindgen]
 impl Explorer {
     /// A handle on the default preset (`presets::DEFAULT`).
     #[wasm_bindgen(constructor)]
     pub fn new() -> Explorer {
-        let p = presets::get(presets::DEFAULT).map(|p| p.scenario()).unwrap_or_default();
+        let base = presets::get(presets::DEFAULT).map(|p| p.scenario()).unwrap_or_default();
         Explorer {
-            base: p,
+            base,
             base_name: presets::DEFAULT.into(),
             values: BTreeMap::new(),
             result: None,
             model: None,
-            outcome: None,
+            exo: None,
+            state: None,
+            description: None,
+            window: None,
         }
     }
 
-    /// The bundled presets: `[{name, claim, title, description}]` as JSON.
-    pub fn presets() -> String {
-        let v: Vec<serde_json::Value> = presets::PRESETS
+    /// The bundled presets, the default first: `[{name, claim, title}]`.
+    pub fn presets() -> Result<JsValue, JsError> {
+        js(&page::presets())
+    }
+
+    /// The charts in the page's order: `[{name, panels: [panel names]}]` (`chart::CHARTS`).
+    pub fn charts() -> Result<JsValue, JsError> {
+        let v: Vec<page::ChartInfo> = chart::CHARTS
             .iter()
-            .map(|p| {
-                let s = p.scenario();
-                json!({"name": p.name, "claim": p.claim, "title": s.name, "description": s.description})
-            })
+            .map(|(name, panels)| page::ChartInfo { name, panels: panels.iter().map(|w| w.name()).collect() })
             .collect();
-        serde_json::Value::Array(v).to_string()
+        js(&v)
     }
 
     /// Load a preset as the base scenario; clears the controls.
     pub fn load_preset(&mut self, name: &str) -> Result<(), JsError> {
         let p = presets::get(name).map_err(err)?;
-        self.base = p.scenario();
-        self.base_name = name.into();
-        self.values.clear();
-        self.result = None;
-        self.model = None;
-        self.outcome = None;
+        self.set_base(p.scenario(), name, BTreeMap::new());
         Ok(())
     }
 
@@ -121,12 +136,7 @@ impl Explorer {
         }
         let s = Scenario::from_json(text).map_err(err)?;
         Model::from_scenario(&s).map_err(err)?;
-        self.base = s;
-        self.base_name = String::new();
-        self.values.clear();
-        self.result = None;
-        self.model = None;
-        self.outcome = None;
+        self.set_base(s, "", BTreeMap::new());
         Ok(())
     }
 
@@ -135,15 +145,21 @@ impl Explorer {
         self.base_name.clone()
     }
 
-    /// The controls for the current base scenario, with current values, as JSON.
-    pub fn controls(&self) -> String {
-        let mut c = controls::describe(&self.base);
-        for x in c.iter_mut() {
-            if let Some(v) = self.values.get(&x.key) {
-                x.value = v.clone();
-            }
+    /// The base scenario's description, its figures filled in from a run of the base scenario
+    /// (what it shows at its own values; computed once per base).
+    pub fn description(&mut self) -> String {
+        if self.description.is_none() {
+            let text = presets::description(&self.base).unwrap_or_else(|_| self.base.description.clone());
+            self.description = Some(text);
         }
-        serde_json::to_string(&c).unwrap_or_default()
+        self.description.clone().unwrap_or_default()
+    }
+
+    /// The controls with their current values, whether each can change the outcome (and why
+    /// not), and their notes (a position's size, the account's leverage).
+    pub fn controls(&mut self) -> Result<JsValue, JsError> {
+        let model = self.model().ok().cloned();
+        js(&controls::describe_with(&self.base, &self.values, model.as_ref()))
     }
 
     /// Set one control; validated (range, and the resulting scenario) before it is kept.
@@ -153,20 +169,19 @@ impl Explorer {
         let s = controls::apply(&self.base, &next).map_err(err)?;
         let m = Model::from_scenario(&s).map_err(err)?;
         self.values = next;
+        self.forget();
         self.model = Some(m);
-        self.outcome = None;
         Ok(())
     }
 
     pub fn reset_controls(&mut self) {
         self.values.clear();
-        self.model = None;
-        self.outcome = None;
+        self.forget();
     }
 
-    /// The control values that differ from the base, as JSON `{key: value}`.
-    pub fn control_values(&self) -> String {
-        serde_json::to_string(&self.values).unwrap_or_default()
+    /// The control values that differ from the base, `{key: value}`.
+    pub fn control_values(&self) -> Result<JsValue, JsError> {
+        js(&self.values)
     }
 
     /// The base scenario (before controls) as JSON.
@@ -176,8 +191,7 @@ impl Explorer {
 
     /// The effective scenario (base + controls) as JSON.
     pub fn scenario_json(&self) -> Result<String, JsError> {
-        let s = controls::apply(&self.base, &self.values).map_err(err)?;
-        Ok(s.to_json_pretty())
+        Ok(self.effective()?.to_json_pretty())
     }
 
     /// Rough cost of a run (assets × steps × accounts), to decide whether to use a worker.
@@ -187,62 +201,61 @@ impl Explorer {
         s.steps as f64 * s.assets.len() as f64 * accounts
     }
 
-    /// Run the effective scenario; returns the page summary JSON.
-    pub fn run(&mut self) -> Result<String, JsError> {
-        let s = controls::apply(&self.base, &self.values).map_err(err)?;
-        let m = match self.model.take() {
-            Some(m) => m,
-            None => Model::from_scenario(&s).map_err(err)?,
-        };
+    /// Run the effective scenario; returns the page summary.
+    pub fn run(&mut self) -> Result<JsValue, JsError> {
+        let m = self.model()?.clone();
         let o = crate::simulate(&m);
-        let summary = page_summary(&o, &s);
-        self.result = Some(PageResult { chart: ChartData::from_outcome(&o), summary: summary.clone() });
-        Ok(summary)
+        let summary = PageSummary::new(&o, &m);
+        let out = js(&summary)?;
+        self.exo = Some(crate::market::exogenous_path(&m));
+        self.state = None;
+        self.result = Some(PageResult { chart: ChartData::from_outcome(&o), summary });
+        Ok(out)
     }
 
-    /// The last result as JSON text (what a worker sends back to the page).
-    pub fn export_result(&self) -> Result<String, JsError> {
-        let r = self.result.as_ref().ok_or_else(|| JsError::new("nothing has been run yet"))?;
-        serde_json::to_string(r).map_err(err)
+    /// The last result, to send from the worker to the page.
+    pub fn export_result(&self) -> Result<JsValue, JsError> {
+        js(self.result()?)
     }
 
-    /// Adopt a result computed elsewhere (by the worker); returns its summary JSON.
-    pub fn import_result(&mut self, text: &str) -> Result<String, JsError> {
-        let r: PageResult = serde_json::from_str(text).map_err(|e| err(format!("bad result from the worker: {e}")))?;
-        let s = r.summary.clone();
+    /// Adopt a result computed elsewhere (by the worker); returns its summary.
+    pub fn import_result(&mut self, value: JsValue) -> Result<JsValue, JsError> {
+        let r: PageResult =
+            serde_wasm_bindgen::from_value(value).map_err(|e| err(format!("bad result from the worker: {e}")))?;
+        let out = js(&r.summary)?;
         self.result = Some(r);
-        self.outcome = None;
-        Ok(s)
+        self.exo = None;
+        self.state = None;
+        Ok(out)
     }
 
-    /// The per-step series of the last run as CSV (the same columns as `cascade run --csv`).
+    /// The per-step series of the effective scenario as CSV (the columns of `cascade run --csv`).
     pub fn csv(&mut self) -> Result<String, JsError> {
-        if self.outcome.is_none() {
-            let s = controls::apply(&self.base, &self.values).map_err(err)?;
-            let m = Model::from_scenario(&s).map_err(err)?;
-            self.outcome = Some(crate::simulate(&m));
-        }
-        Ok(self.outcome.as_ref().map(report::to_csv).unwrap_or_default())
+        let m = self.model()?.clone();
+        Ok(report::to_csv(&crate::simulate(&m)))
     }
 
     /// Load a share link (a URL fragment). Never fails: problems come back as notices.
-    /// Returns JSON `{notices, embed, controls, charts, theme, step}`.
-    pub fn load_link(&mut self, fragment: &str) -> String {
+    /// Returns `{notices, embed, controls, charts, theme, step, window}`.
+    pub fn load_link(&mut self, fragment: &str) -> Result<JsValue, JsError> {
         let d = link::decode(fragment);
         let l = d.link;
-        self.base = l.base();
-        self.base_name = if l.scenario.is_some() { String::new() } else { l.preset.clone().unwrap_or_default() };
-        self.values = l.controls.clone();
-        self.result = None;
-        self.model = None;
-        self.outcome = None;
-        json!({"notices": d.notices, "embed": l.embed, "controls": l.embed_controls, "charts": l.embed_charts, "theme": l.theme, "step": l.step})
-            .to_string()
+        let name = if l.scenario.is_some() { String::new() } else { l.preset.clone().unwrap_or_default() };
+        self.set_base(l.base(), &name, l.controls.clone());
+        self.window = l.window;
+        js(&page::LinkView {
+            notices: d.notices,
+            embed: l.embed,
+            controls: l.embed_controls,
+            charts: l.embed_charts,
+            theme: l.theme,
+            step: l.step,
+            window: l.window,
+        })
     }
 
     /// The canonical share link (fragment, without `#`) for the current scenario and a view.
-    /// `controls`: comma-separated control keys an embed shows (`None`: not set); `charts`:
-    /// comma-separated chart names an embed shows (`None`: all).
+    /// `controls`, `charts`: comma-separated lists for an embed (`None`: not set / all).
     pub fn link(
         &self,
         embed: bool,
@@ -265,6 +278,7 @@ impl Explorer {
                 _ => link::Theme::Auto,
             },
             step: step.map(|t| t as usize),
+            window: self.window,
         };
         link::encode(&l)
     }
@@ -274,42 +288,9 @@ impl Explorer {
         self.result.as_ref().map(|r| r.chart.hours.len()).unwrap_or(0)
     }
 
-    /// A series as a typed array. Names: `hours`, `equity`, `collateral`, `other_equity`,
-    /// `other_collateral`, `mr_pct`, `other_mr_pct` (NaN = unbounded), `forced_flow`, and per
-    /// shown asset `price.SYM`, `exogenous.SYM`, `change_pct.SYM`, `exo_change_pct.SYM`,
-    /// `impact_pct.SYM`, `forced_flow.SYM`.
+    /// A series as a typed array: see [`page::series`] for the names.
     pub fn series(&self, name: &str) -> Result<Float64Array, JsError> {
-        let r = self.result.as_ref().ok_or_else(|| JsError::new("nothing has been run yet"))?;
-        let d = &r.chart;
-        let opt = |v: &Vec<Option<f64>>| v.iter().map(|x| x.unwrap_or(f64::NAN)).collect::<Vec<f64>>();
-        let v: Vec<f64> = match name {
-            "hours" => d.hours.clone(),
-            "equity" => d.equity.clone(),
-            "collateral" => d.collateral.clone(),
-            "other_equity" => d.other_equity.clone(),
-            "other_collateral" => d.other_collateral.clone(),
-            "mr_pct" => opt(&d.mr_pct),
-            "other_mr_pct" => opt(&d.other_mr_pct),
-            "forced_flow" => d.forced_flow.clone(),
-            _ => {
-                let (kind, sym) =
-                    name.split_once('.').ok_or_else(|| JsError::new(&format!("unknown series {name:?}")))?;
-                let a = d
-                    .assets
-                    .iter()
-                    .find(|a| a.symbol == sym)
-                    .ok_or_else(|| JsError::new(&format!("no series for asset {sym:?}")))?;
-                match kind {
-                    "price" => a.price.clone(),
-                    "exogenous" => a.exogenous.clone(),
-                    "change_pct" => a.change_pct.clone(),
-                    "exo_change_pct" => a.exo_change_pct.clone(),
-                    "impact_pct" => a.impact_pct.clone(),
-                    "forced_flow" => a.forced_flow.clone(),
-                    _ => return Err(JsError::new(&format!("unknown series {name:?}"))),
-                }
-            }
-        };
+        let v = page::series(&self.result()?.chart, name).map_err(err)?;
         Ok(Float64Array::from(v.as_slice()))
     }
 
@@ -318,24 +299,71 @@ impl Explorer {
         self.result.as_ref().map(|r| r.chart.assets.iter().map(|a| a.symbol.clone()).collect()).unwrap_or_default()
     }
 
-    /// Draw chart `which` (0 collateral, 1 margin ratio, 2 price impact) at `css_w × css_h`
-    /// CSS pixels, backing store × `dpr`.
+    /// The time window the time charts draw: steps `from..=to` (both `None`: the whole run).
+    pub fn set_window(&mut self, from: Option<u32>, to: Option<u32>) {
+        self.window = match (from, to) {
+            (Some(a), Some(b)) if a < b => Some((a as usize, b as usize)),
+            _ => None,
+        };
+    }
+
+    /// The window in force: `[from, to]`, or `null` for the whole run.
+    pub fn window(&self) -> Option<Vec<u32>> {
+        self.window.map(|(a, b)| vec![a as u32, b as u32])
+    }
+
+    /// The assets a ladder can show (those the crowd holds), the default first.
+    pub fn ladder_assets(&mut self) -> Result<Vec<String>, JsError> {
+        let m = self.model()?;
+        Ok(page::ladder_assets(m))
+    }
+
+    /// The crowd's liquidation ladder of `symbol` at `step` of the main run (kept for the ladder
+    /// chart). Returns it, or `null` when the scenario has no crowd.
+    pub fn ladder(&mut self, step: u32, symbol: &str) -> Result<JsValue, JsError> {
+        let m = self.model()?.clone();
+        let Some(asset) = m.assets.iter().position(|a| a.symbol == symbol) else {
+            return Err(JsError::new(&format!("no asset {symbol:?}")));
+        };
+        let step = (step as usize).min(m.steps);
+        let exo = self.exo.get_or_insert_with(|| crate::market::exogenous_path(&m));
+        // play on from the kept state when the cursor moved forward; replay otherwise
+        let state = match self.state.take() {
+            Some(s) if s.t <= step => s,
+            _ => State::new(&m, exo, m.feedback, &m.focal),
+        };
+        let mut state = state;
+        while state.t < step {
+            state.step(&m, exo);
+        }
+        let has_crowd = !state.cohorts.is_empty() || !state.explicit.is_empty();
+        let data = has_crowd.then(|| {
+            let lv = ladder::levels(&m, asset, state.prices[asset], 0.2, 40);
+            chart::LadderData::new(&ladder::ladder(&state, &m, asset, &lv), &m)
+        });
+        self.state = Some(state);
+        let out = js(&data)?;
+        if let Some(r) = self.result.as_mut() {
+            r.chart.ladder = data;
+        }
+        Ok(out)
+    }
+
+    /// Draw panel `panel` (`Explorer.charts()` names them) at `css_w × css_h` CSS pixels,
+    /// backing store × `dpr`.
     pub fn draw(
-        &self,
+        &mut self,
         canvas: &HtmlCanvasElement,
-        which: u8,
+        panel: &str,
         css_w: u32,
         css_h: u32,
         dpr: f64,
         dark: bool,
     ) -> Result<(), JsError> {
-        let r = self.result.as_ref().ok_or_else(|| JsError::new("nothing has been run yet"))?;
-        let which = match which {
-            0 => Which::Collateral,
-            1 => Which::MarginRatio,
-            2 => Which::Impact,
-            _ => return Err(JsError::new("chart must be 0, 1 or 2")),
-        };
+        let window = self.window;
+        let r = self.result.as_mut().ok_or_else(|| JsError::new("nothing has been run yet"))?;
+        r.chart.window = window;
+        let which = Which::from_name(panel).ok_or_else(|| JsError::new(&format!("no chart panel {panel:?}")))?;
         let (w, h) = (css_w.clamp(200, 4000), css_h.clamp(120, 3000));
         let backend = canvas::CanvasBackend::new(canvas, w, h, dpr).map_err(err)?;
         let root = backend.into_drawing_area();
@@ -343,7 +371,7 @@ impl Explorer {
         Ok(())
     }
 
-    /// The x pixel range of the plot area for a chart `css_w` wide: `[x0, x1]` (for the cursor).
+    /// The x pixel range of the time charts' plot area for a chart `css_w` wide: `[x0, x1]`.
     pub fn plot_x_range(css_w: u32) -> Vec<f64> {
         vec![(chart::LEFT - 8) as f64, css_w as f64 - (chart::RIGHT + 8) as f64]
     }

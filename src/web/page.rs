@@ -1,0 +1,192 @@
+//! What the page reads from a run, as the values that cross to JavaScript: the summary it puts
+//! into words, the chart data (also what the worker sends back), the presets, a link's view.
+
+use crate::chart::ChartData;
+use crate::liquidation::AccountId;
+use crate::model::Model;
+use crate::outcome::{Outcome, RunSummary};
+use crate::presets;
+use crate::report::{self, EventOut};
+use serde::{Deserialize, Serialize};
+
+/// The result of a run as the page needs it (also what a worker sends back).
+#[derive(Serialize, Deserialize, Clone)]
+pub struct PageResult {
+    pub chart: ChartData,
+    pub summary: PageSummary,
+}
+
+/// A scripted move as the page tells it.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct ShockView {
+    pub step: usize,
+    pub symbol: String,
+    pub percent: f64,
+    pub own: bool,
+}
+
+/// A position of the focal account as it opens.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct PositionView {
+    pub symbol: String,
+    pub side: String,
+    /// USD at the entry price, exact decimal string.
+    pub notional: String,
+}
+
+/// What the page's words are built from: every figure comes from the run.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct PageSummary {
+    pub name: String,
+    pub symbols: Vec<String>,
+    pub step_minutes: f64,
+    pub steps: usize,
+    pub shocks: Vec<ShockView>,
+    pub feedback: bool,
+    /// Whether anyone but you trades (a crowd or hand-listed accounts).
+    pub crowd: bool,
+    pub positions: Vec<PositionView>,
+    /// Opening equity (USD, exact).
+    pub capital: String,
+    /// Σ notional / opening equity; `None` when the equity is not positive.
+    pub account_leverage: Option<f64>,
+    pub summary: RunSummary,
+    pub other_mode: RunSummary,
+    pub no_feedback: RunSummary,
+    pub focal_events: Vec<EventOut>,
+    pub notices: Vec<String>,
+}
+
+impl PageSummary {
+    pub fn new(o: &Outcome, m: &Model) -> PageSummary {
+        let focal_events = o
+            .main
+            .events
+            .iter()
+            .filter(|e| e.account == AccountId::Focal)
+            .map(|e| report::event_out(&o.symbols, e, "focal"))
+            .collect();
+        let shocks = m
+            .shocks
+            .iter()
+            .map(|s| ShockView {
+                step: s.step,
+                symbol: m.assets[s.asset].symbol.clone(),
+                percent: (libm::exp(s.log_return) - 1.0) * 100.0,
+                own: s.own,
+            })
+            .collect();
+        let positions: Vec<PositionView> = m
+            .focal_book
+            .positions
+            .iter()
+            .map(|p| PositionView {
+                symbol: m.assets[p.asset].symbol.clone(),
+                side: if p.qty.0.is_sign_negative() { "short" } else { "long" }.into(),
+                notional: p.notional().to_string(),
+            })
+            .collect();
+        let capital = o.main.series.focal_equity.first().copied().unwrap_or_default();
+        let notional: f64 = m.focal_book.positions.iter().map(|p| p.notional().to_f64()).sum();
+        PageSummary {
+            name: o.name.clone(),
+            symbols: o.symbols.clone(),
+            step_minutes: crate::types::dec_to_f64(o.step_minutes),
+            steps: m.steps,
+            shocks,
+            feedback: m.feedback,
+            crowd: !m.cohorts.is_empty() || !m.explicit.is_empty(),
+            positions,
+            capital: capital.to_string(),
+            account_leverage: (capital.0.is_sign_positive() && !capital.is_zero()).then(|| notional / capital.to_f64()),
+            summary: o.summary.clone(),
+            other_mode: o.other_mode_summary.clone(),
+            no_feedback: o.no_feedback_summary.clone(),
+            focal_events,
+            notices: o.notices.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct PresetInfo {
+    pub name: &'static str,
+    pub claim: &'static str,
+    pub title: String,
+}
+
+pub fn presets() -> Vec<PresetInfo> {
+    presets::PRESETS.iter().map(|p| PresetInfo { name: p.name, claim: p.claim, title: p.scenario().name }).collect()
+}
+
+#[derive(Serialize)]
+pub struct ChartInfo {
+    pub name: &'static str,
+    pub panels: Vec<&'static str>,
+}
+
+/// What a link says about the view (its scenario is loaded into the handle).
+#[derive(Serialize)]
+pub struct LinkView {
+    pub notices: Vec<String>,
+    pub embed: bool,
+    pub controls: Option<Vec<String>>,
+    pub charts: Option<Vec<String>>,
+    pub theme: crate::link::Theme,
+    pub step: Option<usize>,
+    pub window: Option<(usize, usize)>,
+}
+
+/// A series by name: `hours`, `equity`, `collateral`, `other_equity`, `other_collateral`,
+/// `nofb_equity`, `mr_pct`, `other_mr_pct` (NaN = unbounded), `open_positions`, `forced_flow`,
+/// `crowd_notional`, `crowd_accounts`, and per shown asset `price.SYM`, `exogenous.SYM`,
+/// `change_pct.SYM`, `exo_change_pct.SYM`, `impact_pct.SYM`, `forced_flow.SYM`.
+pub fn series(d: &ChartData, name: &str) -> Result<Vec<f64>, String> {
+    let opt = |v: &Vec<Option<f64>>| v.iter().map(|x| x.unwrap_or(f64::NAN)).collect::<Vec<f64>>();
+    Ok(match name {
+        "hours" => d.hours.clone(),
+        "equity" => d.equity.clone(),
+        "collateral" => d.collateral.clone(),
+        "other_equity" => d.other_equity.clone(),
+        "other_collateral" => d.other_collateral.clone(),
+        "nofb_equity" => d.nofb_equity.clone(),
+        "mr_pct" => opt(&d.mr_pct),
+        "other_mr_pct" => opt(&d.other_mr_pct),
+        "open_positions" => d.open_positions.clone(),
+        "forced_flow" => d.forced_flow.clone(),
+        "crowd_notional" => d.crowd_notional.clone(),
+        "crowd_accounts" => d.crowd_accounts.clone(),
+        _ => {
+            let (kind, sym) = name.split_once('.').ok_or_else(|| format!("unknown series {name:?}"))?;
+            let a = d.assets.iter().find(|a| a.symbol == sym).ok_or_else(|| format!("no series for asset {sym:?}"))?;
+            match kind {
+                "price" => a.price.clone(),
+                "exogenous" => a.exogenous.clone(),
+                "change_pct" => a.change_pct.clone(),
+                "exo_change_pct" => a.exo_change_pct.clone(),
+                "impact_pct" => a.impact_pct.clone(),
+                "forced_flow" => a.forced_flow.clone(),
+                _ => return Err(format!("unknown series {name:?}")),
+            }
+        }
+    })
+}
+
+/// The assets a ladder can show: those the crowd holds, the default first.
+pub fn ladder_assets(m: &Model) -> Vec<String> {
+    let first = crate::ladder::default_asset(m);
+    let held = |i: usize| {
+        m.cohorts.iter().any(|c| c.template.iter().any(|p| p.asset == i))
+            || m.explicit.iter().any(|a| a.positions.iter().any(|p| p.asset == i))
+    };
+    let mut out = vec![];
+    if held(first) {
+        out.push(m.assets[first].symbol.clone());
+    }
+    for (i, a) in m.assets.iter().enumerate() {
+        if i != first && held(i) {
+            out.push(a.symbol.clone());
+        }
+    }
+    out
+}
