@@ -315,7 +315,7 @@ fn position_size(m: &crate::Model, i: usize) -> Option<String> {
     Some(t)
 }
 
-/// Thousands separated by a thin space, as the docs write them: 150 000, 6 666.67.
+/// Thousands separated by commas, as the page writes them: 150,000, 6,666.67.
 pub fn group(d: Decimal) -> String {
     let s = d.normalize().to_string();
     let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
@@ -323,7 +323,7 @@ pub fn group(d: Decimal) -> String {
     let mut out = String::new();
     for (k, c) in int.chars().enumerate() {
         if k > 0 && (int.len() - k) % 3 == 0 {
-            out.push('\u{202f}');
+            out.push(',');
         }
         out.push(c);
     }

@@ -175,7 +175,7 @@ pub fn pct(x: f64) -> String {
     format!("{sign}{t} %")
 }
 
-/// "20 000 USD", "6 746 USD" (whole dollars).
+/// "20,000 USD", "6,746 USD" (whole dollars).
 pub fn usd(x: Decimal) -> String {
     format!("{} USD", crate::controls::group(x.round_dp(0)))
 }
@@ -211,7 +211,7 @@ mod tests {
         for (x, want) in [(40e6, "40 M USD"), (1.25e9, "1.3 B USD"), (750e3, "750 k USD"), (300e6, "300 M USD")] {
             assert_eq!(usd_short(x), want, "{x}");
         }
-        assert_eq!(usd("6746.4".parse().unwrap()), "6\u{202f}746 USD");
+        assert_eq!(usd("6746.4".parse().unwrap()), "6,746 USD");
     }
 
     #[test]
@@ -222,10 +222,7 @@ mod tests {
         let o = crate::simulate(&m);
         let t = render("{capital} · {closed} · {liq.step} ({liq.time}) · {shock.ETH} · {nope} · {liq", &s, &m, &o);
         let step = o.summary.focal_liquidated_step.unwrap();
-        assert_eq!(
-            t,
-            format!("10\u{202f}000 USD · BTC and ETH · {step} ({}) · −19.8 % · {{nope}} · {{liq", clock(step, &m))
-        );
+        assert_eq!(t, format!("10,000 USD · BTC and ETH · {step} ({}) · −19.8 % · {{nope}} · {{liq", clock(step, &m)));
         assert_eq!(placeholders("a {x} b {y.Z} {"), vec!["x", "y.Z"]);
     }
 }

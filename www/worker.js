@@ -1,5 +1,5 @@
 // Runs large scenarios off the main thread. Receives {id, scenario, values}; answers
-// {id, result} (the Explorer's exported result) or {id, error}.
+// {id, result} (the Explorer's result as a plain object, structured-cloned) or {id, error}.
 import init, { Explorer } from './pkg/margin_cascade.js';
 
 const ready = init();

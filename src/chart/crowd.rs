@@ -81,7 +81,21 @@ pub fn ladder<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
     let short = format!("{} ladder, step {}", l.symbol, l.step);
     let top = legend(root, (&title, &short), &items, th)?;
     let (x0, x1) = (l.change_pct[0], *l.change_pct.last().unwrap_or(&1.0));
-    let forced: Vec<f64> = l.flow.iter().map(|x| x.abs()).collect();
+    // below the market the forced sales, above it the forced buys (what pushes the price that way)
+    let forced: Vec<f64> = l
+        .change_pct
+        .iter()
+        .zip(&l.flow)
+        .map(|(c, f)| {
+            if *c < 0.0 {
+                f.max(0.0)
+            } else if *c > 0.0 {
+                (-f).max(0.0)
+            } else {
+                f.abs()
+            }
+        })
+        .collect();
     let stacked = &forced;
     let bars = buckets(l);
     let tallest: Vec<f64> = bars.iter().map(|b| b.2).collect();

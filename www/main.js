@@ -1,0 +1,198 @@
+// The explorer page's entry point: loads the engine, fills the scenario picker, and wires the
+// modules together through the state's events. No module holds page state of its own beyond
+// what it draws; everything shared lives in `S` (state.js).
+//
+//   state.js  the one state object and the events     format.js  numbers and times
+//   ui.js     DOM helpers, errors                     controls.js the controls panel
+//   run.js    running the engine (or its worker)      story.js   the summary in words
+//   readout.js the readout and data tables            charts.js  drawing, the cursor line, the ladder
+//   timebar.js the cursor, Play, the time window      share.js   links, the address, the Embed dialog
+//   host.js   the embed's messages with its host      exports.js PNG, CSV and JSON downloads
+import init, { Explorer } from './pkg/margin_cascade.js';
+import { S, on, emit } from './state.js';
+import { $, $$, showError, errText, fillList } from './ui.js';
+import { buildControls, refreshControls, showControl, controlValues, setOnChange, focalPositions } from './controls.js';
+import { schedule } from './run.js';
+import { narrative } from './story.js';
+import { readout, fillTable } from './readout.js';
+import { drawAll, placeCursor, listenToPointers, describeCharts, describeLadder, showFigures, fillLadderAssets, ladderFollowsCursor } from './charts.js';
+import { setCursor, showCursor, showWindow, listenToTime, stopPlay } from './timebar.js';
+import { openLink, followUrl, showLinkNotices, listenToSharing } from './share.js';
+import { listenToHost, tellReady, tellState } from './host.js';
+import { listenToExports } from './exports.js';
+
+const prefersDark = matchMedia('(prefers-color-scheme: dark)');
+const narrow = matchMedia('(max-width: 820px)');
+
+function applyTheme() {
+  const t = S.view.theme;
+  if (t === 'auto') document.documentElement.removeAttribute('data-theme');
+  else document.documentElement.dataset.theme = t;
+  S.dark = t === 'dark' || (t === 'auto' && prefersDark.matches);
+}
+
+function fillPresetInfo() {
+  const p = Explorer.presets().find((x) => x.name === S.ex.preset);
+  $('#preset-claim').textContent = p ? p.claim : 'Your own scenario.';
+  // the description's figures come from a run of the scenario at its own values
+  $('#preset-description').textContent = S.ex.description();
+}
+
+function loadPreset(name) {
+  showLinkNotices([]);
+  try {
+    S.ex.load_preset(name);
+  } catch (e) {
+    showError(errText(e));
+    return;
+  }
+  S.cursor = null;
+  S.cursorMoved = false;
+  emit('scenario');
+}
+
+/** On a narrow screen the summary shows its first lines, with a button for the rest. */
+function clampSummary() {
+  const p = $('#summary'), more = $('#more');
+  p.classList.toggle('clamped', narrow.matches && more.getAttribute('aria-expanded') !== 'true');
+  more.hidden = !narrow.matches || (p.scrollHeight <= p.clientHeight + 2 && more.getAttribute('aria-expanded') !== 'true');
+}
+
+// ---------- the modules' events
+on('scenario', () => {
+  stopPlay();
+  applyTheme();
+  showFigures();
+  $('#preset').value = S.ex.preset;
+  fillPresetInfo();
+  buildControls();
+  $('#scenario-text').value = S.ex.base_json();
+  fillLadderAssets();
+  schedule();
+});
+on('result', () => {
+  $('#summary').textContent = narrative(S.summary, focalPositions);
+  clampSummary();
+  fillList($('#notices'), S.summary.notices);
+  refreshControls();
+  fillLadderAssets();
+  showCursor();
+  showWindow();
+  drawAll();
+  describeCharts();
+  describeLadder();
+  for (const fig of $$('.chart')) if ($('details', fig).open) fillTable(fig);
+  readout();
+  followUrl();
+  tellState();
+});
+on('failed', () => tellState());
+on('cursor', (step, hover) => {
+  placeCursor(step, hover);
+  readout(step, hover);
+  if (!hover) ladderFollowsCursor();
+});
+on('moved', () => {
+  followUrl();
+  tellState();
+});
+on('seek', (step) => setCursor(step));
+on('window', () => {
+  drawAll();
+  followUrl();
+});
+on('ladder', () => {
+  describeLadder();
+  const fig = $('.chart[data-name="crowd"]');
+  if ($('details', fig).open) fillTable(fig);
+});
+
+function listenToScenario() {
+  const sel = $('#preset');
+  for (const p of Explorer.presets()) sel.append(new Option(p.title.split(':')[0], p.name));
+  sel.addEventListener('change', () => loadPreset(sel.value));
+  $('#load-json').addEventListener('click', () => {
+    try {
+      S.ex.load_json($('#scenario-text').value);
+    } catch (e) {
+      showError(errText(e));
+      return;
+    }
+    S.cursor = null;
+    S.cursorMoved = false;
+    emit('scenario');
+    sel.value = '';
+  });
+  $('#new-seed').addEventListener('click', () => {
+    try {
+      const seed = String(Explorer.random_seed());
+      S.ex.set_control('seed', seed);
+      showControl('seed', seed);
+      S.pendingInputAt = performance.now();
+      schedule();
+    } catch (e) {
+      showError(errText(e));
+    }
+  });
+  $('#reset').addEventListener('click', () => {
+    S.ex.reset_controls();
+    buildControls();
+    schedule();
+  });
+  $('#ladder-asset').addEventListener('change', (e) => {
+    S.ladderAsset = e.target.value;
+    ladderFollowsCursor();
+  });
+  $('#more').addEventListener('click', () => {
+    const more = $('#more');
+    more.setAttribute('aria-expanded', String(more.getAttribute('aria-expanded') !== 'true'));
+    more.textContent = more.getAttribute('aria-expanded') === 'true' ? 'Show less' : 'Read all';
+    clampSummary();
+  });
+  for (const fig of $$('.chart')) $('details', fig).addEventListener('toggle', (e) => e.target.open && fillTable(fig));
+  new ResizeObserver(() => {
+    if (S.summary) drawAll();
+    clampSummary();
+  }).observe($('#charts'));
+  prefersDark.addEventListener('change', () => {
+    applyTheme();
+    drawAll();
+  });
+}
+
+async function main() {
+  try {
+    await init();
+  } catch (e) {
+    $('#summary').textContent = '';
+    showError('The simulation engine (WebAssembly) failed to load: ' + errText(e));
+    return;
+  }
+  S.ex = new Explorer();
+  S.charts = Explorer.charts();
+  setOnChange(schedule);
+  listenToScenario();
+  listenToTime();
+  listenToPointers();
+  listenToSharing();
+  listenToExports();
+  listenToHost({
+    values: controlValues,
+    set: (key, value) => {
+      S.ex.set_control(key, value);
+      showControl(key, value);
+      schedule();
+    },
+    step: (step) => setCursor(step),
+    link: (l) => openLink(l),
+  });
+  // a narrow screen shows the results first: the controls are one tap away
+  if (narrow.matches && location.hash.indexOf('embed=1') < 0) $('#controls-box').open = false;
+  if (location.hash.length > 1) openLink(location.hash);
+  else loadPreset(S.ex.preset);
+  if (window.parent !== window) tellReady();
+}
+
+window.addEventListener('error', (e) => showError('Unexpected error: ' + (e.message || e)));
+window.addEventListener('unhandledrejection', (e) => showError('Unexpected error: ' + errText(e.reason)));
+main();

@@ -1,0 +1,71 @@
+// The readout: every value at the time cursor's step (or at the step under the mouse, which says
+// so), in words and exact-to-the-cent numbers, and the per-chart data tables.
+import { S } from './state.js';
+import { $ } from './ui.js';
+import { usd, pct, px, clock } from './format.js';
+
+/** The margin ratio at step t of series `mr`, in words: a percentage, unbounded, or none at risk. */
+function ratio(mr, t, open) {
+  if (!Number.isFinite(mr[t])) return 'unbounded (equity ≤ 0)';
+  if (open != null && open[t] === 0 && mr[t] === 0) return '0.00% (no positions left)';
+  return mr[t].toFixed(2) + '%';
+}
+
+/** One focal-account event in words (quantities are exact decimal strings from the engine). */
+function eventText(e) {
+  const qty = String(e.quantity ?? '').replace(/^-/, '');
+  if (e.kind === 'liquidation') return `liquidation ${e.asset} (${String(e.quantity).startsWith('-') ? 'sold' : 'bought'} ${qty} at ${px(+e.price)})`;
+  if (e.kind === 'collateral_sale') return `collateral sale ${e.asset} (sold ${qty} at ${px(+e.price)})`;
+  if (e.kind === 'bad_debt') return `bad debt ${usd(+e.amount)}`;
+  return e.kind;
+}
+
+export function readout(t = S.cursor, hover = false) {
+  const d = S.data, s = S.summary;
+  if (!d.hours || t == null) return;
+  const lines = [`${hover ? 'under the mouse: ' : ''}step ${t} (${clock(t)})   equity ${usd(d.equity[t])}   collateral ${usd(d.collateral[t])}   margin ratio ${ratio(d.mr_pct, t, d.open_positions)}`];
+  lines.push(`${s.other_mode.focal_mode}: equity ${usd(d.other_equity[t])}   margin ratio ${ratio(d.other_mr_pct, t)}`);
+  if (s.feedback) lines.push(`without feedback: equity ${usd(d.nofb_equity[t])}`);
+  for (const a of d.assets) {
+    lines.push(`${a}: price ${px(d[`price.${a}`][t])}   exogenous ${px(d[`exogenous.${a}`][t])}   impact ${pct(d[`impact_pct.${a}`][t], 3)}   forced sales ${usd(d[`forced_flow.${a}`][t])}`);
+  }
+  if (s.crowd) lines.push(`crowd: ${d.crowd_accounts[t]} accounts liquidated at this step (${usd(d.crowd_notional[t])} of positions)`);
+  const ev = s.focal_events.filter((e) => e.step === t);
+  if (ev.length) lines.push('at this step: ' + ev.map(eventText).join('; '));
+  $('#readout').textContent = lines.join('\n');
+}
+
+/** Fill the data table of figure `fig` (opened by the reader). */
+export function fillTable(fig) {
+  const d = S.data, s = S.summary;
+  const div = $('.table', fig);
+  if (!d.hours) return;
+  const other = s.other_mode.focal_mode;
+  const name = fig.dataset.name;
+  const cols = {
+    collateral: [['equity', d.equity], ['collateral', d.collateral], [`equity (${other})`, d.other_equity], ['equity without feedback', d.nofb_equity]],
+    margin: [['margin ratio %', d.mr_pct], [`${other} %`, d.other_mr_pct]],
+    impact: [...d.assets.flatMap((a) => [[`${a} price`, d[`price.${a}`]], [`${a} exogenous`, d[`exogenous.${a}`]], [`${a} impact %`, d[`impact_pct.${a}`]]]), ['forced sales USD', d.forced_flow]],
+    crowd: [['crowd liquidated USD', d.crowd_notional], ['accounts', d.crowd_accounts]],
+  }[name];
+  const parts = [table(['step', 'time', ...cols.map((c) => c[0])], d.hours.map((_, i) => [i, clock(i), ...cols.map(([, arr]) => (Number.isFinite(arr[i]) ? arr[i].toFixed(2) : 'unbounded'))]))];
+  if (name === 'crowd' && S.ladder) {
+    const l = S.ladder;
+    const cap = document.createElement('p');
+    cap.textContent = `The ladder of ${l.symbol} at step ${l.step} (${clock(l.step)}), market price ${px(l.market)}: if the price moved to each level`;
+    parts.push(cap, table(['change %', 'liquidated USD', 'accounts', `net ${l.symbol} sales USD`, 'book absorbs USD'], l.change_pct.map((c, k) => [c.toFixed(2), l.notional[k].toFixed(2), l.accounts[k], l.flow[k].toFixed(2), l.absorbed[k].toFixed(2)])));
+  }
+  div.replaceChildren(...parts);
+}
+
+function table(head, rows) {
+  const t = document.createElement('table');
+  const h = t.createTHead().insertRow();
+  for (const x of head) h.append(Object.assign(document.createElement('th'), { scope: 'col', textContent: x }));
+  const body = t.createTBody();
+  for (const r of rows) {
+    const row = body.insertRow();
+    for (const x of r) row.insertCell().textContent = x;
+  }
+  return t;
+}

@@ -1,0 +1,105 @@
+// Running the engine: on the main thread for small scenarios, in a Web Worker for large ones
+// (the latest input wins), at most one update per animation frame. A result is adopted into the
+// state (summary, series) and announced ('result'); a failure is shown in the page ('failed').
+import { S, emit } from './state.js';
+import { $, showError, errText } from './ui.js';
+
+const WORKER_COST = 400000; // above this (assets × steps × accounts/50) compute in a Web Worker
+const SERIES = ['hours', 'equity', 'collateral', 'other_equity', 'other_collateral', 'nofb_equity', 'mr_pct', 'other_mr_pct', 'open_positions', 'forced_flow', 'crowd_notional', 'crowd_accounts'];
+const PER_ASSET = ['price', 'exogenous', 'change_pct', 'impact_pct', 'forced_flow'];
+
+let scheduled = false; // an update is queued for the next animation frame
+let ranThisFrame = false; // an update already ran in the current frame
+
+// Coalesce input: the first input in a frame updates at once; any further input in the same
+// frame is folded into one update on the next frame. Never more than one update per frame, and
+// never stale work (each update reads the latest control values).
+export function schedule() {
+  if (ranThisFrame) {
+    scheduled = true;
+    return;
+  }
+  ranThisFrame = true;
+  requestAnimationFrame(() => {
+    ranThisFrame = false;
+    if (scheduled) {
+      scheduled = false;
+      schedule();
+    }
+  });
+  update();
+}
+
+function update() {
+  if (!S.ex) return;
+  if (S.ex.cost() > WORKER_COST) return runInWorker();
+  const t0 = performance.now();
+  try {
+    const s = S.ex.run();
+    S.perf.runs.push(performance.now() - t0);
+    adopt(s);
+  } catch (e) {
+    failed(errText(e));
+  }
+}
+
+function failed(text) {
+  showError(text);
+  emit('failed', text);
+}
+
+let worker = null;
+let jobId = 0;
+let busy = false;
+let again = false;
+
+function runInWorker() {
+  if (busy) {
+    again = true;
+    return;
+  }
+  if (!worker) {
+    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    worker.onmessage = (m) => {
+      busy = false;
+      $('#progress').hidden = true;
+      if (again) {
+        again = false; // a newer input arrived: this result is stale
+        runInWorker();
+        return;
+      }
+      if (m.data.id !== jobId) return;
+      if (m.data.error) return failed(m.data.error);
+      try {
+        adopt(S.ex.import_result(m.data.result));
+      } catch (e) {
+        failed(errText(e));
+      }
+    };
+    worker.onerror = (e) => {
+      busy = false;
+      $('#progress').hidden = true;
+      failed('The background computation failed: ' + (e.message || 'unknown error'));
+    };
+  }
+  busy = true;
+  $('#progress').hidden = false;
+  worker.postMessage({ id: ++jobId, scenario: S.ex.base_json(), values: S.ex.control_values() });
+}
+
+function adopt(summary) {
+  showError(null);
+  S.summary = summary;
+  const data = {};
+  for (const n of SERIES) data[n] = S.ex.series(n);
+  data.assets = S.ex.chart_assets();
+  for (const a of data.assets) for (const k of PER_ASSET) data[`${k}.${a}`] = S.ex.series(`${k}.${a}`);
+  S.data = data;
+  const n = data.hours.length;
+  if (S.cursor == null || S.cursor > n - 1) S.cursor = summary.summary.focal_liquidated_step ?? n - 1;
+  emit('result');
+  if (S.pendingInputAt != null) {
+    S.perf.updates.push(performance.now() - S.pendingInputAt);
+    S.pendingInputAt = null;
+  }
+}
