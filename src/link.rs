@@ -42,6 +42,8 @@ pub const LINK_VERSION: u32 = 2;
 /// Longest fragment read (characters); longer ones are ignored with a notice.
 pub const MAX_LINK: usize = 64 * 1024;
 pub const DEFAULT_PRESET: &str = crate::presets::DEFAULT;
+/// The default preset of format 1, which a v=1 link without a preset meant.
+const V1_DEFAULT_PRESET: &str = "contagion";
 /// At most this many notices are listed; the rest are counted.
 pub const MAX_NOTICES: usize = 12;
 /// The charts an embed can show (`charts=`), in the order the page draws them (`chart::CHARTS`).
@@ -273,7 +275,11 @@ pub fn decode(fragment: &str) -> Decoded {
     match get_v("v").as_deref() {
         None if pairs.is_empty() => {}
         None => notices.push(format!("The link has no format version (v); it is read as v={LINK_VERSION}.")),
-        Some("1") => migrate_v1(&mut pairs, &mut index, &mut notices),
+        Some("1") => {
+            // the default preset of format 1 (a link without one, or whose own one fails, shows it)
+            link.preset = Some(V1_DEFAULT_PRESET.into());
+            migrate_v1(&mut pairs, &mut index, &mut notices)
+        }
         Some("2") => {}
         Some(other) => notices.push(format!(
             "The link's format version {} is not one this page knows; it is read as v={LINK_VERSION}.",
@@ -301,7 +307,8 @@ pub fn decode(fragment: &str) -> Decoded {
             link.preset = Some(p);
         } else {
             let known = crate::presets::PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
-            notices.push(format!("The preset {} is unknown (known: {known}); {DEFAULT_PRESET} is shown.", short(&p)));
+            let shown = link.preset.clone().unwrap_or_else(|| DEFAULT_PRESET.into());
+            notices.push(format!("The preset {} is unknown (known: {known}); {shown} is shown.", short(&p)));
         }
     }
     let base = link.base();
@@ -453,16 +460,13 @@ fn migrate_v1(
         }
     };
     let has = |pairs: &Vec<(String, String)>, k: &str| pairs.iter().any(|(key, _)| key == k);
-    if !has(pairs, "preset") && !has(pairs, "s") {
-        put(pairs, "preset", "contagion".into());
-    }
     // depth also scaled a crowd whose open interest the scenario derives from the book's depth
     let depth = pairs.iter().find(|(k, _)| k == "depth").map(|(_, v)| v.clone());
     if let (Some(depth), false) = (depth, has(pairs, "crowd.size")) {
-        let preset = pairs.iter().find(|(k, _)| k == "preset").map(|(_, v)| v.clone());
+        let preset = pairs.iter().find(|(k, _)| k == "preset").map_or(V1_DEFAULT_PRESET.into(), |(_, v)| v.clone());
         let base = match pairs.iter().find(|(k, _)| k == "s") {
             Some((_, s)) => read_compact(s).ok(),
-            None => preset.and_then(|p| crate::presets::get(&p).ok()).map(|p| p.scenario()),
+            None => crate::presets::get(&preset).ok().map(|p| p.scenario()),
         };
         if base.is_some_and(|b| b.crowd.accounts > 0 && b.crowd.assets.is_none()) {
             put(pairs, "crowd.size", depth);

@@ -8,6 +8,17 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// A JS value from the handle, as JSON (the values cross as plain objects).
+fn json(v: JsValue) -> serde_json::Value {
+    let text: String = js_sys::JSON::stringify(&v).unwrap().into();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A JS value from the handle as the Rust value it was made from (exact: no text in between).
+fn value<T: serde::de::DeserializeOwned>(v: JsValue) -> T {
+    serde_wasm_bindgen::from_value(v).unwrap()
+}
+
 fn message(e: wasm_bindgen::JsError) -> String {
     let v: JsValue = e.into();
     assert!(v.is_instance_of::<js_sys::Error>(), "errors cross as JS Error objects");
@@ -17,7 +28,9 @@ fn message(e: wasm_bindgen::JsError) -> String {
 #[wasm_bindgen_test]
 fn series_are_typed_arrays_of_the_right_length() {
     let mut ex = Explorer::new();
-    let summary: serde_json::Value = serde_json::from_str(&ex.run().unwrap()).unwrap();
+    ex.load_preset("contagion").unwrap();
+    let summary = json(ex.run().unwrap());
+    assert!(summary.is_object(), "the summary crosses as a plain object");
     assert_eq!(summary["summary"]["healthy_positions_closed"][0]["asset"], "BTC");
     let n = ex.points();
     assert_eq!(n, 61);
@@ -29,6 +42,10 @@ fn series_are_typed_arrays_of_the_right_length() {
         "mr_pct",
         "other_mr_pct",
         "forced_flow",
+        "nofb_equity",
+        "crowd_notional",
+        "crowd_accounts",
+        "open_positions",
         "price.ETH",
         "impact_pct.ETH",
     ] {
@@ -63,12 +80,41 @@ fn bad_input_is_a_js_error_in_words() {
 #[wasm_bindgen_test]
 fn controls_change_the_outcome() {
     let mut ex = Explorer::new();
-    let cross: serde_json::Value = serde_json::from_str(&ex.run().unwrap()).unwrap();
+    ex.load_preset("contagion").unwrap();
+    let cross = json(ex.run().unwrap());
     ex.set_control("mode", "isolated").unwrap();
-    let iso: serde_json::Value = serde_json::from_str(&ex.run().unwrap()).unwrap();
+    let iso = json(ex.run().unwrap());
     assert_eq!(cross["summary"]["focal_mode"], "cross");
     assert_eq!(iso["summary"]["focal_mode"], "isolated");
     assert_eq!(iso["summary"]["healthy_positions_closed"].as_array().unwrap().len(), 0);
+}
+
+#[wasm_bindgen_test]
+fn the_controls_say_whether_they_matter() {
+    let mut ex = Explorer::new();
+    ex.load_preset("contagion").unwrap();
+    let controls = json(ex.controls().unwrap());
+    let seed = controls.as_array().unwrap().iter().find(|c| c["key"] == "seed").unwrap().clone();
+    assert_eq!(seed["enabled"], false);
+    assert_eq!(seed["reason"], "No effect while random noise is off.");
+    let lev = controls.as_array().unwrap().iter().find(|c| c["key"] == "lev.0").unwrap().clone();
+    assert_eq!(lev["note"], "Size 100,000 USD (1 BTC)");
+}
+
+#[wasm_bindgen_test]
+fn the_ladder_is_the_engines() {
+    // the handle's ladder at a step equals the native one (it plays the main run on from a kept
+    // state when the cursor moves forward, and replays when it moves back)
+    let mut ex = Explorer::new();
+    ex.run().unwrap();
+    assert_eq!(ex.ladder_assets().unwrap()[0], "ETH");
+    let m = margin_cascade::Model::from_scenario(&margin_cascade::presets::get("loop").unwrap().scenario()).unwrap();
+    for step in [11u32, 30, 12, 0] {
+        let got: margin_cascade::chart::LadderData = value(ex.ladder(step, "ETH").unwrap());
+        assert_eq!(got, margin_cascade::ladder::chart_data(&m, step as usize, 1), "step {step}");
+    }
+    let m = message(ex.ladder(3, "DOGE").unwrap_err());
+    assert!(m.contains("DOGE"), "{m}");
 }
 
 #[wasm_bindgen_test]
@@ -84,6 +130,7 @@ fn random_seed_is_a_safe_integer() {
 #[wasm_bindgen_test]
 fn same_bits_as_native() {
     let goldens = [
+        ("loop", include_str!("golden/loop.summary.json")),
         ("contagion", include_str!("golden/contagion.summary.json")),
         ("amplification", include_str!("golden/amplification.summary.json")),
         ("double-hit", include_str!("golden/double-hit.summary.json")),
@@ -108,7 +155,7 @@ fn same_link_same_bits_as_native() {
     assert!(links.len() >= 5);
     for w in links {
         let mut ex = Explorer::new();
-        let info: serde_json::Value = serde_json::from_str(&ex.load_link(w["link"].as_str().unwrap())).unwrap();
+        let info = json(ex.load_link(w["link"].as_str().unwrap()).unwrap());
         assert_eq!(info["notices"].as_array().unwrap().len(), 0, "{}", w["name"]);
         // The scenario the page runs (and exports as JSON), simulated here in wasm; the page's
         // own summary comes from the same model (`Explorer::run`).
@@ -116,8 +163,9 @@ fn same_link_same_bits_as_native() {
         let o = margin_cascade::simulate(&margin_cascade::Model::from_scenario(&s).unwrap());
         let got = margin_cascade::report::to_json(&o);
         assert_eq!(got["digest"], w["digest"], "{}: the browser's numbers differ from native", w["name"]);
-        let page: serde_json::Value = serde_json::from_str(&ex.run().unwrap()).unwrap();
-        assert_eq!(page["summary"], serde_json::to_value(&o.summary).unwrap(), "{}", w["name"]);
+        let page = ex.run().unwrap();
+        let summary = js_sys::Reflect::get(&page, &JsValue::from_str("summary")).unwrap();
+        assert_eq!(value::<margin_cascade::outcome::RunSummary>(summary), o.summary, "{}", w["name"]);
         // and the handle writes the link back unchanged
         assert_eq!(ex.link(false, None, None, "auto", None), w["link"].as_str().unwrap(), "{}", w["name"]);
     }

@@ -9,9 +9,14 @@ import { usd, pct, clock } from './format.js';
 const figures = () => $$('.chart:not([hidden])');
 const timeCanvases = () => figures().flatMap((f) => $$('canvas', f).filter((c) => c.dataset.panel !== 'ladder'));
 
-/** Show the figures the view asks for (all but in an embed with charts=). */
+/** Show the figures the view asks for (all but in an embed with charts=); the crowd's only when
+ * the scenario has a crowd, unless a link asks for it by name. */
 export function showFigures() {
-  for (const fig of $$('.chart')) fig.hidden = !!(S.view.embed && S.view.charts && !S.view.charts.includes(fig.dataset.name));
+  const named = S.view.embed && S.view.charts;
+  for (const fig of $$('.chart')) {
+    const crowdless = fig.dataset.name === 'crowd' && S.summary && !S.summary.crowd;
+    fig.hidden = named ? !S.view.charts.includes(fig.dataset.name) : crowdless;
+  }
 }
 
 /** The window of steps the time charts show: [from, to]. */

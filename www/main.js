@@ -51,11 +51,13 @@ function loadPreset(name) {
   emit('scenario');
 }
 
-/** On a narrow screen the summary shows its first lines, with a button for the rest. */
+/** On a narrow screen and in an embed (the article tells the story), the summary shows its first
+ * lines, with a button for the rest. */
 function clampSummary() {
   const p = $('#summary'), more = $('#more');
-  p.classList.toggle('clamped', narrow.matches && more.getAttribute('aria-expanded') !== 'true');
-  more.hidden = !narrow.matches || (p.scrollHeight <= p.clientHeight + 2 && more.getAttribute('aria-expanded') !== 'true');
+  const short = narrow.matches || S.view.embed;
+  p.classList.toggle('clamped', short && more.getAttribute('aria-expanded') !== 'true');
+  more.hidden = !short || (p.scrollHeight <= p.clientHeight + 2 && more.getAttribute('aria-expanded') !== 'true');
 }
 
 // ---------- the modules' events
@@ -71,6 +73,7 @@ on('scenario', () => {
   schedule();
 });
 on('result', () => {
+  showFigures();
   $('#summary').textContent = narrative(S.summary, focalPositions);
   clampSummary();
   fillList($('#notices'), S.summary.notices);

@@ -48,7 +48,7 @@ export function fillTable(fig) {
     impact: [...d.assets.flatMap((a) => [[`${a} price`, d[`price.${a}`]], [`${a} exogenous`, d[`exogenous.${a}`]], [`${a} impact %`, d[`impact_pct.${a}`]]]), ['forced sales USD', d.forced_flow]],
     crowd: [['crowd liquidated USD', d.crowd_notional], ['accounts', d.crowd_accounts]],
   }[name];
-  const parts = [table(['step', 'time', ...cols.map((c) => c[0])], d.hours.map((_, i) => [i, clock(i), ...cols.map(([, arr]) => (Number.isFinite(arr[i]) ? arr[i].toFixed(2) : 'unbounded'))]))];
+  const parts = [table(['step', 'time', ...cols.map((c) => c[0])], Array.from(d.hours, (_, i) => [i, clock(i), ...cols.map(([, arr]) => (Number.isFinite(arr[i]) ? arr[i].toFixed(2) : 'unbounded'))]))];
   if (name === 'crowd' && S.ladder) {
     const l = S.ladder;
     const cap = document.createElement('p');

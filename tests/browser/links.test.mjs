@@ -115,7 +115,7 @@ test('a. Copy link opened in a new browser gives the same summary and the same c
     const url = await copyLink(page);
     assert.ok(url.startsWith(srv.url + '#'), `a link to this page: ${url}`);
     const q = new URLSearchParams(url.split('#')[1]);
-    assert.equal(q.get('v'), '1');
+    assert.equal(q.get('v'), '2');
     assert.equal(q.get('preset'), 'double-hit');
     assert.equal(q.get('mode'), 'isolated');
     assert.equal(q.get('seed'), '4242');
@@ -137,7 +137,7 @@ test('a. Copy link opened in a new browser gives the same summary and the same c
     assert.equal(await p2.$eval('#time', (e) => e.value), want.time, 'same time cursor');
     assert.equal(await p2.$eval('#preset', (e) => e.value), 'double-hit');
     const got = await chartStats(p2);
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < want.charts.length; i++) {
       assert.equal(`${got[i].w}x${got[i].h}`, `${want.charts[i].w}x${want.charts[i].h}`, `chart ${i}: same drawing-surface size`);
       assert.equal(got[i].hash, want.charts[i].hash, `chart ${i}: identical pixels`);
     }
@@ -184,7 +184,10 @@ test('b. every control the page shows keeps its value through a link (custom sce
       return c.options[(c.options.indexOf(c.value) + 1) % c.options.length];
     };
     const set = {};
-    for (const c of specs) {
+    // the switches that disable other controls (noise off: seed and correlation; feedback off:
+    // depth) are set last, while every other control can still take a value
+    const last = (c) => (['noise', 'feedback'].includes(c.key) ? 1 : 0);
+    for (const c of [...specs].sort((a, b) => last(a) - last(b))) {
       const v = next(c);
       assert.notEqual(v, c.value, `${c.key}: a value that differs from the scenario's`);
       await act(page, async () => {
@@ -230,16 +233,17 @@ test('c. malformed links show a notice naming the parameter, and a working page'
     ['v=1&preset=contagion&bogus=3', /^The parameter "bogus" is not one this page knows; it is ignored\.$/],
     ['v=1&preset=contagion&lev.0=abc', /^Leverage, long BTC \(lev\.0\): must be a number, got "abc"; the scenario's value \(10\) is used\.$/, async () => assert.equal(await widget('lev.0'), '10')],
     ['v=1&preset=contagion&lev.0=9999', /^Leverage, long BTC \(lev\.0\): must be between 1 and 100, got 9999; the scenario's value \(10\) is used\.$/, async () => assert.equal(await widget('lev.0'), '10')],
-    ['v=99&preset=contagion', /^The link's format version "99" is not one this page knows; it is read as v=1\.$/, async () => assert.equal(await summaryText(page), clean.summary)],
+    ['v=99&preset=contagion', /^The link's format version "99" is not one this page knows; it is read as v=2\.$/, async () => assert.equal(await summaryText(page), clean.summary)],
     ['v=1&s=!!!', /^The custom scenario in the link \(s\) is damaged and could not be read \(not base64url.*\); the preset is shown instead\.$/, async () => assert.equal(await page.$eval('#preset', (e) => e.value), 'contagion')],
     ['v=1&preset=nope', /^The preset "nope" is unknown \(known: .*contagion.*\); contagion is shown\.$/, async () => assert.equal(await page.$eval('#preset', (e) => e.value), 'contagion')],
+    ['v=2&preset=nope', /^The preset "nope" is unknown \(known: .*contagion.*\); loop is shown\.$/, async () => assert.equal(await page.$eval('#preset', (e) => e.value), 'loop')],
     [`v=1&preset=amplification&lev.0=20&x=${'y'.repeat(70 * 1024)}`, /^The link is \d{5} characters long, more than the 65536 this page reads; the default scenario is shown\.$/, async () => {
-      assert.equal(await summaryText(page), clean.summary, 'the default scenario, not the one in the over-long link');
+      assert.equal(await page.$eval('#preset', (e) => e.value), 'loop', 'the default scenario, not the one in the over-long link');
       await page.waitForFunction(() => location.hash.length < 100, null, { timeout: 5000 }); // the address is rewritten to a short link
     }],
     ['v=1&preset=contagion&theme=purple', /^The parameter theme must be light, dark or auto, got "purple"; auto is used\.$/, async () => assert.equal(await page.evaluate(() => document.documentElement.hasAttribute('data-theme')), false)],
     ['v=1&preset=contagion&t=-5', /^The parameter t must be a step between 0 and \d+, got "-5"; the cursor is not set\.$/, async () => assert.equal(await page.$eval('#time', (e) => e.value), clean.time)],
-    ['v=1&preset=contagion&seed=1&seed=2&mode=cross&mode=isolated', /^The parameter "(seed|mode)" appears more than once; the last value is used\.$/, async () => {
+    ['v=2&preset=contagion&seed=1&seed=2&mode=cross&mode=isolated', /^The parameter "(seed|mode)" appears more than once; the last value is used\.$/, async () => {
       assert.equal((await notices(page)).length, 2, 'one notice per repeated key');
       assert.equal(await widget('seed'), '2');
       assert.equal(await page.locator('.control[data-key="mode"] input[value=isolated]').isChecked(), true);
@@ -313,7 +317,7 @@ test('d. script in every field of a link stays inert text', async () => {
         embed: document.body.classList.contains('embed'),
         controls: [...document.querySelectorAll('.control')].map((c) => c.dataset.key),
       }));
-      assert.deepEqual(dom.scripts, ['app.js'], `${where}: the only script is the page's own`);
+      assert.deepEqual(dom.scripts, ['main.js'], `${where}: the only script is the page's own`);
       assert.equal(dom.injected, 0, `${where}: no element was injected`);
       assert.deepEqual(dom.handlers, [], `${where}: no event-handler attributes`);
       assert.deepEqual(dom.jsUrls, [], `${where}: no javascript: URLs`);
@@ -323,7 +327,8 @@ test('d. script in every field of a link stays inert text', async () => {
         assert.ok(dom.noticesHtml.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), `${where}: escaped in the markup`);
         assert.ok(dom.noticesHtml.includes('&lt;img src=x onerror=alert(2)&gt;'));
         assert.equal(dom.embed, false, `${where}: embed=<svg…> is not an embed`);
-        assert.equal(await page.$eval('#preset', (x) => x.value), 'contagion');
+        // an unknown format version is read as the current one, whose default preset is shown
+        assert.equal(await page.$eval('#preset', (x) => x.value), 'loop');
       } else {
         assert.equal(dom.embed, true);
         assert.deepEqual(dom.controls, ['mode'], `${where}: only the known control is shown`);
@@ -415,7 +420,7 @@ test('e. the example article embeds two views, sizes them, and drives one from t
     await assertSized(page, ids, '1280px');
     // The frame follows its content both ways: a data table opened, then closed again.
     const h0 = +(await page.$eval('#embed-contagion', (f) => f.getAttribute('height')));
-    const table = fc.locator('.chart[data-chart="0"] details > summary');
+    const table = fc.locator('.chart[data-name="collateral"] details > summary');
     await table.click();
     await page.waitForFunction((h) => +document.getElementById('embed-contagion').getAttribute('height') > h + 100, h0, { timeout: 10000 });
     await table.click();
@@ -591,7 +596,7 @@ test('e. the example article embeds two views, sizes them, and drives one from t
 
 // ---------------------------------------------------------------- f. downloads
 
-test('f. exports: the PNG holds the three charts, the CSV every step, the JSON reloads', async () => {
+test('f. exports: the PNG holds the charts shown, the CSV every step, the JSON reloads', async () => {
   const { page, errors } = await fresh(srv.url + '#v=1&preset=contagion&seed=1');
   const download = async (button) => {
     const [d] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click(button)]);
@@ -617,14 +622,14 @@ test('f. exports: the PNG holds the three charts, the CSV every step, the JSON r
       ctx.drawImage(img, 0, 0);
       const hash = (d) => { let h = 2166136261; const u = new Uint32Array(d.buffer); for (let i = 0; i < u.length; i++) h = Math.imul(h ^ u[i], 16777619) >>> 0; return h; };
       let y = 0;
-      return [...document.querySelectorAll('.chart canvas')].map((cv) => {
+      return [...document.querySelectorAll('.chart:not([hidden]) canvas')].map((cv) => {
         const mine = hash(cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data);
         const there = hash(ctx.getImageData(0, y, cv.width, cv.height).data);
         y += cv.height;
         return mine === there;
       });
     }, png.bytes.toString('base64'));
-    assert.deepEqual(same, [true, true, true], 'each chart appears in the PNG unchanged');
+    assert.deepEqual(same, stats.map(() => true), 'each chart appears in the PNG unchanged');
 
     // CSV: the CLI's columns, one row per step, numbers everywhere; the same text as `cascade run --csv`.
     const csv = await download('#export-csv');
@@ -648,7 +653,7 @@ test('f. exports: the PNG holds the three charts, the CSV every step, the JSON r
     assert.equal(Number(lines[step + 1].split(',')[eq]).toFixed(2), readoutEquity, 'the CSV agrees with the readout');
     assert.equal(csv.bytes.toString('utf8').trimEnd(), execFileSync(cascadeBin(), ['run', 'preset:contagion', '--csv']).toString().trimEnd(), 'the same CSV as the CLI');
 
-    // JSON: the effective scenario (after the controls), version 1; loading it back gives the same result.
+    // JSON: the effective scenario (after the controls), version 2; loading it back gives the same result.
     await act(page, () => page.locator('.control[data-key="mode"] input[value=isolated]').check());
     await range(page, 'lev.0').focus();
     await act(page, () => page.keyboard.press('PageUp'));
@@ -656,7 +661,7 @@ test('f. exports: the PNG holds the three charts, the CSV every step, the JSON r
     const json = await download('#export-json');
     assert.equal(json.name, 'cascade-scenario.json');
     const sc = JSON.parse(json.bytes.toString('utf8'));
-    assert.equal(sc.version, 1);
+    assert.equal(sc.version, 2);
     assert.equal(sc.focal.mode, 'isolated', 'the controls are in the exported scenario');
     await loadScenario(page, json.bytes.toString('utf8'));
     await page.waitForFunction((s) => document.querySelector('#summary').textContent === s, summary, { timeout: 10000 });
@@ -682,10 +687,12 @@ test('g. Embed… writes a lazy, titled iframe whose link shows exactly the chos
     // All charts at first; leaving one out shortens the suggested height by its own (320 px), until
     // the author types a height.
     const height = () => page.$eval('#embed-height', (e) => +e.value);
-    assert.equal(await height(), 1700);
+    assert.equal(await height(), 2500);
     assert.doesNotMatch(await page.$eval('#embed-snippet', (e) => e.value), /charts=/);
     await page.locator('#embed-charts input[value=collateral]').setChecked(false);
-    assert.equal(await height(), 1700 - 320);
+    assert.equal(await height(), 2500 - 320);
+    await page.locator('#embed-charts input[value=crowd]').setChecked(false);
+    assert.equal(await height(), 2500 - 320 - 700);
     await page.fill('#embed-height', '1200');
     await page.locator('#embed-charts input[value=margin]').setChecked(false);
     await page.locator('#embed-charts input[value=margin]').setChecked(true);
@@ -735,7 +742,7 @@ test('h. theme=dark gives a dark embed; with reduced motion Play jumps instead o
     await page.screenshot({ path: path.join(artifacts, 'embed-dark.png'), fullPage: true });
     // Copy link inside an embed shares the full explorer on the same scenario, not another embed.
     const shared = await copyLink(page);
-    assert.ok(shared.includes('#v=1&preset=contagion&seed=1'), shared);
+    assert.ok(shared.includes('#v=2&preset=contagion&seed=1'), shared);
     assert.ok(!/[#&](embed|controls)=/.test(shared), `no embed view in the shared link: ${shared}`);
     assert.ok(shared.includes('theme=dark'), shared);
     // The same link with theme=light: light everywhere.
@@ -746,6 +753,8 @@ test('h. theme=dark gives a dark embed; with reduced motion Play jumps instead o
     for (const s of await chartStats(page)) assert.ok(Math.min(...s.bg) > 200, `light charts (${s.bg})`);
 
     // Play: sample the time cursor every frame until it stops.
+    // (at 16×: the run's 60 steps take little more than a second)
+    await page.selectOption('#speed', '16');
     const playFromStart = () => page.evaluate(() => new Promise((resolve) => {
       const time = document.querySelector('#time'), btn = document.querySelector('#play');
       time.value = '0';

@@ -25,11 +25,11 @@ after(async () => {
 
 // ---------------------------------------------------------------- helpers
 
-/** A fresh page on `preset` (the page starts on contagion). Closed by the caller. */
+/** A fresh page on `preset` (the page starts on the default, loop). Closed by the caller. */
 async function fresh(preset = 'contagion', viewport) {
   const { page, errors } = await openPage(browser.context, srv.url, viewport ? { viewport } : {});
   await page.waitForFunction(() => document.querySelector('#summary').textContent.startsWith('Loading') === false);
-  if (preset !== 'contagion') await choosePreset(page, preset);
+  if (preset !== 'loop') await choosePreset(page, preset);
   return { page, errors };
 }
 
@@ -46,8 +46,8 @@ const usd2 = (v) => new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, m
 
 // ---------------------------------------------------------------- 1. load
 
-test('1. page loads without errors and draws three non-blank charts', async () => {
-  const { page, errors } = await fresh();
+test('1. page loads without errors on the default preset and draws every chart', async () => {
+  const { page, errors } = await fresh('loop');
   try {
     const s = await summaryText(page);
     assert.ok(s.length > 40 && !s.startsWith('Loading'), `summary has text: ${JSON.stringify(s)}`);
@@ -56,7 +56,8 @@ test('1. page loads without errors and draws three non-blank charts', async () =
     assert.equal(await page.$eval('#error', (e) => e.textContent), '');
     assert.ok((await page.$$eval('#controls .control', (c) => c.length)) >= 10, 'the controls were generated');
     assert.ok((await page.$eval('#readout', (e) => e.textContent)).startsWith('step '), 'the readout is filled');
-    assertChartsDrawn(await chartStats(page), 'contagion');
+    assert.equal(await page.$eval('#preset', (e) => e.value), 'loop', 'the page opens on the default preset');
+    assertChartsDrawn(await chartStats(page), 'loop', 5);
     await assertNoErrors(page, errors, 'load');
   } finally { await page.close(); }
 });
@@ -67,7 +68,8 @@ test('2. every preset renders non-blank charts and its own summary', async () =>
   const { page, errors } = await fresh();
   try {
     const names = await page.$$eval('#preset option', (os) => os.map((o) => o.value));
-    assert.deepEqual([...names].sort(), ['amplification', 'contagion', 'cross-vs-isolated', 'depeg', 'double-hit']);
+    assert.deepEqual([...names].sort(), ['amplification', 'contagion', 'cross-vs-isolated', 'depeg', 'double-hit', 'loop']);
+    assert.equal(names[0], 'loop', 'the default preset is listed first');
     const summaries = new Map(), pictures = new Map(), claims = new Map();
     for (const name of names) {
       if (name !== (await page.$eval('#preset', (e) => e.value))) await choosePreset(page, name);
@@ -320,7 +322,7 @@ test('5. the time-cursor readout matches the engine (cascade CLI)', async () => 
     // cursor or the link's t=; leaving the chart shows the cursor's step again; a click moves it.
     await readAt(liq);
     await page.waitForFunction((s) => location.hash.endsWith(`&t=${s}`), liq); // the URL follows (throttled)
-    const canvas = page.locator('.chart[data-chart="1"] canvas');
+    const canvas = page.locator('canvas[data-panel="margin"]');
     await canvas.scrollIntoViewIfNeeded();
     const b = await canvas.boundingBox();
     const at = { x: b.x + b.width * 0.2, y: b.y + b.height / 2 };
@@ -454,7 +456,7 @@ test('8. the page loads nothing from other hosts (large scenarios run in a local
   // The server saw exactly the files the page needs, all found.
   assert.deepEqual(srv.log.filter((e) => e.status !== 200), [], 'no missing files');
   const paths = new Set(srv.log.map((e) => e.path));
-  for (const p of ['/', '/app.js', '/style.css', '/pkg/margin_cascade.js', '/pkg/margin_cascade_bg.wasm', '/worker.js']) assert.ok(paths.has(p), `${p} was served`);
+  for (const p of ['/', '/main.js', '/state.js', '/charts.js', '/style.css', '/pkg/margin_cascade.js', '/pkg/margin_cascade_bg.wasm', '/worker.js']) assert.ok(paths.has(p), `${p} was served`);
   // Every http request the browser made is one the local server logged.
   const served = new Set(srv.log.map((e) => e.path));
   for (const r of requests.filter((x) => x.url.startsWith('http'))) assert.ok(served.has(new URL(r.url).pathname), `${r.url} reached the local server`);
