@@ -153,9 +153,15 @@ function listenToScenario() {
     clampSummary();
   });
   for (const fig of $$('.chart')) $('details', fig).addEventListener('toggle', (e) => e.target.open && fillTable(fig));
+  // (redrawn in the next frame: work that changes the layout inside the observer's own callback
+  // would loop)
+  let resized = null;
   new ResizeObserver(() => {
-    if (S.summary) drawAll();
-    clampSummary();
+    resized ??= requestAnimationFrame(() => {
+      resized = null;
+      if (S.summary) drawAll();
+      clampSummary();
+    });
   }).observe($('#charts'));
   prefersDark.addEventListener('change', () => {
     applyTheme();
