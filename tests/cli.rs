@@ -179,6 +179,31 @@ fn render_draws_every_preset_as_svg_and_png() {
 }
 
 #[test]
+fn render_draws_a_time_window_from_the_option_or_the_link() {
+    let dir = std::env::temp_dir().join(format!("cascade-render-window-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = |name: &str, args: &[&str]| {
+        let path = dir.join(name);
+        let mut all = vec!["render"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--charts", "impact", "--svg", path.to_str().unwrap()]);
+        let (code, _, err) = cascade(&all);
+        assert_eq!(code, 0, "{err}");
+        std::fs::read_to_string(path).unwrap()
+    };
+    let whole = svg("whole.svg", &["preset:amplification"]);
+    let zoomed = svg("zoomed.svg", &["preset:amplification", "--window", "4-16"]);
+    let linked = svg("linked.svg", &["v=2&preset=amplification&seed=7&win=4-16"]);
+    assert_ne!(whole, zoomed);
+    assert_eq!(zoomed, linked, "the link's win= is the default window");
+    assert!(whole.contains("6:00") && !zoomed.contains("6:00"));
+    let (code, _, err) = cascade(&["render", "preset:amplification", "--window", "16-4", "--svg", "x.svg"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--window must be two steps with FROM < TO ≤ 72"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn render_takes_a_link_size_scale_and_theme() {
     let dir = std::env::temp_dir().join(format!("cascade-render-link-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -40,7 +40,7 @@ fn texts(all: &[PathBuf]) -> Vec<PathBuf> {
 
 const EXTS: [&str; 10] = [".rs", ".mjs", ".js", ".md", ".sh", ".py", ".html", ".css", ".toml", ".json"];
 
-/// Words in `text` that name a file of the project: `src/sim.rs`, `app.js`, `./scripts/test.sh`.
+/// Words in `text` that name a file of the project: `src/sim.rs`, `main.js`, `./scripts/test.sh`.
 fn file_names(text: &str) -> Vec<String> {
     let is_word = |c: char| c.is_ascii_alphanumeric() || "_./-".contains(c);
     let mut out = vec![];

@@ -58,6 +58,9 @@ enum Cmd {
         /// A title line above the charts (for a slide or a social preview image).
         #[arg(long, value_parser = title)]
         title: Option<String>,
+        /// The steps the time charts show, FROM-TO (default: the link's win=, else the whole run).
+        #[arg(long, value_name = "FROM-TO")]
+        window: Option<String>,
         /// Device pixels per chart pixel in the PNG (2 for sharp slides and print).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
         scale: u32,
@@ -175,12 +178,20 @@ fn main() -> ExitCode {
         Cmd::Validate { source } => validate(&source),
         Cmd::Controls { source, json } => controls_cmd(&source, json),
         Cmd::Run { source, json, csv, seed, strict } => run(&source, json, csv, seed, strict),
-        Cmd::Render { source, svg, png, width, height, charts, title, scale, theme, seed, strict } => {
+        Cmd::Render { source, svg, png, width, height, charts, title, window, scale, theme, seed, strict } => {
             let (m, link) = match model_of(&source, seed, strict) {
                 Ok(x) => x,
                 Err(code) => return code,
             };
-            let look = Look { width, height, charts, title, scale, theme };
+            let window = match window.map(|w| link::parse_window(&w, m.steps)) {
+                Some(Ok(w)) => w,
+                Some(Err(why)) => {
+                    eprintln!("error: --window {why}");
+                    return ExitCode::from(2);
+                }
+                None => link.as_ref().and_then(|l| l.window),
+            };
+            let look = Look { width, height, charts, title, scale, theme, window };
             render(&m, link.as_ref(), look, svg, png)
         }
     }
@@ -287,6 +298,7 @@ struct Look {
     title: Option<String>,
     scale: u32,
     theme: Option<String>,
+    window: Option<(usize, usize)>,
 }
 
 fn render(m: &Model, link: Option<&link::Link>, look: Look, svg: Option<PathBuf>, png: Option<PathBuf>) -> ExitCode {
@@ -311,6 +323,7 @@ fn render(m: &Model, link: Option<&link::Link>, look: Look, svg: Option<PathBuf>
         height_each: look.height,
     };
     let mut d = chart::ChartData::from_outcome(&outcome::simulate(m));
+    d.window = look.window;
     if sheet.charts.contains(&chart::Which::Ladder) {
         // the ladder at the link's time cursor, else just before the first shock
         let step = link.and_then(|l| l.step).unwrap_or_else(|| ladder::default_step(m));
