@@ -71,7 +71,11 @@ function runInWorker() {
       if (m.data.id !== jobId) return;
       if (m.data.error) return failed(m.data.error);
       try {
-        adopt(S.ex.import_result(m.data.result));
+        const t0 = performance.now();
+        const summary = S.ex.import_result(m.data.result);
+        const t1 = performance.now();
+        adopt(summary);
+        S.perf.worker = { ...m.data.timings, 'worker → page message': performance.timeOrigin + t0 - m.data.sent, 'page: import the result': t1 - t0, 'page: adopt and draw': performance.now() - t1 };
       } catch (e) {
         failed(errText(e));
       }

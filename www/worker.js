@@ -9,11 +9,18 @@ self.onmessage = async (m) => {
   const { id, scenario, values } = m.data || {};
   try {
     await ready;
+    const t = [performance.now()];
     ex ??= new Explorer();
     ex.load_json(String(scenario));
     for (const [k, v] of Object.entries(values || {})) ex.set_control(k, String(v));
+    t.push(performance.now());
     ex.run();
-    self.postMessage({ id, result: ex.export_result() });
+    t.push(performance.now());
+    const result = ex.export_result();
+    t.push(performance.now());
+    // how long each phase took, for the speed report (tests/browser/bench.mjs)
+    const timings = { 'worker: load and set controls': t[1] - t[0], 'worker: engine run': t[2] - t[1], 'worker: export the result': t[3] - t[2] };
+    self.postMessage({ id, result, timings, sent: performance.timeOrigin + performance.now() });
   } catch (e) {
     self.postMessage({ id, error: (e && e.message) || String(e) });
   }

@@ -2,7 +2,8 @@
 // prints figures; targets are compared in the table, never asserted).
 //   cd tests/browser && node bench.mjs            (build the page first: scripts/build-web.sh)
 // Measures, with performance.now() inside the page:
-//   - slider input → all three charts redrawn (default scenario), p50/p95 over N moves;
+//   - slider input → every chart shown redrawn, p50/p95 over N moves: on the default scenario
+//     (`{"version": 1}` with an ETH shock) and on the page's default preset (loop);
 //   - a large scenario (8 assets, 10 000 accounts, 1 440 steps): time to result through the
 //     worker and the longest main-thread task meanwhile (the page must not freeze);
 //   - cold load to the first chart;
@@ -29,26 +30,32 @@ for (let i = 0; i < 5; i++) {
 }
 rows.push(['cold load → first chart (median of 5)', `${f(pctl(loads, 0.5))} ms`, '≤ 500 ms']);
 
-// Slider input → three charts redrawn, on the default scenario (4 assets, 1 000 accounts, 288 steps, ETH −12 % at step 24).
+// Slider input → every chart shown redrawn.
+async function sliderBench(page, label, key) {
+  const slider = page.locator(`.control[data-key="${key}"] input[type=range]`);
+  await slider.focus();
+  await page.evaluate(() => { window.__perf.updates.length = 0; window.__perf.runs.length = 0; window.__perf.draws.length = 0; });
+  for (let i = 0; i < N; i++) {
+    const k = await page.evaluate(() => window.__perf.updates.length);
+    await page.keyboard.press(i % 20 < 10 ? 'ArrowLeft' : 'ArrowRight');
+    await page.waitForFunction((k) => window.__perf.updates.length > k, k);
+  }
+  const { upd, runs, draws, panels } = await page.evaluate(() => ({ upd: window.__perf.updates.slice(), runs: window.__perf.runs.slice(), draws: window.__perf.draws.slice(), panels: document.querySelectorAll('.chart:not([hidden]) canvas').length }));
+  rows.push([`slider → ${panels} chart panels redrawn, ${label}, p50 (${N} moves)`, `${f(pctl(upd, 0.5))} ms`, '']);
+  rows.push([`slider → redrawn, ${label}, p95`, `${f(pctl(upd, 0.95))} ms`, '≤ 8 ms']);
+  rows.push(['  of which engine run (3 runs), p50', `${f(pctl(runs, 0.5))} ms`, '']);
+  if (draws.length) rows.push(['  of which drawing, p50', `${f(pctl(draws, 0.5))} ms`, '']);
+}
 const { page, errors } = await openPage(b.context, srv.url);
+// the page's default preset, as it opens
+if (await page.$('#preset option[value=loop]')) await sliderBench(page, 'default preset (loop)', 'corr');
+// the default scenario (4 assets, 1 000 accounts, 288 steps, ETH −12 % at step 24)
 await page.evaluate(() => { document.querySelector('details.load').open = true; });
 await page.fill('#scenario-text', JSON.stringify({ version: 1, shocks: [{ step: 24, symbol: 'ETH', percent: -12 }] }));
 const before = await page.evaluate(() => window.__perf.updates.length + window.__perf.runs.length);
 await page.click('#load-json');
 await page.waitForFunction((n) => window.__perf.updates.length + window.__perf.runs.length > n, before);
-const slider = page.locator('.control[data-key="corr"] input[type=range]');
-await slider.focus();
-await page.evaluate(() => { window.__perf.updates.length = 0; window.__perf.runs.length = 0; });
-for (let i = 0; i < N; i++) {
-  const k = await page.evaluate(() => window.__perf.updates.length);
-  await page.keyboard.press(i % 20 < 10 ? 'ArrowLeft' : 'ArrowRight');
-  await page.waitForFunction((k) => window.__perf.updates.length > k, k);
-}
-const upd = await page.evaluate(() => window.__perf.updates.slice());
-const runs = await page.evaluate(() => window.__perf.runs.slice());
-rows.push([`slider → 3 charts redrawn, p50 (${N} moves)`, `${f(pctl(upd, 0.5))} ms`, '']);
-rows.push([`slider → 3 charts redrawn, p95`, `${f(pctl(upd, 0.95))} ms`, '≤ 16 ms (stretch 8)']);
-rows.push(['  of which engine run (3 runs), p50', `${f(pctl(runs, 0.5))} ms`, '']);
+await sliderBench(page, 'default scenario', 'corr');
 
 // Large scenario through the worker; watch the main thread meanwhile.
 const large = {
@@ -80,6 +87,8 @@ await page.waitForFunction(() => document.querySelector('#progress').hidden === 
 const largeMs = Date.now() - t0;
 const longest = await page.evaluate(() => window.__long);
 rows.push(['large scenario (8×10 000×1 440) → charts, via worker', `${f(largeMs)} ms`, 'no freeze']);
+const phases = await page.evaluate(() => window.__perf.worker || null);
+if (phases) for (const [k, v] of Object.entries(phases)) rows.push([`  ${k}`, `${f(v)} ms`, '']);
 rows.push(['  longest main-thread long task (≥ 50 ms) meanwhile', longest ? `${f(longest)} ms` : 'none', 'none']);
 if (errors.length) rows.push(['console errors', errors.join(' | '), 'none']);
 
