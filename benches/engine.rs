@@ -3,7 +3,7 @@
 //! Targets on the 2-core reference machine: default ≤ 2 ms, large ≤ 100 ms (median).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use margin_cascade::{scenario, simulate, Model};
+use margin_cascade::{engine::scenario, simulate, Model};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
@@ -20,7 +20,7 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
     let o = simulate(&default);
-    c.bench_function("report_json_default", |b| b.iter(|| margin_cascade::report::to_json(black_box(&o))));
+    c.bench_function("report_json_default", |b| b.iter(|| margin_cascade::output::report::to_json(black_box(&o))));
 }
 
 criterion_group!(benches, bench);

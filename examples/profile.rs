@@ -1,8 +1,11 @@
 //! `cargo run --release --example profile [large]`: run the benchmark scenario in a loop (for perf/callgrind).
 fn main() {
     let large = std::env::args().nth(1).as_deref() == Some("large");
-    let s =
-        if large { margin_cascade::scenario::benchmark_large() } else { margin_cascade::scenario::benchmark_default() };
+    let s = if large {
+        margin_cascade::engine::scenario::benchmark_large()
+    } else {
+        margin_cascade::engine::scenario::benchmark_default()
+    };
     let m = margin_cascade::Model::from_scenario(&s).unwrap();
     let n = if large { 5 } else { 50 };
     let t = std::time::Instant::now();

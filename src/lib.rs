@@ -1,36 +1,26 @@
 //! margin-cascade: a deterministic, exact engine for cross-margin liquidation cascades.
 //!
-//! Pure Rust: no clock, no ambient randomness, no web imports. The wasm binding (`web/`) and
-//! the `cascade` CLI are thin shells over [`simulate_json`] / [`outcome::simulate`].
+//! * `engine/` — the model and the step loop (pure Rust: no clock, no ambient randomness, no web
+//!   imports);
+//! * `output/` — what turns a result into JSON, CSV, words and charts;
+//! * `share/` — presets, the explorer's controls, share links;
+//! * `web/` and `bin/cascade.rs` — the two thin shells: the page's WebAssembly handle and the CLI;
+//! * `types.rs` (money, quantities, prices, ratios) and `error.rs` (the one error type).
+//!
 //! See ARCHITECTURE.md for the map.
 
-pub mod book;
-pub mod chart;
-pub mod conservation;
-pub mod controls;
-pub mod crowd;
+pub mod engine;
 pub mod error;
-pub mod ladder;
-pub mod linalg;
-pub mod link;
-pub mod liquidation;
-pub mod margin;
-pub mod market;
-pub mod model;
-pub mod outcome;
-pub mod presets;
-pub mod report;
-pub mod scenario;
-pub mod sim;
-pub mod story;
+pub mod output;
+pub mod share;
 pub mod types;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+pub use engine::model::Model;
+pub use engine::outcome::{simulate, Outcome};
+pub use engine::scenario::Scenario;
 pub use error::{Error, Problem, Result};
-pub use model::Model;
-pub use outcome::{simulate, Outcome};
-pub use scenario::Scenario;
 
 /// Parse, validate and simulate a scenario given as JSON text.
 pub fn simulate_json(text: &str) -> Result<Outcome> {
@@ -42,7 +32,7 @@ pub fn simulate_json(text: &str) -> Result<Outcome> {
 /// Load a scenario from `preset:NAME` or JSON text.
 pub fn load_scenario(source: &str) -> Result<Scenario> {
     match source.strip_prefix("preset:") {
-        Some(name) => presets::get(name).map(|p| p.scenario()),
+        Some(name) => share::presets::get(name).map(|p| p.scenario()),
         None => Scenario::from_json(source),
     }
 }

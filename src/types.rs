@@ -172,6 +172,32 @@ pub fn short(x: f64, dp: usize) -> String {
     }
 }
 
+/// Convert an f64 to an exact decimal at `dp` places (for leverage quantiles and the like).
+pub fn dec_dp(x: f64, dp: u32) -> Option<Decimal> {
+    // Fast, exact path: round(x · 10^dp) as an integer (IEEE, the same on every target).
+    if dp <= 9 {
+        let scaled = (x * 10f64.powi(dp as i32)).round();
+        if scaled.is_finite() && scaled.abs() < 9.0e15 {
+            return Some(Decimal::new(scaled as i64, dp).normalize());
+        }
+    }
+    dec_from_f64(x).map(|d| d.round_dp(dp))
+}
+/// Thousands separated by commas, as the page writes them: 150,000, 6,666.67.
+pub fn group(d: Decimal) -> String {
+    let s = d.normalize().to_string();
+    let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
+    let (int, frac) = s.split_once('.').map_or((s, None), |(a, b)| (a, Some(b)));
+    let mut out = String::new();
+    for (k, c) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}{}", frac.map(|f| format!(".{f}")).unwrap_or_default())
+}
+
 pub fn dec_to_f64(d: Decimal) -> f64 {
     use rust_decimal::prelude::ToPrimitive;
     d.to_f64().unwrap_or(0.0)

@@ -150,7 +150,7 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 fn render_draws_every_preset_as_svg_and_png() {
     let dir = std::env::temp_dir().join(format!("cascade-render-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for p in margin_cascade::presets::PRESETS {
+    for p in margin_cascade::share::presets::PRESETS {
         let svg = dir.join(format!("{}.svg", p.name));
         let png = dir.join(format!("{}.png", p.name));
         let (code, out, err) = cascade(&[

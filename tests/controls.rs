@@ -1,8 +1,8 @@
 //! Every control the page shows either changes the outcome over its range or is disabled with a
 //! reason — and a disabled control really changes nothing. Swept over every preset.
 
-use margin_cascade::controls::{self, Kind};
-use margin_cascade::{presets, report, simulate, Model, Scenario};
+use margin_cascade::share::controls::{self, Kind};
+use margin_cascade::{output::report, share::presets, simulate, Model, Scenario};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -40,7 +40,7 @@ fn texts(all: &[PathBuf]) -> Vec<PathBuf> {
 
 const EXTS: [&str; 10] = [".rs", ".mjs", ".js", ".md", ".sh", ".py", ".html", ".css", ".toml", ".json"];
 
-/// Words in `text` that name a file of the project: `src/sim.rs`, `main.js`, `./scripts/test.sh`.
+/// Words in `text` that name a file of the project: `src/engine/sim.rs`, `main.js`, `./scripts/test.sh`.
 fn file_names(text: &str) -> Vec<String> {
     let is_word = |c: char| c.is_ascii_alphanumeric() || "_./-".contains(c);
     let mut out = vec![];
@@ -138,6 +138,6 @@ fn no_project_file_points_outside_the_repository() {
 
 #[test]
 fn the_scanner_finds_file_names() {
-    let t = "see `src/sim.rs`, www/app.js and ./scripts/test.sh; not .test.mjs, my.json, or https://x.io/a.js.";
-    assert_eq!(file_names(t), vec!["src/sim.rs", "www/app.js", "scripts/test.sh"]);
+    let t = "see `src/engine/sim.rs`, www/main.js and ./scripts/test.sh; not .test.mjs, my.json, or https://x.io/a.js.";
+    assert_eq!(file_names(t), vec!["src/engine/sim.rs", "www/main.js", "scripts/test.sh"]);
 }

@@ -2,7 +2,7 @@
 //! summary in tests/golden/*.summary.json. After an intended change to the model, regenerate with
 //! `UPDATE_GOLDEN=1 cargo test --test golden` and review the diff like code.
 
-use margin_cascade::{load_scenario, presets, report, simulate, Model};
+use margin_cascade::{load_scenario, output::report, share::presets, simulate, Model};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 

@@ -1,8 +1,8 @@
 //! The crowd's liquidation ladder against the engine: the notional the ladder shows at a price is
 //! the notional the engine liquidates when that asset alone moves there (an own move, feedback off).
 
-use margin_cascade::scenario::ShockSpec;
-use margin_cascade::{ladder, market, presets, simulate, Model, Scenario};
+use margin_cascade::engine::scenario::ShockSpec;
+use margin_cascade::{engine::ladder, engine::market, share::presets, simulate, Model, Scenario};
 
 /// A preset with feedback and noise off, so that a scripted own move puts the asset at a price.
 fn quiet(name: &str) -> Scenario {
@@ -27,21 +27,19 @@ fn check(base: &Scenario, sym: &str, pct: f64) -> (f64, u32) {
     assert_eq!(l.notional, o.main.series.crowd_liquidated_notional[1], "{sym} {pct} %: notional");
     assert_eq!(l.accounts, o.main.series.crowd_accounts_liquidated[1], "{sym} {pct} %: accounts");
     // the forced flow in the asset: the engine's batch, less the focal account's own orders
-    let focal: margin_cascade::types::Money = o
-        .main
-        .events
-        .iter()
-        .filter(|e| e.step == 1 && e.account == margin_cascade::liquidation::AccountId::Focal)
-        .filter_map(|e| match &e.kind {
-            margin_cascade::liquidation::EventKind::Liquidation { asset: a, quantity, price, .. }
-            | margin_cascade::liquidation::EventKind::CollateralSale { asset: a, quantity, price, .. }
-                if *a == asset =>
-            {
-                Some(margin_cascade::types::Money(-quantity.0 * price.0))
-            }
-            _ => None,
-        })
-        .sum();
+    let focal: margin_cascade::types::Money =
+        o.main
+            .events
+            .iter()
+            .filter(|e| e.step == 1 && e.account == margin_cascade::engine::account::AccountId::Focal)
+            .filter_map(|e| match &e.kind {
+                margin_cascade::engine::liquidation::EventKind::Liquidation { asset: a, quantity, price, .. }
+                | margin_cascade::engine::liquidation::EventKind::CollateralSale {
+                    asset: a, quantity, price, ..
+                } if *a == asset => Some(margin_cascade::types::Money(-quantity.0 * price.0)),
+                _ => None,
+            })
+            .sum();
     assert_eq!(l.flow + focal, o.main.series.forced_flow_usd[asset][1], "{sym} {pct} %: flow");
     (l.notional.to_f64(), l.accounts)
 }

@@ -3,7 +3,7 @@
 //! no panic, an answer whose scenario is valid, and a canonical encoding that is a fixed point.
 //! Run in release (`scripts/test.sh` does); `LINK_FUZZ_CASES` changes the count.
 
-use margin_cascade::link::{decode, encode};
+use margin_cascade::share::link::{decode, encode};
 use margin_cascade::Model;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -120,7 +120,7 @@ fn decoder_never_panics_and_always_answers() {
                 input.chars().take(120).collect::<String>()
             );
         }
-        assert!(d.notices.len() <= margin_cascade::link::MAX_NOTICES + 1, "case {i}: unbounded notices");
+        assert!(d.notices.len() <= margin_cascade::share::link::MAX_NOTICES + 1, "case {i}: unbounded notices");
         let settings = d.link.controls.len() > 1 || d.link.scenario.is_some();
         // Always: the settings apply to the base (ranges and kinds were checked).
         let s = d

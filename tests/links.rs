@@ -7,8 +7,8 @@
 //! the file. Without it, each recipe must still encode to exactly the recorded link: a change of
 //! the link format that would break existing links fails here.
 
-use margin_cascade::link::{self, Link};
-use margin_cascade::{load_scenario, report, simulate, Model};
+use margin_cascade::share::link::{self, Link};
+use margin_cascade::{load_scenario, output::report, simulate, Model};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::process::Command;

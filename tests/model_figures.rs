@@ -4,9 +4,11 @@
 
 mod common;
 use common::*;
-use margin_cascade::liquidation::{self, Account, AccountId, Target};
-use margin_cascade::margin::{self, Brackets, Position};
-use margin_cascade::model::{Mode, Policy};
+use margin_cascade::engine::account::Mode;
+use margin_cascade::engine::account::{Account, AccountId};
+use margin_cascade::engine::liquidation::{self, Target};
+use margin_cascade::engine::margin::{self, Brackets, Position};
+use margin_cascade::engine::model::Policy;
 use margin_cascade::types::{Money, Price, Qty, Ratio};
 use serde_json::json;
 
@@ -122,7 +124,7 @@ fn tier_is_reselected_at_the_liquidation_notional() {
 
 #[test]
 fn engine_run_closes_healthy_btc_in_cross_and_keeps_it_isolated() {
-    let o = run(serde_json::from_str(margin_cascade::presets::get("contagion").unwrap().json).unwrap());
+    let o = run(serde_json::from_str(margin_cascade::share::presets::get("contagion").unwrap().json).unwrap());
     let closed = focal_liq_steps(&o);
     assert!(closed.iter().any(|(a, _)| a == "BTC"), "cross closed BTC: {closed:?}");
     assert!(o.summary.healthy_positions_closed.iter().any(|c| c.asset == "BTC"));

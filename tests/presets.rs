@@ -2,9 +2,10 @@
 //! description states no figure of its own (every figure is filled in from the run).
 
 mod common;
-use margin_cascade::liquidation::{AccountId, EventKind};
-use margin_cascade::presets::{self, PRESETS};
-use margin_cascade::{controls, simulate, story, Model, Outcome, Scenario};
+use margin_cascade::engine::account::AccountId;
+use margin_cascade::engine::liquidation::EventKind;
+use margin_cascade::share::presets::{self, PRESETS};
+use margin_cascade::{output::story, share::controls, simulate, Model, Outcome, Scenario};
 use std::collections::BTreeMap;
 
 fn outcome(name: &str) -> Outcome {
@@ -20,7 +21,7 @@ fn with(name: &str, controls: &[(&str, &str)]) -> Outcome {
     simulate(&Model::from_scenario(&controls::apply(&base, &v).unwrap()).unwrap())
 }
 
-fn closed(o: &margin_cascade::outcome::RunSummary) -> Vec<&str> {
+fn closed(o: &margin_cascade::engine::outcome::RunSummary) -> Vec<&str> {
     o.focal_positions_closed.iter().map(|c| c.asset.as_str()).collect()
 }
 

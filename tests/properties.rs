@@ -3,8 +3,9 @@
 
 mod common;
 use common::*;
-use margin_cascade::liquidation::{AccountId, EventKind};
-use margin_cascade::sim::Run;
+use margin_cascade::engine::account::AccountId;
+use margin_cascade::engine::liquidation::EventKind;
+use margin_cascade::engine::sim::Run;
 use margin_cascade::types::Money;
 use margin_cascade::{simulate, Model, Outcome, Scenario};
 use proptest::prelude::*;
@@ -52,7 +53,7 @@ fn check_conservation(r: &Run) {
             assert_eq!(l.opening_cash + l.realized_pnl - l.fees, a.total_cash() - l.bad_debt_written_off);
         }
     }
-    assert!(margin_cascade::conservation::check(r).exact);
+    assert!(margin_cascade::engine::conservation::check(r).exact);
 }
 
 fn check_all(o: &Outcome) {
@@ -146,10 +147,10 @@ proptest! {
     #[test]
     fn same_seed_same_bits_other_seed_other_path(seed in 0u64..(1u64 << 53)) {
         let mk = |seed: u64| model(json!({"version": 1, "steps": 50, "seed": seed, "crowd": {"accounts": 50}}));
-        let a = margin_cascade::report::to_json(&simulate(&mk(seed)));
-        let b = margin_cascade::report::to_json(&simulate(&mk(seed)));
+        let a = margin_cascade::output::report::to_json(&simulate(&mk(seed)));
+        let b = margin_cascade::output::report::to_json(&simulate(&mk(seed)));
         prop_assert_eq!(&a["digest"], &b["digest"]);
-        let c = margin_cascade::report::to_json(&simulate(&mk(seed ^ 1)));
+        let c = margin_cascade::output::report::to_json(&simulate(&mk(seed ^ 1)));
         prop_assert_ne!(&a["series"]["exogenous_price"], &c["series"]["exogenous_price"]);
     }
 }
@@ -179,7 +180,7 @@ fn extreme_but_valid_scenarios_run() {
         let text = v.to_string();
         let o = simulate(&model(v));
         check_all(&o);
-        let j = margin_cascade::report::to_json(&o);
+        let j = margin_cascade::output::report::to_json(&o);
         assert!(j["summary"]["final_equity"].is_string(), "{text}");
     }
 }

@@ -108,10 +108,11 @@ fn the_ladder_is_the_engines() {
     let mut ex = Explorer::new();
     ex.run().unwrap();
     assert_eq!(ex.ladder_assets().unwrap()[0], "ETH");
-    let m = margin_cascade::Model::from_scenario(&margin_cascade::presets::get("loop").unwrap().scenario()).unwrap();
+    let m =
+        margin_cascade::Model::from_scenario(&margin_cascade::share::presets::get("loop").unwrap().scenario()).unwrap();
     for step in [11u32, 30, 12, 0] {
-        let got: margin_cascade::chart::LadderData = value(ex.ladder(step, "ETH").unwrap());
-        assert_eq!(got, margin_cascade::ladder::chart_data(&m, step as usize, 1), "step {step}");
+        let got: margin_cascade::output::chart::LadderData = value(ex.ladder(step, "ETH").unwrap());
+        assert_eq!(got, margin_cascade::output::chart::LadderData::at(&m, step as usize, 1), "step {step}");
     }
     let m = message(ex.ladder(3, "DOGE").unwrap_err());
     assert!(m.contains("DOGE"), "{m}");
@@ -141,7 +142,7 @@ fn same_bits_as_native() {
         let want: serde_json::Value = serde_json::from_str(golden).unwrap();
         let s = margin_cascade::load_scenario(&format!("preset:{name}")).unwrap();
         let o = margin_cascade::simulate(&margin_cascade::Model::from_scenario(&s).unwrap());
-        let got = margin_cascade::report::to_json(&o);
+        let got = margin_cascade::output::report::to_json(&o);
         assert_eq!(got["digest"], want["digest"], "{name}: wasm result differs from native");
     }
 }
@@ -161,11 +162,11 @@ fn same_link_same_bits_as_native() {
         // own summary comes from the same model (`Explorer::run`).
         let s = margin_cascade::load_scenario(&ex.scenario_json().unwrap()).unwrap();
         let o = margin_cascade::simulate(&margin_cascade::Model::from_scenario(&s).unwrap());
-        let got = margin_cascade::report::to_json(&o);
+        let got = margin_cascade::output::report::to_json(&o);
         assert_eq!(got["digest"], w["digest"], "{}: the browser's numbers differ from native", w["name"]);
         let page = ex.run().unwrap();
         let summary = js_sys::Reflect::get(&page, &JsValue::from_str("summary")).unwrap();
-        assert_eq!(value::<margin_cascade::outcome::RunSummary>(summary), o.summary, "{}", w["name"]);
+        assert_eq!(value::<margin_cascade::engine::outcome::RunSummary>(summary), o.summary, "{}", w["name"]);
         // and the handle writes the link back unchanged
         assert_eq!(ex.link(false, None, None, "auto", None), w["link"].as_str().unwrap(), "{}", w["name"]);
     }

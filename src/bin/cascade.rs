@@ -1,7 +1,10 @@
 //! `cascade`: the command-line shell over the engine.
 
 use clap::{Parser, Subcommand};
-use margin_cascade::{chart, controls, ladder, link, load_scenario, outcome, presets, report, scenario, Model};
+use margin_cascade::{
+    engine::ladder, engine::outcome, engine::scenario, load_scenario, output::chart, output::report, share::controls,
+    share::link, share::presets, Model,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -327,7 +330,7 @@ fn render(m: &Model, link: Option<&link::Link>, look: Look, svg: Option<PathBuf>
     if sheet.charts.contains(&chart::Which::Ladder) {
         // the ladder at the link's time cursor, else just before the first shock
         let step = link.and_then(|l| l.step).unwrap_or_else(|| ladder::default_step(m));
-        d.ladder = Some(ladder::chart_data(m, step, ladder::default_asset(m)));
+        d.ladder = Some(chart::LadderData::at(m, step, ladder::default_asset(m)));
     }
     // draw everything first, so that an error leaves no file half-done
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![];

@@ -5,7 +5,7 @@
 //! monospace font whose advance is a known fraction of its size (`chart::MONO_ADVANCE`), so
 //! `estimate_text_size` is arithmetic. Measuring through the DOM dominated redraw time.
 
-use crate::chart::MONO_ADVANCE;
+use crate::output::chart::MONO_ADVANCE;
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::FontTransform;
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind};

@@ -10,11 +10,11 @@
 mod canvas;
 mod page;
 
-use crate::chart::{self, ChartData, Which};
-use crate::market::ExoPath;
-use crate::scenario::Scenario;
-use crate::sim::State;
-use crate::{controls, ladder, link, presets, report, Model};
+use crate::engine::market::ExoPath;
+use crate::engine::scenario::Scenario;
+use crate::engine::sim::State;
+use crate::output::chart::{self, ChartData, Which};
+use crate::{engine::ladder, output::report, share::controls, share::link, share::presets, Model};
 use js_sys::Float64Array;
 use page::{PageResult, PageSummary};
 use plotters::prelude::IntoDrawingArea;
@@ -207,7 +207,7 @@ impl Explorer {
         let o = crate::simulate(&m);
         let summary = PageSummary::new(&o, &m);
         let out = js(&summary)?;
-        self.exo = Some(crate::market::exogenous_path(&m));
+        self.exo = Some(crate::engine::market::exogenous_path(&m));
         self.state = None;
         self.result = Some(PageResult { chart: ChartData::from_outcome(&o), summary });
         Ok(out)
@@ -326,7 +326,7 @@ impl Explorer {
             return Err(JsError::new(&format!("no asset {symbol:?}")));
         };
         let step = (step as usize).min(m.steps);
-        let exo = self.exo.get_or_insert_with(|| crate::market::exogenous_path(&m));
+        let exo = self.exo.get_or_insert_with(|| crate::engine::market::exogenous_path(&m));
         // play on from the kept state when the cursor moved forward; replay otherwise
         let state = match self.state.take() {
             Some(s) if s.t <= step => s,
@@ -380,6 +380,6 @@ impl Explorer {
     pub fn random_seed() -> Result<f64, JsError> {
         let mut b = [0u8; 8];
         getrandom::getrandom(&mut b).map_err(err)?;
-        Ok((u64::from_le_bytes(b) & crate::scenario::limits::MAX_SEED) as f64)
+        Ok((u64::from_le_bytes(b) & crate::engine::scenario::limits::MAX_SEED) as f64)
     }
 }

@@ -1,12 +1,12 @@
 //! What the page reads from a run, as the values that cross to JavaScript: the summary it puts
 //! into words, the chart data (also what the worker sends back), the presets, a link's view.
 
-use crate::chart::ChartData;
-use crate::liquidation::AccountId;
-use crate::model::Model;
-use crate::outcome::{Outcome, RunSummary};
-use crate::presets;
-use crate::report::{self, EventOut};
+use crate::engine::account::AccountId;
+use crate::engine::model::Model;
+use crate::engine::outcome::{Outcome, RunSummary};
+use crate::output::chart::ChartData;
+use crate::output::report::{self, EventOut};
+use crate::share::presets;
 use serde::{Deserialize, Serialize};
 
 /// The result of a run as the page needs it (also what a worker sends back).
@@ -132,7 +132,7 @@ pub struct LinkView {
     pub embed: bool,
     pub controls: Option<Vec<String>>,
     pub charts: Option<Vec<String>>,
-    pub theme: crate::link::Theme,
+    pub theme: crate::share::link::Theme,
     pub step: Option<usize>,
     pub window: Option<(usize, usize)>,
 }
@@ -174,7 +174,7 @@ pub fn series(d: &ChartData, name: &str) -> Result<Vec<f64>, String> {
 
 /// The assets a ladder can show: those the crowd holds, the default first.
 pub fn ladder_assets(m: &Model) -> Vec<String> {
-    let first = crate::ladder::default_asset(m);
+    let first = crate::engine::ladder::default_asset(m);
     let held = |i: usize| {
         m.cohorts.iter().any(|c| c.template.iter().any(|p| p.asset == i))
             || m.explicit.iter().any(|a| a.positions.iter().any(|p| p.asset == i))

@@ -1,5 +1,6 @@
 #![allow(dead_code)]
-use margin_cascade::liquidation::{AccountId, EventKind};
+use margin_cascade::engine::account::AccountId;
+use margin_cascade::engine::liquidation::EventKind;
 use margin_cascade::{simulate, Model, Outcome, Scenario};
 use rust_decimal::Decimal;
 

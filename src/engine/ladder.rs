@@ -16,11 +16,11 @@
 //! to P. Where the forced selling stacked down to P exceeds it, a move to P does not stop there:
 //! the liquidations push the price further — why a small shock can fall through.
 
-use crate::liquidation::{self, Target};
-use crate::margin;
-use crate::market::ExoPath;
-use crate::model::{ImpactModel, Model, Policy};
-use crate::sim::State;
+use super::liquidation::{self, Target};
+use super::margin;
+use super::market::ExoPath;
+use super::model::{ImpactModel, Model, Policy};
+use super::sim::State;
 use crate::types::{Money, Price};
 use rust_decimal::Decimal;
 
@@ -88,15 +88,6 @@ pub fn default_step(m: &Model) -> usize {
     m.shocks.iter().map(|s| s.step).min().map_or(0, |t| t.saturating_sub(1))
 }
 
-/// The ladder chart's data for `asset` at `step` of the main run: ±20 % around the market in
-/// 1 % buckets.
-pub fn chart_data(m: &Model, step: usize, asset: usize) -> crate::chart::LadderData {
-    let exo = crate::market::exogenous_path(m);
-    let state = state_at(m, &exo, step);
-    let lv = levels(m, asset, state.prices[asset], 0.2, 40);
-    crate::chart::LadderData::new(&ladder(&state, m, asset, &lv), m)
-}
-
 /// `n + 1` levels spanning the market price ± `span` (0.2 = ±20 %), on the tick grid, ascending,
 /// with the market price itself among them (a level that rounds onto another is dropped).
 pub fn levels(m: &Model, asset: usize, market: Price, span: f64, n: usize) -> Vec<Price> {
@@ -109,7 +100,7 @@ pub fn levels(m: &Model, asset: usize, market: Price, span: f64, n: usize) -> Ve
                 return market;
             }
             let x = p0 * (1.0 + span * (k as f64 - half as f64) / half as f64);
-            crate::market::to_tick(x, a.tick, a.tick_f)
+            super::market::to_tick(x, a.tick, a.tick_f)
         })
         .collect();
     out.dedup();
@@ -160,7 +151,7 @@ pub fn liquidated_at(state: &State, m: &Model, prices: &[Price], asset: usize) -
 
 /// A cohort at `prices`: what its liquidated members would close, how many they are, and their
 /// net selling of `asset`.
-fn cohort_at(c: &crate::crowd::Cohort, prices: &[Price], m: &Model, asset: usize) -> Liquidated {
+fn cohort_at(c: &super::crowd::Cohort, prices: &[Price], m: &Model, asset: usize) -> Liquidated {
     let members = &c.members[c.head..];
     if members.is_empty() {
         return Liquidated::default();
@@ -230,18 +221,18 @@ mod tests {
     #[test]
     fn absorbed_inverts_the_impact_model() {
         // depth model, D = 40 M: selling D moves the price −2 %; moving it −2 % takes D
-        let m = Model::from_scenario(&crate::presets::get("loop").unwrap().scenario()).unwrap();
+        let m = Model::from_scenario(&crate::share::presets::get("loop").unwrap().scenario()).unwrap();
         let eth = 1;
         assert!((absorbed(&m, eth, libm::log(0.98)) - 40e6).abs() < 1e-6);
         for q in [1e6, 25e6, -3e6] {
-            let d = crate::market::impact_delta(&m, eth, q);
+            let d = crate::engine::market::impact_delta(&m, eth, q);
             assert!((absorbed(&m, eth, d) - q).abs() < 1e-6 * q.abs(), "{q}");
         }
     }
 
     #[test]
     fn levels_are_on_the_grid_around_the_market() {
-        let m = Model::from_scenario(&crate::presets::get("loop").unwrap().scenario()).unwrap();
+        let m = Model::from_scenario(&crate::share::presets::get("loop").unwrap().scenario()).unwrap();
         let market = Price("3500".parse().unwrap());
         let l = levels(&m, 1, market, 0.2, 40);
         assert_eq!(l.len(), 41);

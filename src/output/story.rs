@@ -28,9 +28,9 @@
 //! A placeholder that does not resolve (an unknown key, or a figure the run does not have, such
 //! as `{liq.step}` when the account survived) is left as written.
 
-use crate::model::Model;
-use crate::outcome::{Outcome, RunSummary};
-use crate::scenario::Scenario;
+use crate::engine::model::Model;
+use crate::engine::outcome::{Outcome, RunSummary};
+use crate::engine::scenario::Scenario;
 use rust_decimal::Decimal;
 
 /// The description with every resolvable placeholder filled in.
@@ -78,7 +78,7 @@ fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
         (_, "equity") => Some(usd(o.summary.final_equity.0)),
         (_, "other.equity") => Some(usd(o.other_mode_summary.final_equity.0)),
         (_, "nofb.equity") => Some(usd(o.no_feedback_summary.final_equity.0)),
-        (_, "crowd.accounts") => Some(crate::controls::group(Decimal::from(o.summary.crowd_accounts_liquidated))),
+        (_, "crowd.accounts") => Some(crate::types::group(Decimal::from(o.summary.crowd_accounts_liquidated))),
         (_, "crowd.notional") => Some(usd_short(crate::types::dec_to_f64(o.summary.crowd_liquidated_notional.0))),
         (_, "other.closed") => names(o.other_mode_summary.focal_positions_closed.iter().map(|c| c.asset.as_str())),
         (_, "other.healthy") => names(o.other_mode_summary.healthy_positions_closed.iter().map(|c| c.asset.as_str())),
@@ -111,7 +111,7 @@ fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
         ("shock", _) => {
             asset(sym)?;
             let moved = s.shocks.iter().any(|x| x.symbol == sym);
-            moved.then(|| pct(crate::controls::scripted_move(&s.shocks, sym)))
+            moved.then(|| pct(crate::engine::scenario::scripted_move(&s.shocks, sym)))
         }
         ("shock.step", _) => s.shocks.iter().filter(|x| x.symbol == sym).map(|x| x.step).min().map(|t| t.to_string()),
         ("shock.end", _) => s.shocks.iter().filter(|x| x.symbol == sym).map(|x| x.step).max().map(|t| t.to_string()),
@@ -124,7 +124,7 @@ fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
 }
 
 /// An asset's market move from the open at `step` of run `r`.
-fn move_at(r: &crate::sim::Run, step: usize, asset: usize) -> Option<String> {
+fn move_at(r: &crate::engine::sim::Run, step: usize, asset: usize) -> Option<String> {
     let p = &r.series.price_f[asset];
     Some(pct((p.get(step)? / p.first()? - 1.0) * 100.0))
 }
@@ -142,7 +142,7 @@ fn collateral(m: &Model) -> Option<String> {
         parts.push(usd(b.cash.0));
     }
     for (a, q) in &b.balances {
-        parts.push(format!("{} {}", crate::controls::group(q.0), m.assets[*a].symbol));
+        parts.push(format!("{} {}", crate::types::group(q.0), m.assets[*a].symbol));
     }
     names(parts.iter().map(String::as_str))
 }
@@ -177,7 +177,7 @@ pub fn pct(x: f64) -> String {
 
 /// "20,000 USD", "6,746 USD" (whole dollars).
 pub fn usd(x: Decimal) -> String {
-    format!("{} USD", crate::controls::group(x.round_dp(0)))
+    format!("{} USD", crate::types::group(x.round_dp(0)))
 }
 
 /// "40 M USD", "1.2 B USD", "750 k USD".
@@ -216,10 +216,10 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_from_the_run_and_unknown_ones_stay() {
-        let p = crate::presets::get("contagion").unwrap();
+        let p = crate::share::presets::get("contagion").unwrap();
         let s = p.scenario();
         let m = Model::from_scenario(&s).unwrap();
-        let o = crate::simulate(&m);
+        let o = crate::engine::outcome::simulate(&m);
         let t = render("{capital} · {closed} · {liq.step} ({liq.time}) · {shock.ETH} · {nope} · {liq", &s, &m, &o);
         let step = o.summary.focal_liquidated_step.unwrap();
         assert_eq!(t, format!("10,000 USD · BTC and ETH · {step} ({}) · −19.8 % · {{nope}} · {{liq", clock(step, &m)));

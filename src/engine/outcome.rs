@@ -1,10 +1,12 @@
 //! A complete simulation: the main run and its two counterfactuals on the same exogenous path
 //! (feedback off; the focal account in the other margin mode), and the summary that compares them.
 
-use crate::liquidation::{AccountId, EventKind};
-use crate::market;
-use crate::model::{Mode, Model};
-use crate::sim::{self, Run};
+use super::account::AccountId;
+use super::account::Mode;
+use super::liquidation::EventKind;
+use super::market;
+use super::model::Model;
+use super::sim::{self, Run};
 use crate::types::Money;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -8,11 +8,13 @@
 //! 5. the orders are applied; the liquidations the batch's own impact causes are found at the
 //!    next step.
 
-use crate::crowd::{Cohort, Member};
-use crate::liquidation::{self, Account, AccountId, Event, EventKind, Fund, Order};
-use crate::margin::{self, AssetInfo};
-use crate::market::{self, ExoPath};
-use crate::model::{AccountInit, Mode, Model};
+use super::account::{Account, AccountId};
+use super::account::{AccountInit, Mode};
+use super::crowd::{Cohort, Member};
+use super::liquidation::{self, Event, EventKind, Fund, Order};
+use super::margin::{self, AssetInfo};
+use super::market::{self, ExoPath};
+use super::model::Model;
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -498,12 +500,12 @@ fn record_focal(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::engine::scenario::Scenario;
     use proptest::prelude::*;
 
     fn market() -> Model {
         Model::from_scenario(&Scenario {
-            crowd: crate::scenario::CrowdSpec { accounts: 0, ..Default::default() },
+            crowd: crate::engine::scenario::CrowdSpec { accounts: 0, ..Default::default() },
             ..Scenario::default()
         })
         .unwrap()
@@ -528,7 +530,7 @@ mod tests {
                 Price(p).round_to_tick(a.tick)
             }).collect();
             let prices_f: Vec<f64> = prices.iter().map(|p| p.to_f64()).collect();
-            let positions: Vec<crate::margin::Position> = q.iter().enumerate().map(|(k, (qq, margin))| crate::margin::Position {
+            let positions: Vec<crate::engine::margin::Position> = q.iter().enumerate().map(|(k, (qq, margin))| crate::engine::margin::Position {
                 asset: k, qty: Qty(Decimal::new(*qq, 4)), entry: m.assets[k].price0, margin: Money(Decimal::from(*margin * 100)),
             }).collect();
             let mode = if isolated { Mode::Isolated } else { Mode::Cross };

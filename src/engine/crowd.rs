@@ -11,10 +11,11 @@
 //! and liquidates exactly like a cross account with cash `m` and that one position, so both
 //! kinds share the cohort mechanics; only the label differs.
 
-use crate::liquidation::Ledger;
-use crate::margin::Position;
-use crate::model::{Asset, Mode};
-use crate::scenario::{limits, CrowdAssetSpec, CrowdSpec};
+use super::account::Ledger;
+use super::account::Mode;
+use super::asset::Asset;
+use super::margin::Position;
+use super::scenario::{limits, CrowdAssetSpec, CrowdSpec};
 use crate::types::{Money, Price, Qty};
 use rust_decimal::Decimal;
 
@@ -234,7 +235,7 @@ pub fn generate(
         for j in (0..k).rev() {
             let u = (j as f64 + 0.5) / k as f64;
             let lev = libm::exp(llo + u * (lhi - llo));
-            let mut lev = crate::model::dec_dp(lev, 6).unwrap_or(Decimal::ONE).clamp(g.lo, g.hi);
+            let mut lev = crate::types::dec_dp(lev, 6).unwrap_or(Decimal::ONE).clamp(g.lo, g.hi);
             if let Some(c) = cap {
                 if lev > c {
                     lev = c.max(Decimal::ONE);

@@ -4,67 +4,12 @@
 //! here and is written to its ledger and to an event, so conservation can be checked from the
 //! event log alone.
 
-use crate::margin::{self, AssetInfo, Position};
-use crate::model::{Mode, Policy};
+use super::account::{Account, AccountId, Mode};
+use super::margin::{self, AssetInfo, Position};
+use super::model::Policy;
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
 use serde::Serialize;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum AccountId {
-    Focal,
-    Explicit(u32),
-    Crowd(u32),
-}
-
-/// What happened to an account's cash, summed over the run.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Ledger {
-    /// Cash at the opening, including isolated margins.
-    pub opening_cash: Money,
-    pub realized_pnl: Money,
-    pub fees: Money,
-    pub sale_proceeds: Money,
-    pub bad_debt_written_off: Money,
-}
-
-#[derive(Clone, Debug)]
-pub struct Account {
-    pub id: AccountId,
-    pub mode: Mode,
-    /// USD in the wallet (negative = a loan).
-    pub cash: Money,
-    pub balances: Vec<(usize, Qty)>,
-    pub positions: Vec<Position>,
-    pub ledger: Ledger,
-}
-
-impl Account {
-    pub fn new(
-        id: AccountId,
-        mode: Mode,
-        cash: Money,
-        balances: Vec<(usize, Qty)>,
-        positions: Vec<Position>,
-    ) -> Account {
-        let mut a = Account { id, mode, cash, balances, positions, ledger: Ledger::default() };
-        a.ledger.opening_cash = a.total_cash();
-        a
-    }
-
-    /// Wallet cash plus the margins posted in isolated positions.
-    pub fn total_cash(&self) -> Money {
-        self.cash + self.positions.iter().map(|p| p.margin).sum::<Money>()
-    }
-
-    pub fn snapshot(&self, prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> margin::Health {
-        margin::snapshot(self.cash, &self.balances, &self.positions, self.mode == Mode::Isolated, prices, info)
-    }
-
-    pub fn has_exposure(&self) -> bool {
-        !self.positions.is_empty() || self.cash.0 < Decimal::ZERO
-    }
-}
 
 /// Why an order was created.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -4,8 +4,8 @@
 //! operations and `libm` functions, so a seed gives the same bits natively and in wasm. Prices
 //! leave this module as exact decimals on the asset's tick grid.
 
-use crate::model::{ImpactModel, Model};
-use crate::scenario::limits;
+use super::model::{ImpactModel, Model};
+use super::scenario::limits;
 use crate::types::{dec_from_f64, Price};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -156,9 +156,10 @@ mod tests {
     fn a_shock_carries_to_correlated_assets_unless_it_is_the_assets_own() {
         // the default market (σ: BTC 0.50, ETH 0.68, SOL 0.85, USDC 0; ρ = 0.8 between volatile
         // assets). ETH −12 % at step 3: r = ln 0.88 = −0.1278334.
-        let mut s = crate::scenario::Scenario { steps: 5, ..Default::default() };
-        s.shocks = vec![crate::scenario::ShockSpec { step: 3, symbol: "ETH".into(), percent: -12.0, own: false }];
-        let m = crate::Model::from_scenario(&s).unwrap();
+        let mut s = crate::engine::scenario::Scenario { steps: 5, ..Default::default() };
+        s.shocks =
+            vec![crate::engine::scenario::ShockSpec { step: 3, symbol: "ETH".into(), percent: -12.0, own: false }];
+        let m = crate::engine::model::Model::from_scenario(&s).unwrap();
         let r = libm::log1p(-0.12);
         let row = &shock_moves(&m)[3];
         // (asset, expected log-move, arithmetic)
@@ -173,7 +174,7 @@ mod tests {
         assert!((row[0] - -0.075_196_1).abs() < 1e-7);
         // own: ETH alone
         s.shocks[0].own = true;
-        let m = crate::Model::from_scenario(&s).unwrap();
+        let m = crate::engine::model::Model::from_scenario(&s).unwrap();
         assert_eq!(shock_moves(&m)[3], vec![0.0, r, 0.0, 0.0]);
     }
 

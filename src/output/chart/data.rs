@@ -1,7 +1,8 @@
 //! What the charts (and the page's readout) need from an outcome, as plain numbers.
 
-use crate::liquidation::{AccountId, EventKind};
-use crate::outcome::Outcome;
+use crate::engine::account::AccountId;
+use crate::engine::liquidation::EventKind;
+use crate::engine::outcome::Outcome;
 use serde::{Deserialize, Serialize};
 
 /// What the charts (and the page's cursor readout) need from an outcome, as plain numbers.
@@ -60,11 +61,23 @@ pub struct LadderData {
 }
 
 impl LadderData {
-    pub fn new(l: &crate::ladder::Ladder, m: &crate::Model) -> LadderData {
+    /// The ladder of `asset` at `step` of the main run: ±20 % around the market in 1 % buckets.
+    pub fn at(m: &crate::engine::model::Model, step: usize, asset: usize) -> LadderData {
+        use crate::engine::ladder;
+        let exo = crate::engine::market::exogenous_path(m);
+        let state = ladder::state_at(m, &exo, step);
+        let lv = ladder::levels(m, asset, state.prices[asset], 0.2, 40);
+        LadderData::new(&ladder::ladder(&state, m, asset, &lv), m)
+    }
+
+    pub fn new(l: &crate::engine::ladder::Ladder, m: &crate::engine::model::Model) -> LadderData {
         let market = l.market.to_f64();
         let change_pct: Vec<f64> = l.levels.iter().map(|p| (p.to_f64() / market - 1.0) * 100.0).collect();
-        let absorbed =
-            l.levels.iter().map(|p| crate::ladder::absorbed(m, l.asset, libm::log(p.to_f64() / market))).collect();
+        let absorbed = l
+            .levels
+            .iter()
+            .map(|p| crate::engine::ladder::absorbed(m, l.asset, libm::log(p.to_f64() / market)))
+            .collect();
         LadderData {
             step: l.step,
             symbol: m.assets[l.asset].symbol.clone(),
@@ -101,8 +114,8 @@ pub struct AssetSeries {
     pub forced_flow: Vec<f64>,
 }
 
-fn liq_markers(o: &Outcome, r: &crate::sim::Run) -> Vec<LiqMarker> {
-    use crate::liquidation::Reason;
+fn liq_markers(o: &Outcome, r: &crate::engine::sim::Run) -> Vec<LiqMarker> {
+    use crate::engine::liquidation::Reason;
     let mut out: Vec<LiqMarker> = vec![];
     for e in r.events.iter().filter(|e| e.account == AccountId::Focal) {
         let (what, reason) = match &e.kind {
@@ -112,7 +125,7 @@ fn liq_markers(o: &Outcome, r: &crate::sim::Run) -> Vec<LiqMarker> {
         };
         let check = match reason {
             Some(Reason::CrossMarginRatio { mm, equity }) | Some(Reason::IsolatedMarginRatio { mm, equity }) => {
-                Some(crate::margin::margin_ratio(*mm, *equity).map(|r| r.to_f64() * 100.0))
+                Some(crate::engine::margin::margin_ratio(*mm, *equity).map(|r| r.to_f64() * 100.0))
             }
             _ => None,
         };

@@ -31,8 +31,8 @@
 //!   an isolated book's margins twice); v2 margins one book both ways, so such a link's numbers
 //!   differ, and it says so in a notice.
 
-use crate::controls::{self, Kind};
-use crate::scenario::Scenario;
+use super::controls::{self, Kind};
+use crate::engine::scenario::Scenario;
 use base64::Engine as _;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
@@ -41,14 +41,14 @@ use std::collections::BTreeMap;
 pub const LINK_VERSION: u32 = 2;
 /// Longest fragment read (characters); longer ones are ignored with a notice.
 pub const MAX_LINK: usize = 64 * 1024;
-pub const DEFAULT_PRESET: &str = crate::presets::DEFAULT;
+pub const DEFAULT_PRESET: &str = super::presets::DEFAULT;
 /// The default preset of format 1, which a v=1 link without a preset meant.
 const V1_DEFAULT_PRESET: &str = "contagion";
 /// At most this many notices are listed; the rest are counted.
 pub const MAX_NOTICES: usize = 12;
 /// The charts an embed can show (`charts=`), in the order the page draws them (`chart::CHARTS`).
 fn charts() -> Vec<&'static str> {
-    crate::chart::chart_names().collect()
+    crate::output::chart::chart_names().collect()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
@@ -110,13 +110,13 @@ impl Link {
     pub fn base(&self) -> Scenario {
         match (&self.scenario, &self.preset) {
             (Some(s), _) => s.clone(),
-            (None, Some(p)) => crate::presets::get(p).map(|p| p.scenario()).unwrap_or_default(),
+            (None, Some(p)) => super::presets::get(p).map(|p| p.scenario()).unwrap_or_default(),
             (None, None) => Scenario::default(),
         }
     }
 
     /// The effective scenario: base plus controls (checked when the link was decoded).
-    pub fn scenario(&self) -> crate::Result<Scenario> {
+    pub fn scenario(&self) -> crate::error::Result<Scenario> {
         controls::apply(&self.base(), &self.controls)
     }
 }
@@ -303,10 +303,10 @@ pub fn decode(fragment: &str) -> Decoded {
     if let Some(p) = get("preset") {
         if link.scenario.is_some() {
             notices.push("The link has both a preset and a scenario (s); the scenario is used.".into());
-        } else if crate::presets::get(&p).is_ok() {
+        } else if super::presets::get(&p).is_ok() {
             link.preset = Some(p);
         } else {
-            let known = crate::presets::PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
+            let known = super::presets::PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
             let shown = link.preset.clone().unwrap_or_else(|| DEFAULT_PRESET.into());
             notices.push(format!("The preset {} is unknown (known: {known}); {shown} is shown.", short(&p)));
         }
@@ -336,7 +336,7 @@ pub fn decode(fragment: &str) -> Decoded {
     // Together they must make a valid scenario. If not, drop the settings that are invalid on
     // their own; if the rest still fails, drop them all.
     let valid = |c: &BTreeMap<String, String>| {
-        controls::apply(&base, c).and_then(|s| crate::Model::from_scenario(&s).map(|_| ()))
+        controls::apply(&base, c).and_then(|s| crate::engine::model::Model::from_scenario(&s).map(|_| ()))
     };
     let only_seed = link.controls.len() == 1 && link.controls.contains_key("seed");
     if !link.controls.is_empty() && !only_seed {
@@ -466,7 +466,7 @@ fn migrate_v1(
         let preset = pairs.iter().find(|(k, _)| k == "preset").map_or(V1_DEFAULT_PRESET.into(), |(_, v)| v.clone());
         let base = match pairs.iter().find(|(k, _)| k == "s") {
             Some((_, s)) => read_compact(s).ok(),
-            None => crate::presets::get(&preset).ok().map(|p| p.scenario()),
+            None => super::presets::get(&preset).ok().map(|p| p.scenario()),
         };
         if base.is_some_and(|b| b.crowd.accounts > 0 && b.crowd.assets.is_none()) {
             put(pairs, "crowd.size", depth);
@@ -495,7 +495,7 @@ pub fn parse_window(text: &str, steps: usize) -> Result<Option<(usize, usize)>, 
 }
 
 /// A rejected control value, named as the page names the control (and by its link key).
-fn rejected(spec: &controls::Control, e: &crate::Error) -> String {
+fn rejected(spec: &controls::Control, e: &crate::error::Error) -> String {
     let why = e.problems().first().map(|p| p.message.clone()).unwrap_or_else(|| first_line(&e.to_string()));
     format!("{} ({}): {why}; the scenario's value ({}) is used.", spec.label, spec.key, spec.value)
 }
@@ -510,7 +510,7 @@ fn read_compact(s: &str) -> Result<Scenario, String> {
         .map_err(|e| format!("not base64url: {e}"))?;
     let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
     let sc = Scenario::from_json(&text).map_err(|e| e.to_string())?;
-    crate::Model::from_scenario(&sc).map_err(|e| first_line(&e.to_string()))?;
+    crate::engine::model::Model::from_scenario(&sc).map_err(|e| first_line(&e.to_string()))?;
     Ok(sc)
 }
 
@@ -540,7 +540,7 @@ mod tests {
     fn encoding_writes_only_what_differs_from_the_base_in_canonical_form() {
         // contagion's lev.0 default and mode are its own values: an explorer that moved a slider
         // away and back holds them, and the link must not carry them (the decoder drops them).
-        let base = crate::presets::get("contagion").unwrap().scenario();
+        let base = crate::share::presets::get("contagion").unwrap().scenario();
         let spec = |k: &str| controls::describe(&base).into_iter().find(|c| c.key == k).unwrap().value;
         let mut l = Link { preset: Some("contagion".into()), ..Link::default() };
         l.controls.insert("lev.0".into(), spec("lev.0"));
@@ -631,13 +631,16 @@ mod tests {
         for (l, want) in cases {
             let d = decode(l);
             assert!(d.notices.iter().any(|n| n.contains(want)), "{l}: {:?}", d.notices);
-            d.link.scenario().and_then(|s| crate::Model::from_scenario(&s)).unwrap_or_else(|e| panic!("{l}: {e}"));
+            d.link
+                .scenario()
+                .and_then(|s| crate::engine::model::Model::from_scenario(&s))
+                .unwrap_or_else(|e| panic!("{l}: {e}"));
         }
     }
 
     #[test]
     fn custom_scenarios_travel_in_the_compact_part() {
-        let mut s = Scenario::from_json(crate::presets::get("depeg").unwrap().json).unwrap();
+        let mut s = Scenario::from_json(crate::share::presets::get("depeg").unwrap().json).unwrap();
         s.accounts.truncate(1);
         let link = Link { preset: None, scenario: Some(s.clone()), ..Link::default() };
         let e = encode(&link);

@@ -1,10 +1,11 @@
 //! What a run returns to the outside: the JSON document (`cascade run --json`, later the page)
 //! and the CSV of the per-step series. Money, quantities and prices are decimal strings.
 
-use crate::conservation;
-use crate::liquidation::{AccountId, Event, EventKind};
-use crate::outcome::{Outcome, RunSummary};
-use crate::sim::{Run, Series};
+use crate::engine::account::AccountId;
+use crate::engine::conservation;
+use crate::engine::liquidation::{Event, EventKind};
+use crate::engine::outcome::{Outcome, RunSummary};
+use crate::engine::sim::{Run, Series};
 use crate::types::Ratio;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};

@@ -46,10 +46,12 @@ mod tests {
 
     #[test]
     fn charts_draw_what_they_claim() {
-        let o = crate::simulate_json(crate::presets::get("contagion").unwrap().json).unwrap();
+        let o = crate::simulate_json(crate::share::presets::get("contagion").unwrap().json).unwrap();
         let mut d = ChartData::from_outcome(&o);
-        let m = crate::Model::from_scenario(&crate::presets::get("contagion").unwrap().scenario()).unwrap();
-        d.ladder = Some(crate::ladder::chart_data(&m, 0, 1));
+        let m =
+            crate::engine::model::Model::from_scenario(&crate::share::presets::get("contagion").unwrap().scenario())
+                .unwrap();
+        d.ladder = Some(LadderData::at(&m, 0, 1));
         let svg = svg(&d, &Sheet::new(900, 300), &LIGHT).unwrap();
         // legends and titles name the series, with the modes
         for want in [
@@ -76,7 +78,7 @@ mod tests {
 
     #[test]
     fn the_bitmap_draws_the_series_colours_and_text() {
-        let o = crate::simulate_json(crate::presets::get("contagion").unwrap().json).unwrap();
+        let o = crate::simulate_json(crate::share::presets::get("contagion").unwrap().json).unwrap();
         let d = ChartData::from_outcome(&o);
         let count = |px: &[u8], c: RGBColor| px.chunks(3).filter(|p| p == &[c.0, c.1, c.2]).count();
         let sheet = Sheet::new(900, 300);
@@ -95,15 +97,15 @@ mod tests {
 
     #[test]
     fn the_crowd_charts_draw_its_liquidations_and_its_ladder() {
-        let p = crate::presets::get(crate::presets::DEFAULT).unwrap();
-        let m = crate::Model::from_scenario(&p.scenario()).unwrap();
-        let o = crate::simulate(&m);
+        let p = crate::share::presets::get(crate::share::presets::DEFAULT).unwrap();
+        let m = crate::engine::model::Model::from_scenario(&p.scenario()).unwrap();
+        let o = crate::engine::outcome::simulate(&m);
         let mut d = ChartData::from_outcome(&o);
         assert!(d.crowd_notional.iter().any(|x| *x > 0.0) && d.crowd_accounts.iter().any(|x| *x > 0.0));
-        let step = crate::ladder::default_step(&m);
-        let asset = crate::ladder::default_asset(&m);
+        let step = crate::engine::ladder::default_step(&m);
+        let asset = crate::engine::ladder::default_asset(&m);
         assert_eq!((m.assets[asset].symbol.as_str(), step), ("ETH", 11), "ETH, just before its shock");
-        d.ladder = Some(crate::ladder::chart_data(&m, step, asset));
+        d.ladder = Some(LadderData::at(&m, step, asset));
         let only = |w: Which| Sheet { charts: vec![w], title: None, width: 900, height_each: 320 };
         let svg_of = |d: &ChartData, w| svg(d, &only(w), &LIGHT).unwrap();
         let crowd = svg_of(&d, Which::Crowd);
@@ -129,7 +131,7 @@ mod tests {
     fn an_unbounded_margin_ratio_is_drawn_as_such() {
         // contagion's cross account ends at equity 0 after closing everything; the double-hit one
         // goes through negative equity at its liquidation
-        let o = crate::simulate_json(crate::presets::get("double-hit").unwrap().json).unwrap();
+        let o = crate::simulate_json(crate::share::presets::get("double-hit").unwrap().json).unwrap();
         let d = ChartData::from_outcome(&o);
         let unbounded = d.mr_pct.iter().any(Option::is_none) || d.liquidations.iter().any(|m| m.check_pct.is_none());
         let svg =
@@ -140,7 +142,7 @@ mod tests {
 
     #[test]
     fn a_window_draws_only_its_steps() {
-        let o = crate::simulate_json(crate::presets::get("amplification").unwrap().json).unwrap();
+        let o = crate::simulate_json(crate::share::presets::get("amplification").unwrap().json).unwrap();
         let mut d = ChartData::from_outcome(&o);
         let sheet = Sheet { charts: vec![Which::Impact], title: None, width: 900, height_each: 300 };
         let whole = svg(&d, &sheet, &LIGHT).unwrap();

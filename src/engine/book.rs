@@ -20,8 +20,9 @@
 //! other-mode counterfactual are both made here from the same book, so the cross run of a book
 //! is the same whichever mode the scenario names (the mode only chooses which run is the main one).
 
-use crate::margin::{self, AssetInfo, Position};
-use crate::model::{AccountInit, Asset, Mode};
+use super::account::{AccountInit, Mode};
+use super::asset::Asset;
+use super::margin::{self, AssetInfo, Position};
 use crate::types::{Money, Price, Qty};
 use rust_decimal::Decimal;
 
@@ -180,7 +181,7 @@ fn position(p: &BookPosition, margin: Money) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::margin::Brackets;
+    use crate::engine::margin::Brackets;
     use crate::types::Ratio;
 
     fn d(s: &str) -> Decimal {

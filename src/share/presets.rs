@@ -1,10 +1,10 @@
 //! Bundled scenarios. Each demonstrates one claim; its `description` explains it, with every
-//! figure a placeholder that the run fills in ([`crate::story`]), and a test in
+//! figure a placeholder that the run fills in ([`crate::output::story`]), and a test in
 //! `tests/presets.rs` checks that the run shows what it says. The first one is the default: the
 //! page opens on it.
 
+use crate::engine::scenario::Scenario;
 use crate::error::{Error, Result};
-use crate::scenario::Scenario;
 
 pub struct Preset {
     pub name: &'static str,
@@ -24,32 +24,32 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "loop",
         claim: "The whole loop: a correlated sell-off, a leveraged crowd on a thin book, and a cross account that loses a position isolated margin keeps.",
-        json: include_str!("../presets/loop.json"),
+        json: include_str!("../../presets/loop.json"),
     },
     Preset {
         name: "contagion",
         claim: "A loss in one asset makes the cross account close a healthy position in another; isolated keeps it.",
-        json: include_str!("../presets/contagion.json"),
+        json: include_str!("../../presets/contagion.json"),
     },
     Preset {
         name: "amplification",
         claim: "A small shock that a leveraged crowd turns into a much larger fall.",
-        json: include_str!("../presets/amplification.json"),
+        json: include_str!("../../presets/amplification.json"),
     },
     Preset {
         name: "double-hit",
         claim: "Collateral that moves with the positions: the account is hit twice.",
-        json: include_str!("../presets/double-hit.json"),
+        json: include_str!("../../presets/double-hit.json"),
     },
     Preset {
         name: "depeg",
         claim: "A stable-looking collateral asset depegs on the venue, as in the crash of October 2025.",
-        json: include_str!("../presets/depeg.json"),
+        json: include_str!("../../presets/depeg.json"),
     },
     Preset {
         name: "cross-vs-isolated",
         claim: "The same book in cross and isolated mode, side by side.",
-        json: include_str!("../presets/cross-vs-isolated.json"),
+        json: include_str!("../../presets/cross-vs-isolated.json"),
     },
 ];
 
@@ -58,9 +58,9 @@ pub const DEFAULT: &str = "loop";
 
 /// A scenario's description with its figures filled in from a run of the scenario.
 pub fn description(s: &Scenario) -> Result<String> {
-    let m = crate::Model::from_scenario(s)?;
-    let o = crate::simulate(&m);
-    Ok(crate::story::render(&s.description, &s.upgraded(), &m, &o))
+    let m = crate::engine::model::Model::from_scenario(s)?;
+    let o = crate::engine::outcome::simulate(&m);
+    Ok(crate::output::story::render(&s.description, &s.upgraded(), &m, &o))
 }
 
 pub fn get(name: &str) -> Result<&'static Preset> {

@@ -10,10 +10,12 @@
 //! outcome moves, and every disabled one and checks that it does not.
 //!
 //! The margin mode does not touch the book: the account's collateral and positions are the same
-//! in both modes ([`crate::book`]); `mode` only chooses which of the two runs is the main one.
+//! in both modes ([`crate::engine::book`]); `mode` only chooses which of the two runs is the main one.
 
+use crate::engine::scenario::{
+    limits, move_of, AccountSpec, CrowdAssetSpec, ModeSpec, PairSpec, Scenario, ShockSpec, SideSpec,
+};
 use crate::error::{Error, Problem};
-use crate::scenario::{limits, AccountSpec, CrowdAssetSpec, ModeSpec, PairSpec, Scenario, ShockSpec, SideSpec};
 use crate::types::Money;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -86,7 +88,7 @@ fn focal_of(s: &Scenario) -> AccountSpec {
 
 /// The margin behind focal position `i` and its notional: its margin ask (`margin_usd`, or
 /// notional ÷ leverage), or — for a position that asks for none — its isolated share of the
-/// account's capital, as [`crate::book`] computes it.
+/// account's capital, as [`crate::engine::book`] computes it.
 fn position_margin(s: &Scenario, i: usize) -> Option<(Decimal, Decimal)> {
     let focal = focal_of(s);
     let p = focal.positions.get(i)?;
@@ -102,7 +104,7 @@ fn position_margin(s: &Scenario, i: usize) -> Option<(Decimal, Decimal)> {
     if let Some(l) = p.leverage.filter(|l| *l > Decimal::ZERO) {
         return Some((n / l, n));
     }
-    let m = crate::Model::from_scenario(s).ok()?;
+    let m = crate::engine::model::Model::from_scenario(s).ok()?;
     let margins = m.focal_book.isolated_margins(&m.assets).ok()?;
     Some((margins.get(i)?.0, n))
 }
@@ -116,7 +118,11 @@ pub fn describe(base: &Scenario) -> Vec<Control> {
 /// value, whether it can change the outcome (and why not), and its note. `model`, the resolved
 /// effective scenario when the caller has it, adds the notes that need resolved numbers (sizes,
 /// account leverage).
-pub fn describe_with(base: &Scenario, values: &BTreeMap<String, String>, model: Option<&crate::Model>) -> Vec<Control> {
+pub fn describe_with(
+    base: &Scenario,
+    values: &BTreeMap<String, String>,
+    model: Option<&crate::engine::model::Model>,
+) -> Vec<Control> {
     let base = base.upgraded();
     let mut out = vec![];
     position_controls(&base, &mut out);
@@ -260,7 +266,7 @@ fn availability(s: &Scenario, key: &str) -> Result<(), String> {
 }
 
 /// The line shown beside a control, computed from the effective scenario (and its model).
-fn note(s: &Scenario, key: &str, model: Option<&crate::Model>) -> Option<String> {
+fn note(s: &Scenario, key: &str, model: Option<&crate::engine::model::Model>) -> Option<String> {
     let alone = s.crowd.accounts == 0 && s.accounts.is_empty();
     match key {
         "depth" | "feedback" if alone => Some("No crowd here: your own account is the only forced seller.".into()),
@@ -275,14 +281,14 @@ fn note(s: &Scenario, key: &str, model: Option<&crate::Model>) -> Option<String>
 }
 
 /// "Account leverage 15.0× (150 000 USD of positions on 10 000 USD of equity)".
-fn account_leverage(m: &crate::Model) -> String {
+fn account_leverage(m: &crate::engine::model::Model) -> String {
     let prices = m.opening_prices();
     let notional: Money = m.focal.positions.iter().map(|p| p.notional(prices[p.asset])).sum();
-    let h = crate::margin::snapshot(
+    let h = crate::engine::margin::snapshot(
         m.focal.cash,
         &m.focal.balances,
         &m.focal.positions,
-        m.focal.mode == crate::model::Mode::Isolated,
+        m.focal.mode == crate::engine::account::Mode::Isolated,
         &prices,
         m,
     );
@@ -293,41 +299,27 @@ fn account_leverage(m: &crate::Model) -> String {
     };
     format!(
         "Account leverage {lev} ({} USD of positions on {} USD of equity)",
-        group(notional.0.round_dp(0)),
-        group(h.equity.0.round_dp(0))
+        crate::types::group(notional.0.round_dp(0)),
+        crate::types::group(h.equity.0.round_dp(0))
     )
 }
 
 /// "Size 100 000 USD (1 BTC); isolated margin 6 666.67 USD, 15.0×" — the margin part when the
 /// account is margined isolated and the margin is not the one the leverage asks for.
-fn position_size(m: &crate::Model, i: usize) -> Option<String> {
+fn position_size(m: &crate::engine::model::Model, i: usize) -> Option<String> {
     let p = m.focal_book.positions.get(i)?;
     let a = &m.assets[p.asset];
     let n = p.notional();
-    let mut t = format!("Size {} USD ({} {})", group(n.0.round_dp(0)), p.qty.abs().0.normalize(), a.symbol);
-    if m.focal.mode == crate::model::Mode::Isolated {
+    let mut t =
+        format!("Size {} USD ({} {})", crate::types::group(n.0.round_dp(0)), p.qty.abs().0.normalize(), a.symbol);
+    if m.focal.mode == crate::engine::account::Mode::Isolated {
         let margin = m.focal.positions.get(i)?.margin;
         if Some(margin) != p.ask && margin.0 > Decimal::ZERO {
             let lev = crate::types::fixed(f(n.0 / margin.0), 1);
-            t += &format!("; isolated margin {} USD, {lev}×", group(margin.0.round_dp(2)));
+            t += &format!("; isolated margin {} USD, {lev}×", crate::types::group(margin.0.round_dp(2)));
         }
     }
     Some(t)
-}
-
-/// Thousands separated by commas, as the page writes them: 150,000, 6,666.67.
-pub fn group(d: Decimal) -> String {
-    let s = d.normalize().to_string();
-    let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
-    let (int, frac) = s.split_once('.').map_or((s, None), |(a, b)| (a, Some(b)));
-    let mut out = String::new();
-    for (k, c) in int.chars().enumerate() {
-        if k > 0 && (int.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}{}", frac.map(|f| format!(".{f}")).unwrap_or_default())
 }
 
 /// The shocks the shock controls act on: those of the first shock's asset (indices).
@@ -336,12 +328,6 @@ fn script_of(shocks: &[ShockSpec]) -> Vec<usize> {
         Some(f) => (0..shocks.len()).filter(|&i| shocks[i].symbol == f.symbol).collect(),
         None => vec![],
     }
-}
-
-/// The extreme cumulative move (%) of every scripted shock of `symbol` (see [`move_of`]).
-pub fn scripted_move(shocks: &[ShockSpec], symbol: &str) -> f64 {
-    let mine: Vec<usize> = (0..shocks.len()).filter(|&i| shocks[i].symbol == symbol).collect();
-    move_of(shocks, &mine)
 }
 
 /// The first and last step of a script ((1, 1) when empty).
@@ -353,39 +339,16 @@ fn span_of(shocks: &[ShockSpec], script: &[usize]) -> (usize, usize) {
     }
 }
 
-/// The extreme cumulative move (%) of a script: the compounded path's point farthest from the
-/// start in either direction (in log terms), e.g. 22 steps of −1 % → −19.84 %; a fall of 35 %
-/// that later recovers → −35 %; no shocks → 0.
-fn move_of(shocks: &[ShockSpec], script: &[usize]) -> f64 {
-    // In step order, through one bucket per step (no sort: it would add sorting code to the wasm,
-    // whose size budget is tight). Steps past the limit make the scenario invalid anyway.
-    let last = script.iter().map(|&i| shocks[i].step).max().unwrap_or(0).min(limits::MAX_STEPS);
-    let mut per_step = vec![0.0f64; last + 1];
-    for &i in script {
-        if let Some(b) = per_step.get_mut(shocks[i].step) {
-            *b += libm::log1p(shocks[i].percent / 100.0);
-        }
-    }
-    let (mut log, mut extreme) = (0.0f64, 0.0f64);
-    for l in per_step {
-        log += l;
-        if log.abs() > extreme.abs() {
-            extreme = log;
-        }
-    }
-    (libm::exp(extreme) - 1.0) * 100.0
-}
-
 /// Apply control values to a copy of `base`. Unknown keys and bad values are errors naming the
 /// control (`controls.depth: must be between 0.05 and 5, got 9`).
-pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::Result<Scenario> {
+pub fn apply(base: &Scenario, values: &BTreeMap<String, String>) -> crate::error::Result<Scenario> {
     apply_checked(base, values, true)
 }
 
 /// One control on its own: its kind and range only. Checks across controls (a crossed crowd
 /// leverage range) are left to [`apply`] on the whole set — a link decoder reading one key at a
 /// time must not reject `crowd.lev_min=50` before it has read `crowd.lev_max=100`.
-pub fn check_one(base: &Scenario, key: &str, value: &str) -> crate::Result<Scenario> {
+pub fn check_one(base: &Scenario, key: &str, value: &str) -> crate::error::Result<Scenario> {
     apply_checked(base, &BTreeMap::from([(key.to_string(), value.to_string())]), false)
 }
 
@@ -413,7 +376,7 @@ struct Script {
     own: Option<bool>,
 }
 
-fn apply_checked(base: &Scenario, values: &BTreeMap<String, String>, across: bool) -> crate::Result<Scenario> {
+fn apply_checked(base: &Scenario, values: &BTreeMap<String, String>, across: bool) -> crate::error::Result<Scenario> {
     let base = base.upgraded();
     let mut s = base.clone();
     let specs = describe_specs(&base);
@@ -469,7 +432,7 @@ fn describe_specs(base: &Scenario) -> Vec<Control> {
 /// Set one checked value on the scenario being built.
 fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f64>, script: &mut Script) {
     let x = number.unwrap_or(0.0);
-    let dec = |v: f64| crate::model::dec_dp(v, 6).unwrap_or_default();
+    let dec = |v: f64| crate::types::dec_dp(v, 6).unwrap_or_default();
     match key {
         "mode" => focal_mut(s).mode = if raw == "isolated" { ModeSpec::Isolated } else { ModeSpec::Cross },
         "feedback" => s.feedback = raw == "true",
@@ -613,11 +576,11 @@ fn crossed_crowd_range(s: &Scenario, values: &BTreeMap<String, String>) -> Optio
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
+    use crate::engine::scenario::scripted_move;
 
     fn contagion() -> Scenario {
-        Scenario::from_json(crate::presets::get("contagion").unwrap().json).unwrap()
+        Scenario::from_json(crate::share::presets::get("contagion").unwrap().json).unwrap()
     }
 
     #[test]
@@ -688,7 +651,7 @@ mod tests {
     fn the_shock_script_is_the_first_assets_shocks_only() {
         // depeg: USDX −35 % at 12 and +52 % later, BTC −7 % and ETH −10 % at 12. Moving the
         // script to BTC leaves BTC's own −7 % alone, and sizing scales the script only.
-        let s = crate::presets::get("depeg").unwrap().scenario();
+        let s = crate::share::presets::get("depeg").unwrap().scenario();
         let usdx: Vec<ShockSpec> = s.shocks.iter().filter(|x| x.symbol == "USDX").cloned().collect();
         assert!(usdx.len() >= 2);
         let both = BTreeMap::from([("shock.asset".to_string(), "BTC".to_string()), ("shock.pct".into(), "-20".into())]);
@@ -754,11 +717,11 @@ mod tests {
 
     #[test]
     fn every_described_control_applies_at_its_base_value_and_validates() {
-        for p in crate::presets::PRESETS {
+        for p in crate::share::presets::PRESETS {
             let s = Scenario::from_json(p.json).unwrap();
             let vals: BTreeMap<String, String> = describe(&s).into_iter().map(|c| (c.key, c.value)).collect();
             let t = apply(&s, &vals).unwrap_or_else(|e| panic!("{}: {e}", p.name));
-            crate::Model::from_scenario(&t).unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            crate::engine::model::Model::from_scenario(&t).unwrap_or_else(|e| panic!("{}: {e}", p.name));
         }
     }
 
@@ -766,7 +729,7 @@ mod tests {
     fn mode_switch_changes_the_contagion_outcome() {
         let s = contagion();
         let iso = apply(&s, &BTreeMap::from([("mode".to_string(), "isolated".to_string())])).unwrap();
-        let o = crate::simulate(&crate::Model::from_scenario(&iso).unwrap());
+        let o = crate::engine::outcome::simulate(&crate::engine::model::Model::from_scenario(&iso).unwrap());
         assert!(o.summary.healthy_positions_closed.is_empty());
         assert!(o.main.focal().positions.iter().any(|p| o.symbols[p.asset] == "BTC"));
     }

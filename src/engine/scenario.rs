@@ -6,7 +6,7 @@
 //! ([`Scenario::upgraded`]).
 //!
 //! This module only describes and defaults the document; `model.rs` checks it and turns it
-//! into the engine's resolved [`crate::model::Model`].
+//! into the engine's resolved [`super::model::Model`].
 
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
@@ -460,11 +460,40 @@ fn default_cross_share() -> Ratio {
     Ratio(d("0.5"))
 }
 
+/// The extreme cumulative move (%) of every scripted shock of `symbol` (see [`move_of`]).
+pub fn scripted_move(shocks: &[ShockSpec], symbol: &str) -> f64 {
+    let mine: Vec<usize> = (0..shocks.len()).filter(|&i| shocks[i].symbol == symbol).collect();
+    move_of(shocks, &mine)
+}
+
+/// The extreme cumulative move (%) of a script: the compounded path's point farthest from the
+/// start in either direction (in log terms), e.g. 22 steps of −1 % → −19.84 %; a fall of 35 %
+/// that later recovers → −35 %; no shocks → 0.
+pub fn move_of(shocks: &[ShockSpec], script: &[usize]) -> f64 {
+    // In step order, through one bucket per step (no sort: it would add sorting code to the wasm,
+    // whose size budget is tight). Steps past the limit make the scenario invalid anyway.
+    let last = script.iter().map(|&i| shocks[i].step).max().unwrap_or(0).min(limits::MAX_STEPS);
+    let mut per_step = vec![0.0f64; last + 1];
+    for &i in script {
+        if let Some(b) = per_step.get_mut(shocks[i].step) {
+            *b += libm::log1p(shocks[i].percent / 100.0);
+        }
+    }
+    let (mut log, mut extreme) = (0.0f64, 0.0f64);
+    for l in per_step {
+        log += l;
+        if log.abs() > extreme.abs() {
+            extreme = log;
+        }
+    }
+    (libm::exp(extreme) - 1.0) * 100.0
+}
+
 impl Scenario {
     /// Parse a scenario from JSON text. Field-type errors name the field and line.
-    pub fn from_json(text: &str) -> crate::Result<Scenario> {
+    pub fn from_json(text: &str) -> crate::error::Result<Scenario> {
         if !text.trim_start().starts_with('{') {
-            return Err(crate::Error::Parse("a scenario is a JSON object, {\"version\": 2, …}".into()));
+            return Err(crate::error::Error::Parse("a scenario is a JSON object, {\"version\": 2, …}".into()));
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         // Natively, errors name the field's path; in wasm, serde_json's line and column (the
@@ -474,14 +503,15 @@ impl Scenario {
             let path = e.path().to_string();
             let inner = e.into_inner();
             if path.is_empty() || path == "." {
-                crate::Error::Parse(inner.to_string())
+                crate::error::Error::Parse(inner.to_string())
             } else {
-                crate::Error::Parse(format!("{path}: {inner}"))
+                crate::error::Error::Parse(format!("{path}: {inner}"))
             }
         })?;
         #[cfg(target_arch = "wasm32")]
-        let s: Scenario = serde::Deserialize::deserialize(&mut *de).map_err(|e| crate::Error::Parse(e.to_string()))?;
-        de.end().map_err(|e| crate::Error::Parse(format!("unexpected text after the scenario: {e}")))?;
+        let s: Scenario =
+            serde::Deserialize::deserialize(&mut *de).map_err(|e| crate::error::Error::Parse(e.to_string()))?;
+        de.end().map_err(|e| crate::error::Error::Parse(format!("unexpected text after the scenario: {e}")))?;
         Ok(s)
     }
 

@@ -1,143 +1,17 @@
-//! Validation: turn a [`Scenario`] document into the engine's resolved [`Model`] (indices
-//! instead of symbols, exact decimals, the Cholesky factor, accounts with their margins), or
-//! report *every* problem at once, each with its JSON path and the rule it breaks.
+//! Validation: turn a [`Scenario`] document into the engine's resolved [`Model`], or report
+//! *every* problem at once, each with its JSON path and the rule it breaks.
 
-use crate::book::{Book, BookPosition};
-use crate::crowd::{self, Cohort};
+use super::account::{AccountInit, Mode};
+use super::asset::Asset;
+use super::book::{Book, BookPosition};
+use super::crowd;
+use super::linalg;
+use super::margin::{self, Brackets};
+use super::model::{ImpactModel, Model, Policy, Shock};
+use super::scenario::{self, limits, AccountSpec, ImpactModelSpec, ModeSpec, PolicySpec, Scenario, SideSpec};
 use crate::error::{Error, Problem};
-use crate::linalg;
-use crate::margin::{self, AssetInfo, Brackets, Position};
-use crate::scenario::{self, limits, AccountSpec, ImpactModelSpec, ModeSpec, PolicySpec, Scenario, SideSpec};
-use crate::types::{dec_from_f64, Money, Price, Qty, Ratio};
+use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    Cross,
-    Isolated,
-}
-
-impl Mode {
-    pub fn other(self) -> Mode {
-        match self {
-            Mode::Cross => Mode::Isolated,
-            Mode::Isolated => Mode::Cross,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Cross => "cross",
-            Mode::Isolated => "isolated",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Policy {
-    LargestMmFirst,
-    Full,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ImpactModel {
-    Depth,
-    Sqrt { y: f64 },
-}
-
-#[derive(Clone, Debug)]
-pub struct Asset {
-    pub symbol: String,
-    pub price0: Price,
-    pub tick: Price,
-    pub tick_f: f64,
-    pub sigma: f64,
-    pub depth_usd: f64,
-    /// Per-step decay factor of impact, `2^(−1/half_life)`; 1 for permanent impact.
-    pub decay: f64,
-    pub daily_volume_usd: f64,
-    pub haircut: Ratio,
-    pub haircut_f: f64,
-    pub stable: bool,
-    pub brackets: Brackets,
-}
-
-/// A scripted move of an asset's exogenous price.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Shock {
-    pub step: usize,
-    pub asset: usize,
-    /// `ln(1 + percent / 100)`.
-    pub log_return: f64,
-    /// The asset's own move: the others do not follow it through the correlation.
-    pub own: bool,
-}
-
-/// An account as it opens. `cash` is USD in the wallet (after isolated margins are posted).
-#[derive(Clone, Debug)]
-pub struct AccountInit {
-    pub name: String,
-    pub mode: Mode,
-    pub cash: Money,
-    pub balances: Vec<(usize, Qty)>,
-    pub positions: Vec<Position>,
-}
-
-#[derive(Clone, Debug)]
-pub struct Model {
-    pub name: String,
-    pub steps: usize,
-    pub step_minutes: Decimal,
-    /// Δt in years.
-    pub dt: f64,
-    pub seed: u64,
-    pub noise: bool,
-    pub feedback: bool,
-    pub assets: Vec<Asset>,
-    pub corr: linalg::Matrix,
-    pub chol: linalg::Matrix,
-    pub shocks: Vec<Shock>,
-    pub impact: ImpactModel,
-    pub cross_impact: f64,
-    pub policy: Policy,
-    pub fee_rate: Ratio,
-    pub fund0: Money,
-    /// The focal account's book (collateral and positions), before any margin mode.
-    pub focal_book: Book,
-    /// The book margined in the scenario's mode (`focal.mode`): the main run.
-    pub focal: AccountInit,
-    /// The same book margined in the other mode: the counterfactual ([`crate::book`]).
-    pub focal_other: AccountInit,
-    pub explicit: Vec<AccountInit>,
-    pub cohorts: Vec<Cohort>,
-    pub crowd_accounts: u32,
-    /// Things the user should know that are not errors (e.g. a repaired correlation matrix).
-    pub notices: Vec<String>,
-}
-
-impl AssetInfo for Model {
-    fn brackets(&self, asset: usize) -> &Brackets {
-        &self.assets[asset].brackets
-    }
-    fn haircut(&self, asset: usize) -> Ratio {
-        self.assets[asset].haircut
-    }
-    fn stable(&self, asset: usize) -> bool {
-        self.assets[asset].stable
-    }
-}
-
-impl AssetInfo for [Asset] {
-    fn brackets(&self, asset: usize) -> &Brackets {
-        &self[asset].brackets
-    }
-    fn haircut(&self, asset: usize) -> Ratio {
-        self[asset].haircut
-    }
-    fn stable(&self, asset: usize) -> bool {
-        self[asset].stable
-    }
-}
 
 struct V {
     problems: Vec<Problem>,
@@ -174,7 +48,7 @@ fn usd_max() -> Decimal {
 
 impl Model {
     /// Validate a scenario and resolve it. All problems are reported together.
-    pub fn from_scenario(s: &Scenario) -> crate::Result<Model> {
+    pub fn from_scenario(s: &Scenario) -> crate::error::Result<Model> {
         let mut v = V { problems: vec![] };
         if !(1..=scenario::FORMAT_VERSION).contains(&s.version) {
             v.err(
@@ -557,10 +431,6 @@ impl Model {
             notices,
         })
     }
-
-    pub fn opening_prices(&self) -> Vec<Price> {
-        self.assets.iter().map(|a| a.price0).collect()
-    }
 }
 
 fn identity(n: usize) -> linalg::Matrix {
@@ -742,16 +612,4 @@ fn check_opening_health(v: &mut V, path: &str, a: &AccountInit, assets: &[Asset]
             }
         }
     }
-}
-
-/// Convert an f64 to an exact decimal at `dp` places (for leverage quantiles and the like).
-pub fn dec_dp(x: f64, dp: u32) -> Option<Decimal> {
-    // Fast, exact path: round(x · 10^dp) as an integer (IEEE, the same on every target).
-    if dp <= 9 {
-        let scaled = (x * 10f64.powi(dp as i32)).round();
-        if scaled.is_finite() && scaled.abs() < 9.0e15 {
-            return Some(Decimal::new(scaled as i64, dp).normalize());
-        }
-    }
-    dec_from_f64(x).map(|d| d.round_dp(dp))
 }

@@ -4,7 +4,7 @@
 //! `closing = opening + fees − bad debt paid`, with every fee an account paid received by the
 //! fund and every written-off amount either paid by the fund or reported as uncovered.
 
-use crate::sim::Run;
+use super::sim::Run;
 use crate::types::Money;
 use serde::Serialize;
 

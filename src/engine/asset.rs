@@ -1,0 +1,34 @@
+//! An asset as the engine knows it, resolved from its spec: prices on a tick grid, volatility,
+//! book depth, impact decay, haircut, maintenance brackets.
+
+use super::margin::{AssetInfo, Brackets};
+use crate::types::{Price, Ratio};
+
+#[derive(Clone, Debug)]
+pub struct Asset {
+    pub symbol: String,
+    pub price0: Price,
+    pub tick: Price,
+    pub tick_f: f64,
+    pub sigma: f64,
+    pub depth_usd: f64,
+    /// Per-step decay factor of impact, `2^(−1/half_life)`; 1 for permanent impact.
+    pub decay: f64,
+    pub daily_volume_usd: f64,
+    pub haircut: Ratio,
+    pub haircut_f: f64,
+    pub stable: bool,
+    pub brackets: Brackets,
+}
+
+impl AssetInfo for [Asset] {
+    fn brackets(&self, asset: usize) -> &Brackets {
+        &self[asset].brackets
+    }
+    fn haircut(&self, asset: usize) -> Ratio {
+        self[asset].haircut
+    }
+    fn stable(&self, asset: usize) -> bool {
+        self[asset].stable
+    }
+}

@@ -1,0 +1,35 @@
+//! The engine: a scenario document in, an exact, deterministic outcome out. Pure Rust — no web
+//! imports, no clock, no ambient randomness.
+//!
+//! Read it in this order:
+//!
+//! * `scenario.rs` — the document a user writes (every field defaulted, format versions);
+//! * `validate.rs` — the document checked and resolved into a [`model::Model`] (`model.rs`: pure
+//!   data: assets in `asset.rs`, accounts in `account.rs`, the crowd's cohorts in `crowd.rs`);
+//! * `book.rs` — one book, margined cross or isolated: the one place that says how;
+//! * `margin.rs` — the math that values an account at a price vector (pure);
+//! * `liquidation.rs` — what the venue does to an account that fails its margin check;
+//! * `market.rs` — the exogenous path (random walk and scripted shocks) and price impact;
+//! * `sim.rs` — the step loop, one round of the feedback loop per step;
+//! * `outcome.rs` — the main run and its two counterfactuals, and the summary comparing them;
+//! * `ladder.rs` — the crowd's liquidation ladder at a step; `conservation.rs` — the ledger checks.
+//!
+//! Terms: *exogenous* price — what the market would do with nobody forced to sell; *impact* — the
+//! accumulated log move forced orders add; *book* — an account's collateral and positions before
+//! a margin mode; *cohort* — crowd accounts holding the same positions, different only in cash.
+
+pub mod account;
+pub mod asset;
+pub mod book;
+pub mod conservation;
+pub mod crowd;
+pub mod ladder;
+pub mod linalg;
+pub mod liquidation;
+pub mod margin;
+pub mod market;
+pub mod model;
+pub mod outcome;
+pub mod scenario;
+pub mod sim;
+pub mod validate;

@@ -1,0 +1,85 @@
+//! The resolved model: what the engine runs, made from a scenario by `validate.rs` — indices
+//! instead of symbols, exact decimals, the Cholesky factor, the accounts margined, the crowd in
+//! cohorts. Pure data.
+
+use super::account::AccountInit;
+use super::asset::Asset;
+use super::book::Book;
+use super::crowd::Cohort;
+use super::linalg;
+use super::margin::{AssetInfo, Brackets};
+use crate::types::{Money, Price, Ratio};
+use rust_decimal::Decimal;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    LargestMmFirst,
+    Full,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ImpactModel {
+    Depth,
+    Sqrt { y: f64 },
+}
+
+/// A scripted move of an asset's exogenous price.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shock {
+    pub step: usize,
+    pub asset: usize,
+    /// `ln(1 + percent / 100)`.
+    pub log_return: f64,
+    /// The asset's own move: the others do not follow it through the correlation.
+    pub own: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: String,
+    pub steps: usize,
+    pub step_minutes: Decimal,
+    /// Δt in years.
+    pub dt: f64,
+    pub seed: u64,
+    pub noise: bool,
+    pub feedback: bool,
+    pub assets: Vec<Asset>,
+    pub corr: linalg::Matrix,
+    pub chol: linalg::Matrix,
+    pub shocks: Vec<Shock>,
+    pub impact: ImpactModel,
+    pub cross_impact: f64,
+    pub policy: Policy,
+    pub fee_rate: Ratio,
+    pub fund0: Money,
+    /// The focal account's book (collateral and positions), before any margin mode.
+    pub focal_book: Book,
+    /// The book margined in the scenario's mode (`focal.mode`): the main run.
+    pub focal: AccountInit,
+    /// The same book margined in the other mode: the counterfactual ([`super::book`]).
+    pub focal_other: AccountInit,
+    pub explicit: Vec<AccountInit>,
+    pub cohorts: Vec<Cohort>,
+    pub crowd_accounts: u32,
+    /// Things the user should know that are not errors (e.g. a repaired correlation matrix).
+    pub notices: Vec<String>,
+}
+
+impl AssetInfo for Model {
+    fn brackets(&self, asset: usize) -> &Brackets {
+        &self.assets[asset].brackets
+    }
+    fn haircut(&self, asset: usize) -> Ratio {
+        self.assets[asset].haircut
+    }
+    fn stable(&self, asset: usize) -> bool {
+        self.assets[asset].stable
+    }
+}
+
+impl Model {
+    pub fn opening_prices(&self) -> Vec<Price> {
+        self.assets.iter().map(|a| a.price0).collect()
+    }
+}

@@ -1,0 +1,7 @@
+//! How a scenario is picked, changed and shared: the bundled presets (`presets.rs`), the
+//! explorer's controls applied on top of a scenario (`controls.rs`), and share links that carry
+//! both (`link.rs`). The page and the CLI read the same three.
+
+pub mod controls;
+pub mod link;
+pub mod presets;
