@@ -20,7 +20,7 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
     let o = simulate(&default);
-    c.bench_function("report_json_default", |b| b.iter(|| margin_cascade::output::report::to_json(black_box(&o))));
+    c.bench_function("report_json_default", |b| b.iter(|| margin_cascade::output::report::to_json_text(black_box(&o))));
 }
 
 criterion_group!(benches, bench);

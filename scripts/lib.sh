@@ -24,6 +24,16 @@ ensure_wasm_target() {
   fi
 }
 
+ensure_rust_components() {
+  ensure_cargo
+  for c in clippy rustfmt; do
+    if ! cargo "${c/rustfmt/fmt}" --version >/dev/null 2>&1; then
+      say "installing the $c component"
+      rustup component add "$c"
+    fi
+  done
+}
+
 ensure_wasm_bindgen() {
   ensure_cargo
   if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
@@ -44,7 +54,9 @@ ensure_chromium() {
 
 ensure_node_modules() {
   command -v npm >/dev/null 2>&1 || { echo "node/npm are missing" >&2; exit 1; }
-  if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  # (again when package-lock.json lists what node_modules does not have)
+  if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/eslint ] \
+     || [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
     say "installing npm packages for the browser tests"
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
   fi

@@ -7,9 +7,19 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_wasm_target
+ensure_rust_components
 
 say "format"
 cargo fmt --check
+
+say "lints: clippy (native and wasm32) and rustdoc, warnings as errors"
+cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --locked -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
+
+say "JS lint (ESLint: unused variables, undeclared globals, …)"
+ensure_node_modules
+tests/browser/node_modules/.bin/eslint .
 
 say "the engine builds for wasm32 with no web imports"
 cargo check --lib --target wasm32-unknown-unknown --locked

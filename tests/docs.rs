@@ -96,7 +96,7 @@ fn every_file_a_doc_or_comment_names_exists() {
             let found = if w.contains('/') {
                 [r.join(&w), r.join("src").join(&w), here.join(&w)].iter().any(|p| p.exists())
             } else {
-                names.iter().any(|n| *n == w)
+                names.contains(&w)
             };
             if !found {
                 missing.push(format!("{} names {w}", file.strip_prefix(&r).unwrap_or(&file).display()));

@@ -19,7 +19,8 @@ enum Base {
 }
 
 /// (name, base, controls): what each link says.
-fn recipes() -> Vec<(&'static str, Base, Vec<(&'static str, &'static str)>)> {
+type Recipe = (&'static str, Base, Vec<(&'static str, &'static str)>);
+fn recipes() -> Vec<Recipe> {
     vec![
         (
             "contagion, isolated, 12×",

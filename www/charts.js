@@ -81,11 +81,11 @@ export function ladderFollowsCursor() {
 /** Fill the ladder's asset picker (the assets the crowd holds), keeping the choice if it stays. */
 export function fillLadderAssets() {
   const sel = $('#ladder-asset');
-  let list = [];
+  let list;
   try {
     list = S.ex.ladder_assets();
   } catch (e) {
-    list = [];
+    list = []; // an invalid scenario has no crowd to show (its error is shown by the run)
   }
   if (!list.includes(S.ladderAsset)) S.ladderAsset = list[0] ?? null;
   sel.replaceChildren(...list.map((a) => new Option(a, a, false, a === S.ladderAsset)));

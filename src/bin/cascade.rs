@@ -284,7 +284,7 @@ fn run(source: &str, json: bool, csv: bool, seed: Option<u64>, strict: bool) -> 
     };
     let o = outcome::simulate(&m);
     if json {
-        println!("{}", serde_json::to_string(&report::to_json(&o)).unwrap_or_default());
+        println!("{}", report::to_json_text(&o));
     } else if csv {
         print!("{}", report::to_csv(&o));
     } else {

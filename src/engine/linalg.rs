@@ -4,6 +4,8 @@
 //! Written by hand because the matrices are tiny and a general crate (nalgebra) would dominate
 //! the wasm size; every operation is plain IEEE arithmetic plus `libm::sqrt`, so it is
 //! bit-identical natively and in the browser.
+// Matrix code reads best with its indices (a[i][k] · b[k][j]): iterators would hide them.
+#![allow(clippy::needless_range_loop)]
 
 pub type Matrix = Vec<Vec<f64>>;
 

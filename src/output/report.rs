@@ -3,206 +3,329 @@
 
 use crate::engine::account::AccountId;
 use crate::engine::conservation;
-use crate::engine::liquidation::{Event, EventKind};
+use crate::engine::liquidation::{Event, EventKind, Reason};
 use crate::engine::outcome::{Outcome, RunSummary};
 use crate::engine::sim::{Run, Series};
-use crate::types::Ratio;
-use serde_json::{json, Map, Value};
+use crate::types::{Money, Price, Qty, Ratio};
+use rust_decimal::Decimal;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
-fn dec<T: std::fmt::Display>(x: &T) -> Value {
-    Value::String(x.to_string())
+// The document is written straight to text by typed, borrowed serialisation (no tree of values
+// built first): every struct below lists its fields in alphabetical order, so the text is the
+// canonical one (what serde_json writes for a sorted map), and its SHA-256 is the result's digest.
+
+/// Steps `0..n`, and their times in minutes (`t × minutes`, as exact decimals).
+struct Steps(usize);
+impl Serialize for Steps {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(0..self.0)
+    }
 }
-
-fn ratio(r: &Option<Ratio>) -> Value {
-    match r {
-        Some(r) => Value::String(r.0.round_dp(8).normalize().to_string()),
-        None => Value::Null,
+struct Times(usize, Decimal);
+impl Serialize for Times {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((0..self.0).map(|t| Decimal::from(t as u64) * self.1))
     }
 }
 
-fn per_asset<T>(symbols: &[String], v: &[Vec<T>], f: impl Fn(&T) -> Value) -> Value {
-    let mut m = Map::new();
-    for (i, s) in symbols.iter().enumerate() {
-        m.insert(s.clone(), Value::Array(v[i].iter().map(&f).collect()));
+/// `{SYM: series}` for every asset, in symbol order.
+struct PerAsset<'a, T>(&'a [String], &'a [Vec<T>]);
+impl<T: Serialize> Serialize for PerAsset<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut order: Vec<usize> = (0..self.0.len()).collect();
+        order.sort_by(|&a, &b| self.0[a].cmp(&self.0[b]));
+        let mut m = s.serialize_map(Some(order.len()))?;
+        for i in order {
+            m.serialize_entry(&self.0[i], &self.1[i])?;
+        }
+        m.end()
     }
-    Value::Object(m)
 }
 
-fn num(x: f64) -> Value {
-    serde_json::Number::from_f64((x * 1e8).round() / 1e8).map(Value::Number).unwrap_or(Value::Null)
+/// Margin ratios: decimal strings to 8 places, null when unbounded.
+struct Ratios<'a>(&'a [Option<Ratio>]);
+impl Serialize for Ratios<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for r in self.0 {
+            match r {
+                Some(r) => seq.serialize_element(&r.0.round_dp(8).normalize().to_string())?,
+                None => seq.serialize_element(&())?,
+            }
+        }
+        seq.end()
+    }
 }
 
-pub fn series_json(symbols: &[String], s: &Series, r: &Run, step_minutes: rust_decimal::Decimal) -> Value {
+/// An impact in %, to 8 decimals.
+fn num(x: f64) -> f64 {
+    (x * 1e8).round() / 1e8
+}
+
+#[derive(Serialize)]
+struct CrowdOut<'a> {
+    accounts_liquidated: &'a [u32],
+    liquidated_notional: &'a [Money],
+}
+
+#[derive(Serialize)]
+struct FocalOut<'a> {
+    collateral_value: &'a [Money],
+    equity: &'a [Money],
+    maintenance_margin: &'a [Money],
+    margin_ratio: Ratios<'a>,
+    positions: BTreeMap<&'a str, &'a [Qty]>,
+}
+
+/// The per-step series of a run.
+#[derive(Serialize)]
+struct SeriesOut<'a> {
+    bad_debt: &'a [Money],
+    crowd: CrowdOut<'a>,
+    exogenous_price: PerAsset<'a, Price>,
+    focal: FocalOut<'a>,
+    forced_flow_usd: PerAsset<'a, Money>,
+    impact_pct: PerAsset<'a, f64>,
+    insurance_fund: &'a [Money],
+    price: PerAsset<'a, Price>,
+    step: Steps,
+    time_minutes: Times,
+}
+
+fn series_out<'a>(symbols: &'a [String], s: &'a Series, r: &'a Run, impact: &'a [Vec<f64>], minutes: Decimal) -> SeriesOut<'a> {
     let steps = s.insurance_fund.len();
-    let mut positions = Map::new();
-    for (k, &a) in r.focal_assets.iter().enumerate() {
-        positions.insert(symbols[a].clone(), Value::Array(s.focal_position_qty[k].iter().map(dec).collect()));
+    let positions = r.focal_assets.iter().enumerate().map(|(k, &a)| (symbols[a].as_str(), s.focal_position_qty[k].as_slice())).collect();
+    SeriesOut {
+        bad_debt: &s.bad_debt,
+        crowd: CrowdOut { accounts_liquidated: &s.crowd_accounts_liquidated, liquidated_notional: &s.crowd_liquidated_notional },
+        exogenous_price: PerAsset(symbols, &s.exogenous_price),
+        focal: FocalOut {
+            collateral_value: &s.focal_collateral_value,
+            equity: &s.focal_equity,
+            maintenance_margin: &s.focal_maintenance_margin,
+            margin_ratio: Ratios(&s.focal_margin_ratio),
+            positions,
+        },
+        forced_flow_usd: PerAsset(symbols, &s.forced_flow_usd),
+        impact_pct: PerAsset(symbols, impact),
+        insurance_fund: &s.insurance_fund,
+        price: PerAsset(symbols, &s.price),
+        step: Steps(steps),
+        time_minutes: Times(steps, minutes),
     }
-    json!({
-        "step": (0..steps).collect::<Vec<_>>(),
-        "time_minutes": (0..steps).map(|t| dec(&(rust_decimal::Decimal::from(t as u64) * step_minutes))).collect::<Vec<_>>(),
-        "price": per_asset(symbols, &s.price, dec),
-        "exogenous_price": per_asset(symbols, &s.exogenous_price, dec),
-        "impact_pct": per_asset(symbols, &s.impact_pct, |x| num(*x)),
-        "forced_flow_usd": per_asset(symbols, &s.forced_flow_usd, dec),
-        "focal": {
-            "collateral_value": s.focal_collateral_value.iter().map(dec).collect::<Vec<_>>(),
-            "equity": s.focal_equity.iter().map(dec).collect::<Vec<_>>(),
-            "maintenance_margin": s.focal_maintenance_margin.iter().map(dec).collect::<Vec<_>>(),
-            "margin_ratio": s.focal_margin_ratio.iter().map(ratio).collect::<Vec<_>>(),
-            "positions": positions,
-        },
-        "crowd": {
-            "liquidated_notional": s.crowd_liquidated_notional.iter().map(dec).collect::<Vec<_>>(),
-            "accounts_liquidated": s.crowd_accounts_liquidated,
-        },
-        "insurance_fund": s.insurance_fund.iter().map(dec).collect::<Vec<_>>(),
-        "bad_debt": s.bad_debt.iter().map(dec).collect::<Vec<_>>(),
-    })
+}
+
+/// Who an event happened to, by name: `focal`, a hand-listed account's name, `crowd-123`.
+pub struct AccountName<'a>(pub AccountId, pub &'a [String]);
+impl std::fmt::Display for AccountName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            AccountId::Focal => f.write_str("focal"),
+            AccountId::Explicit(k) => f.write_str(self.1.get(k as usize).map_or("", String::as_str)),
+            AccountId::Crowd(k) => write!(f, "crowd-{k}"),
+        }
+    }
+}
+impl Serialize for AccountName<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// One event as the outside sees it (`cascade run --json`, the page): the one serialisation of
-/// [`Event`]. Money, quantities and prices are exact decimal strings.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
-pub struct EventOut {
-    pub step: usize,
-    pub account: String,
-    /// `liquidation`, `collateral_sale` or `bad_debt`.
-    pub kind: String,
+/// [`Event`]. Money, quantities and prices are exact decimal strings; fields in alphabetical order.
+#[derive(Serialize)]
+pub struct EventOut<'a> {
+    pub account: AccountName<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
     /// The asset traded (`USD` for bad debt).
-    pub asset: String,
+    pub asset: &'a str,
+    pub fee: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fund_paid: Option<Money>,
+    /// `liquidation`, `collateral_sale` or `bad_debt`.
+    pub kind: &'static str,
+    pub price: Price,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proceeds: Option<Money>,
     /// Signed quantity traded (negative: sold); for bad debt, the amount.
-    pub quantity: String,
-    pub price: String,
-    pub fee: String,
+    pub quantity: Decimal,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub realized_pnl: Option<String>,
+    pub realized_pnl: Option<Money>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proceeds: Option<String>,
+    pub reason: Option<&'a Reason>,
+    pub step: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fund_paid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uncovered: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub uncovered: Option<Money>,
 }
 
-pub fn event_out(symbols: &[String], e: &Event, name: &str) -> EventOut {
-    let s = |x: &dyn std::fmt::Display| x.to_string();
+/// `names`: the hand-listed accounts' names, by index.
+pub fn event_out<'a>(symbols: &'a [String], e: &'a Event, names: &'a [String]) -> EventOut<'a> {
     let mut out = EventOut {
-        step: e.step,
-        account: name.to_string(),
-        kind: String::new(),
-        asset: String::new(),
-        quantity: String::new(),
-        price: String::new(),
-        fee: "0".into(),
-        realized_pnl: None,
-        proceeds: None,
+        account: AccountName(e.account, names),
         amount: None,
+        asset: "USD",
+        fee: Money::ZERO,
         fund_paid: None,
-        uncovered: None,
+        kind: "",
+        price: Price(Decimal::ONE),
+        proceeds: None,
+        quantity: Decimal::ZERO,
+        realized_pnl: None,
         reason: None,
+        step: e.step,
+        uncovered: None,
     };
     match &e.kind {
         EventKind::Liquidation { asset, quantity, price, fee, realized_pnl, reason } => {
-            out.kind = "liquidation".into();
-            (out.asset, out.quantity, out.price, out.fee) = (symbols[*asset].clone(), s(quantity), s(price), s(fee));
-            out.realized_pnl = Some(s(realized_pnl));
-            out.reason = Some(reason.describe());
+            (out.kind, out.asset, out.quantity, out.price, out.fee) = ("liquidation", &symbols[*asset], quantity.0.normalize(), *price, *fee);
+            (out.realized_pnl, out.reason) = (Some(*realized_pnl), Some(reason));
         }
         EventKind::CollateralSale { asset, quantity, price, proceeds, reason } => {
-            out.kind = "collateral_sale".into();
-            (out.asset, out.quantity, out.price) = (symbols[*asset].clone(), s(quantity), s(price));
-            out.proceeds = Some(s(proceeds));
-            out.reason = Some(reason.describe());
+            (out.kind, out.asset, out.quantity, out.price) = ("collateral_sale", &symbols[*asset], quantity.0.normalize(), *price);
+            (out.proceeds, out.reason) = (Some(*proceeds), Some(reason));
         }
         EventKind::BadDebt { amount, fund_paid, uncovered } => {
-            out.kind = "bad_debt".into();
-            (out.asset, out.quantity, out.price) = ("USD".into(), s(amount), "1".into());
-            (out.amount, out.fund_paid, out.uncovered) = (Some(s(amount)), Some(s(fund_paid)), Some(s(uncovered)));
+            (out.kind, out.quantity) = ("bad_debt", amount.0.normalize());
+            (out.amount, out.fund_paid, out.uncovered) = (Some(*amount), Some(*fund_paid), Some(*uncovered));
         }
     }
     out
 }
 
-pub fn event_json(symbols: &[String], e: &Event, name: &str) -> Value {
-    serde_json::to_value(event_out(symbols, e, name)).unwrap_or(Value::Null)
+/// A run's events (`only_focal`: the focal account's), serialised one by one.
+struct EventsOut<'a>(&'a Outcome, &'a Run, bool);
+impl Serialize for EventsOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (o, r, only_focal) = (self.0, self.1, self.2);
+        let mut seq = s.serialize_seq(None)?;
+        for e in r.events.iter().filter(|e| !only_focal || e.account == AccountId::Focal) {
+            seq.serialize_element(&event_out(&o.symbols, e, &o.explicit_names))?;
+        }
+        seq.end()
+    }
 }
 
-fn summary_json(s: &RunSummary) -> Value {
+#[derive(Serialize)]
+struct CounterfactualOut<'a> {
+    focal_events: EventsOut<'a>,
+    series: SeriesOut<'a>,
+    summary: Value,
+}
+
+#[derive(Serialize)]
+struct CounterfactualsOut<'a> {
+    no_feedback: CounterfactualOut<'a>,
+    other_mode: CounterfactualOut<'a>,
+}
+
+/// The keys of the document before `digest`, in order…
+#[derive(Serialize)]
+struct Head<'a> {
+    assets: &'a [String],
+    conservation: Value,
+    counterfactuals: CounterfactualsOut<'a>,
+}
+
+/// …and after it.
+#[derive(Serialize)]
+struct Tail<'a> {
+    engine: &'static str,
+    events: EventsOut<'a>,
+    format: &'static str,
+    notices: &'a [String],
+    scenario: &'a str,
+    series: SeriesOut<'a>,
+    summary: Value,
+    version: u32,
+}
+
+/// A run's impact in %, rounded as the document writes it.
+fn impact_of(r: &Run) -> Vec<Vec<f64>> {
+    r.series.impact_pct.iter().map(|v| v.iter().map(|x| num(*x)).collect()).collect()
+}
+
+fn summary_value(s: &RunSummary) -> Value {
     serde_json::to_value(s).unwrap_or(Value::Null)
 }
 
-fn events_json(o: &Outcome, r: &Run, only_focal: bool) -> Value {
-    let names: Vec<String> = std::iter::once("focal".to_string()).chain(o.explicit_names.iter().cloned()).collect();
-    Value::Array(
-        r.events
-            .iter()
-            .filter(|e| !only_focal || e.account == AccountId::Focal)
-            .map(|e| {
-                let name = match e.account {
-                    AccountId::Focal => names[0].clone(),
-                    AccountId::Explicit(k) => names.get(1 + k as usize).cloned().unwrap_or_default(),
-                    AccountId::Crowd(k) => format!("crowd-{k}"),
-                };
-                event_json(&o.symbols, e, &name)
-            })
-            .collect(),
-    )
+/// The whole result as one JSON text (compact, keys in order), with `digest`: the SHA-256 of the
+/// same text without it.
+pub fn to_json_text(o: &Outcome) -> String {
+    let impacts = [impact_of(&o.main), impact_of(&o.no_feedback), impact_of(&o.other_mode)];
+    document(o, &impacts)
 }
 
-/// The whole result as one JSON document, with a SHA-256 digest of its canonical text.
-pub fn to_json(o: &Outcome) -> Value {
-    let mut summary = summary_json(&o.summary);
+fn document<'a>(o: &'a Outcome, impacts: &'a [Vec<Vec<f64>>; 3]) -> String {
+    let mut summary = summary_value(&o.summary);
     if let Some(m) = summary.as_object_mut() {
-        m.insert("final_equity_other_mode".into(), dec(&o.other_mode_summary.final_equity));
-        m.insert("final_equity_no_feedback".into(), dec(&o.no_feedback_summary.final_equity));
-        m.insert("focal_liquidated_step_other_mode".into(), json!(o.other_mode_summary.focal_liquidated_step));
-        m.insert("focal_liquidated_step_no_feedback".into(), json!(o.no_feedback_summary.focal_liquidated_step));
+        m.insert("final_equity_other_mode".into(), Value::String(o.other_mode_summary.final_equity.to_string()));
+        m.insert("final_equity_no_feedback".into(), Value::String(o.no_feedback_summary.final_equity.to_string()));
+        m.insert("focal_liquidated_step_other_mode".into(), o.other_mode_summary.focal_liquidated_step.into());
+        m.insert("focal_liquidated_step_no_feedback".into(), o.no_feedback_summary.focal_liquidated_step.into());
     }
-    let cf = |r: &Run, s: &RunSummary| {
-        json!({
-            "summary": summary_json(s),
-            "series": series_json(&o.symbols, &r.series, r, o.step_minutes),
-            "focal_events": events_json(o, r, true),
-        })
+    let cf = |r: &'a Run, s: &RunSummary, impact: &'a [Vec<f64>]| CounterfactualOut {
+        focal_events: EventsOut(o, r, true),
+        series: series_out(&o.symbols, &r.series, r, impact, o.step_minutes),
+        summary: summary_value(s),
     };
-    let mut doc = json!({
-        "format": "margin-cascade/result",
-        "version": 1,
-        "engine": concat!("margin-cascade ", env!("CARGO_PKG_VERSION")),
-        "scenario": o.name,
-        "assets": o.symbols,
-        "notices": o.notices,
-        "summary": summary,
-        "series": series_json(&o.symbols, &o.main.series, &o.main, o.step_minutes),
-        "events": events_json(o, &o.main, false),
-        "counterfactuals": {
-            "no_feedback": cf(&o.no_feedback, &o.no_feedback_summary),
-            "other_mode": cf(&o.other_mode, &o.other_mode_summary),
-        },
-        "conservation": {
-            "main": conservation::check(&o.main),
-            "no_feedback": conservation::check(&o.no_feedback),
-            "other_mode": conservation::check(&o.other_mode),
-        },
+    let conservation = serde_json::json!({
+        "main": conservation::check(&o.main),
+        "no_feedback": conservation::check(&o.no_feedback),
+        "other_mode": conservation::check(&o.other_mode),
     });
-    let digest = digest_hex(&doc);
-    if let Some(m) = doc.as_object_mut() {
-        m.insert("digest".into(), json!(digest));
+    let head = Head {
+        assets: &o.symbols,
+        conservation,
+        counterfactuals: CounterfactualsOut {
+            no_feedback: cf(&o.no_feedback, &o.no_feedback_summary, &impacts[1]),
+            other_mode: cf(&o.other_mode, &o.other_mode_summary, &impacts[2]),
+        },
+    };
+    let tail = Tail {
+        engine: concat!("margin-cascade ", env!("CARGO_PKG_VERSION")),
+        events: EventsOut(o, &o.main, false),
+        format: "margin-cascade/result",
+        notices: &o.notices,
+        scenario: &o.name,
+        series: series_out(&o.symbols, &o.main.series, &o.main, &impacts[0], o.step_minutes),
+        summary,
+        version: 1,
+    };
+    // The head and the tail are objects: "{…}". The document is their fields with the digest
+    // between them; the digest is of the document without it.
+    let mut out = Vec::with_capacity(1 << 19);
+    let _ = serde_json::to_writer(&mut out, &head);
+    let t = serde_json::to_vec(&tail).unwrap_or_default();
+    let h_len = out.len();
+    let mut hash = Sha256::new();
+    hash.update(&out[..h_len - 1]);
+    hash.update(b",");
+    hash.update(&t[1..]);
+    out.truncate(h_len - 1);
+    out.extend_from_slice(b",\"digest\":\"");
+    for b in hash.finalize() {
+        out.extend_from_slice(&HEX[b as usize * 2..b as usize * 2 + 2]);
     }
-    doc
+    out.extend_from_slice(b"\",");
+    out.extend_from_slice(&t[1..]);
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// SHA-256 of the compact JSON text (serde_json writes object keys in sorted order).
-pub fn digest_hex(v: &Value) -> String {
-    let text = serde_json::to_string(v).unwrap_or_default();
-    let h = Sha256::digest(text.as_bytes());
-    h.iter().map(|b| format!("{b:02x}")).collect()
+const HEX: &[u8; 512] = b"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f\
+303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f\
+707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeaf\
+b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeef\
+f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+/// The whole result as one JSON value (see [`to_json_text`]).
+pub fn to_json(o: &Outcome) -> Value {
+    serde_json::from_str(&to_json_text(o)).unwrap_or(Value::Null)
 }
 
 /// Per-step CSV: main-run series plus the counterfactuals' focal equity and prices.

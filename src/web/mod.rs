@@ -205,28 +205,32 @@ impl Explorer {
     pub fn run(&mut self) -> Result<JsValue, JsError> {
         let m = self.model()?.clone();
         let o = crate::simulate(&m);
-        let summary = PageSummary::new(&o, &m);
-        let out = js(&summary)?;
+        let summary = js(&PageSummary::new(&o, &m))?;
         self.exo = Some(crate::engine::market::exogenous_path(&m));
         self.state = None;
-        self.result = Some(PageResult { chart: ChartData::from_outcome(&o), summary });
-        Ok(out)
+        self.result = Some(PageResult { chart: ChartData::from_outcome(&o), summary: summary.clone() });
+        Ok(summary)
     }
 
-    /// The last result, to send from the worker to the page.
+    /// The last result, to send from the worker to the page: `{chart, summary}`.
     pub fn export_result(&self) -> Result<JsValue, JsError> {
-        js(self.result()?)
+        let r = self.result()?;
+        let out = js_sys::Object::new();
+        js_sys::Reflect::set(&out, &"chart".into(), &js(&r.chart)?).map_err(|_| JsError::new("export"))?;
+        js_sys::Reflect::set(&out, &"summary".into(), &r.summary).map_err(|_| JsError::new("export"))?;
+        Ok(out.into())
     }
 
     /// Adopt a result computed elsewhere (by the worker); returns its summary.
     pub fn import_result(&mut self, value: JsValue) -> Result<JsValue, JsError> {
-        let r: PageResult =
-            serde_wasm_bindgen::from_value(value).map_err(|e| err(format!("bad result from the worker: {e}")))?;
-        let out = js(&r.summary)?;
-        self.result = Some(r);
+        let get = |k: &str| js_sys::Reflect::get(&value, &k.into()).map_err(|_| JsError::new("bad result from the worker"));
+        let chart: ChartData =
+            serde_wasm_bindgen::from_value(get("chart")?).map_err(|e| err(format!("bad result from the worker: {e}")))?;
+        let summary = get("summary")?;
+        self.result = Some(PageResult { chart, summary: summary.clone() });
         self.exo = None;
         self.state = None;
-        Ok(out)
+        Ok(summary)
     }
 
     /// The per-step series of the effective scenario as CSV (the columns of `cascade run --csv`).

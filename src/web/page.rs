@@ -7,17 +7,17 @@ use crate::engine::outcome::{Outcome, RunSummary};
 use crate::output::chart::ChartData;
 use crate::output::report::{self, EventOut};
 use crate::share::presets;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// The result of a run as the page needs it (also what a worker sends back).
-#[derive(Serialize, Deserialize, Clone)]
+/// The result of a run as the page keeps it: the charts' data, and the summary already made a
+/// JS value (it is only ever read in JavaScript).
 pub struct PageResult {
     pub chart: ChartData,
-    pub summary: PageSummary,
+    pub summary: wasm_bindgen::JsValue,
 }
 
 /// A scripted move as the page tells it.
-#[derive(Serialize, Deserialize, Clone, Debug)]
+#[derive(Serialize, Clone, Debug)]
 pub struct ShockView {
     pub step: usize,
     pub symbol: String,
@@ -26,7 +26,7 @@ pub struct ShockView {
 }
 
 /// A position of the focal account as it opens.
-#[derive(Serialize, Deserialize, Clone, Debug)]
+#[derive(Serialize, Clone, Debug)]
 pub struct PositionView {
     pub symbol: String,
     pub side: String,
@@ -35,8 +35,8 @@ pub struct PositionView {
 }
 
 /// What the page's words are built from: every figure comes from the run.
-#[derive(Serialize, Deserialize, Clone)]
-pub struct PageSummary {
+#[derive(Serialize)]
+pub struct PageSummary<'a> {
     pub name: String,
     pub symbols: Vec<String>,
     pub step_minutes: f64,
@@ -50,21 +50,21 @@ pub struct PageSummary {
     pub capital: String,
     /// Σ notional / opening equity; `None` when the equity is not positive.
     pub account_leverage: Option<f64>,
-    pub summary: RunSummary,
-    pub other_mode: RunSummary,
-    pub no_feedback: RunSummary,
-    pub focal_events: Vec<EventOut>,
+    pub summary: &'a RunSummary,
+    pub other_mode: &'a RunSummary,
+    pub no_feedback: &'a RunSummary,
+    pub focal_events: Vec<EventOut<'a>>,
     pub notices: Vec<String>,
 }
 
-impl PageSummary {
-    pub fn new(o: &Outcome, m: &Model) -> PageSummary {
+impl<'a> PageSummary<'a> {
+    pub fn new(o: &'a Outcome, m: &Model) -> PageSummary<'a> {
         let focal_events = o
             .main
             .events
             .iter()
             .filter(|e| e.account == AccountId::Focal)
-            .map(|e| report::event_out(&o.symbols, e, "focal"))
+            .map(|e| report::event_out(&o.symbols, e, &o.explicit_names))
             .collect();
         let shocks = m
             .shocks
@@ -99,9 +99,9 @@ impl PageSummary {
             positions,
             capital: capital.to_string(),
             account_leverage: (capital.0.is_sign_positive() && !capital.is_zero()).then(|| notional / capital.to_f64()),
-            summary: o.summary.clone(),
-            other_mode: o.other_mode_summary.clone(),
-            no_feedback: o.no_feedback_summary.clone(),
+            summary: &o.summary,
+            other_mode: &o.other_mode_summary,
+            no_feedback: &o.no_feedback_summary,
             focal_events,
             notices: o.notices.clone(),
         }

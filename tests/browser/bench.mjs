@@ -76,7 +76,6 @@ await page.evaluate(() => {
 });
 await page.fill('#scenario-text', JSON.stringify(large));
 const t0 = Date.now();
-const k0 = await page.evaluate(() => window.__perf.updates.length);
 await page.evaluate(() => { window.__perf.updates.length = 0; });
 await page.click('#load-json');
 // Move a slider while it computes: the page must respond, and the latest input must win.

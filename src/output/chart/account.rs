@@ -3,7 +3,7 @@
 
 use super::data::{ChartData, LiqMarker};
 use super::format::{fmt_pct, fmt_usd, text_width};
-use super::frame::{bounds, legend, time_chart, Frame, LEFT, R, RIGHT};
+use super::frame::{bounds, legend, time_chart, Frame, Plot, LEFT, R, RIGHT};
 use super::theme::{Theme, FONT, LIQ_RED, PALETTE};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -61,11 +61,11 @@ pub fn margin_ratio<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Chart
     // the orders: a vertical stroke through the 100 % line.
     let line = |series: &[Option<f64>], liqs: &[LiqMarker]| -> Vec<(f64, f64)> {
         let mut pts = Vec::with_capacity(series.len() + liqs.len());
-        for t in f.from..=f.to.min(series.len().saturating_sub(1)) {
+        for (t, v) in series.iter().enumerate().take(f.to + 1).skip(f.from) {
             if let Some(m) = liqs.iter().find(|m| m.step == t) {
                 pts.push((d.hours[t], cap(m.check_pct)));
             }
-            pts.push((d.hours[t], cap(series[t])));
+            pts.push((d.hours[t], cap(*v)));
         }
         pts
     };
@@ -87,8 +87,6 @@ pub fn margin_ratio<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Chart
     markers(root, &mut chart, d, f, top_margin, &cap)
 }
 
-type Plot<'a, DB> =
-    ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
 
 /// Markers at the ratio the check saw: filled for this run, hollow for the other mode. Their
 /// labels sit in rows above the plot, never over the data, never over each other.

@@ -81,21 +81,7 @@ pub fn ladder<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
     let short = format!("{} ladder, step {}", l.symbol, l.step);
     let top = legend(root, (&title, &short), &items, th)?;
     let (x0, x1) = (l.change_pct[0], *l.change_pct.last().unwrap_or(&1.0));
-    // below the market the forced sales, above it the forced buys (what pushes the price that way)
-    let forced: Vec<f64> = l
-        .change_pct
-        .iter()
-        .zip(&l.flow)
-        .map(|(c, f)| {
-            if *c < 0.0 {
-                f.max(0.0)
-            } else if *c > 0.0 {
-                (-f).max(0.0)
-            } else {
-                f.abs()
-            }
-        })
-        .collect();
+    let forced = forced(l);
     let stacked = &forced;
     let bars = buckets(l);
     let tallest: Vec<f64> = bars.iter().map(|b| b.2).collect();
@@ -118,14 +104,7 @@ pub fn ladder<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
         .x_labels(9)
         .y_labels(5)
         .draw()?;
-    // where the forced flow to a price exceeds what the book absorbs, a move there keeps going
-    let through: Vec<(f64, f64)> = (0..l.change_pct.len() - 1)
-        .filter(|&k| {
-            let far = if l.change_pct[k + 1] <= 0.0 { k } else { k + 1 };
-            l.change_pct[k] * l.change_pct[k + 1] >= 0.0 && forced[far] > l.absorbed[far].abs()
-        })
-        .map(|k| (l.change_pct[k], l.change_pct[k + 1]))
-        .collect();
+    let through = falls_through(l, &forced);
     let shade = LIQ_RED.mix(0.10);
     chart.draw_series(through.iter().map(|(a, b)| Rectangle::new([(*a, 0.0), (*b, ymax * 1.08)], shade.filled())))?;
     if let Some((a, _)) = through.iter().find(|(a, _)| *a < 0.0) {
@@ -159,6 +138,33 @@ pub fn ladder<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
         ShapeStyle::from(th.text).stroke_width(1),
     ))?;
     Ok(())
+}
+
+/// The forced flow that pushes the price to each level: below the market the forced sales, above
+/// it the forced buys.
+fn forced(l: &LadderData) -> Vec<f64> {
+    let push = |c: f64, f: f64| {
+        if c < 0.0 {
+            f.max(0.0)
+        } else if c > 0.0 {
+            (-f).max(0.0)
+        } else {
+            f.abs()
+        }
+    };
+    l.change_pct.iter().zip(&l.flow).map(|(c, f)| push(*c, *f)).collect()
+}
+
+/// The buckets (from %, to %) where the forced flow to a price exceeds what the book absorbs on
+/// the way there: a move into them keeps going.
+fn falls_through(l: &LadderData, forced: &[f64]) -> Vec<(f64, f64)> {
+    (0..l.change_pct.len() - 1)
+        .filter(|&k| {
+            let far = if l.change_pct[k + 1] <= 0.0 { k } else { k + 1 };
+            l.change_pct[k] * l.change_pct[k + 1] >= 0.0 && forced[far] > l.absorbed[far].abs()
+        })
+        .map(|k| (l.change_pct[k], l.change_pct[k + 1]))
+        .collect()
 }
 
 /// (from %, to %, notional, a fall?) of each bucket between two levels: what is liquidated

@@ -15,6 +15,8 @@ pub const RIGHT: u32 = 62;
 pub const TOP: u32 = 40;
 
 pub type R<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+/// A chart with numbers on both axes, over a drawing area.
+pub type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// The steps a time chart draws and its time axis.
 pub struct Frame {
@@ -124,7 +126,7 @@ pub fn time_chart<'a, DB: DrawingBackend>(
     y_fmt: &dyn Fn(&f64) -> String,
     x_labels: usize,
     th: &Theme,
-) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Result<Plot<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     let mut chart = ChartBuilder::on(root)
         .margin_top(top)
         .margin_right(RIGHT + 8)

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 /// Largest bitmap drawn (pixels): 100 MP is 300 MB of RGB, already more than any slide needs.
 pub const MAX_PIXELS: u64 = 100_000_000;
 
-/// The sheet as RGB pixels (3 bytes each, row-major), as [`png`] encodes them.
+/// The sheet as RGB pixels (3 bytes each, row-major), as [`png()`] encodes them.
 pub fn rgb(d: &ChartData, sheet: &Sheet, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
     let (w, h) = (sheet.width as u64 * scale as u64, sheet.height() as u64 * scale as u64);
     let pixels = w * h;

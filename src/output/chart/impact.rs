@@ -9,8 +9,6 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub fn impact<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, th: &Theme, f: &Frame) -> R<DB> {
-    let label_style = TextStyle::from((FONT, 11).into_font()).color(&th.text);
-    let axis_style = ShapeStyle::from(&th.text).stroke_width(1);
     let mut items = vec![];
     for (i, a) in d.assets.iter().enumerate() {
         items.push((format!("{} market", a.symbol), PALETTE[i % 6], false));
@@ -27,10 +25,28 @@ pub fn impact<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
     let (_, h) = root.dim_in_pixel();
     let split = if compact { h } else { ((h - top_margin) as f64 * 0.62) as u32 + top_margin };
     let (upper, lower) = root.split_vertically(split);
+    changes(&upper, d, th, f, top_margin, compact)?;
+    if compact {
+        return Ok(());
+    }
+    impacts(&lower, d, th, f)
+}
+
+/// The upper panel: each asset's market and exogenous price change from the open.
+fn changes<DB: DrawingBackend>(
+    upper: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+    th: &Theme,
+    f: &Frame,
+    top_margin: u32,
+    compact: bool,
+) -> R<DB> {
+    let label_style = TextStyle::from((FONT, 11).into_font()).color(&th.text);
+    let axis_style = ShapeStyle::from(&th.text).stroke_width(1);
     let changes: Vec<&[f64]> =
         d.assets.iter().flat_map(|a| [a.change_pct.as_slice(), a.exo_change_pct.as_slice()]).collect();
     let (lo, hi) = bounds(&f.slices(&changes), 0.08);
-    let mut chart = ChartBuilder::on(&upper)
+    let mut chart = ChartBuilder::on(upper)
         .margin_top(top_margin)
         .margin_right(RIGHT + 8)
         .x_label_area_size(if compact { 34 } else { 4 })
@@ -59,10 +75,13 @@ pub fn impact<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
         ))?;
         chart.draw_series(LineSeries::new(f.pts(d, &a.change_pct), ShapeStyle::from(c).stroke_width(2)))?;
     }
-    if compact {
-        return Ok(());
-    }
-    // Lower panel: impact % per asset (left axis) and forced sales (bars, right axis).
+    Ok(())
+}
+
+/// The lower panel: the impact in % per asset (left axis) and the forced sales (bars, right axis).
+fn impacts<DB: DrawingBackend>(lower: &DrawingArea<DB, Shift>, d: &ChartData, th: &Theme, f: &Frame) -> R<DB> {
+    let label_style = TextStyle::from((FONT, 11).into_font()).color(&th.text);
+    let axis_style = ShapeStyle::from(&th.text).stroke_width(1);
     let imps: Vec<&[f64]> = d.assets.iter().map(|a| a.impact_pct.as_slice()).collect();
     let (ilo, ihi) = bounds(&f.slices(&imps), 0.1);
     let (ilo, ihi) = (ilo.min(-0.01), ihi.max(0.01));
@@ -72,7 +91,7 @@ pub fn impact<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
     let plot_h = lower.dim_in_pixel().1.saturating_sub(40) as usize;
     let fit = plot_h / 20 + 1;
     let (left_n, right_n) = (fit.clamp(2, 4), fit.clamp(2, 3));
-    let mut chart = ChartBuilder::on(&lower)
+    let mut chart = ChartBuilder::on(lower)
         .margin_top(6)
         .margin_right(8)
         .x_label_area_size(34)
