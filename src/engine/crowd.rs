@@ -68,6 +68,34 @@ pub fn generate(
     assets: &[Asset],
 ) -> (Vec<Cohort>, u32) {
     let n = spec.accounts;
+    let spec_ok = check_spec(err, spec);
+    let (specs, specs_ok) = asset_specs(err, spec, per_asset, assets);
+    if !spec_ok || !specs_ok || n == 0 || specs.is_empty() {
+        return (vec![], 0);
+    }
+    let groups = groups(spec, &specs, assets);
+    let counts = apportion(n, &groups.iter().map(|g| g.total).collect::<Vec<_>>());
+    let mut cohorts = vec![];
+    let mut next_id = 0u32;
+    for (g, &k) in groups.iter().zip(&counts) {
+        if k == 0 || g.legs.is_empty() {
+            continue;
+        }
+        if let Some(c) = cohort(g, k, assets, &mut next_id, notices) {
+            cohorts.push(c);
+        }
+    }
+    (cohorts, next_id)
+}
+
+/// A leverage within the allowed range.
+fn lev_ok(x: Decimal) -> bool {
+    x >= Decimal::ONE && x <= Decimal::from(limits::MAX_LEVERAGE)
+}
+
+/// Check the crowd's own fields (size and leverage range); false if any is invalid.
+fn check_spec(err: &mut dyn FnMut(String, String), spec: &CrowdSpec) -> bool {
+    let n = spec.accounts;
     let mut ok = true;
     if n > limits::MAX_CROWD_ACCOUNTS {
         err(
@@ -76,7 +104,6 @@ pub fn generate(
         );
         ok = false;
     }
-    let lev_ok = |x: Decimal| x >= Decimal::ONE && x <= Decimal::from(limits::MAX_LEVERAGE);
     for (name, x) in [("leverage_min", spec.leverage_min), ("leverage_max", spec.leverage_max)] {
         if !lev_ok(x) {
             err(format!("crowd.{name}"), format!("must be a leverage between 1 and {}, got {x}", limits::MAX_LEVERAGE));
@@ -90,72 +117,82 @@ pub fn generate(
         );
         ok = false;
     }
-    // Per-asset specs (as written, or the defaults: `CrowdSpec::assets_or_default`), in asset order.
-    let specs: Vec<(usize, CrowdAssetSpec)> = {
-        let map = per_asset;
-        let mut v = vec![];
-        for (sym, s) in map {
-            let path = |f: &str| format!("crowd.assets.{sym}.{f}");
-            match assets.iter().position(|a| a.symbol == *sym) {
-                None => {
-                    let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
-                    err(format!("crowd.assets.{sym}"), format!("unknown symbol {sym:?} (assets: {known})"));
+    ok
+}
+
+/// The per-asset specs (`CrowdSpec::assets_or_default`), checked, in asset order; false if any is invalid.
+fn asset_specs(
+    err: &mut dyn FnMut(String, String),
+    spec: &CrowdSpec,
+    per_asset: &std::collections::BTreeMap<String, CrowdAssetSpec>,
+    assets: &[Asset],
+) -> (Vec<(usize, CrowdAssetSpec)>, bool) {
+    let mut ok = true;
+    let mut v = vec![];
+    for (sym, s) in per_asset {
+        match assets.iter().position(|a| a.symbol == *sym) {
+            None => {
+                let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
+                err(format!("crowd.assets.{sym}"), format!("unknown symbol {sym:?} (assets: {known})"));
+                ok = false;
+            }
+            Some(i) => {
+                if !check_asset_spec(err, spec, sym, s) {
                     ok = false;
                 }
-                Some(i) => {
-                    let max = Decimal::from(limits::MAX_USD);
-                    if s.open_interest_usd.0 < Decimal::ZERO || s.open_interest_usd.0 > max {
-                        err(
-                            path("open_interest_usd"),
-                            format!("must be between 0 and {max} USD, got {}", s.open_interest_usd),
-                        );
-                        ok = false;
-                    }
-                    for (f, r) in [("long_share", s.long_share), ("cross_share", s.cross_share)] {
-                        if r.0 < Decimal::ZERO || r.0 > Decimal::ONE {
-                            err(path(f), format!("must be a fraction between 0 and 1, got {r}"));
-                            ok = false;
-                        }
-                    }
-                    for (f, x) in [("leverage_min", s.leverage_min), ("leverage_max", s.leverage_max)] {
-                        if let Some(x) = x {
-                            if !lev_ok(x) {
-                                err(
-                                    path(f),
-                                    format!("must be a leverage between 1 and {}, got {x}", limits::MAX_LEVERAGE),
-                                );
-                                ok = false;
-                            }
-                        }
-                    }
-                    let (lo, hi) =
-                        (s.leverage_min.unwrap_or(spec.leverage_min), s.leverage_max.unwrap_or(spec.leverage_max));
-                    if lo > hi {
-                        err(path("leverage_min"), format!("must not exceed leverage_max ({lo} > {hi})"));
-                        ok = false;
-                    }
-                    v.push((i, s.clone()));
-                }
+                v.push((i, s.clone()));
             }
         }
-        v.sort_by_key(|(i, _)| *i);
-        v
-    };
-    if !ok || n == 0 || specs.is_empty() {
-        return (vec![], 0);
     }
+    v.sort_by_key(|(i, _)| *i);
+    (v, ok)
+}
 
-    // Groups: cross long, cross short (holding every asset), then isolated long/short per asset.
-    struct Group {
-        mode: Mode,
-        label: String,
-        what: String,
-        /// (asset, signed USD notional for the whole group)
-        legs: Vec<(usize, Decimal)>,
-        lo: Decimal,
-        hi: Decimal,
-        total: Decimal,
+/// Check one asset's crowd spec (at `crowd.assets.SYM`); false if any field is invalid.
+fn check_asset_spec(err: &mut dyn FnMut(String, String), spec: &CrowdSpec, sym: &str, s: &CrowdAssetSpec) -> bool {
+    let path = |f: &str| format!("crowd.assets.{sym}.{f}");
+    let mut ok = true;
+    let max = Decimal::from(limits::MAX_USD);
+    if s.open_interest_usd.0 < Decimal::ZERO || s.open_interest_usd.0 > max {
+        err(path("open_interest_usd"), format!("must be between 0 and {max} USD, got {}", s.open_interest_usd));
+        ok = false;
     }
+    for (f, r) in [("long_share", s.long_share), ("cross_share", s.cross_share)] {
+        if r.0 < Decimal::ZERO || r.0 > Decimal::ONE {
+            err(path(f), format!("must be a fraction between 0 and 1, got {r}"));
+            ok = false;
+        }
+    }
+    for (f, x) in [("leverage_min", s.leverage_min), ("leverage_max", s.leverage_max)] {
+        if let Some(x) = x {
+            if !lev_ok(x) {
+                err(path(f), format!("must be a leverage between 1 and {}, got {x}", limits::MAX_LEVERAGE));
+                ok = false;
+            }
+        }
+    }
+    let (lo, hi) = (s.leverage_min.unwrap_or(spec.leverage_min), s.leverage_max.unwrap_or(spec.leverage_max));
+    if lo > hi {
+        err(path("leverage_min"), format!("must not exceed leverage_max ({lo} > {hi})"));
+        ok = false;
+    }
+    ok
+}
+
+/// A group of crowd accounts to generate: one side of the cross crowd or of an asset's isolated crowd.
+struct Group {
+    mode: Mode,
+    label: String,
+    what: String,
+    /// (asset, signed USD notional for the whole group)
+    legs: Vec<(usize, Decimal)>,
+    lo: Decimal,
+    hi: Decimal,
+    total: Decimal,
+}
+
+/// The groups: cross long, cross short (holding every asset), then isolated long/short per asset.
+fn groups(spec: &CrowdSpec, specs: &[(usize, CrowdAssetSpec)], assets: &[Asset]) -> Vec<Group> {
     let mut groups: Vec<Group> = vec![];
     for long in [true, false] {
         let legs: Vec<(usize, Decimal)> = specs
@@ -180,85 +217,91 @@ pub fn generate(
             total,
         });
     }
-    for (i, s) in &specs {
+    for (i, s) in specs {
         for long in [true, false] {
-            let side = if long { s.long_share.0 } else { Decimal::ONE - s.long_share.0 };
-            let x = s.open_interest_usd.0 * (Decimal::ONE - s.cross_share.0) * side;
-            let what = format!("isolated {} {} crowd accounts", assets[*i].symbol, if long { "long" } else { "short" });
-            let label = if s.leverage_max.is_some() {
-                format!("crowd.assets.{}.leverage_max", assets[*i].symbol)
-            } else {
-                "crowd.leverage_max".into()
-            };
-            groups.push(Group {
-                mode: Mode::Isolated,
-                label,
-                what,
-                legs: if x > Decimal::ZERO { vec![(*i, if long { x } else { -x })] } else { vec![] },
-                lo: s.leverage_min.unwrap_or(spec.leverage_min),
-                hi: s.leverage_max.unwrap_or(spec.leverage_max),
-                total: x.max(Decimal::ZERO),
-            });
+            groups.push(isolated_group(spec, *i, s, long, assets));
         }
     }
-    let counts = apportion(n, &groups.iter().map(|g| g.total).collect::<Vec<_>>());
+    groups
+}
 
-    let mut cohorts = vec![];
-    let mut next_id = 0u32;
-    for (g, &k) in groups.iter().zip(&counts) {
-        if k == 0 || g.legs.is_empty() {
-            continue;
-        }
-        let kd = Decimal::from(k);
-        let template: Vec<Position> = g
-            .legs
-            .iter()
-            .map(|&(a, usd)| {
-                let p0: Price = assets[a].price0;
-                Position { asset: a, qty: Qty((usd / kd / p0.0).round_dp(8)), entry: p0, margin: Money::ZERO }
-            })
-            .filter(|p| !p.qty.is_zero())
-            .collect();
-        if template.is_empty() {
-            continue;
-        }
-        let notional: Money = template.iter().map(|p| p.notional(p.entry)).sum();
-        let mm: Money = template.iter().map(|p| assets[p.asset].brackets.mm(p.notional(p.entry))).sum();
-        // Opening healthy needs cash = N / L > MM, i.e. L < N / MM. Like a venue's leverage
-        // brackets, a large account may not use the full range: its leverage is capped at 90 %
-        // of that limit (and the user is told).
-        let cap = if mm.0 > Decimal::ZERO { Some((notional.0 / mm.0 * Decimal::new(9, 1)).round_dp(4)) } else { None };
-        let (llo, lhi) = (crate::types::dec_to_f64(g.lo).ln_safe(), crate::types::dec_to_f64(g.hi).ln_safe());
-        // Quantile (j + 0.5)/k of the log-uniform range; highest leverage (least cash) first.
-        let mut members = Vec::with_capacity(k as usize);
-        let mut capped = 0u32;
-        for j in (0..k).rev() {
-            let u = (j as f64 + 0.5) / k as f64;
-            let lev = libm::exp(llo + u * (lhi - llo));
-            let mut lev = crate::types::dec_dp(lev, 6).unwrap_or(Decimal::ONE).clamp(g.lo, g.hi);
-            if let Some(c) = cap {
-                if lev > c {
-                    lev = c.max(Decimal::ONE);
-                    capped += 1;
-                }
-            }
-            let cash = Money((notional.0 / lev).round_dp(2));
-            members.push(Member::new(next_id, cash, Ledger { opening_cash: cash, ..Ledger::default() }));
-            next_id += 1;
-        }
-        members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
-        if capped > 0 {
-            notices.push(format!(
-                "{capped} of the {k} {} were capped at {}× leverage: at {} USD of positions each, the maintenance-margin brackets allow no more (set by {})",
-                g.what,
-                cap.unwrap_or_default().round_dp(2),
-                notional.0.round_dp(0),
-                g.label
-            ));
-        }
-        cohorts.push(Cohort::new(g.mode, template, members));
+/// The isolated long or short accounts of asset `i`.
+fn isolated_group(spec: &CrowdSpec, i: usize, s: &CrowdAssetSpec, long: bool, assets: &[Asset]) -> Group {
+    let side = if long { s.long_share.0 } else { Decimal::ONE - s.long_share.0 };
+    let x = s.open_interest_usd.0 * (Decimal::ONE - s.cross_share.0) * side;
+    let what = format!("isolated {} {} crowd accounts", assets[i].symbol, if long { "long" } else { "short" });
+    let label = if s.leverage_max.is_some() {
+        format!("crowd.assets.{}.leverage_max", assets[i].symbol)
+    } else {
+        "crowd.leverage_max".into()
+    };
+    Group {
+        mode: Mode::Isolated,
+        label,
+        what,
+        legs: if x > Decimal::ZERO { vec![(i, if long { x } else { -x })] } else { vec![] },
+        lo: s.leverage_min.unwrap_or(spec.leverage_min),
+        hi: s.leverage_max.unwrap_or(spec.leverage_max),
+        total: x.max(Decimal::ZERO),
     }
-    (cohorts, next_id)
+}
+
+/// One group's cohort of `k` accounts (ids from `next_id`; `None` if its positions round to nothing).
+fn cohort(g: &Group, k: u32, assets: &[Asset], next_id: &mut u32, notices: &mut Vec<String>) -> Option<Cohort> {
+    let kd = Decimal::from(k);
+    let template: Vec<Position> = g
+        .legs
+        .iter()
+        .map(|&(a, usd)| {
+            let p0: Price = assets[a].price0;
+            Position { asset: a, qty: Qty((usd / kd / p0.0).round_dp(8)), entry: p0, margin: Money::ZERO }
+        })
+        .filter(|p| !p.qty.is_zero())
+        .collect();
+    if template.is_empty() {
+        return None;
+    }
+    let notional: Money = template.iter().map(|p| p.notional(p.entry)).sum();
+    let mm: Money = template.iter().map(|p| assets[p.asset].brackets.mm(p.notional(p.entry))).sum();
+    // Opening healthy needs cash = N / L > MM, i.e. L < N / MM. Like a venue's leverage
+    // brackets, a large account may not use the full range: its leverage is capped at 90 %
+    // of that limit (and the user is told).
+    let cap = if mm.0 > Decimal::ZERO { Some((notional.0 / mm.0 * Decimal::new(9, 1)).round_dp(4)) } else { None };
+    let (members, capped) = members(g, k, notional, cap, next_id);
+    if capped > 0 {
+        notices.push(format!(
+            "{capped} of the {k} {} were capped at {}× leverage: at {} USD of positions each, the maintenance-margin brackets allow no more (set by {})",
+            g.what,
+            cap.unwrap_or_default().round_dp(2),
+            notional.0.round_dp(0),
+            g.label
+        ));
+    }
+    Some(Cohort::new(g.mode, template, members))
+}
+
+/// The `k` members of a cohort holding `notional` each, sorted by cash, and how many were capped at `cap`.
+fn members(g: &Group, k: u32, notional: Money, cap: Option<Decimal>, next_id: &mut u32) -> (Vec<Member>, u32) {
+    let (llo, lhi) = (crate::types::dec_to_f64(g.lo).ln_safe(), crate::types::dec_to_f64(g.hi).ln_safe());
+    // Quantile (j + 0.5)/k of the log-uniform range; highest leverage (least cash) first.
+    let mut members = Vec::with_capacity(k as usize);
+    let mut capped = 0u32;
+    for j in (0..k).rev() {
+        let u = (j as f64 + 0.5) / k as f64;
+        let lev = libm::exp(llo + u * (lhi - llo));
+        let mut lev = crate::types::dec_dp(lev, 6).unwrap_or(Decimal::ONE).clamp(g.lo, g.hi);
+        if let Some(c) = cap {
+            if lev > c {
+                lev = c.max(Decimal::ONE);
+                capped += 1;
+            }
+        }
+        let cash = Money((notional.0 / lev).round_dp(2));
+        members.push(Member::new(*next_id, cash, Ledger { opening_cash: cash, ..Ledger::default() }));
+        *next_id += 1;
+    }
+    members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
+    (members, capped)
 }
 
 trait LnSafe {

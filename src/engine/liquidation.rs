@@ -24,7 +24,7 @@ pub enum Reason {
 
 impl Serialize for Reason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.describe())
+        s.collect_str(&self.describe())
     }
 }
 
@@ -124,78 +124,97 @@ pub fn plan(
     fee_rate: Ratio,
 ) -> Vec<Order> {
     let h = acc.snapshot(prices, info);
-    let mut orders = Vec::with_capacity(acc.positions.len());
-    let close = |i: usize, reason: Reason| {
-        let p = &acc.positions[i];
-        Order { asset: p.asset, qty: -p.qty, target: Target::Position(i), reason }
-    };
     match acc.mode {
-        Mode::Isolated => {
-            for (i, (p, ph)) in acc.positions.iter().zip(&h.positions).enumerate() {
-                let eq = p.margin + ph.upnl;
-                if margin::is_liquidatable(ph.mm, eq, true) {
-                    orders.push(close(i, Reason::IsolatedMarginRatio { mm: ph.mm, equity: eq }));
-                }
-            }
+        Mode::Isolated => plan_isolated(acc, &h),
+        Mode::Cross => plan_cross(acc, &h, prices, info, policy, fee_rate),
+    }
+}
+
+/// The order that closes position `i` of `acc`.
+fn close(acc: &Account, i: usize, reason: Reason) -> Order {
+    let p = &acc.positions[i];
+    Order { asset: p.asset, qty: -p.qty, target: Target::Position(i), reason }
+}
+
+/// Isolated: close every position whose own margin (plus its PnL) no longer covers its maintenance margin.
+fn plan_isolated(acc: &Account, h: &margin::Health) -> Vec<Order> {
+    let mut orders = Vec::with_capacity(acc.positions.len());
+    for (i, (p, ph)) in acc.positions.iter().zip(&h.positions).enumerate() {
+        let eq = p.margin + ph.upnl;
+        if margin::is_liquidatable(ph.mm, eq, true) {
+            orders.push(close(acc, i, Reason::IsolatedMarginRatio { mm: ph.mm, equity: eq }));
         }
-        Mode::Cross => {
-            if !margin::is_liquidatable(h.mm, h.equity, acc.has_exposure()) {
-                return orders;
-            }
-            let reason = Reason::CrossMarginRatio { mm: h.mm, equity: h.equity };
-            let mut idx: Vec<usize> = (0..acc.positions.len()).collect();
-            // Largest maintenance margin first (ties: the order the positions were listed in).
-            idx.sort_by(|&a, &b| h.positions[b].mm.cmp(&h.positions[a].mm).then(a.cmp(&b)));
-            let mut mm = h.mm;
-            let mut eq = h.equity;
-            let mut cash = acc.cash;
-            let mut closed = 0;
-            for &i in &idx {
-                let still = policy == Policy::Full || eq.0 <= Decimal::ZERO || mm >= eq;
-                if !still {
-                    break;
-                }
-                let ph = &h.positions[i];
-                let fee = (ph.notional * fee_rate).min(eq.max(Money::ZERO));
-                mm -= ph.mm;
-                eq -= fee;
-                cash += ph.upnl - fee;
-                orders.push(close(i, reason));
-                closed += 1;
-            }
-            if closed == acc.positions.len() && cash.0 < Decimal::ZERO {
-                // Repay the loan: non-stable collateral first, highest haircut first; stable last.
-                let mut need = -cash;
-                let bankrupt = eq.0 <= Decimal::ZERO;
-                let mut order: Vec<usize> =
-                    (0..acc.balances.len()).filter(|&k| acc.balances[k].1 .0 > Decimal::ZERO).collect();
-                order.sort_by(|&a, &b| {
-                    let (ia, ib) = (acc.balances[a].0, acc.balances[b].0);
-                    info.stable(ia)
-                        .cmp(&info.stable(ib))
-                        .then(info.haircut(ib).cmp(&info.haircut(ia)))
-                        .then(ia.cmp(&ib))
-                });
-                for k in order {
-                    if need.0 <= Decimal::ZERO && !bankrupt {
-                        break;
-                    }
-                    let (a, bal) = acc.balances[k];
-                    let px = prices[a];
-                    let q = if bankrupt { bal.0 } else { round_up_8(need.0 / px.0).min(bal.0) };
-                    if q.is_zero() {
-                        continue;
-                    }
-                    need -= Qty(q) * px;
-                    orders.push(Order {
-                        asset: a,
-                        qty: Qty(-q),
-                        target: Target::Collateral(k),
-                        reason: Reason::LoanRepayment,
-                    });
-                }
-            }
+    }
+    orders
+}
+
+/// Cross: close positions, largest maintenance margin first, until healthy (all under `Policy::Full`).
+fn plan_cross(
+    acc: &Account,
+    h: &margin::Health,
+    prices: &[Price],
+    info: &(impl AssetInfo + ?Sized),
+    policy: Policy,
+    fee_rate: Ratio,
+) -> Vec<Order> {
+    let mut orders = Vec::with_capacity(acc.positions.len());
+    if !margin::is_liquidatable(h.mm, h.equity, acc.has_exposure()) {
+        return orders;
+    }
+    let reason = Reason::CrossMarginRatio { mm: h.mm, equity: h.equity };
+    let mut idx: Vec<usize> = (0..acc.positions.len()).collect();
+    // Largest maintenance margin first (ties: the order the positions were listed in).
+    idx.sort_by(|&a, &b| h.positions[b].mm.cmp(&h.positions[a].mm).then(a.cmp(&b)));
+    let mut mm = h.mm;
+    let mut eq = h.equity;
+    let mut cash = acc.cash;
+    let mut closed = 0;
+    for &i in &idx {
+        let still = policy == Policy::Full || eq.0 <= Decimal::ZERO || mm >= eq;
+        if !still {
+            break;
         }
+        let ph = &h.positions[i];
+        let fee = (ph.notional * fee_rate).min(eq.max(Money::ZERO));
+        mm -= ph.mm;
+        eq -= fee;
+        cash += ph.upnl - fee;
+        orders.push(close(acc, i, reason));
+        closed += 1;
+    }
+    if closed == acc.positions.len() && cash.0 < Decimal::ZERO {
+        orders.extend(plan_loan_repayment(acc, prices, info, -cash, eq.0 <= Decimal::ZERO));
+    }
+    orders
+}
+
+/// Sell collateral to repay the USD loan `need` left once every position is closed.
+fn plan_loan_repayment(
+    acc: &Account,
+    prices: &[Price],
+    info: &(impl AssetInfo + ?Sized),
+    mut need: Money,
+    bankrupt: bool,
+) -> Vec<Order> {
+    // Non-stable collateral first, highest haircut first; stable last (all of it if bankrupt).
+    let mut orders = vec![];
+    let mut order: Vec<usize> = (0..acc.balances.len()).filter(|&k| acc.balances[k].1 .0 > Decimal::ZERO).collect();
+    order.sort_by(|&a, &b| {
+        let (ia, ib) = (acc.balances[a].0, acc.balances[b].0);
+        info.stable(ia).cmp(&info.stable(ib)).then(info.haircut(ib).cmp(&info.haircut(ia))).then(ia.cmp(&ib))
+    });
+    for k in order {
+        if need.0 <= Decimal::ZERO && !bankrupt {
+            break;
+        }
+        let (a, bal) = acc.balances[k];
+        let px = prices[a];
+        let q = if bankrupt { bal.0 } else { round_up_8(need.0 / px.0).min(bal.0) };
+        if q.is_zero() {
+            continue;
+        }
+        need -= Qty(q) * px;
+        orders.push(Order { asset: a, qty: Qty(-q), target: Target::Collateral(k), reason: Reason::LoanRepayment });
     }
     orders
 }
@@ -221,66 +240,17 @@ pub fn execute<I: AssetInfo + ?Sized>(
     fund: &mut Fund,
     events: &mut Vec<Event>,
 ) {
-    let (fills, post, info, fee_rate, step) = (b.fill, b.post, b.info, b.fee_rate, b.step);
     let mut closed = vec![false; acc.positions.len()];
     for o in orders {
-        let fill = fills[o.asset];
         match o.target {
             Target::Position(i) => {
-                let p = acc.positions[i].clone();
-                let realized = p.upnl(fill);
-                let nominal_fee = p.notional(fill) * fee_rate;
                 closed[i] = true;
-                let fee = match acc.mode {
-                    Mode::Isolated => {
-                        let mut pos_eq = p.margin + realized;
-                        let fee = nominal_fee.min(pos_eq.max(Money::ZERO));
-                        pos_eq -= fee;
-                        fund.take_fee(fee);
-                        acc.ledger.realized_pnl += realized;
-                        acc.ledger.fees += fee;
-                        events.push(liq_event(step, acc.id, &p, fill, fee, realized, o.reason));
-                        if pos_eq.0 < Decimal::ZERO {
-                            write_off(acc, -pos_eq, fund, step, events);
-                            pos_eq = Money::ZERO;
-                        }
-                        // What is left of the position's margin returns to the wallet.
-                        acc.cash += pos_eq;
-                        acc.positions[i].margin = Money::ZERO;
-                        acc.positions[i].qty = Qty::ZERO;
-                        continue;
-                    }
-                    Mode::Cross => {
-                        acc.cash += realized;
-                        acc.positions[i].qty = Qty::ZERO;
-                        let eq_left = equity_cross(acc, post, info);
-                        nominal_fee.min(eq_left.max(Money::ZERO))
-                    }
-                };
-                acc.cash -= fee;
-                fund.take_fee(fee);
-                acc.ledger.realized_pnl += realized;
-                acc.ledger.fees += fee;
-                events.push(liq_event(step, acc.id, &p, fill, fee, realized, o.reason));
+                match acc.mode {
+                    Mode::Isolated => close_isolated(acc, i, o, b, fund, events),
+                    Mode::Cross => close_cross(acc, i, o, b, fund, events),
+                }
             }
-            Target::Collateral(k) => {
-                let sold = -o.qty;
-                let proceeds = sold * fill;
-                acc.balances[k].1 -= sold;
-                acc.cash += proceeds;
-                acc.ledger.sale_proceeds += proceeds;
-                events.push(Event {
-                    step,
-                    account: acc.id,
-                    kind: EventKind::CollateralSale {
-                        asset: o.asset,
-                        quantity: o.qty,
-                        price: fill,
-                        proceeds,
-                        reason: o.reason,
-                    },
-                });
-            }
+            Target::Collateral(k) => sell_collateral(acc, k, o, b, events),
         }
     }
     let mut i = 0;
@@ -289,13 +259,88 @@ pub fn execute<I: AssetInfo + ?Sized>(
         i += 1;
         keep
     });
-    acc.balances.retain(|(_, b)| !b.is_zero());
+    acc.balances.retain(|(_, q)| !q.is_zero());
     // Bad debt: nothing left to sell and the wallet is still in debt.
     if acc.mode == Mode::Cross && acc.positions.is_empty() && acc.balances.is_empty() && acc.cash.0 < Decimal::ZERO {
-        let b = -acc.cash;
-        write_off(acc, b, fund, step, events);
-        acc.cash += b;
+        let debt = -acc.cash;
+        write_off(acc, debt, fund, b.step, events);
+        acc.cash += debt;
     }
+}
+
+/// Close isolated position `i`: fee capped at its own equity, a shortfall written off.
+fn close_isolated<I: AssetInfo + ?Sized>(
+    acc: &mut Account,
+    i: usize,
+    o: &Order,
+    b: &Batch<'_, I>,
+    fund: &mut Fund,
+    events: &mut Vec<Event>,
+) {
+    let fill = b.fill[o.asset];
+    let p = acc.positions[i].clone();
+    let realized = p.upnl(fill);
+    let nominal_fee = p.notional(fill) * b.fee_rate;
+    let mut pos_eq = p.margin + realized;
+    let fee = nominal_fee.min(pos_eq.max(Money::ZERO));
+    pos_eq -= fee;
+    fund.take_fee(fee);
+    acc.ledger.realized_pnl += realized;
+    acc.ledger.fees += fee;
+    events.push(liq_event(b.step, acc.id, &p, fill, fee, realized, o.reason));
+    if pos_eq.0 < Decimal::ZERO {
+        write_off(acc, -pos_eq, fund, b.step, events);
+        pos_eq = Money::ZERO;
+    }
+    // What is left of the position's margin returns to the wallet.
+    acc.cash += pos_eq;
+    acc.positions[i].margin = Money::ZERO;
+    acc.positions[i].qty = Qty::ZERO;
+}
+
+/// Close cross position `i`: PnL to the wallet, fee capped at the equity left at post-batch prices.
+fn close_cross<I: AssetInfo + ?Sized>(
+    acc: &mut Account,
+    i: usize,
+    o: &Order,
+    b: &Batch<'_, I>,
+    fund: &mut Fund,
+    events: &mut Vec<Event>,
+) {
+    let fill = b.fill[o.asset];
+    let p = acc.positions[i].clone();
+    let realized = p.upnl(fill);
+    let nominal_fee = p.notional(fill) * b.fee_rate;
+    acc.cash += realized;
+    acc.positions[i].qty = Qty::ZERO;
+    let eq_left = equity_cross(acc, b.post, b.info);
+    let fee = nominal_fee.min(eq_left.max(Money::ZERO));
+    acc.cash -= fee;
+    fund.take_fee(fee);
+    acc.ledger.realized_pnl += realized;
+    acc.ledger.fees += fee;
+    events.push(liq_event(b.step, acc.id, &p, fill, fee, realized, o.reason));
+}
+
+/// Sell collateral balance `k` at its fill price; the proceeds go to the wallet.
+fn sell_collateral<I: AssetInfo + ?Sized>(
+    acc: &mut Account,
+    k: usize,
+    o: &Order,
+    b: &Batch<'_, I>,
+    events: &mut Vec<Event>,
+) {
+    let fill = b.fill[o.asset];
+    let sold = -o.qty;
+    let proceeds = sold * fill;
+    acc.balances[k].1 -= sold;
+    acc.cash += proceeds;
+    acc.ledger.sale_proceeds += proceeds;
+    events.push(Event {
+        step: b.step,
+        account: acc.id,
+        kind: EventKind::CollateralSale { asset: o.asset, quantity: o.qty, price: fill, proceeds, reason: o.reason },
+    });
 }
 
 fn liq_event(

@@ -8,7 +8,10 @@ use super::crowd;
 use super::linalg;
 use super::margin::{self, Brackets};
 use super::model::{ImpactModel, Model, Policy, Shock};
-use super::scenario::{self, limits, AccountSpec, ImpactModelSpec, ModeSpec, PolicySpec, Scenario, SideSpec};
+use super::scenario::{
+    self, limits, AccountSpec, AssetSpec, CorrelationSpec, ImpactModelSpec, ModeSpec, PolicySpec, PositionSpec,
+    Scenario, SideSpec,
+};
 use crate::error::{Error, Problem};
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
@@ -58,353 +61,28 @@ impl Model {
         }
         let upgraded = s.upgraded();
         let s = &upgraded;
-        if s.steps == 0 || s.steps > limits::MAX_STEPS {
-            v.err("steps", format!("must be between 1 and {} (the step limit), got {}", limits::MAX_STEPS, s.steps));
-        }
-        if s.step_minutes <= Decimal::ZERO || s.step_minutes > Decimal::from(1440) {
-            v.err("step_minutes", format!("must be > 0 and ≤ 1440 (one day), got {}", s.step_minutes));
-        }
-        if s.seed > limits::MAX_SEED {
-            v.err(
-                "seed",
-                format!("must be ≤ {} (2^53 − 1, so that it survives JavaScript), got {}", limits::MAX_SEED, s.seed),
-            );
-        }
+        check_run(&mut v, s);
         let fund0 = s.insurance_fund_usd;
-        v.dec_in("insurance_fund_usd", fund0.0, Decimal::ZERO, true, usd_max(), "a USD amount");
-
-        // ---- assets
-        if s.assets.is_empty() {
-            v.err("assets", "must list at least one asset");
-        }
-        if s.assets.len() > limits::MAX_ASSETS {
-            v.err(
-                "assets",
-                format!("at most {} assets are allowed (the asset limit), got {}", limits::MAX_ASSETS, s.assets.len()),
-            );
-        }
-        let step_minutes_f = crate::types::dec_to_f64(s.step_minutes);
-        let mut assets = Vec::with_capacity(s.assets.len());
-        for (i, a) in s.assets.iter().enumerate() {
-            let p = |f: &str| format!("assets[{i}].{f}");
-            let sym = a.symbol.trim();
-            if sym.is_empty()
-                || sym.len() > 16
-                || !sym.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-            {
-                v.err(p("symbol"), format!("must be 1–16 letters, digits, '-', '_' or '.', got {:?}", a.symbol));
-            } else if sym.eq_ignore_ascii_case("USD") {
-                v.err(p("symbol"), "\"USD\" is reserved for the account currency (cash); name the asset e.g. \"USDC\"");
-            } else if s.assets[..i].iter().any(|b| b.symbol.trim() == sym) {
-                v.err(p("symbol"), format!("{sym:?} is listed twice"));
-            }
-            v.dec_in(
-                &p("price"),
-                a.price.0,
-                Decimal::ZERO,
-                false,
-                Decimal::from(limits::MAX_PRICE),
-                "a positive price",
-            );
-            v.dec_in(
-                &p("tick"),
-                a.tick.0,
-                Decimal::ZERO,
-                false,
-                a.price.0.max(Decimal::ZERO),
-                "> 0 and not above the price",
-            );
-            v.finite_in(&p("sigma"), a.sigma, 0.0, limits::MAX_SIGMA, "an annualised volatility");
-            v.dec_in(&p("depth_usd"), a.depth_usd.0, Decimal::ZERO, false, usd_max(), "a positive USD depth");
-            let decay = match a.half_life_steps {
-                None => 1.0,
-                Some(h) => {
-                    if v.finite_in(&p("half_life_steps"), h, 0.01, 1e9, "a positive number of steps") {
-                        libm::pow(2.0, -1.0 / h)
-                    } else {
-                        1.0
-                    }
-                }
-            };
-            let vol = a.daily_volume_usd.map(|m| m.0).unwrap_or(a.depth_usd.0 * Decimal::from(50));
-            if a.daily_volume_usd.is_some() {
-                v.dec_in(&p("daily_volume_usd"), vol, Decimal::ZERO, false, usd_max(), "a positive USD volume");
-            }
-            v.dec_in(&p("haircut"), a.haircut.0, Decimal::ZERO, true, Decimal::ONE, "a fraction");
-            let rows: Vec<(Money, Ratio)> = match &a.mm_brackets {
-                None => scenario::btcusdt_brackets().iter().map(|b| (b.floor, b.mmr)).collect(),
-                Some(bs) => bs.iter().map(|b| (b.floor, b.mmr)).collect(),
-            };
-            let mut brackets_ok = true;
-            if rows.is_empty() || rows.len() > limits::MAX_BRACKETS {
-                v.err(
-                    p("mm_brackets"),
-                    format!("must have 1 to {} brackets, got {}", limits::MAX_BRACKETS, rows.len()),
-                );
-                brackets_ok = false;
-            } else {
-                if !rows[0].0.is_zero() {
-                    v.err(p("mm_brackets[0].floor"), format!("the first bracket must start at 0, got {}", rows[0].0));
-                    brackets_ok = false;
-                }
-                for (k, (floor, mmr)) in rows.iter().enumerate() {
-                    if !v.dec_in(
-                        &p(&format!("mm_brackets[{k}].mmr")),
-                        mmr.0,
-                        Decimal::ZERO,
-                        false,
-                        Decimal::new(9, 1),
-                        "a rate",
-                    ) {
-                        brackets_ok = false;
-                    }
-                    if !v.dec_in(
-                        &p(&format!("mm_brackets[{k}].floor")),
-                        floor.0,
-                        Decimal::ZERO,
-                        true,
-                        usd_max(),
-                        "a USD notional",
-                    ) {
-                        brackets_ok = false;
-                    }
-                    if k > 0 && floor.0 <= rows[k - 1].0 .0 {
-                        v.err(p(&format!("mm_brackets[{k}].floor")), "floors must strictly increase");
-                        brackets_ok = false;
-                    }
-                    if k > 0 && mmr.0 < rows[k - 1].1 .0 {
-                        v.err(
-                            p(&format!("mm_brackets[{k}].mmr")),
-                            "rates must not decrease from one bracket to the next",
-                        );
-                        brackets_ok = false;
-                    }
-                }
-            }
-            let brackets = if brackets_ok { Brackets::new(&rows) } else { Brackets::flat(Ratio(Decimal::new(5, 3))) };
-            assets.push(Asset {
-                symbol: sym.to_string(),
-                price0: a.price,
-                tick: if a.tick.0 > Decimal::ZERO { a.tick } else { Price(Decimal::new(1, 2)) },
-                tick_f: if a.tick.0 > Decimal::ZERO { crate::types::dec_to_f64(a.tick.0) } else { 0.01 },
-                sigma: a.sigma,
-                depth_usd: crate::types::dec_to_f64(a.depth_usd.0),
-                decay,
-                daily_volume_usd: crate::types::dec_to_f64(vol),
-                haircut: a.haircut,
-                haircut_f: crate::types::dec_to_f64(a.haircut.0),
-                stable: a.stable || a.sigma == 0.0,
-                brackets,
-            });
-        }
-        let index_of = |sym: &str| assets.iter().position(|a| a.symbol == sym.trim());
-        let known = || assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
-        let n = assets.len();
-
-        // ---- correlation
-        let c = &s.correlation;
-        v.finite_in("correlation.all_pairs", c.all_pairs, -1.0, 1.0, "a correlation");
-        // "All pairs" means all pairs of volatile assets: a stable asset (σ = 0) is uncorrelated
-        // unless a pair or the matrix says otherwise (it matters for cross-impact).
-        let mut corr: linalg::Matrix = (0..n)
-            .map(|i| {
-                (0..n)
-                    .map(|j| {
-                        if i == j {
-                            1.0
-                        } else if assets[i].stable || assets[j].stable {
-                            0.0
-                        } else {
-                            c.all_pairs
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        if let Some(m) = &c.matrix {
-            if m.len() != n || m.iter().any(|r| r.len() != n) {
-                v.err(
-                    "correlation.matrix",
-                    format!("must be {n}×{n} (one row and column per asset, in the order of assets)"),
-                );
-            } else {
-                for i in 0..n {
-                    for j in 0..n {
-                        let x = m[i][j];
-                        let path = format!("correlation.matrix[{i}][{j}]");
-                        if i == j && x != 1.0 {
-                            v.err(path, format!("the diagonal must be 1, got {}", crate::types::short(x, 6)));
-                        } else if !x.is_finite() || !(-1.0..=1.0).contains(&x) {
-                            v.err(
-                                path,
-                                format!("must be a correlation between −1 and 1, got {}", crate::types::short(x, 6)),
-                            );
-                        } else if j > i && (m[j][i] - x).abs() > 1e-12 {
-                            v.err(
-                                path,
-                                format!(
-                                    "the matrix must be symmetric: [{i}][{j}] = {} but [{j}][{i}] = {}",
-                                    crate::types::short(x, 6),
-                                    crate::types::short(m[j][i], 6)
-                                ),
-                            );
-                        }
-                        corr[i][j] = x;
-                    }
-                }
-            }
-        }
-        for (k, pr) in c.pairs.iter().enumerate() {
-            let (ia, ib) = (index_of(&pr.a), index_of(&pr.b));
-            if ia.is_none() {
-                v.err(format!("correlation.pairs[{k}].a"), format!("unknown symbol {:?} (assets: {})", pr.a, known()));
-            }
-            if ib.is_none() {
-                v.err(format!("correlation.pairs[{k}].b"), format!("unknown symbol {:?} (assets: {})", pr.b, known()));
-            }
-            if !v.finite_in(&format!("correlation.pairs[{k}].rho"), pr.rho, -1.0, 1.0, "a correlation") {
-                continue;
-            }
-            if let (Some(a), Some(b)) = (ia, ib) {
-                if a == b {
-                    v.err(format!("correlation.pairs[{k}]"), "a pair needs two different assets");
-                } else {
-                    corr[a][b] = pr.rho;
-                    corr[b][a] = pr.rho;
-                }
-            }
-        }
+        let assets = resolve_assets(&mut v, s);
         let mut notices = vec![];
-        let corr_finite = corr.iter().flatten().all(|x| x.is_finite());
-        let chol = match (corr_finite, linalg::cholesky_psd(&corr)) {
-            (true, Some(l)) => l,
-            (true, None) => {
-                let (vals, _) = linalg::symmetric_eigen(&corr);
-                let min = vals.iter().cloned().fold(f64::INFINITY, f64::min);
-                if c.repair {
-                    let fixed = linalg::nearest_correlation(&corr);
-                    let maxdiff = (0..n)
-                        .flat_map(|i| (0..n).map(move |j| (i, j)))
-                        .map(|(i, j)| (fixed[i][j] - corr[i][j]).abs())
-                        .fold(0.0, f64::max);
-                    notices.push(format!(
-                        "The correlation matrix was not positive semi-definite (smallest eigenvalue {}); the nearest valid matrix was used instead (largest change {}).",
-                        crate::types::fixed(min, 4),
-                        crate::types::fixed(maxdiff, 4)
-                    ));
-                    corr = fixed;
-                    linalg::cholesky_psd(&corr).unwrap_or_else(|| identity(n))
-                } else {
-                    v.err(
-                        "correlation",
-                        format!("the correlation matrix is not positive semi-definite (smallest eigenvalue {}): these pairwise correlations cannot hold together; lower the outlying pair or set \"repair\": true to use the nearest valid matrix", crate::types::fixed(min, 4)),
-                    );
-                    identity(n)
-                }
-            }
-            (false, _) => identity(n),
-        };
-
-        // ---- shocks
-        if s.shocks.len() > limits::MAX_SHOCKS {
-            v.err("shocks", format!("at most {} shocks are allowed, got {}", limits::MAX_SHOCKS, s.shocks.len()));
-        }
-        let mut shocks = vec![];
-        for (k, sh) in s.shocks.iter().enumerate().take(limits::MAX_SHOCKS) {
-            let ia = index_of(&sh.symbol);
-            if ia.is_none() {
-                v.err(format!("shocks[{k}].symbol"), format!("unknown symbol {:?} (assets: {})", sh.symbol, known()));
-            }
-            if sh.step == 0 || sh.step > s.steps {
-                v.err(
-                    format!("shocks[{k}].step"),
-                    format!("must be between 1 and steps ({}), got {}", s.steps, sh.step),
-                );
-            }
-            let ok =
-                v.finite_in(&format!("shocks[{k}].percent"), sh.percent, -99.99, 1000.0, "a percentage above −100");
-            if let (Some(a), true) = (ia, ok) {
-                shocks.push(Shock {
-                    step: sh.step,
-                    asset: a,
-                    log_return: libm::log1p(sh.percent / 100.0),
-                    own: sh.own,
-                });
-            }
-        }
-
-        // ---- impact and liquidation
-        let impact = match s.impact.model {
-            ImpactModelSpec::Depth => ImpactModel::Depth,
-            ImpactModelSpec::Sqrt => ImpactModel::Sqrt { y: s.impact.sqrt_y },
-        };
-        v.finite_in("impact.sqrt_y", s.impact.sqrt_y, 0.0, 100.0, "a non-negative coefficient");
-        v.finite_in("impact.cross_impact", s.impact.cross_impact, 0.0, 10.0, "a non-negative coefficient");
-        let fee_rate = s.liquidation.fee_rate;
-        v.dec_in(
-            "liquidation.fee_rate",
-            fee_rate.0,
-            Decimal::ZERO,
-            true,
-            Decimal::new(5, 1),
-            "a fraction of notional (≤ 0.5)",
-        );
-        let policy = match s.liquidation.policy {
-            PolicySpec::LargestMmFirst => Policy::LargestMmFirst,
-            PolicySpec::Full => Policy::Full,
-        };
-
-        // ---- accounts
-        let focal_spec = s.focal.clone().unwrap_or_else(|| AccountSpec::default_focal(&s.assets));
-        let focal_book = resolve_book(&mut v, "focal", &focal_spec, &assets);
-        let focal_mode = mode_of(focal_spec.mode);
-        let focal = margin_book(&mut v, "focal", &focal_book, focal_mode, &assets);
-        if s.accounts.len() > limits::MAX_EXPLICIT_ACCOUNTS {
-            v.err(
-                "accounts",
-                format!(
-                    "at most {} hand-listed accounts are allowed, got {}",
-                    limits::MAX_EXPLICIT_ACCOUNTS,
-                    s.accounts.len()
-                ),
-            );
-        }
-        let explicit: Vec<AccountInit> = s
-            .accounts
-            .iter()
-            .enumerate()
-            .take(limits::MAX_EXPLICIT_ACCOUNTS)
-            .map(|(k, a)| {
-                let path = format!("accounts[{k}]");
-                let book = resolve_book(&mut v, &path, a, &assets);
-                let mut acc = margin_book(&mut v, &path, &book, mode_of(a.mode), &assets);
-                if acc.name.is_empty() {
-                    acc.name = format!("account-{k}");
-                }
-                acc
-            })
-            .collect();
-        let (cohorts, crowd_accounts) = crowd::generate(
-            &mut |p, m| v.err(p, m),
-            &mut notices,
-            &s.crowd,
-            &s.crowd.assets_or_default(&s.assets),
-            &assets,
-        );
+        let (corr, chol) = resolve_correlation(&mut v, &s.correlation, &assets, &mut notices);
+        let shocks = resolve_shocks(&mut v, s, &assets);
+        let (impact, policy, fee_rate) = resolve_impact_and_liquidation(&mut v, s);
+        let acc = resolve_accounts(&mut v, s, &assets, &mut notices);
 
         if !v.problems.is_empty() {
             return Err(Error::Invalid(v.problems));
         }
         // The same book in the other mode: the counterfactual. It may open liquidatable (it is
         // then liquidated at the first step); it cannot be invalid on its own.
-        let focal_other = match focal_book.margined(focal_mode.other(), &assets) {
+        let focal_other = match acc.focal_book.margined(acc.focal_mode.other(), &assets) {
             Ok(a) => a,
             Err(e) => {
-                notices.push(format!("The {} counterfactual is not possible: {e}.", focal_mode.other().name()));
-                focal_book.cross()
+                notices.push(format!("The {} counterfactual is not possible: {e}.", acc.focal_mode.other().name()));
+                acc.focal_book.cross()
             }
         };
-        let dt = step_minutes_f / 525_600.0;
+        let dt = crate::types::dec_to_f64(s.step_minutes) / 525_600.0;
         Ok(Model {
             name: s.name.clone(),
             steps: s.steps,
@@ -422,15 +100,378 @@ impl Model {
             policy,
             fee_rate,
             fund0,
-            focal_book,
-            focal,
+            focal_book: acc.focal_book,
+            focal: acc.focal,
             focal_other,
-            explicit,
-            cohorts,
-            crowd_accounts,
+            explicit: acc.explicit,
+            cohorts: acc.cohorts,
+            crowd_accounts: acc.crowd_accounts,
             notices,
         })
     }
+}
+
+/// Check the run's own settings: steps, step length, seed and insurance fund.
+fn check_run(v: &mut V, s: &Scenario) {
+    if s.steps == 0 || s.steps > limits::MAX_STEPS {
+        v.err("steps", format!("must be between 1 and {} (the step limit), got {}", limits::MAX_STEPS, s.steps));
+    }
+    if s.step_minutes <= Decimal::ZERO || s.step_minutes > Decimal::from(1440) {
+        v.err("step_minutes", format!("must be > 0 and ≤ 1440 (one day), got {}", s.step_minutes));
+    }
+    if s.seed > limits::MAX_SEED {
+        v.err(
+            "seed",
+            format!("must be ≤ {} (2^53 − 1, so that it survives JavaScript), got {}", limits::MAX_SEED, s.seed),
+        );
+    }
+    v.dec_in("insurance_fund_usd", s.insurance_fund_usd.0, Decimal::ZERO, true, usd_max(), "a USD amount");
+}
+
+/// The index of the asset with this symbol.
+fn index_of(assets: &[Asset], sym: &str) -> Option<usize> {
+    assets.iter().position(|a| a.symbol == sym.trim())
+}
+
+/// The assets' symbols, for messages.
+fn known(assets: &[Asset]) -> String {
+    assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Check and resolve the assets.
+fn resolve_assets(v: &mut V, s: &Scenario) -> Vec<Asset> {
+    if s.assets.is_empty() {
+        v.err("assets", "must list at least one asset");
+    }
+    if s.assets.len() > limits::MAX_ASSETS {
+        v.err(
+            "assets",
+            format!("at most {} assets are allowed (the asset limit), got {}", limits::MAX_ASSETS, s.assets.len()),
+        );
+    }
+    (0..s.assets.len()).map(|i| resolve_asset(v, &s.assets, i)).collect()
+}
+
+/// Check and resolve asset `i` of `specs`.
+fn resolve_asset(v: &mut V, specs: &[AssetSpec], i: usize) -> Asset {
+    let a = &specs[i];
+    let p = |f: &str| format!("assets[{i}].{f}");
+    let sym = check_symbol(v, specs, i);
+    v.dec_in(&p("price"), a.price.0, Decimal::ZERO, false, Decimal::from(limits::MAX_PRICE), "a positive price");
+    v.dec_in(&p("tick"), a.tick.0, Decimal::ZERO, false, a.price.0.max(Decimal::ZERO), "> 0 and not above the price");
+    v.finite_in(&p("sigma"), a.sigma, 0.0, limits::MAX_SIGMA, "an annualised volatility");
+    v.dec_in(&p("depth_usd"), a.depth_usd.0, Decimal::ZERO, false, usd_max(), "a positive USD depth");
+    let decay = match a.half_life_steps {
+        Some(h) if v.finite_in(&p("half_life_steps"), h, 0.01, 1e9, "a positive number of steps") => {
+            libm::pow(2.0, -1.0 / h)
+        }
+        _ => 1.0,
+    };
+    let vol = a.daily_volume_usd.map(|m| m.0).unwrap_or(a.depth_usd.0 * Decimal::from(50));
+    if a.daily_volume_usd.is_some() {
+        v.dec_in(&p("daily_volume_usd"), vol, Decimal::ZERO, false, usd_max(), "a positive USD volume");
+    }
+    v.dec_in(&p("haircut"), a.haircut.0, Decimal::ZERO, true, Decimal::ONE, "a fraction");
+    let brackets = resolve_brackets(v, i, a);
+    Asset {
+        symbol: sym.to_string(),
+        price0: a.price,
+        tick: if a.tick.0 > Decimal::ZERO { a.tick } else { Price(Decimal::new(1, 2)) },
+        tick_f: if a.tick.0 > Decimal::ZERO { crate::types::dec_to_f64(a.tick.0) } else { 0.01 },
+        sigma: a.sigma,
+        depth_usd: crate::types::dec_to_f64(a.depth_usd.0),
+        decay,
+        daily_volume_usd: crate::types::dec_to_f64(vol),
+        haircut: a.haircut,
+        haircut_f: crate::types::dec_to_f64(a.haircut.0),
+        stable: a.stable || a.sigma == 0.0,
+        brackets,
+    }
+}
+
+/// Check the symbol of asset `i` (well formed, not "USD", not listed before); returns it trimmed.
+fn check_symbol<'a>(v: &mut V, specs: &'a [AssetSpec], i: usize) -> &'a str {
+    let a = &specs[i];
+    let sym = a.symbol.trim();
+    let path = format!("assets[{i}].symbol");
+    if sym.is_empty()
+        || sym.len() > 16
+        || !sym.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        v.err(path, format!("must be 1–16 letters, digits, '-', '_' or '.', got {:?}", a.symbol));
+    } else if sym.eq_ignore_ascii_case("USD") {
+        v.err(path, "\"USD\" is reserved for the account currency (cash); name the asset e.g. \"USDC\"");
+    } else if specs[..i].iter().any(|b| b.symbol.trim() == sym) {
+        v.err(path, format!("{sym:?} is listed twice"));
+    }
+    sym
+}
+
+/// Check and resolve asset `i`'s maintenance-margin brackets (a flat 0.5 % when they are invalid).
+fn resolve_brackets(v: &mut V, i: usize, a: &AssetSpec) -> Brackets {
+    let p = |f: &str| format!("assets[{i}].{f}");
+    let rows: Vec<(Money, Ratio)> = match &a.mm_brackets {
+        None => scenario::btcusdt_brackets().iter().map(|b| (b.floor, b.mmr)).collect(),
+        Some(bs) => bs.iter().map(|b| (b.floor, b.mmr)).collect(),
+    };
+    let mut brackets_ok = true;
+    if rows.is_empty() || rows.len() > limits::MAX_BRACKETS {
+        v.err(p("mm_brackets"), format!("must have 1 to {} brackets, got {}", limits::MAX_BRACKETS, rows.len()));
+        brackets_ok = false;
+    } else {
+        if !rows[0].0.is_zero() {
+            v.err(p("mm_brackets[0].floor"), format!("the first bracket must start at 0, got {}", rows[0].0));
+            brackets_ok = false;
+        }
+        for (k, (floor, mmr)) in rows.iter().enumerate() {
+            let mmr_path = p(&format!("mm_brackets[{k}].mmr"));
+            let floor_path = p(&format!("mm_brackets[{k}].floor"));
+            if !v.dec_in(&mmr_path, mmr.0, Decimal::ZERO, false, Decimal::new(9, 1), "a rate") {
+                brackets_ok = false;
+            }
+            if !v.dec_in(&floor_path, floor.0, Decimal::ZERO, true, usd_max(), "a USD notional") {
+                brackets_ok = false;
+            }
+            if k > 0 && floor.0 <= rows[k - 1].0 .0 {
+                v.err(floor_path, "floors must strictly increase");
+                brackets_ok = false;
+            }
+            if k > 0 && mmr.0 < rows[k - 1].1 .0 {
+                v.err(mmr_path, "rates must not decrease from one bracket to the next");
+                brackets_ok = false;
+            }
+        }
+    }
+    if brackets_ok {
+        Brackets::new(&rows)
+    } else {
+        Brackets::flat(Ratio(Decimal::new(5, 3)))
+    }
+}
+
+/// Check and resolve the correlations: (the matrix, its Cholesky factor).
+fn resolve_correlation(
+    v: &mut V,
+    c: &CorrelationSpec,
+    assets: &[Asset],
+    notices: &mut Vec<String>,
+) -> (linalg::Matrix, linalg::Matrix) {
+    let n = assets.len();
+    v.finite_in("correlation.all_pairs", c.all_pairs, -1.0, 1.0, "a correlation");
+    // "All pairs" means all pairs of volatile assets: a stable asset (σ = 0) is uncorrelated
+    // unless a pair or the matrix says otherwise (it matters for cross-impact).
+    let mut corr: linalg::Matrix = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| {
+                    if i == j {
+                        1.0
+                    } else if assets[i].stable || assets[j].stable {
+                        0.0
+                    } else {
+                        c.all_pairs
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    if let Some(m) = &c.matrix {
+        apply_correlation_matrix(v, m, &mut corr);
+    }
+    apply_correlation_pairs(v, c, assets, &mut corr);
+    factor_correlation(v, c, corr, notices)
+}
+
+/// Check a full correlation matrix and copy it into `corr` (n×n).
+fn apply_correlation_matrix(v: &mut V, m: &[Vec<f64>], corr: &mut linalg::Matrix) {
+    let n = corr.len();
+    if m.len() != n || m.iter().any(|r| r.len() != n) {
+        v.err("correlation.matrix", format!("must be {n}×{n} (one row and column per asset, in the order of assets)"));
+        return;
+    }
+    for i in 0..n {
+        for j in 0..n {
+            let x = m[i][j];
+            let path = format!("correlation.matrix[{i}][{j}]");
+            if i == j && x != 1.0 {
+                v.err(path, format!("the diagonal must be 1, got {}", crate::types::short(x, 6)));
+            } else if !x.is_finite() || !(-1.0..=1.0).contains(&x) {
+                v.err(path, format!("must be a correlation between −1 and 1, got {}", crate::types::short(x, 6)));
+            } else if j > i && (m[j][i] - x).abs() > 1e-12 {
+                v.err(
+                    path,
+                    format!(
+                        "the matrix must be symmetric: [{i}][{j}] = {} but [{j}][{i}] = {}",
+                        crate::types::short(x, 6),
+                        crate::types::short(m[j][i], 6)
+                    ),
+                );
+            }
+            corr[i][j] = x;
+        }
+    }
+}
+
+/// Check the pairwise correlations and set them in `corr`.
+fn apply_correlation_pairs(v: &mut V, c: &CorrelationSpec, assets: &[Asset], corr: &mut linalg::Matrix) {
+    for (k, pr) in c.pairs.iter().enumerate() {
+        let (ia, ib) = (index_of(assets, &pr.a), index_of(assets, &pr.b));
+        if ia.is_none() {
+            v.err(
+                format!("correlation.pairs[{k}].a"),
+                format!("unknown symbol {:?} (assets: {})", pr.a, known(assets)),
+            );
+        }
+        if ib.is_none() {
+            v.err(
+                format!("correlation.pairs[{k}].b"),
+                format!("unknown symbol {:?} (assets: {})", pr.b, known(assets)),
+            );
+        }
+        if !v.finite_in(&format!("correlation.pairs[{k}].rho"), pr.rho, -1.0, 1.0, "a correlation") {
+            continue;
+        }
+        if let (Some(a), Some(b)) = (ia, ib) {
+            if a == b {
+                v.err(format!("correlation.pairs[{k}]"), "a pair needs two different assets");
+            } else {
+                corr[a][b] = pr.rho;
+                corr[b][a] = pr.rho;
+            }
+        }
+    }
+}
+
+/// Factor the correlations (repaired, if asked, when not PSD): (the matrix used, its Cholesky factor).
+fn factor_correlation(
+    v: &mut V,
+    c: &CorrelationSpec,
+    mut corr: linalg::Matrix,
+    notices: &mut Vec<String>,
+) -> (linalg::Matrix, linalg::Matrix) {
+    let n = corr.len();
+    let corr_finite = corr.iter().flatten().all(|x| x.is_finite());
+    let chol = match (corr_finite, linalg::cholesky_psd(&corr)) {
+        (true, Some(l)) => l,
+        (true, None) => {
+            let (vals, _) = linalg::symmetric_eigen(&corr);
+            let min = vals.iter().cloned().fold(f64::INFINITY, f64::min);
+            if c.repair {
+                let fixed = linalg::nearest_correlation(&corr);
+                let maxdiff = (0..n)
+                    .flat_map(|i| (0..n).map(move |j| (i, j)))
+                    .map(|(i, j)| (fixed[i][j] - corr[i][j]).abs())
+                    .fold(0.0, f64::max);
+                notices.push(format!(
+                    "The correlation matrix was not positive semi-definite (smallest eigenvalue {}); the nearest valid matrix was used instead (largest change {}).",
+                    crate::types::fixed(min, 4),
+                    crate::types::fixed(maxdiff, 4)
+                ));
+                corr = fixed;
+                linalg::cholesky_psd(&corr).unwrap_or_else(|| identity(n))
+            } else {
+                v.err(
+                    "correlation",
+                    format!("the correlation matrix is not positive semi-definite (smallest eigenvalue {}): these pairwise correlations cannot hold together; lower the outlying pair or set \"repair\": true to use the nearest valid matrix", crate::types::fixed(min, 4)),
+                );
+                identity(n)
+            }
+        }
+        (false, _) => identity(n),
+    };
+    (corr, chol)
+}
+
+/// Check and resolve the shocks.
+fn resolve_shocks(v: &mut V, s: &Scenario, assets: &[Asset]) -> Vec<Shock> {
+    if s.shocks.len() > limits::MAX_SHOCKS {
+        v.err("shocks", format!("at most {} shocks are allowed, got {}", limits::MAX_SHOCKS, s.shocks.len()));
+    }
+    let mut shocks = vec![];
+    for (k, sh) in s.shocks.iter().enumerate().take(limits::MAX_SHOCKS) {
+        let ia = index_of(assets, &sh.symbol);
+        if ia.is_none() {
+            v.err(format!("shocks[{k}].symbol"), format!("unknown symbol {:?} (assets: {})", sh.symbol, known(assets)));
+        }
+        if sh.step == 0 || sh.step > s.steps {
+            v.err(format!("shocks[{k}].step"), format!("must be between 1 and steps ({}), got {}", s.steps, sh.step));
+        }
+        let ok = v.finite_in(&format!("shocks[{k}].percent"), sh.percent, -99.99, 1000.0, "a percentage above −100");
+        if let (Some(a), true) = (ia, ok) {
+            shocks.push(Shock { step: sh.step, asset: a, log_return: libm::log1p(sh.percent / 100.0), own: sh.own });
+        }
+    }
+    shocks
+}
+
+/// Check and resolve the impact and liquidation settings: (impact model, policy, fee rate).
+fn resolve_impact_and_liquidation(v: &mut V, s: &Scenario) -> (ImpactModel, Policy, Ratio) {
+    let impact = match s.impact.model {
+        ImpactModelSpec::Depth => ImpactModel::Depth,
+        ImpactModelSpec::Sqrt => ImpactModel::Sqrt { y: s.impact.sqrt_y },
+    };
+    v.finite_in("impact.sqrt_y", s.impact.sqrt_y, 0.0, 100.0, "a non-negative coefficient");
+    v.finite_in("impact.cross_impact", s.impact.cross_impact, 0.0, 10.0, "a non-negative coefficient");
+    let fee_rate = s.liquidation.fee_rate;
+    v.dec_in(
+        "liquidation.fee_rate",
+        fee_rate.0,
+        Decimal::ZERO,
+        true,
+        Decimal::new(5, 1),
+        "a fraction of notional (≤ 0.5)",
+    );
+    let policy = match s.liquidation.policy {
+        PolicySpec::LargestMmFirst => Policy::LargestMmFirst,
+        PolicySpec::Full => Policy::Full,
+    };
+    (impact, policy, fee_rate)
+}
+
+/// The resolved accounts: the focal account, the hand-listed ones and the crowd.
+struct Accounts {
+    focal_book: Book,
+    focal_mode: Mode,
+    focal: AccountInit,
+    explicit: Vec<AccountInit>,
+    cohorts: Vec<crowd::Cohort>,
+    crowd_accounts: u32,
+}
+
+/// Check and resolve the focal account, the hand-listed accounts and the crowd.
+fn resolve_accounts(v: &mut V, s: &Scenario, assets: &[Asset], notices: &mut Vec<String>) -> Accounts {
+    let focal_spec = s.focal.clone().unwrap_or_else(|| AccountSpec::default_focal(&s.assets));
+    let focal_book = resolve_book(v, "focal", &focal_spec, assets);
+    let focal_mode = mode_of(focal_spec.mode);
+    let focal = margin_book(v, "focal", &focal_book, focal_mode, assets);
+    if s.accounts.len() > limits::MAX_EXPLICIT_ACCOUNTS {
+        v.err(
+            "accounts",
+            format!(
+                "at most {} hand-listed accounts are allowed, got {}",
+                limits::MAX_EXPLICIT_ACCOUNTS,
+                s.accounts.len()
+            ),
+        );
+    }
+    let explicit: Vec<AccountInit> = s
+        .accounts
+        .iter()
+        .enumerate()
+        .take(limits::MAX_EXPLICIT_ACCOUNTS)
+        .map(|(k, a)| {
+            let path = format!("accounts[{k}]");
+            let book = resolve_book(v, &path, a, assets);
+            let mut acc = margin_book(v, &path, &book, mode_of(a.mode), assets);
+            if acc.name.is_empty() {
+                acc.name = format!("account-{k}");
+            }
+            acc
+        })
+        .collect();
+    let (cohorts, crowd_accounts) =
+        crowd::generate(&mut |p, m| v.err(p, m), notices, &s.crowd, &s.crowd.assets_or_default(&s.assets), assets);
+    Accounts { focal_book, focal_mode, focal, explicit, cohorts, crowd_accounts }
 }
 
 fn identity(n: usize) -> linalg::Matrix {
@@ -440,8 +481,25 @@ fn identity(n: usize) -> linalg::Matrix {
 /// Read an account's book (collateral and positions, with their margin asks), checking every
 /// field. The margin mode is applied separately ([`Book::margined`]).
 fn resolve_book(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> Book {
-    let index_of = |sym: &str| assets.iter().position(|x| x.symbol == sym.trim());
-    let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
+    let (cash, balances) = resolve_collateral(v, path, a, assets);
+    if a.positions.len() > limits::MAX_POSITIONS_PER_ACCOUNT {
+        v.err(
+            format!("{path}.positions"),
+            format!("at most {} positions per account, got {}", limits::MAX_POSITIONS_PER_ACCOUNT, a.positions.len()),
+        );
+    }
+    let mut positions = vec![];
+    for (k, ps) in a.positions.iter().enumerate().take(limits::MAX_POSITIONS_PER_ACCOUNT) {
+        if let Some(p) = resolve_position(v, &format!("{path}.positions[{k}]"), ps, &positions, assets) {
+            positions.push(p);
+        }
+    }
+    Book { name: a.name.clone().unwrap_or_default(), cash, balances, positions }
+}
+
+/// Read an account's collateral: (USD cash, possibly negative; asset balances).
+fn resolve_collateral(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> (Money, Vec<(usize, Qty)>) {
+    let known = known(assets);
     let mut cash = Money::ZERO;
     let mut balances: Vec<(usize, Qty)> = vec![];
     for (sym, &amt) in &a.collateral {
@@ -452,7 +510,7 @@ fn resolve_book(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> Boo
         }
         if sym == "USD" {
             cash = Money(amt);
-        } else if let Some(i) = index_of(sym) {
+        } else if let Some(i) = index_of(assets, sym) {
             if amt < Decimal::ZERO {
                 v.err(&p, "only USD may be borrowed (negative); asset balances must be ≥ 0");
             } else if amt * assets[i].price0.0 > usd_max() {
@@ -464,96 +522,83 @@ fn resolve_book(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) -> Boo
             v.err(&p, format!("unknown collateral {sym:?} (use \"USD\" or one of: {known})"));
         }
     }
-    if a.positions.len() > limits::MAX_POSITIONS_PER_ACCOUNT {
-        v.err(
-            format!("{path}.positions"),
-            format!("at most {} positions per account, got {}", limits::MAX_POSITIONS_PER_ACCOUNT, a.positions.len()),
-        );
+    (cash, balances)
+}
+
+/// Read one position (at `path`), given the account's positions read so far; `None` if invalid.
+fn resolve_position(
+    v: &mut V,
+    path: &str,
+    ps: &PositionSpec,
+    before: &[BookPosition],
+    assets: &[Asset],
+) -> Option<BookPosition> {
+    let pp = |f: &str| format!("{path}.{f}");
+    let Some(ai) = index_of(assets, &ps.asset) else {
+        v.err(pp("asset"), format!("unknown symbol {:?} (assets: {})", ps.asset, known(assets)));
+        return None;
+    };
+    if before.iter().any(|p| p.asset == ai) {
+        v.err(pp("asset"), format!("{} already has a position in this account; merge them", ps.asset));
+        return None;
     }
-    let mut positions = vec![];
-    for (k, ps) in a.positions.iter().enumerate().take(limits::MAX_POSITIONS_PER_ACCOUNT) {
-        let pp = |f: &str| format!("{path}.positions[{k}].{f}");
-        let Some(ai) = index_of(&ps.asset) else {
-            v.err(pp("asset"), format!("unknown symbol {:?} (assets: {known})", ps.asset));
-            continue;
-        };
-        if positions.iter().any(|p: &BookPosition| p.asset == ai) {
-            v.err(pp("asset"), format!("{} already has a position in this account; merge them", ps.asset));
-            continue;
-        }
-        let entry = ps.entry_price.unwrap_or(assets[ai].price0);
-        if !v.dec_in(
-            &pp("entry_price"),
-            entry.0,
-            Decimal::ZERO,
-            false,
-            Decimal::from(limits::MAX_PRICE),
-            "a positive price",
-        ) {
-            continue;
-        }
-        if let Some(l) = ps.leverage {
-            if !v.dec_in(&pp("leverage"), l, Decimal::ONE, true, Decimal::from(limits::MAX_LEVERAGE), "a leverage") {
-                continue;
-            }
-        }
-        if let Some(m) = ps.margin_usd {
-            if !v.dec_in(&pp("margin_usd"), m.0, Decimal::ZERO, false, usd_max(), "a positive USD margin") {
-                continue;
-            }
-        }
-        let given = [ps.quantity.is_some(), ps.notional_usd.is_some()].iter().filter(|x| **x).count();
-        if given > 1 {
-            v.err(format!("{path}.positions[{k}]"), "give the size once: quantity or notional_usd, not both");
-            continue;
-        }
-        let qty_abs = if let Some(q) = ps.quantity {
-            if !v.dec_in(
-                &pp("quantity"),
-                q.0,
-                Decimal::ZERO,
-                false,
-                usd_max(),
-                "a positive quantity (the side gives the sign)",
-            ) {
-                continue;
-            }
-            q.0
-        } else if let Some(nu) = ps.notional_usd {
-            if !v.dec_in(&pp("notional_usd"), nu.0, Decimal::ZERO, false, usd_max(), "a positive USD notional") {
-                continue;
-            }
-            (nu.0 / entry.0).round_dp(8)
-        } else if let (Some(l), Some(m)) = (ps.leverage, ps.margin_usd) {
-            (l * m.0 / entry.0).round_dp(8)
-        } else {
-            v.err(
-                format!("{path}.positions[{k}]"),
-                "needs a size: quantity, notional_usd, or leverage with margin_usd",
-            );
-            continue;
-        };
-        if qty_abs.is_zero() {
-            v.err(format!("{path}.positions[{k}]"), "the size rounds to zero units (8 decimals)");
-            continue;
-        }
-        if qty_abs * entry.0 > usd_max() {
-            v.err(format!("{path}.positions[{k}]"), format!("notional above the {} USD limit", usd_max()));
-            continue;
-        }
-        let qty = match ps.side {
-            SideSpec::Long => Qty(qty_abs),
-            SideSpec::Short => Qty(-qty_abs),
-        };
-        let notional = Money(qty_abs * entry.0);
-        let ask = match (ps.margin_usd, ps.leverage) {
-            (Some(m), _) => Some(m),
-            (None, Some(l)) => Some(Money((notional.0 / l).round_dp(8))),
-            (None, None) => None,
-        };
-        positions.push(BookPosition { asset: ai, qty, entry, ask });
+    let entry = ps.entry_price.unwrap_or(assets[ai].price0);
+    let max_price = Decimal::from(limits::MAX_PRICE);
+    if !v.dec_in(&pp("entry_price"), entry.0, Decimal::ZERO, false, max_price, "a positive price") {
+        return None;
     }
-    Book { name: a.name.clone().unwrap_or_default(), cash, balances, positions }
+    if let Some(l) = ps.leverage {
+        if !v.dec_in(&pp("leverage"), l, Decimal::ONE, true, Decimal::from(limits::MAX_LEVERAGE), "a leverage") {
+            return None;
+        }
+    }
+    if let Some(m) = ps.margin_usd {
+        if !v.dec_in(&pp("margin_usd"), m.0, Decimal::ZERO, false, usd_max(), "a positive USD margin") {
+            return None;
+        }
+    }
+    let qty_abs = position_size(v, path, ps, entry)?;
+    if qty_abs.is_zero() {
+        v.err(path, "the size rounds to zero units (8 decimals)");
+        return None;
+    }
+    if qty_abs * entry.0 > usd_max() {
+        v.err(path, format!("notional above the {} USD limit", usd_max()));
+        return None;
+    }
+    let qty = match ps.side {
+        SideSpec::Long => Qty(qty_abs),
+        SideSpec::Short => Qty(-qty_abs),
+    };
+    let notional = Money(qty_abs * entry.0);
+    let ask = match (ps.margin_usd, ps.leverage) {
+        (Some(m), _) => Some(m),
+        (None, Some(l)) => Some(Money((notional.0 / l).round_dp(8))),
+        (None, None) => None,
+    };
+    Some(BookPosition { asset: ai, qty, entry, ask })
+}
+
+/// A position's size in units (unsigned), from its quantity, notional, or leverage and margin.
+fn position_size(v: &mut V, path: &str, ps: &PositionSpec, entry: Price) -> Option<Decimal> {
+    let pp = |f: &str| format!("{path}.{f}");
+    let given = [ps.quantity.is_some(), ps.notional_usd.is_some()].iter().filter(|x| **x).count();
+    if given > 1 {
+        v.err(path, "give the size once: quantity or notional_usd, not both");
+        return None;
+    }
+    if let Some(q) = ps.quantity {
+        let what = "a positive quantity (the side gives the sign)";
+        v.dec_in(&pp("quantity"), q.0, Decimal::ZERO, false, usd_max(), what).then_some(q.0)
+    } else if let Some(nu) = ps.notional_usd {
+        let ok = v.dec_in(&pp("notional_usd"), nu.0, Decimal::ZERO, false, usd_max(), "a positive USD notional");
+        ok.then(|| (nu.0 / entry.0).round_dp(8))
+    } else if let (Some(l), Some(m)) = (ps.leverage, ps.margin_usd) {
+        Some((l * m.0 / entry.0).round_dp(8))
+    } else {
+        v.err(path, "needs a size: quantity, notional_usd, or leverage with margin_usd");
+        None
+    }
 }
 
 /// Margin a book in its mode; a book that cannot be margined so is a problem at `path`.

@@ -24,7 +24,7 @@
 //! of a key changed, keep their numbers. `v=2` is the current format; a link without `v` is read
 //! as the current format (with a notice).
 //!
-//! * `v=1` → `v=2` ([`migrate_v1`]): a link without a preset meant `contagion` (the default then);
+//! * `v=1` → `v=2` (`migrate_v1`): a link without a preset meant `contagion` (the default then);
 //!   `depth=x` also scaled a crowd whose size the scenario derives from the depth, which is now
 //!   `crowd.size=x`; a custom scenario (`s=`) of format 1 keeps its shocks as each asset's own
 //!   moves (the scenario format's own migration). `mode=` converted the account in v1 (and counted
@@ -231,8 +231,40 @@ pub fn decode(fragment: &str) -> Decoded {
         link.controls.insert("seed".into(), link.base().seed.to_string());
         return Decoded { link, notices };
     }
-    // Split into key/value pairs; the last value of a repeated key wins (linear: a long link
-    // with many repeats must not be quadratic).
+    let mut params = split_pairs(frag, &mut notices);
+    read_version(&mut params, &mut link, &mut notices);
+    read_base(&params, &mut link, &mut notices);
+    let base = link.base();
+    let specs = controls::describe(&base);
+    read_controls(&params.pairs, &base, &specs, &mut link, &mut notices);
+    check_controls_together(&base, &specs, &mut link, &mut notices);
+    // A link always carries its seed.
+    link.controls.entry("seed".into()).or_insert_with(|| base.seed.to_string());
+    read_view(&params, &base, &specs, &mut link, &mut notices);
+    if notices.len() > MAX_NOTICES {
+        let more = notices.len() - MAX_NOTICES;
+        notices.truncate(MAX_NOTICES);
+        notices.push(format!("…and {more} more problems with the link."));
+    }
+    Decoded { link, notices }
+}
+
+/// A fragment's key/value pairs in the order of their first appearance, and where each key is.
+struct Params {
+    pairs: Vec<(String, String)>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Params {
+    /// The value of parameter `k`, if the link has it.
+    fn get(&self, k: &str) -> Option<String> {
+        self.index.get(k).map(|&i| self.pairs[i].1.clone())
+    }
+}
+
+/// Split a fragment into key/value pairs; the last value of a repeated key wins.
+fn split_pairs(frag: &str, notices: &mut Vec<String>) -> Params {
+    // (linear: a long link with many repeats must not be quadratic)
     let mut pairs: Vec<(String, String)> = vec![];
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut repeated: Vec<String> = vec![];
@@ -270,15 +302,18 @@ pub fn decode(fragment: &str) -> Decoded {
     for k in &repeated {
         notices.push(format!("The parameter {} appears more than once; the last value is used.", short(k)));
     }
-    let get_v = |k: &str| index.get(k).map(|&i| pairs[i].1.clone());
+    Params { pairs, index }
+}
 
-    match get_v("v").as_deref() {
-        None if pairs.is_empty() => {}
+/// Read the format version (`v`), migrating an older link's keys to the current ones.
+fn read_version(params: &mut Params, link: &mut Link, notices: &mut Vec<String>) {
+    match params.get("v").as_deref() {
+        None if params.pairs.is_empty() => {}
         None => notices.push(format!("The link has no format version (v); it is read as v={LINK_VERSION}.")),
         Some("1") => {
             // the default preset of format 1 (a link without one, or whose own one fails, shows it)
             link.preset = Some(V1_DEFAULT_PRESET.into());
-            migrate_v1(&mut pairs, &mut index, &mut notices)
+            migrate_v1(&mut params.pairs, &mut params.index, notices)
         }
         Some("2") => {}
         Some(other) => notices.push(format!(
@@ -286,9 +321,11 @@ pub fn decode(fragment: &str) -> Decoded {
             short(other)
         )),
     }
-    let get = |k: &str| index.get(k).map(|&i| pairs[i].1.clone());
-    // Base: a custom scenario (s) or a preset.
-    if let Some(s) = get("s") {
+}
+
+/// Read the base: a custom scenario (`s`) or a preset.
+fn read_base(params: &Params, link: &mut Link, notices: &mut Vec<String>) {
+    if let Some(s) = params.get("s") {
         match read_compact(&s) {
             Ok(sc) => {
                 link.scenario = Some(sc);
@@ -300,7 +337,7 @@ pub fn decode(fragment: &str) -> Decoded {
             )),
         }
     }
-    if let Some(p) = get("preset") {
+    if let Some(p) = params.get("preset") {
         if link.scenario.is_some() {
             notices.push("The link has both a preset and a scenario (s); the scenario is used.".into());
         } else if super::presets::get(&p).is_ok() {
@@ -311,10 +348,17 @@ pub fn decode(fragment: &str) -> Decoded {
             notices.push(format!("The preset {} is unknown (known: {known}); {shown} is shown.", short(&p)));
         }
     }
-    let base = link.base();
-    let specs = controls::describe(&base);
-    // Controls, one at a time, so that one bad value does not take the others with it.
-    for (k, v) in &pairs {
+}
+
+/// Read the controls, one at a time, so that one bad value does not take the others with it.
+fn read_controls(
+    pairs: &[(String, String)],
+    base: &Scenario,
+    specs: &[controls::Control],
+    link: &mut Link,
+    notices: &mut Vec<String>,
+) {
+    for (k, v) in pairs {
         if matches!(k.as_str(), "v" | "s" | "preset" | "embed" | "controls" | "charts" | "theme" | "t" | "win") {
             continue;
         }
@@ -324,7 +368,7 @@ pub fn decode(fragment: &str) -> Decoded {
         };
         let value = canonical_value(spec, v);
         // Range and kind first (cheap); the scenario as a whole is validated once below.
-        match controls::check_one(&base, k, &value) {
+        match controls::check_one(base, k, &value) {
             Ok(_) => {
                 if value != spec.value || k == "seed" {
                     link.controls.insert(k.clone(), value);
@@ -333,37 +377,49 @@ pub fn decode(fragment: &str) -> Decoded {
             Err(e) => notices.push(rejected(spec, &e)),
         }
     }
-    // Together they must make a valid scenario. If not, drop the settings that are invalid on
-    // their own; if the rest still fails, drop them all.
+}
+
+/// Check that the controls together make a valid scenario, dropping those that do not.
+fn check_controls_together(base: &Scenario, specs: &[controls::Control], link: &mut Link, notices: &mut Vec<String>) {
+    // If not, drop the settings that are invalid on their own; if the rest still fails, drop them all.
     let valid = |c: &BTreeMap<String, String>| {
-        controls::apply(&base, c).and_then(|s| crate::engine::model::Model::from_scenario(&s).map(|_| ()))
+        controls::apply(base, c).and_then(|s| crate::engine::model::Model::from_scenario(&s).map(|_| ()))
     };
     let only_seed = link.controls.len() == 1 && link.controls.contains_key("seed");
-    if !link.controls.is_empty() && !only_seed {
-        if let Err(all) = valid(&link.controls) {
-            let keys: Vec<String> = link.controls.keys().cloned().collect();
-            for k in keys {
-                let one = BTreeMap::from([(k.clone(), link.controls[&k].clone())]);
-                if let Err(e) = valid(&one) {
-                    if let Some(spec) = specs.iter().find(|c| c.key == k) {
-                        notices.push(rejected(spec, &e));
-                    }
-                    link.controls.remove(&k);
-                }
+    if link.controls.is_empty() || only_seed {
+        return;
+    }
+    let Err(all) = valid(&link.controls) else {
+        return;
+    };
+    let keys: Vec<String> = link.controls.keys().cloned().collect();
+    for k in keys {
+        let one = BTreeMap::from([(k.clone(), link.controls[&k].clone())]);
+        if let Err(e) = valid(&one) {
+            if let Some(spec) = specs.iter().find(|c| c.key == k) {
+                notices.push(rejected(spec, &e));
             }
-            if valid(&link.controls).is_err() {
-                notices.push(format!(
-                    "Together, the link's settings make an invalid scenario ({}); the scenario's own values are used.",
-                    first_line(&all.to_string())
-                ));
-                link.controls.clear();
-            }
+            link.controls.remove(&k);
         }
     }
-    // A link always carries its seed.
-    link.controls.entry("seed".into()).or_insert_with(|| base.seed.to_string());
-    // View parameters.
-    if let Some(e) = get("embed") {
+    if valid(&link.controls).is_err() {
+        notices.push(format!(
+            "Together, the link's settings make an invalid scenario ({}); the scenario's own values are used.",
+            first_line(&all.to_string())
+        ));
+        link.controls.clear();
+    }
+}
+
+/// Read the view parameters: embed, the controls and charts an embed shows, theme, cursor, window.
+fn read_view(
+    params: &Params,
+    base: &Scenario,
+    specs: &[controls::Control],
+    link: &mut Link,
+    notices: &mut Vec<String>,
+) {
+    if let Some(e) = params.get("embed") {
         match e.as_str() {
             "1" | "true" => link.embed = true,
             "0" | "false" | "" => {}
@@ -371,58 +427,16 @@ pub fn decode(fragment: &str) -> Decoded {
                 .push(format!("The parameter embed must be 1 or 0, got {}; the full page is shown.", short(other))),
         }
     }
-    if let Some(c) = get("controls") {
-        let mut keep = vec![];
-        for key in c.split(',').map(str::trim).filter(|k| !k.is_empty()) {
-            if specs.iter().any(|s| s.key == key) {
-                if !keep.iter().any(|k: &String| k == key) {
-                    keep.push(key.to_string());
-                }
-            } else {
-                notices.push(format!(
-                    "The control {} in controls= is not one this page knows; it is left out.",
-                    short(key)
-                ));
-            }
-        }
-        link.embed_controls = Some(keep);
+    if let Some(c) = params.get("controls") {
+        link.embed_controls = Some(read_embed_controls(&c, specs, notices));
     }
-    if let Some(c) = get("charts") {
-        let mut named = vec![];
-        for key in c.split(',').map(str::trim).filter(|k| !k.is_empty()) {
-            if charts().contains(&key) {
-                named.push(key.to_string());
-            } else {
-                notices.push(format!(
-                    "The chart {} in charts= is not one this page draws ({}); it is left out.",
-                    short(key),
-                    charts().join(", ")
-                ));
-            }
-        }
-        if !link.embed {
-            notices.push("charts= only applies to an embed (embed=1); the full page shows every chart.".into());
-        } else if named.is_empty() {
-            notices.push(format!("charts= names no chart ({}); every chart is shown.", charts().join(", ")));
-        } else {
-            link.embed_charts = canonical_charts(&named).map(|c| c.into_iter().map(String::from).collect());
-        }
+    if let Some(c) = params.get("charts") {
+        read_embed_charts(&c, link, notices);
     }
-    if let Some(t) = get("theme") {
-        link.theme = match t.as_str() {
-            "light" => Theme::Light,
-            "dark" => Theme::Dark,
-            "auto" => Theme::Auto,
-            other => {
-                notices.push(format!(
-                    "The parameter theme must be light, dark or auto, got {}; auto is used.",
-                    short(other)
-                ));
-                Theme::Auto
-            }
-        };
+    if let Some(t) = params.get("theme") {
+        link.theme = read_theme(&t, notices);
     }
-    if let Some(t) = get("t") {
+    if let Some(t) = params.get("t") {
         match t.trim().parse::<usize>() {
             Ok(x) if x <= base.steps => link.step = Some(x),
             _ => notices.push(format!(
@@ -432,18 +446,65 @@ pub fn decode(fragment: &str) -> Decoded {
             )),
         }
     }
-    if let Some(w) = get("win") {
+    if let Some(w) = params.get("win") {
         match parse_window(&w, base.steps) {
             Ok(win) => link.window = win,
             Err(why) => notices.push(format!("The parameter win {why}, got {}; the whole run is shown.", short(&w))),
         }
     }
-    if notices.len() > MAX_NOTICES {
-        let more = notices.len() - MAX_NOTICES;
-        notices.truncate(MAX_NOTICES);
-        notices.push(format!("…and {more} more problems with the link."));
+}
+
+/// The known controls named in `controls=` (each once, in the order given).
+fn read_embed_controls(c: &str, specs: &[controls::Control], notices: &mut Vec<String>) -> Vec<String> {
+    let mut keep = vec![];
+    for key in c.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+        if specs.iter().any(|s| s.key == key) {
+            if !keep.iter().any(|k: &String| k == key) {
+                keep.push(key.to_string());
+            }
+        } else {
+            notices
+                .push(format!("The control {} in controls= is not one this page knows; it is left out.", short(key)));
+        }
     }
-    Decoded { link, notices }
+    keep
+}
+
+/// Read `charts=`: the known charts it names, for an embed only.
+fn read_embed_charts(c: &str, link: &mut Link, notices: &mut Vec<String>) {
+    let mut named = vec![];
+    for key in c.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+        if charts().contains(&key) {
+            named.push(key.to_string());
+        } else {
+            notices.push(format!(
+                "The chart {} in charts= is not one this page draws ({}); it is left out.",
+                short(key),
+                charts().join(", ")
+            ));
+        }
+    }
+    if !link.embed {
+        notices.push("charts= only applies to an embed (embed=1); the full page shows every chart.".into());
+    } else if named.is_empty() {
+        notices.push(format!("charts= names no chart ({}); every chart is shown.", charts().join(", ")));
+    } else {
+        link.embed_charts = canonical_charts(&named).map(|c| c.into_iter().map(String::from).collect());
+    }
+}
+
+/// Read `theme=` (auto, with a notice, when it is not one of light, dark or auto).
+fn read_theme(t: &str, notices: &mut Vec<String>) -> Theme {
+    match t {
+        "light" => Theme::Light,
+        "dark" => Theme::Dark,
+        "auto" => Theme::Auto,
+        other => {
+            notices
+                .push(format!("The parameter theme must be light, dark or auto, got {}; auto is used.", short(other)));
+            Theme::Auto
+        }
+    }
 }
 
 /// Format 1 → 2: the keys whose meaning changed (see the module docs).
