@@ -96,12 +96,26 @@ struct SeriesOut<'a> {
     time_minutes: Times,
 }
 
-fn series_out<'a>(symbols: &'a [String], s: &'a Series, r: &'a Run, impact: &'a [Vec<f64>], minutes: Decimal) -> SeriesOut<'a> {
+fn series_out<'a>(
+    symbols: &'a [String],
+    s: &'a Series,
+    r: &'a Run,
+    impact: &'a [Vec<f64>],
+    minutes: Decimal,
+) -> SeriesOut<'a> {
     let steps = s.insurance_fund.len();
-    let positions = r.focal_assets.iter().enumerate().map(|(k, &a)| (symbols[a].as_str(), s.focal_position_qty[k].as_slice())).collect();
+    let positions = r
+        .focal_assets
+        .iter()
+        .enumerate()
+        .map(|(k, &a)| (symbols[a].as_str(), s.focal_position_qty[k].as_slice()))
+        .collect();
     SeriesOut {
         bad_debt: &s.bad_debt,
-        crowd: CrowdOut { accounts_liquidated: &s.crowd_accounts_liquidated, liquidated_notional: &s.crowd_liquidated_notional },
+        crowd: CrowdOut {
+            accounts_liquidated: &s.crowd_accounts_liquidated,
+            liquidated_notional: &s.crowd_liquidated_notional,
+        },
         exogenous_price: PerAsset(symbols, &s.exogenous_price),
         focal: FocalOut {
             collateral_value: &s.focal_collateral_value,
@@ -183,11 +197,13 @@ pub fn event_out<'a>(symbols: &'a [String], e: &'a Event, names: &'a [String]) -
     };
     match &e.kind {
         EventKind::Liquidation { asset, quantity, price, fee, realized_pnl, reason } => {
-            (out.kind, out.asset, out.quantity, out.price, out.fee) = ("liquidation", &symbols[*asset], quantity.0.normalize(), *price, *fee);
+            (out.kind, out.asset, out.quantity, out.price, out.fee) =
+                ("liquidation", &symbols[*asset], quantity.0.normalize(), *price, *fee);
             (out.realized_pnl, out.reason) = (Some(*realized_pnl), Some(reason));
         }
         EventKind::CollateralSale { asset, quantity, price, proceeds, reason } => {
-            (out.kind, out.asset, out.quantity, out.price) = ("collateral_sale", &symbols[*asset], quantity.0.normalize(), *price);
+            (out.kind, out.asset, out.quantity, out.price) =
+                ("collateral_sale", &symbols[*asset], quantity.0.normalize(), *price);
             (out.proceeds, out.reason) = (Some(*proceeds), Some(reason));
         }
         EventKind::BadDebt { amount, fund_paid, uncovered } => {

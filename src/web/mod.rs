@@ -223,9 +223,10 @@ impl Explorer {
 
     /// Adopt a result computed elsewhere (by the worker); returns its summary.
     pub fn import_result(&mut self, value: JsValue) -> Result<JsValue, JsError> {
-        let get = |k: &str| js_sys::Reflect::get(&value, &k.into()).map_err(|_| JsError::new("bad result from the worker"));
-        let chart: ChartData =
-            serde_wasm_bindgen::from_value(get("chart")?).map_err(|e| err(format!("bad result from the worker: {e}")))?;
+        let get =
+            |k: &str| js_sys::Reflect::get(&value, &k.into()).map_err(|_| JsError::new("bad result from the worker"));
+        let chart: ChartData = serde_wasm_bindgen::from_value(get("chart")?)
+            .map_err(|e| err(format!("bad result from the worker: {e}")))?;
         let summary = get("summary")?;
         self.result = Some(PageResult { chart, summary: summary.clone() });
         self.exo = None;

@@ -87,7 +87,6 @@ pub fn margin_ratio<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Chart
     markers(root, &mut chart, d, f, top_margin, &cap)
 }
 
-
 /// Markers at the ratio the check saw: filled for this run, hollow for the other mode. Their
 /// labels sit in rows above the plot, never over the data, never over each other.
 fn markers<DB: DrawingBackend>(
