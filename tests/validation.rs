@@ -123,3 +123,15 @@ fn few_large_crowd_accounts_are_capped_with_a_notice_not_rejected() {
     let m = Model::from_scenario(&s).unwrap();
     assert!(m.notices.iter().any(|n| n.contains("were capped at")), "{:?}", m.notices);
 }
+
+#[test]
+fn a_zero_price_is_a_problem_in_words_even_with_a_crowd() {
+    // (it used to divide by the price while sizing the crowd, and panic)
+    for price in ["0", "-5"] {
+        let p = problems(
+            json!({"version": 2, "assets": [{"symbol": "X", "price": price, "sigma": 0.5, "depth_usd": "1000000"}],
+                                "crowd": {"accounts": 100}}),
+        );
+        assert!(p.iter().any(|x| x.starts_with("assets[0].price: must be a positive price")), "{p:?}");
+    }
+}

@@ -70,7 +70,9 @@ pub fn generate(
     let n = spec.accounts;
     let spec_ok = check_spec(err, spec);
     let (specs, specs_ok) = asset_specs(err, spec, per_asset, assets);
-    if !spec_ok || !specs_ok || n == 0 || specs.is_empty() {
+    // (an asset without a positive price is already a problem of its own: nothing to size by)
+    let priced = assets.iter().all(|a| a.price0.0 > Decimal::ZERO);
+    if !spec_ok || !specs_ok || !priced || n == 0 || specs.is_empty() {
         return (vec![], 0);
     }
     let groups = groups(spec, &specs, assets);
