@@ -4,6 +4,7 @@
 //! `closing = opening + fees − bad debt paid`, with every fee an account paid received by the
 //! fund and every written-off amount either paid by the fund or reported as uncovered.
 
+use super::account::{AccountId, Ledger};
 use super::sim::Run;
 use crate::types::Money;
 use serde::Serialize;
@@ -21,20 +22,35 @@ pub struct Conservation {
 }
 
 pub fn check(r: &Run) -> Conservation {
-    let mut violations = vec![];
     let mut fees = Money::ZERO;
     let mut written_off = Money::ZERO;
-    let accounts = r.all_accounts();
-    for a in &accounts {
-        let l = &a.ledger;
+    let mut checked = 0usize;
+    // (who, cash, what the ledger adds up to) of every account whose ledger does not add up
+    let mut wrong: Vec<(AccountId, Money, Money)> = vec![];
+    let mut visit = |id: AccountId, cash: Money, l: &Ledger| {
+        checked += 1;
         let expect = l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off;
-        let got = a.total_cash();
-        if expect != got {
-            violations.push(format!("{:?}: cash {} but the ledger adds up to {}", a.id, got, expect));
+        if expect != cash {
+            wrong.push((id, cash, expect));
         }
         fees += l.fees;
         written_off += l.bad_debt_written_off;
+    };
+    // every account, the crowd's still in their cohorts read in place (not materialised)
+    for a in &r.accounts {
+        visit(a.id, a.total_cash(), &a.ledger);
     }
+    for c in &r.cohorts {
+        let margins: Money = c.template.iter().map(|p| p.margin).sum();
+        for mem in &c.members[c.head..] {
+            visit(AccountId::Crowd(mem.id), mem.cash + margins, &mem.ledger);
+        }
+    }
+    wrong.sort_by_key(|w| w.0);
+    let mut violations: Vec<String> = wrong
+        .iter()
+        .map(|(id, got, expect)| format!("{id:?}: cash {got} but the ledger adds up to {expect}"))
+        .collect();
     let f = &r.fund;
     if f.balance != f.opening + f.fees_received - f.bad_debt_paid {
         violations
@@ -50,7 +66,7 @@ pub fn check(r: &Run) -> Conservation {
         ));
     }
     Conservation {
-        accounts_checked: accounts.len(),
+        accounts_checked: checked,
         exact: violations.is_empty(),
         violations,
         fund_opening: f.opening,

@@ -24,25 +24,28 @@ pub enum Reason {
 
 impl Serialize for Reason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.describe())
+        s.collect_str(self)
+    }
+}
+
+/// The reason in words (what [`Reason::describe`] returns), written without allocating.
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (kind, mm, equity) = match self {
+            Reason::CrossMarginRatio { mm, equity } => ("cross", mm, equity),
+            Reason::IsolatedMarginRatio { mm, equity } => ("isolated", mm, equity),
+            Reason::LoanRepayment => return f.write_str("all positions closed; collateral sold to repay the USD loan"),
+        };
+        match margin::margin_ratio(*mm, *equity) {
+            Some(r) => write!(f, "{kind} margin ratio {}% ≥ 100%", (r.0 * Decimal::ONE_HUNDRED).round_dp(2)),
+            None => write!(f, "{kind} margin ratio unbounded (equity ≤ 0) ≥ 100%"),
+        }
     }
 }
 
 impl Reason {
     pub fn describe(&self) -> String {
-        let mr = |mm: &Money, eq: &Money| match margin::margin_ratio(*mm, *eq) {
-            Some(r) => format!("{}%", (r.0 * Decimal::ONE_HUNDRED).round_dp(2)),
-            None => "unbounded (equity ≤ 0)".into(),
-        };
-        match self {
-            Reason::CrossMarginRatio { mm, equity } => {
-                format!("cross margin ratio {} ≥ 100%", mr(mm, equity))
-            }
-            Reason::IsolatedMarginRatio { mm, equity } => {
-                format!("isolated margin ratio {} ≥ 100%", mr(mm, equity))
-            }
-            Reason::LoanRepayment => "all positions closed; collateral sold to repay the USD loan".into(),
-        }
+        self.to_string()
     }
 }
 
