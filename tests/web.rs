@@ -29,7 +29,7 @@ fn message(e: wasm_bindgen::JsError) -> String {
 fn series_are_typed_arrays_of_the_right_length() {
     let mut ex = Explorer::new();
     ex.load_preset("contagion").unwrap();
-    let summary = json(ex.run().unwrap());
+    let summary = json(ex.run(None).unwrap());
     assert!(summary.is_object(), "the summary crosses as a plain object");
     assert_eq!(summary["summary"]["healthy_positions_closed"][0]["asset"], "BTC");
     let n = ex.points();
@@ -70,20 +70,20 @@ fn bad_input_is_a_js_error_in_words() {
     assert!(m.contains("unknown preset"), "{m}");
     let m = message(ex.series("equity").unwrap_err());
     assert!(m.contains("nothing has been run yet"), "{m}");
-    ex.run().unwrap();
+    ex.run(None).unwrap();
     let m = message(ex.series("price.DOGE").unwrap_err());
     assert!(m.contains("DOGE"), "{m}");
     // the handle still works after every error
-    assert!(ex.run().is_ok());
+    assert!(ex.run(None).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn controls_change_the_outcome() {
     let mut ex = Explorer::new();
     ex.load_preset("contagion").unwrap();
-    let cross = json(ex.run().unwrap());
+    let cross = json(ex.run(None).unwrap());
     ex.set_control("mode", "isolated").unwrap();
-    let iso = json(ex.run().unwrap());
+    let iso = json(ex.run(None).unwrap());
     assert_eq!(cross["summary"]["focal_mode"], "cross");
     assert_eq!(iso["summary"]["focal_mode"], "isolated");
     assert_eq!(iso["summary"]["healthy_positions_closed"].as_array().unwrap().len(), 0);
@@ -106,7 +106,7 @@ fn the_ladder_is_the_engines() {
     // the handle's ladder at a step equals the native one (it plays the main run on from a kept
     // state when the cursor moves forward, and replays when it moves back)
     let mut ex = Explorer::new();
-    ex.run().unwrap();
+    ex.run(None).unwrap();
     assert_eq!(ex.ladder_assets().unwrap()[0], "ETH");
     let m =
         margin_cascade::Model::from_scenario(&margin_cascade::share::presets::get("loop").unwrap().scenario()).unwrap();
@@ -114,8 +114,17 @@ fn the_ladder_is_the_engines() {
         let got: margin_cascade::output::chart::LadderData = value(ex.ladder(step, "ETH").unwrap());
         assert_eq!(got, margin_cascade::output::chart::LadderData::at(&m, step as usize, 1), "step {step}");
     }
-    let m = message(ex.ladder(3, "DOGE").unwrap_err());
-    assert!(m.contains("DOGE"), "{m}");
+    let msg = message(ex.ladder(3, "DOGE").unwrap_err());
+    assert!(msg.contains("DOGE"), "{msg}");
+    // a run that kept its state at the cursor's step gives the same ladder there, and on from it
+    for keep in [13u32, 0, 500] {
+        ex.run(Some(keep)).unwrap();
+        for step in [keep.min(72), 20, 5] {
+            let got: margin_cascade::output::chart::LadderData = value(ex.ladder(step, "ETH").unwrap());
+            let want = margin_cascade::output::chart::LadderData::at(&m, step as usize, 1);
+            assert_eq!(got, want, "kept {keep}, step {step}");
+        }
+    }
 }
 
 #[wasm_bindgen_test]
@@ -164,10 +173,59 @@ fn same_link_same_bits_as_native() {
         let o = margin_cascade::simulate(&margin_cascade::Model::from_scenario(&s).unwrap());
         let got = margin_cascade::output::report::to_json(&o);
         assert_eq!(got["digest"], w["digest"], "{}: the browser's numbers differ from native", w["name"]);
-        let page = ex.run().unwrap();
+        let page = ex.run(None).unwrap();
         let summary = js_sys::Reflect::get(&page, &JsValue::from_str("summary")).unwrap();
         assert_eq!(value::<margin_cascade::engine::outcome::RunSummary>(summary), o.summary, "{}", w["name"]);
         // and the handle writes the link back unchanged
         assert_eq!(ex.link(false, None, None, "auto", None), w["link"].as_str().unwrap(), "{}", w["name"]);
     }
+}
+
+#[wasm_bindgen_test]
+fn a_result_from_the_worker_arrives_whole() {
+    // what the worker exports, the page imports: the same summary and every series bit for bit
+    let mut worker = Explorer::new();
+    let summary = json(worker.run(None).unwrap());
+    let sent = worker.export_result().unwrap();
+    let chart = js_sys::Reflect::get(&sent, &"chart".into()).unwrap();
+    assert!(chart.is_instance_of::<js_sys::Uint8Array>(), "the chart data crosses as bytes");
+    let mut page = Explorer::new();
+    assert_eq!(json(page.import_result(sent).unwrap()), summary);
+    let mut names: Vec<String> =
+        ["hours", "equity", "collateral", "nofb_equity", "mr_pct", "crowd_notional"].map(String::from).to_vec();
+    assert_eq!(page.chart_assets(), worker.chart_assets());
+    for a in worker.chart_assets() {
+        names.extend(["price", "impact_pct", "forced_flow"].map(|k| format!("{k}.{a}")));
+    }
+    for n in &names {
+        let (w, p) = (worker.series(n).unwrap().to_vec(), page.series(n).unwrap().to_vec());
+        assert_eq!(
+            w.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            p.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            "{n}"
+        );
+    }
+    // anything else is refused in words
+    let bad = js_sys::Object::new();
+    js_sys::Reflect::set(&bad, &"chart".into(), &js_sys::Uint8Array::new_with_length(3).into()).unwrap();
+    let m = message(page.import_result(bad.into()).unwrap_err());
+    assert!(m.contains("bad result from the worker"), "{m}");
+}
+
+#[wasm_bindgen_test]
+fn the_cursor_after_a_run_and_a_ladder_held_by_the_result() {
+    let mut ex = Explorer::new();
+    let summary = json(ex.run(None).unwrap());
+    let liq = summary["summary"]["focal_liquidated_step"].as_u64().expect("the loop preset liquidates you") as u32;
+    // no cursor, or one beyond the run: the first liquidation; a cursor inside the run stays
+    assert_eq!(ex.cursor_for(None).unwrap(), liq);
+    assert_eq!(ex.cursor_for(Some(10_000)).unwrap(), liq);
+    assert_eq!(ex.cursor_for(Some(3)).unwrap(), 3);
+    // a ladder exported with the result is the one the page reads back
+    ex.ladder(liq, "ETH").unwrap();
+    let mut page = Explorer::new();
+    page.import_result(ex.export_result().unwrap()).unwrap();
+    let want: margin_cascade::output::chart::LadderData = value(ex.ladder(liq, "ETH").unwrap());
+    let got: margin_cascade::output::chart::LadderData = value(page.ladder(liq, "ETH").unwrap());
+    assert_eq!(got, want);
 }

@@ -26,9 +26,32 @@ export function windowSteps() {
   return w ? [w[0], Math.min(w[1], n - 1)] : [0, n - 1];
 }
 
-function drawCanvas(canvas, dpr) {
+// Each canvas's CSS size as the resize observer last reported it: reading the layout during an
+// update would force the browser to lay the page out (the summary's text just changed) once
+// more than it must. A canvas not yet reported, or hidden when it was, is measured directly.
+const sizes = new WeakMap();
+function sizeOf(canvas) {
+  const s = sizes.get(canvas);
+  if (s && s[0] > 0 && s[1] > 0) return s;
   const r = canvas.getBoundingClientRect();
-  const w = Math.max(200, Math.round(r.width)), h = Math.max(120, Math.round(r.height));
+  return [r.width, r.height];
+}
+
+/** Watch the canvases' sizes; `resized` is called (once per observation) when any changed. */
+export function watchSizes(resized) {
+  const ro = new ResizeObserver((entries) => {
+    for (const e of entries) {
+      const b = e.borderBoxSize[0];
+      sizes.set(e.target, [b.inlineSize, b.blockSize]);
+    }
+    resized();
+  });
+  for (const c of $$('.chart canvas')) ro.observe(c);
+}
+
+function drawCanvas(canvas, dpr) {
+  const [cw, ch] = sizeOf(canvas);
+  const w = Math.max(200, Math.round(cw)), h = Math.max(120, Math.round(ch));
   try {
     S.ex.draw(canvas, canvas.dataset.panel, w, h, dpr, S.dark);
   } catch (e) {
@@ -101,12 +124,13 @@ export function placeCursor(step = S.cursor, hover = false) {
   for (const canvas of timeCanvases()) {
     const c = canvas.nextElementSibling;
     if (!c || !c.classList.contains('cursor')) continue;
-    const w = canvas.getBoundingClientRect().width;
+    // the canvas is its figure's first child: the cursor's offsets are the canvas's own
+    const [w, h] = sizeOf(canvas);
     const [x0, x1] = S.ex.constructor.plot_x_range(Math.round(w));
     const inside = step >= from && step <= to;
-    c.style.left = `${canvas.offsetLeft + x0 + ((x1 - x0) * (step - from)) / Math.max(1, to - from)}px`;
-    c.style.top = `${canvas.offsetTop}px`;
-    c.style.height = `${canvas.offsetHeight}px`;
+    c.style.left = `${x0 + ((x1 - x0) * (step - from)) / Math.max(1, to - from)}px`;
+    c.style.top = '0px';
+    c.style.height = `${h}px`;
     c.style.display = inside ? 'block' : 'none';
     c.classList.toggle('hover', hover);
   }

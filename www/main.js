@@ -15,7 +15,7 @@ import { buildControls, refreshControls, showControl, controlValues, setOnChange
 import { schedule } from './run.js';
 import { narrative } from './story.js';
 import { readout, fillTable } from './readout.js';
-import { drawAll, placeCursor, listenToPointers, describeCharts, describeLadder, showFigures, fillLadderAssets, ladderFollowsCursor } from './charts.js';
+import { drawAll, placeCursor, listenToPointers, describeCharts, describeLadder, showFigures, fillLadderAssets, ladderFollowsCursor, watchSizes } from './charts.js';
 import { setCursor, showCursor, showWindow, listenToTime, stopPlay } from './timebar.js';
 import { openLink, followUrl, showLinkNotices, listenToSharing } from './share.js';
 import { listenToHost, tellReady, tellState } from './host.js';
@@ -156,13 +156,13 @@ function listenToScenario() {
   // (redrawn in the next frame: work that changes the layout inside the observer's own callback
   // would loop)
   let resized = null;
-  new ResizeObserver(() => {
+  watchSizes(() => {
     resized ??= requestAnimationFrame(() => {
       resized = null;
       if (S.summary) drawAll();
       clampSummary();
     });
-  }).observe($('#charts'));
+  });
   prefersDark.addEventListener('change', () => {
     applyTheme();
     drawAll();

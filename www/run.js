@@ -35,7 +35,7 @@ function update() {
   if (S.ex.cost() > WORKER_COST) return runInWorker();
   const t0 = performance.now();
   try {
-    const s = S.ex.run();
+    const s = S.ex.run(S.cursor ?? undefined); // keep the state at the cursor: the ladder there needs no replay
     S.perf.runs.push(performance.now() - t0);
     adopt(s);
   } catch (e) {
@@ -88,7 +88,8 @@ function runInWorker() {
   }
   busy = true;
   $('#progress').hidden = false;
-  worker.postMessage({ id: ++jobId, scenario: S.ex.base_json(), values: S.ex.control_values() });
+  // the cursor and the ladder's asset: the worker computes the ladder there too
+  worker.postMessage({ id: ++jobId, scenario: S.ex.base_json(), values: S.ex.control_values(), cursor: S.cursor, ladder: S.ladderAsset });
 }
 
 function adopt(summary) {
@@ -99,8 +100,7 @@ function adopt(summary) {
   data.assets = S.ex.chart_assets();
   for (const a of data.assets) for (const k of PER_ASSET) data[`${k}.${a}`] = S.ex.series(`${k}.${a}`);
   S.data = data;
-  const n = data.hours.length;
-  if (S.cursor == null || S.cursor > n - 1) S.cursor = summary.summary.focal_liquidated_step ?? n - 1;
+  S.cursor = S.ex.cursor_for(S.cursor ?? undefined);
   emit('result');
   if (S.pendingInputAt != null) {
     S.perf.updates.push(performance.now() - S.pendingInputAt);

@@ -1,12 +1,14 @@
-// Runs large scenarios off the main thread. Receives {id, scenario, values}; answers
-// {id, result} (the Explorer's result as a plain object, structured-cloned) or {id, error}.
+// Runs large scenarios off the main thread. Receives {id, scenario, values, cursor, ladder} (the
+// ladder's asset, computed at the step the cursor will show); answers
+// {id, result} (the Explorer's result: the summary as a plain object, the chart data as bytes whose
+// buffer is transferred, not copied) or {id, error}.
 import init, { Explorer } from './pkg/margin_cascade.js';
 
 const ready = init();
 let ex = null;
 
 self.onmessage = async (m) => {
-  const { id, scenario, values } = m.data || {};
+  const { id, scenario, values, cursor, ladder } = m.data || {};
   try {
     await ready;
     const t = [performance.now()];
@@ -14,13 +16,14 @@ self.onmessage = async (m) => {
     ex.load_json(String(scenario));
     for (const [k, v] of Object.entries(values || {})) ex.set_control(k, String(v));
     t.push(performance.now());
-    ex.run();
+    ex.run(cursor ?? undefined);
+    if (ex.ladder_assets().includes(ladder)) ex.ladder(ex.cursor_for(cursor ?? undefined), ladder);
     t.push(performance.now());
     const result = ex.export_result();
     t.push(performance.now());
     // how long each phase took, for the speed report (tests/browser/bench.mjs)
-    const timings = { 'worker: load and set controls': t[1] - t[0], 'worker: engine run': t[2] - t[1], 'worker: export the result': t[3] - t[2] };
-    self.postMessage({ id, result, timings, sent: performance.timeOrigin + performance.now() });
+    const timings = { 'worker: load and set controls': t[1] - t[0], 'worker: engine run and ladder': t[2] - t[1], 'worker: export the result': t[3] - t[2] };
+    self.postMessage({ id, result, timings, sent: performance.timeOrigin + performance.now() }, [result.chart.buffer]);
   } catch (e) {
     self.postMessage({ id, error: (e && e.message) || String(e) });
   }

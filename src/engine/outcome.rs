@@ -69,8 +69,21 @@ pub struct Outcome {
 pub fn simulate(m: &Model) -> Outcome {
     let exo = market::exogenous_path(m);
     let main = sim::run(m, &exo, m.feedback, &m.focal);
-    let no_feedback = sim::run(m, &exo, false, &m.focal);
-    let other_mode = sim::run(m, &exo, m.feedback, &m.focal_other);
+    counterfactuals(m, &exo, main)
+}
+
+/// [`simulate`], also keeping what a look at one step of the main run needs without replaying
+/// it: the exogenous path and the main run's state after step `keep` (clamped to the last step).
+pub fn simulate_keeping(m: &Model, keep: usize) -> (Outcome, market::ExoPath, sim::State) {
+    let exo = market::exogenous_path(m);
+    let (main, kept) = sim::run_keeping(m, &exo, m.feedback, &m.focal, keep);
+    (counterfactuals(m, &exo, main), exo, kept)
+}
+
+/// The two counterfactuals of a main run on its exogenous path, and the summaries.
+fn counterfactuals(m: &Model, exo: &market::ExoPath, main: Run) -> Outcome {
+    let no_feedback = sim::run(m, exo, false, &m.focal);
+    let other_mode = sim::run(m, exo, m.feedback, &m.focal_other);
     let symbols: Vec<String> = m.assets.iter().map(|a| a.symbol.clone()).collect();
     let summary = summarize(&symbols, &main, &other_mode);
     let no_feedback_summary = summarize(&symbols, &no_feedback, &main);

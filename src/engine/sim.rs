@@ -99,6 +99,7 @@ type Plan = (Who, Account, Vec<Order>);
 /// The engine between two steps: every account, the impact state, prices, the fund, the events
 /// so far and the series recorded so far. [`run`] steps it to the end; the crowd's liquidation
 /// ladder (`ladder.rs`) stops it at the step it looks at.
+#[derive(Clone)]
 pub struct State {
     /// The last step played (0: the opening).
     pub t: usize,
@@ -134,6 +135,20 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
         s.step(m, exo);
     }
     s.finish()
+}
+
+/// [`run`], also keeping a copy of the state after step `keep` (clamped to the last step).
+pub fn run_keeping(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit, keep: usize) -> (Run, State) {
+    let keep = keep.min(m.steps);
+    let mut s = State::new(m, exo, feedback, focal_init);
+    while s.t < keep {
+        s.step(m, exo);
+    }
+    let kept = s.clone();
+    while s.t < m.steps {
+        s.step(m, exo);
+    }
+    (s.finish(), kept)
 }
 
 impl State {
@@ -397,6 +412,7 @@ impl Series {
 }
 
 /// An f64 copy of an account, for the conservative pre-filter (see [`clearly_healthy`]).
+#[derive(Clone)]
 struct Mirror {
     isolated: bool,
     cash: f64,

@@ -37,31 +37,48 @@ use rust_decimal::Decimal;
 pub fn render(template: &str, s: &Scenario, m: &Model, o: &Outcome) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
+    while let Some((open, key)) = next_placeholder(rest) {
         out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if close <= 40 => {
-                let key = &after[..close];
-                match value(key, s, m, o) {
-                    Some(v) => out.push_str(&v),
-                    None => out.push_str(&rest[open..open + close + 2]),
-                }
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
+        match value(key, s, m, o) {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(&rest[open..open + key.len() + 2]),
         }
+        rest = &rest[open + key.len() + 2..];
     }
     out.push_str(rest);
     out
 }
 
+/// Whether `template` has a placeholder at all (if not, [`render`] returns it as it is, and
+/// no run is needed to fill it in).
+pub fn has_placeholders(template: &str) -> bool {
+    next_placeholder(template).is_some()
+}
+
+/// The next placeholder in `text`: where its `{` is, and the key inside the braces (at most 40
+/// characters, up to the first `}`).
+fn next_placeholder(text: &str) -> Option<(usize, &str)> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find('{') {
+        let open = from + i;
+        let after = &text[open + 1..];
+        match after.find('}') {
+            Some(close) if close <= 40 => return Some((open, &after[..close])),
+            _ => from = open + 1,
+        }
+    }
+    None
+}
+
 /// The placeholders a template names, in order.
 pub fn placeholders(template: &str) -> Vec<String> {
-    template.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(k, _)| k.to_string())).collect()
+    let mut out = vec![];
+    let mut rest = template;
+    while let Some((open, key)) = next_placeholder(rest) {
+        out.push(key.to_string());
+        rest = &rest[open + key.len() + 2..];
+    }
+    out
 }
 
 fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
@@ -224,5 +241,15 @@ mod tests {
         let step = o.summary.focal_liquidated_step.unwrap();
         assert_eq!(t, format!("10,000 USD · BTC and ETH · {step} ({}) · −19.8 % · {{nope}} · {{liq", clock(step, &m)));
         assert_eq!(placeholders("a {x} b {y.Z} {"), vec!["x", "y.Z"]);
+    }
+
+    #[test]
+    fn a_template_without_placeholders_is_its_own_text() {
+        // no `{…}` (or a brace with no key closed within 40 characters): nothing to fill in
+        for t in ["", "plain words", "a { b", &format!("{{{}}}", "x".repeat(41))] {
+            assert!(!has_placeholders(t), "{t}");
+            assert!(placeholders(t).is_empty(), "{t}");
+        }
+        assert!(has_placeholders("falls {drop.ETH}"));
     }
 }

@@ -56,8 +56,12 @@ pub const PRESETS: &[Preset] = &[
 /// The preset the page opens on (the first).
 pub const DEFAULT: &str = "loop";
 
-/// A scenario's description with its figures filled in from a run of the scenario.
+/// A scenario's description with its figures filled in from a run of the scenario (no run when
+/// it has no placeholder).
 pub fn description(s: &Scenario) -> Result<String> {
+    if !crate::output::story::has_placeholders(&s.description) {
+        return Ok(s.description.clone());
+    }
     let m = crate::engine::model::Model::from_scenario(s)?;
     let o = crate::engine::outcome::simulate(&m);
     Ok(crate::output::story::render(&s.description, &s.upgraded(), &m, &o))

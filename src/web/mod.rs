@@ -201,32 +201,43 @@ impl Explorer {
         s.steps as f64 * s.assets.len() as f64 * accounts
     }
 
-    /// Run the effective scenario; returns the page summary.
-    pub fn run(&mut self) -> Result<JsValue, JsError> {
-        let m = self.model()?.clone();
-        let o = crate::simulate(&m);
-        let summary = js(&PageSummary::new(&o, &m))?;
-        self.exo = Some(crate::engine::market::exogenous_path(&m));
-        self.state = None;
+    /// Run the effective scenario; returns the page summary. With `keep_step` (the cursor's
+    /// step), the main run's state there is kept, so that the ladder at that step needs no replay.
+    pub fn run(&mut self, keep_step: Option<u32>) -> Result<JsValue, JsError> {
+        self.model()?;
+        let Some(m) = self.model.as_ref() else { return Err(JsError::new("no model")) };
+        let (o, exo, kept) = crate::engine::outcome::simulate_keeping(m, keep_step.unwrap_or(0) as usize);
+        let summary = js(&PageSummary::new(&o, m))?;
+        self.exo = Some(exo);
+        self.state = Some(kept);
         self.result = Some(PageResult { chart: ChartData::from_outcome(&o), summary: summary.clone() });
         Ok(summary)
     }
 
-    /// The last result, to send from the worker to the page: `{chart, summary}`.
+    /// The last result, to send from the worker to the page: `{chart, summary}`, the chart data
+    /// as postcard bytes (a `Uint8Array` whose buffer the worker transfers: its many series
+    /// cross in one copy, and decode at memory speed, where a JS object of arrays took 5 ms to
+    /// build and 14 ms to read back on the large scenario).
     pub fn export_result(&self) -> Result<JsValue, JsError> {
         let r = self.result()?;
+        let bytes = postcard::to_allocvec(&r.chart).map_err(err)?;
         let out = js_sys::Object::new();
-        js_sys::Reflect::set(&out, &"chart".into(), &js(&r.chart)?).map_err(|_| JsError::new("export"))?;
-        js_sys::Reflect::set(&out, &"summary".into(), &r.summary).map_err(|_| JsError::new("export"))?;
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&out, &k.into(), v).map_err(|_| JsError::new("export"));
+        set("chart", &js_sys::Uint8Array::from(bytes.as_slice()).into())?;
+        set("summary", &r.summary)?;
         Ok(out.into())
     }
 
-    /// Adopt a result computed elsewhere (by the worker); returns its summary.
+    /// Adopt a result computed elsewhere (by the worker's `export_result`); returns its summary.
     pub fn import_result(&mut self, value: JsValue) -> Result<JsValue, JsError> {
         let get =
             |k: &str| js_sys::Reflect::get(&value, &k.into()).map_err(|_| JsError::new("bad result from the worker"));
-        let chart: ChartData = serde_wasm_bindgen::from_value(get("chart")?)
-            .map_err(|e| err(format!("bad result from the worker: {e}")))?;
+        let bytes = get("chart")?
+            .dyn_into::<js_sys::Uint8Array>()
+            .map_err(|_| JsError::new("bad result from the worker: the chart data is not bytes"))?
+            .to_vec();
+        let chart: ChartData =
+            postcard::from_bytes(&bytes).map_err(|e| err(format!("bad result from the worker: {e}")))?;
         let summary = get("summary")?;
         self.result = Some(PageResult { chart, summary: summary.clone() });
         self.exo = None;
@@ -236,8 +247,8 @@ impl Explorer {
 
     /// The per-step series of the effective scenario as CSV (the columns of `cascade run --csv`).
     pub fn csv(&mut self) -> Result<String, JsError> {
-        let m = self.model()?.clone();
-        Ok(report::to_csv(&crate::simulate(&m)))
+        let m = self.model()?;
+        Ok(report::to_csv(&crate::simulate(m)))
     }
 
     /// Load a share link (a URL fragment). Never fails: problems come back as notices.
@@ -323,28 +334,45 @@ impl Explorer {
         Ok(page::ladder_assets(m))
     }
 
+    /// The step the cursor shows after the last run: `step` when the run has it, else the step
+    /// of the focal account's first liquidation (its first marker), else the last step.
+    pub fn cursor_for(&self, step: Option<u32>) -> Result<u32, JsError> {
+        let c = &self.result()?.chart;
+        let last = c.hours.len().saturating_sub(1);
+        Ok(match step {
+            Some(s) if s as usize <= last => s,
+            _ => c.liquidations.first().map_or(last, |l| l.step) as u32,
+        })
+    }
+
     /// The crowd's liquidation ladder of `symbol` at `step` of the main run (kept for the ladder
     /// chart). Returns it, or `null` when the scenario has no crowd.
     pub fn ladder(&mut self, step: u32, symbol: &str) -> Result<JsValue, JsError> {
-        let m = self.model()?.clone();
+        self.model()?;
+        let Some(m) = self.model.as_ref() else { return Err(JsError::new("no model")) };
         let Some(asset) = m.assets.iter().position(|a| a.symbol == symbol) else {
             return Err(JsError::new(&format!("no asset {symbol:?}")));
         };
         let step = (step as usize).min(m.steps);
-        let exo = self.exo.get_or_insert_with(|| crate::engine::market::exogenous_path(&m));
+        // the result already holds it (computed by the worker along with the run, or asked twice)
+        let held = self.result.as_ref().and_then(|r| r.chart.ladder.as_ref());
+        if let Some(l) = held.filter(|l| l.step == step && l.symbol == symbol) {
+            return js(l);
+        }
+        let exo = self.exo.get_or_insert_with(|| crate::engine::market::exogenous_path(m));
         // play on from the kept state when the cursor moved forward; replay otherwise
         let state = match self.state.take() {
             Some(s) if s.t <= step => s,
-            _ => State::new(&m, exo, m.feedback, &m.focal),
+            _ => State::new(m, exo, m.feedback, &m.focal),
         };
         let mut state = state;
         while state.t < step {
-            state.step(&m, exo);
+            state.step(m, exo);
         }
         let has_crowd = !state.cohorts.is_empty() || !state.explicit.is_empty();
         let data = has_crowd.then(|| {
-            let lv = ladder::levels(&m, asset, state.prices[asset], 0.2, 40);
-            chart::LadderData::new(&ladder::ladder(&state, &m, asset, &lv), &m)
+            let lv = ladder::levels(m, asset, state.prices[asset], 0.2, 40);
+            chart::LadderData::new(&ladder::ladder(&state, m, asset, &lv), m)
         });
         self.state = Some(state);
         let out = js(&data)?;
