@@ -85,3 +85,25 @@ fn the_ladder_at_a_later_step_counts_only_the_accounts_still_open() {
     let (open, after) = (at(0), at(30));
     assert!(after < open * 0.8, "{after} vs {open}");
 }
+
+#[test]
+fn a_run_keeps_the_state_of_the_step_asked_for_or_of_your_first_liquidation() {
+    use margin_cascade::{engine::outcome, output::report};
+    // (amplification: you are never liquidated, so the last step)
+    for name in ["loop", "contagion", "amplification", "depeg"] {
+        let m = Model::from_scenario(&presets::get(name).unwrap().scenario()).unwrap();
+        let plain = simulate(&m);
+        for keep in [Some(0), Some(7), Some(m.steps), None] {
+            let (o, exo, kept) = outcome::simulate_keeping(&m, keep);
+            // the same outcome, to the last digit
+            assert_eq!(report::to_json_text(&o), report::to_json_text(&plain), "{name} {keep:?}");
+            // the state of that step: the one a replay reaches
+            let t = keep.unwrap_or(plain.summary.focal_liquidated_step.unwrap_or(m.steps));
+            assert_eq!(kept.t, t, "{name} {keep:?}");
+            let replay = ladder::state_at(&m, &exo, t);
+            assert_eq!(kept.prices, replay.prices, "{name} {keep:?}");
+            assert_eq!(kept.events, replay.events, "{name} {keep:?}");
+            assert_eq!(kept.series.focal_equity, replay.series.focal_equity, "{name} {keep:?}");
+        }
+    }
+}

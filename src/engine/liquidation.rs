@@ -85,6 +85,15 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+impl Event {
+    /// Whether this is the venue taking something from your account: a liquidation or a sale of
+    /// your collateral (a bad-debt write-off is the venue's loss, not a liquidation). Your first
+    /// such event is the step the summary reports and the page first shows.
+    pub fn liquidates_focal(&self) -> bool {
+        self.account == AccountId::Focal && !matches!(self.kind, EventKind::BadDebt { .. })
+    }
+}
+
 /// The insurance fund and what it paid.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Fund {

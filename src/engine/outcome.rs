@@ -73,8 +73,8 @@ pub fn simulate(m: &Model) -> Outcome {
 }
 
 /// [`simulate`], also keeping what a look at one step of the main run needs without replaying
-/// it: the exogenous path and the main run's state after step `keep` (clamped to the last step).
-pub fn simulate_keeping(m: &Model, keep: usize) -> (Outcome, market::ExoPath, sim::State) {
+/// it: the exogenous path and the main run's state after step `keep` (see [`sim::run_keeping`]).
+pub fn simulate_keeping(m: &Model, keep: Option<usize>) -> (Outcome, market::ExoPath, sim::State) {
     let exo = market::exogenous_path(m);
     let (main, kept) = sim::run_keeping(m, &exo, m.feedback, &m.focal, keep);
     (counterfactuals(m, &exo, main), exo, kept)
@@ -134,11 +134,7 @@ fn closed_positions(symbols: &[String], r: &Run) -> Vec<(usize, usize)> {
 /// Summarise run `r`; `cmp` is the run whose focal account it is compared with.
 pub fn summarize(symbols: &[String], r: &Run, cmp: &Run) -> RunSummary {
     let s = &r.series;
-    let focal_liquidated_step = r
-        .events
-        .iter()
-        .find(|e| e.account == AccountId::Focal && !matches!(e.kind, EventKind::BadDebt { .. }))
-        .map(|e| e.step);
+    let focal_liquidated_step = r.events.iter().find(|e| e.liquidates_focal()).map(|e| e.step);
     let closed = closed_positions(symbols, r);
     let kept_in_cmp = |asset: usize| cmp.focal().positions.iter().any(|p| p.asset == asset);
     let to_named = |v: &[(usize, usize)]| -> Vec<ClosedPosition> {

@@ -137,17 +137,31 @@ pub fn run(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit) -
     s.finish()
 }
 
-/// [`run`], also keeping a copy of the state after step `keep` (clamped to the last step).
-pub fn run_keeping(m: &Model, exo: &ExoPath, feedback: bool, focal_init: &AccountInit, keep: usize) -> (Run, State) {
-    let keep = keep.min(m.steps);
+/// [`run`], also keeping a copy of the state after step `keep` (clamped to the last step), or
+/// with `None` after the step a reader is first shown: the focal account's first liquidation
+/// ([`Event::liquidates_focal`]), else the last step.
+pub fn run_keeping(
+    m: &Model,
+    exo: &ExoPath,
+    feedback: bool,
+    focal_init: &AccountInit,
+    keep: Option<usize>,
+) -> (Run, State) {
+    let target = keep.map(|k| k.min(m.steps));
     let mut s = State::new(m, exo, feedback, focal_init);
-    while s.t < keep {
-        s.step(m, exo);
-    }
-    let kept = s.clone();
+    let mut kept = (target == Some(0)).then(|| s.clone());
     while s.t < m.steps {
+        let first_event = s.events.len();
         s.step(m, exo);
+        let here = match target {
+            Some(k) => s.t == k,
+            None => kept.is_none() && s.events[first_event..].iter().any(Event::liquidates_focal),
+        };
+        if here {
+            kept = Some(s.clone());
+        }
     }
+    let kept = kept.unwrap_or_else(|| s.clone());
     (s.finish(), kept)
 }
 

@@ -201,12 +201,14 @@ impl Explorer {
         s.steps as f64 * s.assets.len() as f64 * accounts
     }
 
-    /// Run the effective scenario; returns the page summary. With `keep_step` (the cursor's
-    /// step), the main run's state there is kept, so that the ladder at that step needs no replay.
+    /// Run the effective scenario; returns the page summary. The main run's state is kept at the
+    /// step the cursor will show ([`Explorer::cursor_for`] with the same `keep_step`), so that the
+    /// ladder there needs no replay.
     pub fn run(&mut self, keep_step: Option<u32>) -> Result<JsValue, JsError> {
         self.model()?;
         let Some(m) = self.model.as_ref() else { return Err(JsError::new("no model")) };
-        let (o, exo, kept) = crate::engine::outcome::simulate_keeping(m, keep_step.unwrap_or(0) as usize);
+        let (o, exo, kept) =
+            crate::engine::outcome::simulate_keeping(m, keep_step.map(|k| k as usize).filter(|&k| k <= m.steps));
         let summary = js(&PageSummary::new(&o, m))?;
         self.exo = Some(exo);
         self.state = Some(kept);

@@ -1,6 +1,5 @@
 //! What the charts (and the page's readout) need from an outcome, as plain numbers.
 
-use crate::engine::account::AccountId;
 use crate::engine::liquidation::EventKind;
 use crate::engine::outcome::Outcome;
 use serde::{Deserialize, Serialize};
@@ -117,7 +116,7 @@ pub struct AssetSeries {
 fn liq_markers(o: &Outcome, r: &crate::engine::sim::Run) -> Vec<LiqMarker> {
     use crate::engine::liquidation::Reason;
     let mut out: Vec<LiqMarker> = vec![];
-    for e in r.events.iter().filter(|e| e.account == AccountId::Focal) {
+    for e in r.events.iter().filter(|e| e.liquidates_focal()) {
         let (what, reason) = match &e.kind {
             EventKind::Liquidation { asset, reason, .. } => (o.symbols[*asset].clone(), Some(reason)),
             EventKind::CollateralSale { asset, .. } => (format!("sold {}", o.symbols[*asset]), None),
