@@ -27,9 +27,13 @@ pub enum Error {
     Parse(String),
     #[error("unknown preset {name:?}; the presets are: {known}")]
     UnknownPreset { name: String, known: String },
-    /// A number left the range the engine can represent exactly (guarded by the size limits).
-    #[error("numeric overflow while computing {0}; the scenario's values are too large")]
-    Overflow(&'static str),
+    /// A value given outside a scenario document breaks a rule: a control's value, a link
+    /// parameter, a command-line option, a file that cannot be read. The words name it.
+    #[error("{0}")]
+    Input(String),
+    /// A chart could not be drawn (a size out of range, a drawing backend's failure).
+    #[error("{0}")]
+    Draw(String),
 }
 
 impl Error {

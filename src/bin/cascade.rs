@@ -1,10 +1,14 @@
 //! `cascade`: the command-line shell over the engine.
 
 use clap::{Parser, Subcommand};
+use margin_cascade::error::Error;
 use margin_cascade::{
     engine::ladder, engine::outcome, engine::scenario, load_scenario, output::chart, output::report, share::controls,
     share::link, share::presets, Model,
 };
+
+/// The engine's one error type, for what this shell reads and draws.
+type Res<T> = margin_cascade::error::Result<T>;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -107,11 +111,9 @@ fn is_link(source: &str) -> bool {
         && (source.starts_with('#') || source.starts_with("v=") || source.contains("://"))
 }
 
-fn read_source(source: &str) -> Result<Source, String> {
+fn read_source(source: &str) -> Res<Source> {
     if source.starts_with("preset:") {
-        return load_scenario(source)
-            .map(|scenario| Source { scenario, link: None, notices: 0 })
-            .map_err(|e| e.to_string());
+        return load_scenario(source).map(|scenario| Source { scenario, link: None, notices: 0 });
     }
     if is_link(source) {
         // Like the page: every problem in the link is a notice and the rest is used.
@@ -124,20 +126,20 @@ fn read_source(source: &str) -> Result<Source, String> {
         for n in &d.notices {
             eprintln!("notice: {n}");
         }
-        let scenario = d.link.scenario().map_err(|e| format!("the link's scenario: {e}"))?;
+        let scenario = d.link.scenario().map_err(|e| Error::Input(format!("the link's scenario: {e}")))?;
         return Ok(Source { scenario, link: Some(d.link), notices: d.notices.len() });
     }
     let text = if source == "-" {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+            .map_err(|e| Error::Input(format!("cannot read standard input: {e}")))?;
         s
     } else {
-        std::fs::read_to_string(source).map_err(|e| format!("cannot read {source}: {e}"))?
+        std::fs::read_to_string(source).map_err(|e| Error::Input(format!("cannot read {source}: {e}")))?
     };
     load_scenario(&text)
         .map(|scenario| Source { scenario, link: None, notices: 0 })
-        .map_err(|e| format!("{source}: {e}"))
+        .map_err(|e| Error::Input(format!("{source}: {e}")))
 }
 
 /// Read, apply the seed override and validate: the model, or the exit code after an error.
@@ -363,21 +365,21 @@ fn render(m: &Model, link: Option<&link::Link>, look: Look, svg: Option<PathBuf>
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn png_bytes(d: &chart::ChartData, sheet: &chart::Sheet, scale: u32, th: &chart::Theme) -> Result<Vec<u8>, String> {
+fn png_bytes(d: &chart::ChartData, sheet: &chart::Sheet, scale: u32, th: &chart::Theme) -> Res<Vec<u8>> {
     chart::png(d, sheet, scale, th)
 }
 
 /// `--title`: one line of at most 120 characters, not blank.
-fn title(s: &str) -> Result<String, String> {
+fn title(s: &str) -> Res<String> {
     let t = s.trim();
     if t.is_empty() {
-        return Err("the title is empty".into());
+        return Err(Error::Input("the title is empty".into()));
     }
     if t.chars().any(char::is_control) {
-        return Err("the title must be one line (no line breaks or control characters)".into());
+        return Err(Error::Input("the title must be one line (no line breaks or control characters)".into()));
     }
     match t.chars().count() {
-        n if n > 120 => Err(format!("the title is {n} characters long; at most 120")),
+        n if n > 120 => Err(Error::Input(format!("the title is {n} characters long; at most 120"))),
         _ => Ok(t.to_string()),
     }
 }
@@ -385,8 +387,8 @@ fn title(s: &str) -> Result<String, String> {
 /// The bitmap backend is native only (this binary is compiled for wasm32 only as part of the
 /// package's browser tests, and never run there).
 #[cfg(target_arch = "wasm32")]
-fn png_bytes(_: &chart::ChartData, _: &chart::Sheet, _: u32, _: &chart::Theme) -> Result<Vec<u8>, String> {
-    Err("PNG output is not available in the WebAssembly build".into())
+fn png_bytes(_: &chart::ChartData, _: &chart::Sheet, _: u32, _: &chart::Theme) -> Res<Vec<u8>> {
+    Err(Error::Draw("PNG output is not available in the WebAssembly build".into()))
 }
 
 fn text_summary(o: &margin_cascade::Outcome) -> String {

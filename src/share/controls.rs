@@ -136,7 +136,7 @@ pub fn describe_with(
         if let Some(v) = values.get(&c.key) {
             c.value = v.clone();
         }
-        if let Err(why) = availability(s, &c.key) {
+        if let Err(Unavailable(why)) = availability(s, &c.key) {
             c.enabled = false;
             c.reason = Some(why);
         }
@@ -226,8 +226,18 @@ fn volatile(s: &Scenario) -> Vec<&str> {
     s.assets.iter().filter(|a| !(a.stable || a.sigma == 0.0)).map(|a| a.symbol.as_str()).collect()
 }
 
-/// `Ok` when control `key` can change the outcome of scenario `s`, else the reason it cannot.
-fn availability(s: &Scenario, key: &str) -> Result<(), String> {
+/// Why a control cannot change the outcome, in one line for beside it.
+struct Unavailable(String);
+
+impl<T: Into<String>> From<T> for Unavailable {
+    fn from(why: T) -> Self {
+        Unavailable(why.into())
+    }
+}
+
+/// `Ok` when control `key` can change the outcome of scenario `s`, else the reason it cannot (a
+/// reason shown beside the control, not an error).
+fn availability(s: &Scenario, key: &str) -> Result<(), Unavailable> {
     let noisy = s.assets.iter().any(|a| a.sigma > 0.0);
     let vol = volatile(s);
     let sigma = |sym: &str| s.assets.iter().find(|a| a.symbol == sym).map_or(0.0, |a| a.sigma);
@@ -254,7 +264,7 @@ fn availability(s: &Scenario, key: &str) -> Result<(), String> {
             if script.is_empty() {
                 Err("There is no scripted shock yet: give it a size first.".into())
             } else if sigma(&sym) <= 0.0 {
-                Err(format!("No effect: {sym} has no volatility (σ = 0), so its moves carry to no other asset."))
+                Err(format!("No effect: {sym} has no volatility (σ = 0), so its moves carry to no other asset.").into())
             } else if !vol.iter().any(|x| *x != sym) {
                 Err("No effect: no other asset here moves with the market.".into())
             } else {
@@ -353,16 +363,17 @@ pub fn check_one(base: &Scenario, key: &str, value: &str) -> crate::error::Resul
 }
 
 /// A value checked against its control's kind and range: the number, for a number.
-fn parse_value(spec: &Control, raw: &str) -> Result<Option<f64>, String> {
+fn parse_value(spec: &Control, raw: &str) -> Result<Option<f64>, Error> {
+    let bad = |why: String| Err(Error::Input(why));
     match &spec.kind {
         Kind::Number { min, max, .. } => match raw.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= *min && v <= *max => Ok(Some(v)),
-            Ok(v) => Err(format!("must be between {} and {}, got {}", trim(*min), trim(*max), trim(v))),
-            Err(_) => Err(format!("must be a number, got {raw:?}")),
+            Ok(v) => bad(format!("must be between {} and {}, got {}", trim(*min), trim(*max), trim(v))),
+            Err(_) => bad(format!("must be a number, got {raw:?}")),
         },
-        Kind::Toggle if raw != "true" && raw != "false" => Err(format!("must be true or false, got {raw:?}")),
+        Kind::Toggle if raw != "true" && raw != "false" => bad(format!("must be true or false, got {raw:?}")),
         Kind::Choice { options } if !options.iter().any(|o| o == raw) => {
-            Err(format!("must be one of {}, got {raw:?}", options.join(", ")))
+            bad(format!("must be one of {}, got {raw:?}", options.join(", ")))
         }
         _ => Ok(None),
     }
@@ -394,11 +405,11 @@ fn apply_checked(base: &Scenario, values: &BTreeMap<String, String>, across: boo
     for key in keys {
         let raw = values[key].trim();
         let result = match specs.iter().find(|c| c.key == *key) {
-            None => Err("unknown control".to_string()),
+            None => Err(Error::Input("unknown control".into())),
             Some(spec) => parse_value(spec, raw).map(|number| set(&mut s, &base, key, raw, number, &mut script)),
         };
         if let Err(m) = result {
-            problems.push(Problem { path: format!("controls.{key}"), message: m });
+            problems.push(Problem { path: format!("controls.{key}"), message: m.to_string() });
         }
     }
     if let Some(own) = script.own {

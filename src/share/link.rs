@@ -543,14 +543,14 @@ fn migrate_v1(
 }
 
 /// A time window `FROM-TO` (steps, FROM < TO ≤ steps); the whole run reads as none.
-pub fn parse_window(text: &str, steps: usize) -> Result<Option<(usize, usize)>, String> {
-    let (a, b) = text.trim().split_once('-').ok_or("must be two steps, FROM-TO")?;
-    let (a, b) = match (a.trim().parse::<usize>(), b.trim().parse::<usize>()) {
-        (Ok(a), Ok(b)) => (a, b),
-        _ => return Err("must be two steps, FROM-TO".into()),
+pub fn parse_window(text: &str, steps: usize) -> crate::error::Result<Option<(usize, usize)>> {
+    let bad = |why: String| crate::error::Error::Input(why);
+    let pair = text.trim().split_once('-').map(|(a, b)| (a.trim().parse::<usize>(), b.trim().parse::<usize>()));
+    let Some((Ok(a), Ok(b))) = pair else {
+        return Err(bad("must be two steps, FROM-TO".into()));
     };
     if a >= b || b > steps {
-        return Err(format!("must be two steps with FROM < TO ≤ {steps}"));
+        return Err(bad(format!("must be two steps with FROM < TO ≤ {steps}")));
     }
     Ok(if a == 0 && b == steps { None } else { Some((a, b)) })
 }
@@ -565,13 +565,14 @@ fn first_line(s: &str) -> String {
     s.lines().take(2).collect::<Vec<_>>().join(" ")
 }
 
-fn read_compact(s: &str) -> Result<Scenario, String> {
+fn read_compact(s: &str) -> crate::error::Result<Scenario> {
+    use crate::error::Error;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(s.trim().trim_end_matches('=').as_bytes())
-        .map_err(|e| format!("not base64url: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
-    let sc = Scenario::from_json(&text).map_err(|e| e.to_string())?;
-    crate::engine::model::Model::from_scenario(&sc).map_err(|e| first_line(&e.to_string()))?;
+        .map_err(|e| Error::Input(format!("not base64url: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::Input("not UTF-8 text".into()))?;
+    let sc = Scenario::from_json(&text)?;
+    crate::engine::model::Model::from_scenario(&sc).map_err(|e| Error::Input(first_line(&e.to_string())))?;
     Ok(sc)
 }
 

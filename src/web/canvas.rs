@@ -38,7 +38,8 @@ pub struct CanvasBackend {
 
 impl CanvasBackend {
     /// Size the canvas's backing store to `css_w × css_h × dpr` and draw in CSS pixels.
-    pub fn new(canvas: &HtmlCanvasElement, css_w: u32, css_h: u32, dpr: f64) -> Result<CanvasBackend, String> {
+    pub fn new(canvas: &HtmlCanvasElement, css_w: u32, css_h: u32, dpr: f64) -> crate::error::Result<CanvasBackend> {
+        let no_ctx = |why: String| crate::error::Error::Draw(format!("the canvas gives no 2D context: {why}"));
         let dpr = if dpr.is_finite() && dpr > 0.0 { dpr.min(4.0) } else { 1.0 };
         let (bw, bh) = ((css_w as f64 * dpr).round() as u32, (css_h as f64 * dpr).round() as u32);
         if canvas.width() != bw {
@@ -47,10 +48,11 @@ impl CanvasBackend {
         if canvas.height() != bh {
             canvas.set_height(bh);
         }
-        let ctx = canvas.get_context("2d").map_err(|e| format!("no 2d context: {e:?}"))?.ok_or("no 2d context")?;
+        let ctx =
+            canvas.get_context("2d").map_err(|e| no_ctx(format!("{e:?}")))?.ok_or_else(|| no_ctx("none".into()))?;
         let ctx: CanvasRenderingContext2d =
-            wasm_bindgen::JsCast::dyn_into(ctx).map_err(|_| "not a 2d context".to_string())?;
-        ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).map_err(|e| format!("{e:?}"))?;
+            wasm_bindgen::JsCast::dyn_into(ctx).map_err(|_| no_ctx("not a 2D context".into()))?;
+        ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).map_err(|e| no_ctx(format!("{e:?}")))?;
         ctx.set_line_cap("round");
         ctx.set_line_join("round");
         Ok(CanvasBackend { ctx, width: css_w, height: css_h, stroke: None, fill: None })

@@ -141,7 +141,8 @@ pub struct LinkView {
 /// `nofb_equity`, `mr_pct`, `other_mr_pct` (NaN = unbounded), `open_positions`, `forced_flow`,
 /// `crowd_notional`, `crowd_accounts`, and per shown asset `price.SYM`, `exogenous.SYM`,
 /// `change_pct.SYM`, `exo_change_pct.SYM`, `impact_pct.SYM`, `forced_flow.SYM`.
-pub fn series(d: &ChartData, name: &str) -> Result<Vec<f64>, String> {
+pub fn series(d: &ChartData, name: &str) -> crate::error::Result<Vec<f64>> {
+    let unknown = |what: String| crate::error::Error::Input(what);
     let opt = |v: &Vec<Option<f64>>| v.iter().map(|x| x.unwrap_or(f64::NAN)).collect::<Vec<f64>>();
     Ok(match name {
         "hours" => d.hours.clone(),
@@ -157,8 +158,12 @@ pub fn series(d: &ChartData, name: &str) -> Result<Vec<f64>, String> {
         "crowd_notional" => d.crowd_notional.clone(),
         "crowd_accounts" => d.crowd_accounts.clone(),
         _ => {
-            let (kind, sym) = name.split_once('.').ok_or_else(|| format!("unknown series {name:?}"))?;
-            let a = d.assets.iter().find(|a| a.symbol == sym).ok_or_else(|| format!("no series for asset {sym:?}"))?;
+            let (kind, sym) = name.split_once('.').ok_or_else(|| unknown(format!("unknown series {name:?}")))?;
+            let a = d
+                .assets
+                .iter()
+                .find(|a| a.symbol == sym)
+                .ok_or_else(|| unknown(format!("no series for asset {sym:?}")))?;
             match kind {
                 "price" => a.price.clone(),
                 "exogenous" => a.exogenous.clone(),
@@ -166,7 +171,7 @@ pub fn series(d: &ChartData, name: &str) -> Result<Vec<f64>, String> {
                 "exo_change_pct" => a.exo_change_pct.clone(),
                 "impact_pct" => a.impact_pct.clone(),
                 "forced_flow" => a.forced_flow.clone(),
-                _ => return Err(format!("unknown series {name:?}")),
+                _ => return Err(unknown(format!("unknown series {name:?}"))),
             }
         }
     })

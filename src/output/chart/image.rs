@@ -4,21 +4,22 @@
 use super::data::ChartData;
 use super::sheet::{stack, Sheet};
 use super::theme::Theme;
+use crate::error::{Error, Result};
 use plotters::prelude::*;
 
 /// Largest bitmap drawn (pixels): 100 MP is 300 MB of RGB, already more than any slide needs.
 pub const MAX_PIXELS: u64 = 100_000_000;
 
 /// The sheet as RGB pixels (3 bytes each, row-major), as [`png()`] encodes them.
-pub fn rgb(d: &ChartData, sheet: &Sheet, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
+pub fn rgb(d: &ChartData, sheet: &Sheet, scale: u32, th: &Theme) -> Result<Vec<u8>> {
     let (w, h) = (sheet.width as u64 * scale as u64, sheet.height() as u64 * scale as u64);
     let pixels = w * h;
     if pixels > MAX_PIXELS || w == 0 || h == 0 || sheet.charts.is_empty() {
-        return Err(format!(
+        return Err(Error::Draw(format!(
             "a {w}×{h} image ({} megapixels) is outside what this renders (1 to {} megapixels); use a smaller size or scale",
             pixels / 1_000_000,
             MAX_PIXELS / 1_000_000
-        ));
+        )));
     }
     let size = (w as u32, h as u32);
     let mut buf = vec![0u8; size.0 as usize * size.1 as usize * 3];
@@ -29,15 +30,16 @@ pub fn rgb(d: &ChartData, sheet: &Sheet, scale: u32, th: &Theme) -> Result<Vec<u
 
 /// The sheet as a PNG file: `width × height()` chart pixels drawn at `scale` image pixels each (2
 /// for sharp slides), text in the bundled font (`cascade render --png`).
-pub fn png(d: &ChartData, sheet: &Sheet, scale: u32, th: &Theme) -> Result<Vec<u8>, String> {
+pub fn png(d: &ChartData, sheet: &Sheet, scale: u32, th: &Theme) -> Result<Vec<u8>> {
     let pixels = rgb(d, sheet, scale, th)?;
     let mut out = vec![];
     let mut enc = ::png::Encoder::new(&mut out, sheet.width * scale, sheet.height() * scale);
     enc.set_color(::png::ColorType::Rgb);
     enc.set_depth(::png::BitDepth::Eight);
     enc.set_compression(::png::Compression::Best);
-    let mut w = enc.write_header().map_err(|e| e.to_string())?;
-    w.write_image_data(&pixels).map_err(|e| e.to_string())?;
-    w.finish().map_err(|e| e.to_string())?;
+    let e = |e: ::png::EncodingError| Error::Draw(format!("encoding the PNG: {e}"));
+    let mut w = enc.write_header().map_err(e)?;
+    w.write_image_data(&pixels).map_err(e)?;
+    w.finish().map_err(e)?;
     Ok(out)
 }

@@ -24,11 +24,13 @@ pub struct Raster<DB> {
 
 impl<DB: DrawingBackend> Raster<DB> {
     /// `inner` must be `scale` times the logical size in each direction.
-    pub fn new(inner: DB, scale: u32) -> Result<Self, String> {
+    pub fn new(inner: DB, scale: u32) -> crate::error::Result<Self> {
+        use crate::error::Error;
         if !(1..=8).contains(&scale) {
-            return Err(format!("scale {scale} is out of range (1 to 8)"));
+            return Err(Error::Draw(format!("scale {scale} is out of range (1 to 8)")));
         }
-        let font = FontRef::try_from_slice(dejavu::sans_mono::regular()).map_err(|e| format!("bundled font: {e}"))?;
+        let font = FontRef::try_from_slice(dejavu::sans_mono::regular())
+            .map_err(|e| Error::Draw(format!("bundled font: {e}")))?;
         Ok(Raster { inner, k: scale as i32, font })
     }
 

@@ -54,8 +54,8 @@ pub fn stack<DB: DrawingBackend>(
     d: &ChartData,
     sheet: &Sheet,
     th: &Theme,
-) -> Result<(), String> {
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+) -> crate::error::Result<()> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| crate::error::Error::Draw(e.to_string());
     root.fill(&th.background).map_err(e)?;
     let charts = match sheet.title_line() {
         Some(title) => {
@@ -79,7 +79,7 @@ pub fn stack<DB: DrawingBackend>(
 }
 
 /// The sheet's charts in one SVG (`cascade render --svg`, and the native chart tests).
-pub fn svg(d: &ChartData, sheet: &Sheet, th: &Theme) -> Result<String, String> {
+pub fn svg(d: &ChartData, sheet: &Sheet, th: &Theme) -> crate::error::Result<String> {
     let mut out = String::new();
     stack(&SVGBackend::with_string(&mut out, (sheet.width, sheet.height())).into_drawing_area(), d, sheet, th)?;
     Ok(out)
