@@ -9,6 +9,21 @@ import { usd, pct, clock } from './format.js';
 const figures = () => $$('.chart:not([hidden])');
 const timeCanvases = () => figures().flatMap((f) => $$('canvas', f).filter((c) => c.dataset.panel !== 'ladder'));
 
+/** Put the page's figures in the engine's order (`Explorer.charts()`: the one list that links and
+ * `cascade render` read too), each with the panels the engine names; a chart the page has no
+ * figure for is an error shown in the page. */
+export function orderFigures() {
+  const box = $('#charts');
+  for (const c of S.charts) {
+    const fig = $(`.chart[data-name="${c.name}"]`, box);
+    const panels = fig ? $$('canvas', fig).map((x) => x.dataset.panel) : [];
+    if (!fig || panels.join() !== c.panels.join()) {
+      throw new Error(`The page has no figure for the chart "${c.name}" with the panels ${c.panels.join(', ')}.`);
+    }
+    box.append(fig);
+  }
+}
+
 /** Show the figures the view asks for (all but in an embed with charts=); the crowd's only when
  * the scenario has a crowd, unless a link asks for it by name. */
 export function showFigures() {

@@ -15,7 +15,7 @@ import { buildControls, refreshControls, showControl, controlValues, setOnChange
 import { schedule } from './run.js';
 import { narrative } from './story.js';
 import { readout, fillTable } from './readout.js';
-import { drawAll, placeCursor, listenToPointers, describeCharts, describeLadder, showFigures, fillLadderAssets, ladderFollowsCursor, watchSizes } from './charts.js';
+import { drawAll, placeCursor, listenToPointers, describeCharts, describeLadder, showFigures, fillLadderAssets, ladderFollowsCursor, watchSizes, orderFigures } from './charts.js';
 import { setCursor, showCursor, showWindow, listenToTime, stopPlay } from './timebar.js';
 import { openLink, followUrl, showLinkNotices, listenToSharing } from './share.js';
 import { listenToHost, tellReady, tellState } from './host.js';
@@ -178,7 +178,12 @@ async function main() {
     return;
   }
   S.ex = new Explorer();
-  S.charts = Explorer.charts();
+  try {
+    S.charts = Explorer.charts();
+    orderFigures();
+  } catch (e) {
+    showError(errText(e));
+  }
   setOnChange(schedule);
   listenToScenario();
   listenToTime();

@@ -57,6 +57,12 @@ test('1. page loads without errors on the default preset and draws every chart',
     assert.ok((await page.$$eval('#controls .control', (c) => c.length)) >= 10, 'the controls were generated');
     assert.ok((await page.$eval('#readout', (e) => e.textContent)).startsWith('step '), 'the readout is filled');
     assert.equal(await page.$eval('#preset', (e) => e.value), 'loop', 'the page opens on the default preset');
+    // the figures stand in the engine's order of charts (the one list links and render read)
+    const order = await page.evaluate(async () => {
+      const { Explorer } = await import('/pkg/margin_cascade.js');
+      return { engine: Explorer.charts().map((c) => c.name), page: [...document.querySelectorAll('#charts .chart')].map((f) => f.dataset.name) };
+    });
+    assert.deepEqual(order.page, order.engine);
     assertChartsDrawn(await chartStats(page), 'loop', 5);
     await assertNoErrors(page, errors, 'load');
   } finally { await page.close(); }
