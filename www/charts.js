@@ -14,6 +14,9 @@ const timeCanvases = () => figures().flatMap((f) => $$('canvas', f).filter((c) =
  * figure for is an error shown in the page. */
 export function orderFigures() {
   const box = $('#charts');
+  const known = S.charts.map((c) => c.name);
+  const extra = $$('.chart', box).map((f) => f.dataset.name).filter((n) => !known.includes(n));
+  if (extra.length) throw new Error(`The page has a figure for a chart the engine does not know: ${extra.join(', ')}.`);
   for (const c of S.charts) {
     const fig = $(`.chart[data-name="${c.name}"]`, box);
     const panels = fig ? $$('canvas', fig).map((x) => x.dataset.panel) : [];
@@ -56,8 +59,8 @@ function sizeOf(canvas) {
 export function watchSizes(resized) {
   const ro = new ResizeObserver((entries) => {
     for (const e of entries) {
-      const b = e.borderBoxSize[0];
-      sizes.set(e.target, [b.inlineSize, b.blockSize]);
+      const b = e.borderBoxSize && e.borderBoxSize[0]; // (older browsers: the content box, the same here)
+      sizes.set(e.target, b ? [b.inlineSize, b.blockSize] : [e.contentRect.width, e.contentRect.height]);
     }
     resized();
   });

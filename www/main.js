@@ -182,7 +182,8 @@ async function main() {
     S.charts = Explorer.charts();
     orderFigures();
   } catch (e) {
-    showError(errText(e));
+    showError(errText(e)); // the page and the engine disagree on the charts: nothing else would be true
+    return;
   }
   setOnChange(schedule);
   listenToScenario();

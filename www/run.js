@@ -33,6 +33,7 @@ export function schedule() {
 function update() {
   if (!S.ex) return;
   if (S.ex.cost() > WORKER_COST) return runInWorker();
+  jobId++; // a job still in the worker answers an older scenario: its result is dropped
   const t0 = performance.now();
   try {
     const s = S.ex.run(S.cursor ?? undefined); // keep the state at the cursor: the ladder there needs no replay

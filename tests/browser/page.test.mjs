@@ -452,6 +452,18 @@ test('8. the page loads nothing from other hosts (large scenarios run in a local
     assertChartsDrawn(await chartStats(page), 'worker');
     await assertNoErrors(page, errors, 'worker');
     assert.ok(own.some((u) => u.endsWith('/worker.js')), 'the worker was loaded');
+    // a small preset chosen while the worker computes a large one: the late large result is dropped
+    const bigger = { ...big, steps: 20000 };
+    await page.fill('#scenario-text', JSON.stringify(bigger));
+    await page.click('#load-json');
+    await page.waitForFunction(() => document.querySelector('#progress').hidden === false);
+    await page.selectOption('#preset', 'loop');
+    await page.waitForFunction(() => +document.querySelector('#time').max === 72);
+    await page.waitForFunction(() => document.querySelector('#progress').hidden, null, { timeout: 60000 });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(+(await page.$eval('#time', (e) => e.max)), 72, 'the loop preset stays on the page');
+    assert.match(await summaryText(page), /liquidated at step \d+/);
+    await assertNoErrors(page, errors, 'worker, then a small preset');
   } finally { await page.close(); }
 
   const origin = new URL(srv.url).origin;
