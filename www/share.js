@@ -41,17 +41,23 @@ export function openLink(fragment) {
   emit('scenario');
 }
 
+/** Put `text` on the clipboard: true once it is there; false when the browser refuses or does not
+ * answer within 2 s (a pending permission, an unfocused window), so the page can say what to do. */
+async function copyText(text) {
+  const late = new Promise((resolve) => setTimeout(() => resolve(false), 2000));
+  try {
+    return await Promise.race([navigator.clipboard.writeText(text).then(() => true), late]);
+  } catch (e) {
+    return false;
+  }
+}
+
 export function listenToSharing() {
   $('#copy-link').addEventListener('click', async () => {
     // From an embed, the link opens the full explorer on the same scenario (not another embed).
     const v = S.view.embed ? { embed: false, controls: null, charts: null, theme: S.view.theme } : S.view;
     const url = location.href.split('#')[0] + '#' + currentLink(v);
-    try {
-      await navigator.clipboard.writeText(url);
-      status('Link copied.');
-    } catch (e) {
-      status('Copy this link: ' + url);
-    }
+    status((await copyText(url)) ? 'Link copied.' : 'Copy this link: ' + url);
   });
   $('#dismiss-link-notices').addEventListener('click', () => showLinkNotices([]));
   window.addEventListener('hashchange', () => {
@@ -74,12 +80,9 @@ export function listenToSharing() {
     });
   }
   $('#copy-snippet').addEventListener('click', async () => {
-    try {
-      await navigator.clipboard.writeText($('#embed-snippet').value);
-      status('HTML copied.');
-    } catch (e) {
-      $('#embed-snippet').select();
-    }
+    if (await copyText($('#embed-snippet').value)) return status('HTML copied.');
+    $('#embed-snippet').select();
+    status('The clipboard did not answer: the HTML is selected, copy it from the box.');
   });
 }
 

@@ -57,13 +57,17 @@ async function loadScenario(page, json) {
 
 const notices = (target) => target.$$eval('#link-notices li', (ls) => ls.map((l) => l.textContent));
 
-/** Click "Copy link" and read the clipboard (the context was granted clipboard access). */
-async function copyLink(page) {
+/** Click "Copy link" and read the clipboard (the context was granted clipboard access). Unless
+ * `strict`, a clipboard that does not answer (it happens to headless Chromium under load) is
+ * accepted when the page then shows the link to copy by hand, and that link is returned. */
+async function copyLink(page, { strict = false } = {}) {
   await page.$eval('#toolbar-status', (e) => { e.textContent = ''; });
   await page.click('#copy-link');
   await page.waitForFunction(() => document.querySelector('#toolbar-status').textContent !== '');
-  assert.equal(await page.$eval('#toolbar-status', (e) => e.textContent), 'Link copied.');
-  return page.evaluate(() => navigator.clipboard.readText());
+  const said = await page.$eval('#toolbar-status', (e) => e.textContent);
+  if (said === 'Link copied.') return page.evaluate(() => navigator.clipboard.readText());
+  assert.ok(!strict && said.startsWith('Copy this link: '), `Copy link says: ${said}`);
+  return said.slice('Copy this link: '.length);
 }
 
 /** Every control widget's value, by key (number field and slider, checkbox, radios, select). */
@@ -112,7 +116,7 @@ test('a. Copy link opened in a new browser gives the same summary and the same c
     assert.notEqual(summary, presetSummary, 'the changed controls change the outcome');
     const lev = await number(page, 'lev.0').inputValue();
 
-    const url = await copyLink(page);
+    const url = await copyLink(page, { strict: true });
     assert.ok(url.startsWith(srv.url + '#'), `a link to this page: ${url}`);
     const q = new URLSearchParams(url.split('#')[1]);
     assert.equal(q.get('v'), '2');
