@@ -1,6 +1,6 @@
 // node shot.mjs [preset] [width]: screenshot the page (for looking at it) into tests/artifacts/.
 import { serve, launch, openPage, artifacts } from './helpers.mjs';
-const [preset = 'contagion', width = '1280'] = process.argv.slice(2);
+const [preset = 'loop', width = '1280'] = process.argv.slice(2);
 const srv = await serve();
 const b = await launch();
 const { page, errors } = await openPage(b.context, srv.url, { viewport: { width: +width, height: 900 } });
