@@ -38,17 +38,24 @@ function fillPresetInfo() {
   $('#preset-description').textContent = S.ex.description();
 }
 
-function loadPreset(name) {
-  showLinkNotices([]);
+/** Load a new base scenario (`load` calls the engine); its error is shown, else the page starts
+ * over on it. Returns whether it loaded. */
+function loadBase(load) {
   try {
-    S.ex.load_preset(name);
+    load();
   } catch (e) {
     showError(errText(e));
-    return;
+    return false;
   }
   S.cursor = null;
   S.cursorMoved = false;
   emit('scenario');
+  return true;
+}
+
+function loadPreset(name) {
+  showLinkNotices([]);
+  loadBase(() => S.ex.load_preset(name));
 }
 
 /** On a narrow screen and in an embed (the article tells the story), the summary shows its first
@@ -115,16 +122,7 @@ function listenToScenario() {
   for (const p of Explorer.presets()) sel.append(new Option(p.title.split(':')[0], p.name));
   sel.addEventListener('change', () => loadPreset(sel.value));
   $('#load-json').addEventListener('click', () => {
-    try {
-      S.ex.load_json($('#scenario-text').value);
-    } catch (e) {
-      showError(errText(e));
-      return;
-    }
-    S.cursor = null;
-    S.cursorMoved = false;
-    emit('scenario');
-    sel.value = '';
+    if (loadBase(() => S.ex.load_json($('#scenario-text').value))) sel.value = '';
   });
   $('#new-seed').addEventListener('click', () => {
     try {

@@ -48,8 +48,6 @@ pub struct PageSummary<'a> {
     pub positions: Vec<PositionView>,
     /// Opening equity (USD, exact).
     pub capital: String,
-    /// Σ notional / opening equity; `None` when the equity is not positive.
-    pub account_leverage: Option<f64>,
     pub summary: &'a RunSummary,
     pub other_mode: &'a RunSummary,
     pub no_feedback: &'a RunSummary,
@@ -87,7 +85,6 @@ impl<'a> PageSummary<'a> {
             })
             .collect();
         let capital = o.main.series.focal_equity.first().copied().unwrap_or_default();
-        let notional: f64 = m.focal_book.positions.iter().map(|p| p.notional().to_f64()).sum();
         PageSummary {
             name: o.name.clone(),
             symbols: o.symbols.clone(),
@@ -98,7 +95,6 @@ impl<'a> PageSummary<'a> {
             crowd: !m.cohorts.is_empty() || !m.explicit.is_empty(),
             positions,
             capital: capital.to_string(),
-            account_leverage: (capital.0.is_sign_positive() && !capital.is_zero()).then(|| notional / capital.to_f64()),
             summary: &o.summary,
             other_mode: &o.other_mode_summary,
             no_feedback: &o.no_feedback_summary,
