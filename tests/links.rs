@@ -187,3 +187,20 @@ fn v1_links_keep_their_numbers_where_the_meaning_did_not_change() {
     }
     assert!(checked >= 50, "{checked} runs checked");
 }
+
+/// Links recorded before scenario format 3 (tests/golden/links_format2.json: their custom
+/// scenarios say `"version": 2` and carry `"stable": false` on every volatile asset): each still
+/// opens without a notice and computes exactly what it computed then (the digest of its result).
+#[test]
+fn links_recorded_with_format_2_scenarios_keep_their_digests() {
+    let text = std::fs::read_to_string(manifest_dir().join("tests/golden/links_format2.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let links = doc["links"].as_array().unwrap();
+    assert!(links.iter().any(|w| w["link"].as_str().unwrap().contains("&s=")), "a custom scenario among them");
+    for w in links {
+        let l = w["link"].as_str().unwrap();
+        let (digest, notices) = digest_of(l);
+        assert!(notices.is_empty(), "{l}: {notices:?}");
+        assert_eq!(digest, w["digest"].as_str().unwrap(), "{}: the result changed", w["name"]);
+    }
+}

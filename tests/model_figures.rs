@@ -232,3 +232,54 @@ fn feedback_multiplier_lambda_f_one_half() {
 }
 
 use rust_decimal::Decimal;
+
+/// An explicit `"stable": false` on an asset with σ = 0 is respected from format 3 on: the asset
+/// is sold first when a loan is repaid (it has the higher haircut), not last. Format 2 files keep
+/// their old meaning (the flag was ignored), so their links keep their numbers.
+#[test]
+fn explicit_unstable_flag_on_a_zero_volatility_asset_is_respected() {
+    let scenario = |version: u32| {
+        model(json!({
+            "version": version, "steps": 1, "noise": false,
+            "assets": [
+                {"symbol": "BTC", "price": "100000", "sigma": 0.5, "depth_usd": "1000000000", "haircut": "0.02", "mm_brackets": [{"floor": "0", "mmr": "0.005"}]},
+                {"symbol": "ETH", "price": "2000", "sigma": 0.6, "depth_usd": "1000000000", "mm_brackets": [{"floor": "0", "mmr": "0.005"}]},
+                {"symbol": "USDY", "price": "1", "tick": "0.0001", "sigma": 0, "stable": false, "depth_usd": "1000000000", "haircut": "0.10"}
+            ],
+            "crowd": {"accounts": 0}
+        }))
+    };
+    // Collateral 0.1 BTC (10 000 USD, counts 9 800) and 10 000 USDY (counts 9 000); long 10 ETH
+    // at 2 000. ETH at 120.6: uPnL = 10·(120.6 − 2 000) = −18 794, E = 18 800 − 18 794 = 6,
+    // MM = 0.005·1 206 = 6.03 ≥ E: liquidated. Closing ETH (no fee here) leaves a loan of 18 794.
+    let end_value = |version: u32| {
+        let m = scenario(version);
+        let prices = vec![Price(d("100000")), Price(d("120.6")), Price(d("1"))];
+        let mut acc = Account::new(
+            AccountId::Focal,
+            Mode::Cross,
+            Money::ZERO,
+            vec![(0, Qty(d("0.1"))), (2, Qty(d("10000")))],
+            vec![Position { asset: 1, qty: Qty(d("10")), entry: Price(d("2000")), margin: Money::ZERO }],
+        );
+        let orders = liquidation::plan(&acc, &prices, &m, Policy::LargestMmFirst, Ratio::ZERO);
+        let sold: Vec<(usize, Qty)> =
+            orders.iter().filter(|o| matches!(o.target, Target::Collateral(_))).map(|o| (o.asset, o.qty)).collect();
+        let b = liquidation::Batch { fill: &prices, post: &prices, info: &m, fee_rate: Ratio::ZERO, step: 1 };
+        let mut fund = liquidation::Fund::new(Money::ZERO);
+        liquidation::execute(&mut acc, &orders, &b, &mut fund, &mut vec![]);
+        assert_eq!(acc.cash, Money::ZERO, "the loan is repaid exactly");
+        (sold, margin::collateral_value(acc.cash, &acc.balances, &prices, &m))
+    };
+    // Format 3: USDY is not stable, and its haircut (10 %) is the highest: sold first, all
+    // 10 000; then 8 794 / 100 000 = 0.08794 BTC. Left: 0.01206 BTC, counting
+    // 0.01206·100 000·0.98 = 1 181.88.
+    let (sold, value) = end_value(3);
+    assert_eq!(sold, vec![(2, Qty(d("-10000"))), (0, Qty(d("-0.08794")))]);
+    assert_eq!(value, Money(d("1181.88")));
+    // Format 2 (the flag ignored, USDY stable): BTC first, all 0.1; then 8 794 USDY. Left:
+    // 1 206 USDY, counting 1 206·0.90 = 1 085.40: 96.48 less.
+    let (sold, value) = end_value(2);
+    assert_eq!(sold, vec![(0, Qty(d("-0.1"))), (2, Qty(d("-8794")))]);
+    assert_eq!(value, Money(d("1085.40")));
+}

@@ -24,7 +24,7 @@ fn a_minimal_file_is_valid() {
 #[test]
 fn every_problem_is_reported_with_its_path() {
     let p = problems(json!({
-        "version": 3,
+        "version": 4,
         "steps": 0,
         "assets": [
             {"symbol": "BTC", "price": "100000", "depth_usd": "1"},
@@ -35,7 +35,7 @@ fn every_problem_is_reported_with_its_path() {
         "focal": {"collateral": {"USD": "100"}, "positions": [{"asset": "XRP", "notional_usd": "10"}]}
     }));
     let want = [
-        "version: must be 1 or 2",
+        "version: must be 1, 2 or 3 (the format versions), got 4",
         "steps: must be between 1 and",
         "assets[1].price: must be a positive price",
         "assets[1].depth_usd: must be a positive USD depth",

@@ -1,9 +1,9 @@
-//! The scenario file format (`"version": 2`): what a user writes. Every field has a default,
-//! so `{"version": 2}` is a complete scenario and a full file says everything.
+//! The scenario file format (`"version": 3`): what a user writes. Every field has a default,
+//! so `{"version": 3}` is a complete scenario and a full file says everything.
 //!
-//! Version 1 documents are still read, with their meaning: in format 1 a scripted shock moved its
-//! own asset only, so a version-1 scenario runs with every shock marked `own`
-//! ([`Scenario::upgraded`]).
+//! Versions 1 and 2 are still read, with their meaning ([`Scenario::upgraded`]): in format 1 a
+//! scripted shock moved its own asset only, so a version-1 scenario runs with every shock marked
+//! `own`; in formats 1 and 2 an explicit `"stable": false` on an asset with σ = 0 was ignored.
 //!
 //! This module only describes and defaults the document; `model.rs` checks it and turns it
 //! into the engine's resolved [`super::model::Model`].
@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Documented size limits; a scenario past any of them is rejected with a message naming it.
 pub mod limits {
@@ -43,7 +43,7 @@ fn d(s: &str) -> Decimal {
 /// A complete simulation scenario. Every field may be omitted; the defaults describe a
 /// four-asset market (BTC, ETH, SOL, USDC) with an ETH shock and a 1 000-account crowd.
 pub struct Scenario {
-    /// Format version: 2 (1 is still read: its shocks are each asset's own moves).
+    /// Format version: 3 (1 and 2 are still read, with their meaning).
     pub version: u32,
     /// Short human name.
     pub name: String,
@@ -113,7 +113,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             half_life_steps: Some(36.0),
             daily_volume_usd: Some(Money(d("30000000000"))),
             haircut: Ratio(d("0.02")),
-            stable: false,
+            stable: None,
             mm_brackets: None,
         },
         AssetSpec {
@@ -125,7 +125,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             half_life_steps: Some(36.0),
             daily_volume_usd: Some(Money(d("15000000000"))),
             haircut: Ratio(d("0.03")),
-            stable: false,
+            stable: None,
             mm_brackets: None,
         },
         AssetSpec {
@@ -137,7 +137,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             half_life_steps: Some(36.0),
             daily_volume_usd: Some(Money(d("4000000000"))),
             haircut: Ratio(d("0.10")),
-            stable: false,
+            stable: None,
             mm_brackets: None,
         },
         AssetSpec {
@@ -149,7 +149,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             half_life_steps: Some(36.0),
             daily_volume_usd: Some(Money(d("5000000000"))),
             haircut: Ratio(d("0")),
-            stable: true,
+            stable: Some(true),
             mm_brackets: None,
         },
     ]
@@ -180,12 +180,24 @@ pub struct AssetSpec {
     /// Collateral haircut: a balance counts at price × (1 − haircut).
     #[serde(default)]
     pub haircut: Ratio,
-    /// Stable collateral (sold last when a loan is repaid). Defaults to sigma == 0.
-    #[serde(default)]
-    pub stable: bool,
+    /// Stable collateral (sold last when a loan is repaid). Absent: true exactly when sigma == 0.
+    /// An explicit `false` is respected from format 3 on (see [`Scenario::upgraded`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stable: Option<bool>,
     /// Maintenance-margin brackets (floor notional, rate), ascending; default: the BTCUSDT table.
     #[serde(default)]
     pub mm_brackets: Option<Vec<BracketSpec>>,
+}
+
+impl AssetSpec {
+    /// Whether the asset is stable collateral: the `stable` flag where given, else σ = 0.
+    pub fn is_stable(&self) -> bool {
+        self.stable.unwrap_or(self.sigma == 0.0)
+    }
+    /// Whether the asset moves: σ > 0 and not stable (what the default crowd and account trade).
+    pub fn is_volatile(&self) -> bool {
+        !self.is_stable() && self.sigma > 0.0
+    }
 }
 
 fn default_tick() -> Price {
@@ -357,7 +369,7 @@ impl AccountSpec {
         collateral.insert("USD".to_string(), d("10000"));
         let positions = assets
             .iter()
-            .filter(|a| !(a.stable || a.sigma == 0.0))
+            .filter(|a| a.is_volatile())
             .zip(["100000", "50000"])
             .map(|(a, n)| PositionSpec {
                 asset: a.symbol.clone(),
@@ -435,7 +447,7 @@ impl CrowdSpec {
         }
         assets
             .iter()
-            .filter(|a| !(a.stable || a.sigma == 0.0))
+            .filter(|a| a.is_volatile())
             .map(|a| {
                 let spec = CrowdAssetSpec {
                     // (capped at the USD limit: a book at the limit would otherwise be invalid)
@@ -493,7 +505,7 @@ impl Scenario {
     /// Parse a scenario from JSON text. Field-type errors name the field and line.
     pub fn from_json(text: &str) -> crate::error::Result<Scenario> {
         if !text.trim_start().starts_with('{') {
-            return Err(crate::error::Error::Parse("a scenario is a JSON object, {\"version\": 2, …}".into()));
+            return Err(crate::error::Error::Parse("a scenario is a JSON object, {\"version\": 3, …}".into()));
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         // Natively, errors name the field's path; in wasm, serde_json's line and column (the
@@ -515,13 +527,22 @@ impl Scenario {
         Ok(s)
     }
 
-    /// The same scenario in the current format: a version-1 document's shocks become `own` (in
-    /// format 1 a shock moved its own asset only), so it computes what it computed then.
+    /// The same scenario in the current format, computing what it computed in its own format:
+    /// * format 1: a scripted shock moved its own asset only, so every shock becomes `own`;
+    /// * formats 1 and 2: `"stable": false` on an asset with σ = 0 was ignored (the asset was
+    ///   stable anyway), so such a flag is dropped and the asset stays stable.
     pub fn upgraded(&self) -> Scenario {
         let mut s = self.clone();
         if s.version == 1 {
             for sh in &mut s.shocks {
                 sh.own = true;
+            }
+        }
+        if s.version < 3 {
+            for a in &mut s.assets {
+                if a.stable == Some(false) {
+                    a.stable = None;
+                }
             }
             s.version = FORMAT_VERSION;
         }
@@ -558,7 +579,7 @@ pub fn benchmark_large() -> Scenario {
             half_life_steps: Some(36.0),
             daily_volume_usd: Some(Money(d("1000000000"))),
             haircut: Ratio(d("0.15")),
-            stable: false,
+            stable: None,
             mm_brackets: None,
         });
     }

@@ -56,7 +56,7 @@ impl Model {
         if !(1..=scenario::FORMAT_VERSION).contains(&s.version) {
             v.err(
                 "version",
-                format!("must be 1 or {} (the format versions), got {}", scenario::FORMAT_VERSION, s.version),
+                format!("must be 1, 2 or {} (the format versions), got {}", scenario::FORMAT_VERSION, s.version),
             );
         }
         let upgraded = s.upgraded();
@@ -184,7 +184,7 @@ fn resolve_asset(v: &mut V, specs: &[AssetSpec], i: usize) -> Asset {
         daily_volume_usd: crate::types::dec_to_f64(vol),
         haircut: a.haircut,
         haircut_f: crate::types::dec_to_f64(a.haircut.0),
-        stable: a.stable || a.sigma == 0.0,
+        stable: a.is_stable(),
         brackets,
     }
 }

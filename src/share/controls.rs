@@ -223,7 +223,7 @@ fn pair_controls(s: &Scenario, out: &mut Vec<Control>) {
 }
 
 fn volatile(s: &Scenario) -> Vec<&str> {
-    s.assets.iter().filter(|a| !(a.stable || a.sigma == 0.0)).map(|a| a.symbol.as_str()).collect()
+    s.assets.iter().filter(|a| a.is_volatile()).map(|a| a.symbol.as_str()).collect()
 }
 
 /// Why a control cannot change the outcome, in one line for beside it.

@@ -676,7 +676,7 @@ mod tests {
             ),
             ("v=2&corr=abc", "Correlation, all pairs (corr): must be a number"),
             ("v=2&s=%%%%", "The custom scenario in the link (s) is damaged and could not be read"),
-            ("v=2&s=eyJ2ZXJzaW9uIjogMyB9", "could not be read"),
+            ("v=2&s=eyJ2ZXJzaW9uIjogOSB9", "could not be read"),
             ("v=7", "format version \"7\" is not one this page knows"),
             ("preset=contagion", "no format version"),
             ("v=2&theme=purple", "theme must be light, dark or auto"),
