@@ -283,3 +283,38 @@ fn explicit_unstable_flag_on_a_zero_volatility_asset_is_respected() {
     assert_eq!(sold, vec![(0, Qty(d("-0.1"))), (2, Qty(d("-8794")))]);
     assert_eq!(value, Money(d("1085.40")));
 }
+
+/// The crowd's collateral mix: each asset holds its share of a member's collateral *value* (after
+/// the haircut, at the opening price); USD holds the rest, a loan when the shares exceed 1.
+#[test]
+fn crowd_collateral_is_held_as_the_mix_at_its_collateral_value() {
+    let m = |mix: serde_json::Value| {
+        model(json!({
+            "version": 3, "steps": 1, "noise": false,
+            "assets": [
+                {"symbol": "BTC", "price": "100000", "sigma": 0.5, "depth_usd": "1000000000", "mm_brackets": [{"floor": "0", "mmr": "0.005"}]},
+                {"symbol": "ETH", "price": "2000", "sigma": 0.6, "depth_usd": "1000000000", "haircut": "0.03"}
+            ],
+            // one cross account, long 100 000 USD of BTC at 10×: 10 000 USD of collateral value
+            "crowd": {"accounts": 1, "leverage_min": "10", "leverage_max": "10",
+                      "assets": {"BTC": {"open_interest_usd": "100000", "long_share": "1", "cross_share": "1"}},
+                      "collateral": mix}
+        }))
+    };
+    let member = |mix| m(mix).cohorts[0].members[0].clone();
+    // (mix, USD, ETH, arithmetic)
+    let cases = [
+        (json!({}), "10000", None, "all USD"),
+        (json!({"ETH": "0.5"}), "5000", Some("2.57731959"), "5 000 / (2 000 · 0.97) = 2.577319587…"),
+        (json!({"ETH": "2"}), "-10000", Some("10.30927835"), "20 000 / 1 940; USD 10 000 − 20 000"),
+    ];
+    for (mix, usd, eth, how) in cases {
+        let mem = member(mix);
+        assert_eq!(mem.cash, Money(d(usd)), "{how}");
+        assert_eq!(mem.balances, eth.map(|q| vec![(1, Qty(d(q)))]).unwrap_or_default(), "{how}");
+        // the collateral value is the 10 000 the leverage says (to the rounding of the quantity)
+        let cv =
+            margin::collateral_value(mem.cash, &mem.balances, &[Price(d("100000")), Price(d("2000"))], &m(json!({})));
+        assert!((cv.0 - d("10000")).abs() < d("0.0001"), "{how}: {cv}");
+    }
+}

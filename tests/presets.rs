@@ -191,3 +191,35 @@ fn cross_vs_isolated_same_book_different_fates() {
     assert!(healthy.contains(&"BTC") && healthy.contains(&"ETH"));
     assert!(o.summary.final_equity > o.other_mode_summary.final_equity);
 }
+
+#[test]
+fn collateral_loop_cascades_through_collateral_alone() {
+    let p = presets::get("collateral-loop").unwrap().scenario();
+    let o = outcome("collateral-loop");
+    let xlst = o.symbols.iter().position(|s| s == "XLST").unwrap();
+    // nobody holds XLST as a position: the focal account and every crowd cohort trade BTC only
+    let m = Model::from_scenario(&p).unwrap();
+    assert!(m.focal.positions.iter().chain(m.cohorts.iter().flat_map(|c| &c.template)).all(|p| p.asset != xlst));
+    assert!(m.cohorts.iter().all(|c| c.members.iter().all(|mem| mem.balances.iter().any(|b| b.0 == xlst))));
+    // forced sales of XLST are collateral sales, by crowd accounts, and they move its price
+    let sales = |r: &margin_cascade::engine::sim::Run| {
+        r.events
+            .iter()
+            .filter(|e| matches!(e.account, AccountId::Crowd(_)))
+            .filter(|e| matches!(e.kind, EventKind::CollateralSale { asset, .. } if asset == xlst))
+            .count()
+    };
+    assert!(sales(&o.main) > 500, "{} crowd sales of XLST", sales(&o.main));
+    let a = &o.summary.assets["XLST"];
+    assert!(a.realized_drawdown_pct > a.exogenous_drawdown_pct + 10.0, "{a:?}");
+    // the loop: many more accounts go, over several steps, than the shock alone liquidates
+    let (with, without) = (o.summary.crowd_accounts_liquidated, o.no_feedback_summary.crowd_accounts_liquidated);
+    assert!(with >= 3 * without && without > 0, "{with} vs {without} without feedback");
+    assert!(o.summary.cascade_depth_steps >= 5);
+    assert_eq!(o.no_feedback_summary.cascade_depth_steps, 1);
+    // you go with them; without the feedback you do not
+    assert!(o.summary.focal_liquidated_step.is_some_and(|t| t > 12));
+    assert_eq!(o.no_feedback_summary.focal_liquidated_step, None);
+    // and BTC, the only traded asset, hardly moves: the cascade did not run through positions
+    assert!(o.summary.assets["BTC"].realized_drawdown_pct < 0.5);
+}

@@ -56,6 +56,32 @@ fn check_conservation(r: &Run) {
     assert!(margin_cascade::engine::conservation::check(r).exact);
 }
 
+/// Rebuild every account's asset balances from its opening balances (the model's) and the
+/// collateral trades in the events; they must match the engine's final state exactly.
+fn check_balances(m: &Model, r: &Run) {
+    type Book = HashMap<usize, rust_decimal::Decimal>;
+    let book = |bs: &[(usize, margin_cascade::types::Qty)]| -> Book { bs.iter().map(|(a, q)| (*a, q.0)).collect() };
+    let focal = if r.focal_mode == m.focal.mode { &m.focal } else { &m.focal_other };
+    let mut held: HashMap<AccountId, Book> = HashMap::new();
+    held.insert(AccountId::Focal, book(&focal.balances));
+    for (k, a) in m.explicit.iter().enumerate() {
+        held.insert(AccountId::Explicit(k as u32), book(&a.balances));
+    }
+    for mem in m.cohorts.iter().flat_map(|c| &c.members) {
+        held.insert(AccountId::Crowd(mem.id), book(&mem.balances));
+    }
+    for e in &r.events {
+        if let EventKind::CollateralSale { asset, quantity, .. } = &e.kind {
+            *held.get_mut(&e.account).unwrap().entry(*asset).or_default() += quantity.0;
+        }
+    }
+    for a in r.all_accounts() {
+        let mut want = held.remove(&a.id).unwrap();
+        want.retain(|_, q| !q.is_zero());
+        assert_eq!(book(&a.balances), want, "account {:?}: balances vs opening + collateral trades", a.id);
+    }
+}
+
 fn check_all(o: &Outcome) {
     check_conservation(&o.main);
     check_conservation(&o.no_feedback);
@@ -80,8 +106,9 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
         (1u32..40, -60i32..30),
         (2u32..30, prop::bool::ANY, prop::bool::ANY),
         prop::collection::vec((1u32..8, 0u32..3), 0..4),
+        prop::collection::vec(0u32..300, 0..3),
     )
-        .prop_map(|(n, seed, crowd, noise, feedback, model, rho, (shock_step, shock_pct), (lev, isolated, full), explicit)| {
+        .prop_map(|(n, seed, crowd, noise, feedback, model, rho, (shock_step, shock_pct), (lev, isolated, full), explicit, mix)| {
             let syms = ["AAA", "BBB", "CCC", "DDD", "STB"];
             let assets: Vec<_> = (0..n)
                 .map(|i| {
@@ -116,8 +143,11 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
                            "positions": [{"asset": a, "notional_usd": (20000 * k).to_string(), "leverage": "5"}]})
                 })
                 .collect();
+            // the crowd's collateral: shares (in %) of the first assets; above 100 % in all, a USD loan
+            let crowd_collateral: serde_json::Map<String, serde_json::Value> =
+                mix.iter().enumerate().filter(|(i, _)| *i < n).map(|(i, pct)| (syms[i].to_string(), json!(format!("{}", *pct as f64 / 100.0)))).collect();
             json!({
-                "version": 1, "steps": 30, "seed": seed as u64, "noise": noise, "feedback": feedback,
+                "version": 3, "steps": 30, "seed": seed as u64, "noise": noise, "feedback": feedback,
                 "assets": assets,
                 "correlation": {"all_pairs": rho, "repair": true},
                 "impact": {"model": if model == 1 {"sqrt"} else {"depth"}, "cross_impact": if model == 2 {0.5} else {0.0}},
@@ -125,7 +155,7 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
                 "insurance_fund_usd": "100000",
                 "shocks": [{"step": shock_step.min(30), "symbol": syms[0], "percent": shock_pct}],
                 "focal": {"mode": if isolated {"isolated"} else {"cross"}, "collateral": collateral, "positions": positions},
-                "crowd": {"accounts": crowd, "leverage_min": "2", "leverage_max": "20"},
+                "crowd": {"accounts": crowd, "leverage_min": "2", "leverage_max": "20", "collateral": crowd_collateral},
                 "accounts": accounts
             })
         })
@@ -139,7 +169,13 @@ proptest! {
         let s: Scenario = serde_json::from_value(v).unwrap();
         // Some random books are invalid (e.g. opening liquidatable): then the error must be words.
         match Model::from_scenario(&s) {
-            Ok(m) => check_all(&simulate(&m)),
+            Ok(m) => {
+                let o = simulate(&m);
+                check_all(&o);
+                for r in [&o.main, &o.no_feedback, &o.other_mode] {
+                    check_balances(&m, r);
+                }
+            }
             Err(e) => prop_assert!(!e.to_string().is_empty()),
         }
     }

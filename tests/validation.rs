@@ -135,3 +135,28 @@ fn a_zero_price_is_a_problem_in_words_even_with_a_crowd() {
         assert!(p.iter().any(|x| x.starts_with("assets[0].price: must be a positive price")), "{p:?}");
     }
 }
+
+#[test]
+fn the_crowds_collateral_mix_is_checked_share_by_share() {
+    let p = problems(json!({
+        "version": 3,
+        "assets": [
+            {"symbol": "BTC", "price": "100000", "sigma": 0.5, "depth_usd": "100000000"},
+            {"symbol": "JUNK", "price": "1", "sigma": 1.0, "depth_usd": "100000", "haircut": "1"}
+        ],
+        "crowd": {"collateral": {"USD": "0.5", "DOGE": "0.2", "BTC": "-0.1", "JUNK": "0.3"}}
+    }));
+    let want = [
+        "crowd.collateral.USD: USD holds whatever the assets do not: list assets only",
+        "crowd.collateral.DOGE: unknown asset \"DOGE\" (assets: BTC, JUNK)",
+        "crowd.collateral.BTC: must be a share between 0 and 10 of the collateral value, got -0.1",
+        "crowd.collateral.JUNK: JUNK has a 100 % haircut: as collateral it counts for nothing",
+    ];
+    for w in want {
+        assert!(p.iter().any(|x| x.starts_with(w)), "missing {w:?} in {p:#?}");
+    }
+    let p = problems(json!({"version": 3, "crowd": {"collateral": {"BTC": "6", "ETH": "5"}}}));
+    assert!(p.iter().any(|x| x.starts_with("crowd.collateral: the shares add up to 11, more than 10")), "{p:#?}");
+    // a share above 1 in all is a USD loan, and valid
+    assert!(problems(json!({"version": 3, "crowd": {"collateral": {"ETH": "2.5"}}})).is_empty());
+}

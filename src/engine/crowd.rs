@@ -11,8 +11,8 @@
 //! and liquidates exactly like a cross account with cash `m` and that one position, so both
 //! kinds share the cohort mechanics; only the label differs.
 
-use super::account::Ledger;
 use super::account::Mode;
+use super::account::{Account, AccountId, Ledger};
 use super::asset::Asset;
 use super::margin::Position;
 use super::scenario::{limits, CrowdAssetSpec, CrowdSpec};
@@ -22,15 +22,33 @@ use rust_decimal::Decimal;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Member {
     pub id: u32,
+    /// USD in the wallet (negative: a loan).
     pub cash: Money,
     /// `cash` as f64, for the pre-filter.
     pub cash_f: f64,
+    /// Collateral held in assets (`crowd.collateral`), empty for an all-USD account.
+    pub balances: Vec<(usize, Qty)>,
+    /// `balances` as f64, for the pre-filter.
+    pub balances_f: Vec<(usize, f64)>,
     pub ledger: Ledger,
 }
 
 impl Member {
-    pub fn new(id: u32, cash: Money, ledger: Ledger) -> Member {
-        Member { id, cash, cash_f: cash.to_f64(), ledger }
+    pub fn new(id: u32, cash: Money, balances: Vec<(usize, Qty)>, ledger: Ledger) -> Member {
+        let balances_f = balances.iter().map(|(a, q)| (*a, q.to_f64())).collect();
+        Member { id, cash, cash_f: cash.to_f64(), balances, balances_f, ledger }
+    }
+
+    /// Whether this member is at most as well off as `other` at *any* prices: no more USD and no
+    /// more of any asset. Then if `other` is liquidatable, so is this member.
+    fn weaker_or_equal(&self, other: &Member) -> bool {
+        let qty = |bs: &[(usize, Qty)], a: usize| bs.iter().find(|b| b.0 == a).map_or(Decimal::ZERO, |b| b.1 .0);
+        self.cash <= other.cash
+            && self
+                .balances
+                .iter()
+                .chain(&other.balances)
+                .all(|&(a, _)| qty(&self.balances, a) <= qty(&other.balances, a))
     }
 }
 
@@ -43,6 +61,13 @@ pub struct Cohort {
     /// Ascending by cash (most fragile first). Members before `head` have left the cohort.
     pub members: Vec<Member>,
     pub head: usize,
+    /// Whether each member is at most as well off as the next one ([`Member::weaker_or_equal`]),
+    /// so that the liquidated members are always a prefix. Always true for all-USD members
+    /// sorted by cash; members holding assets that arrived at different times may not be, and
+    /// then each is checked on its own.
+    pub ordered: bool,
+    /// Whether any member holds collateral in assets.
+    pub holds_assets: bool,
     /// `template` as (asset, quantity, entry) in f64, for the pre-filter in `sim.rs`.
     pub template_f: Vec<(usize, f64, f64)>,
 }
@@ -51,11 +76,30 @@ impl Cohort {
     pub fn new(mode: Mode, template: Vec<Position>, members: Vec<Member>) -> Cohort {
         let f = crate::types::dec_to_f64;
         let template_f = template.iter().map(|p| (p.asset, f(p.qty.0), f(p.entry.0))).collect();
-        Cohort { mode, template, members, head: 0, template_f }
+        let mut c = Cohort { mode, template, members, head: 0, ordered: true, holds_assets: false, template_f };
+        c.sort();
+        c
     }
 
     pub fn alive(&self) -> usize {
         self.members.len() - self.head
+    }
+
+    /// A member as an account (crowd accounts are all margined as cross: see the module docs).
+    pub fn account(&self, mem: &Member) -> Account {
+        let mut a =
+            Account::new(AccountId::Crowd(mem.id), Mode::Cross, mem.cash, mem.balances.clone(), self.template.clone());
+        a.ledger = mem.ledger.clone();
+        a
+    }
+
+    /// Drop the members that left, sort the rest by cash (then id) and say whether they are ordered.
+    pub fn sort(&mut self) {
+        self.members.drain(..self.head);
+        self.head = 0;
+        self.members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
+        self.holds_assets = self.members.iter().any(|m| !m.balances.is_empty());
+        self.ordered = !self.holds_assets || self.members.windows(2).all(|w| w[0].weaker_or_equal(&w[1]));
     }
 }
 
@@ -70,9 +114,10 @@ pub fn generate(
     let n = spec.accounts;
     let spec_ok = check_spec(err, spec);
     let (specs, specs_ok) = asset_specs(err, spec, per_asset, assets);
+    let (mix, mix_ok) = collateral_mix(err, spec, assets);
     // (an asset without a positive price is already a problem of its own: nothing to size by)
     let priced = assets.iter().all(|a| a.price0.0 > Decimal::ZERO);
-    if !spec_ok || !specs_ok || !priced || n == 0 || specs.is_empty() {
+    if !spec_ok || !specs_ok || !mix_ok || !priced || n == 0 || specs.is_empty() {
         return (vec![], 0);
     }
     let groups = groups(spec, &specs, assets);
@@ -83,7 +128,8 @@ pub fn generate(
         if k == 0 || g.legs.is_empty() {
             continue;
         }
-        if let Some(c) = cohort(g, k, assets, &mut next_id, notices) {
+        let mix: &[(usize, Decimal)] = if g.mode == Mode::Cross { &mix } else { &[] };
+        if let Some(c) = cohort(g, k, assets, mix, &mut next_id, notices) {
             cohorts.push(c);
         }
     }
@@ -248,8 +294,62 @@ fn isolated_group(spec: &CrowdSpec, i: usize, s: &CrowdAssetSpec, long: bool, as
     }
 }
 
-/// One group's cohort of `k` accounts (ids from `next_id`; `None` if its positions round to nothing).
-fn cohort(g: &Group, k: u32, assets: &[Asset], next_id: &mut u32, notices: &mut Vec<String>) -> Option<Cohort> {
+/// The crowd's collateral mix (`crowd.collateral`): (asset, share of the collateral value),
+/// checked; false if any share is invalid. USD holds the rest: a loan when the shares add up to
+/// more than 1 (assets bought with borrowed dollars).
+fn collateral_mix(
+    err: &mut dyn FnMut(String, String),
+    spec: &CrowdSpec,
+    assets: &[Asset],
+) -> (Vec<(usize, Decimal)>, bool) {
+    let mut ok = true;
+    let mut mix = vec![];
+    let mut total = Decimal::ZERO;
+    let max = Decimal::from(limits::MAX_COLLATERAL_SHARES);
+    for (sym, share) in &spec.collateral {
+        let path = format!("crowd.collateral.{sym}");
+        let index = assets.iter().position(|a| a.symbol == *sym);
+        let problem = if share.0 < Decimal::ZERO || share.0 > max {
+            Some(format!("must be a share between 0 and {max} of the collateral value, got {share}"))
+        } else if sym == "USD" {
+            Some("USD holds whatever the assets do not: list assets only".to_string())
+        } else if let Some(i) = index {
+            (assets[i].haircut.0 >= Decimal::ONE && !share.0.is_zero())
+                .then(|| format!("{sym} has a 100 % haircut: as collateral it counts for nothing"))
+        } else {
+            let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
+            Some(format!("unknown asset {sym:?} (assets: {known})"))
+        };
+        match (problem, index) {
+            (Some(p), _) => {
+                err(path, p);
+                ok = false;
+            }
+            (None, Some(i)) if !share.0.is_zero() => {
+                total += share.0;
+                mix.push((i, share.0));
+            }
+            _ => {}
+        }
+    }
+    if total > max {
+        err("crowd.collateral".into(), format!("the shares add up to {total}, more than {max}"));
+        ok = false;
+    }
+    mix.sort_by_key(|m| m.0);
+    (mix, ok)
+}
+
+/// One group's cohort of `k` accounts (ids from `next_id`; `None` if its positions round to
+/// nothing), holding their collateral as `mix` (empty: all USD).
+fn cohort(
+    g: &Group,
+    k: u32,
+    assets: &[Asset],
+    mix: &[(usize, Decimal)],
+    next_id: &mut u32,
+    notices: &mut Vec<String>,
+) -> Option<Cohort> {
     let kd = Decimal::from(k);
     let template: Vec<Position> = g
         .legs
@@ -270,6 +370,7 @@ fn cohort(g: &Group, k: u32, assets: &[Asset], next_id: &mut u32, notices: &mut 
     // of that limit (and the user is told).
     let cap = if mm.0 > Decimal::ZERO { Some((notional.0 / mm.0 * Decimal::new(9, 1)).round_dp(4)) } else { None };
     let (members, capped) = members(g, k, notional, cap, next_id);
+    let members = members.into_iter().map(|m| hold(m, mix, assets)).collect();
     if capped > 0 {
         notices.push(format!(
             "{capped} of the {k} {} were capped at {}× leverage: at {} USD of positions each, the maintenance-margin brackets allow no more (set by {})",
@@ -299,11 +400,33 @@ fn members(g: &Group, k: u32, notional: Money, cap: Option<Decimal>, next_id: &m
             }
         }
         let cash = Money((notional.0 / lev).round_dp(2));
-        members.push(Member::new(*next_id, cash, Ledger { opening_cash: cash, ..Ledger::default() }));
+        members.push(Member::new(*next_id, cash, vec![], Ledger { opening_cash: cash, ..Ledger::default() }));
         *next_id += 1;
     }
     members.sort_by(|a, b| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id)));
     (members, capped)
+}
+
+/// A member whose collateral (all USD, as generated) is held as `mix`: each asset's share of the
+/// collateral value, after its haircut, at the opening price (quantities to 8 decimals); USD the rest.
+fn hold(m: Member, mix: &[(usize, Decimal)], assets: &[Asset]) -> Member {
+    if mix.is_empty() {
+        return m;
+    }
+    let value = m.cash.0;
+    let mut usd = value;
+    let mut balances = Vec::with_capacity(mix.len());
+    for &(a, share) in mix {
+        let part = value * share;
+        usd -= part;
+        let each = assets[a].price0.0 * (Decimal::ONE - assets[a].haircut.0);
+        let q = (part / each).round_dp(8);
+        if !q.is_zero() {
+            balances.push((a, Qty(q)));
+        }
+    }
+    let cash = Money(usd.round_dp(2));
+    Member::new(m.id, cash, balances, Ledger { opening_cash: cash, ..Ledger::default() })
 }
 
 trait LnSafe {

@@ -5,17 +5,18 @@
 //!
 //! For a level P, the ladder counts what the engine's own liquidation check would close if the
 //! step's pre-trade price of the asset were P: the same plan, the same order of closing, the same
-//! fee in the projected margin ratio. A cohort's members differ only in cash, and "closes at least
+//! fee in the projected margin ratio. An all-USD cohort's members differ only in cash, and "closes at least
 //! j + 1 positions" is `cash ≤ U_j` for a threshold U_j that does not depend on the member (the
 //! running minimum of `MM_j − uPnL + fees_j`, MM_j the maintenance margin left after closing the
 //! first j positions), so each level costs a binary search per cohort and position, not a check
-//! per account. A test checks the ladder against the engine: the notional the ladder shows at P
+//! per account (members holding collateral in assets are planned one by one). A test checks the ladder against the engine: the notional the ladder shows at P
 //! is what a run liquidates when the asset alone moves to P with feedback off.
 //!
 //! Beside it, [`absorbed`]: how much net selling the book takes to move the price from the market
 //! to P. Where the forced selling stacked down to P exceeds it, a move to P does not stop there:
 //! the liquidations push the price further — why a small shock can fall through.
 
+use super::account::Account;
 use super::liquidation::{self, Target};
 use super::margin;
 use super::market::ExoPath;
@@ -126,30 +127,50 @@ pub fn ladder(state: &State, m: &Model, asset: usize, levels: &[Price]) -> Ladde
 pub fn liquidated_at(state: &State, m: &Model, prices: &[Price], asset: usize) -> Liquidated {
     let mut out = Liquidated::default();
     for c in &state.cohorts {
-        let l = cohort_at(c, prices, m, asset);
-        out.notional += l.notional;
-        out.accounts += l.accounts;
-        out.flow += l.flow;
+        if c.holds_assets {
+            // collateral in assets: valued at these prices, and sold too once every position is
+            // closed, so each member is planned on its own
+            for mem in &c.members[c.head..] {
+                out.add(account_at(&c.account(mem), prices, m, asset));
+            }
+        } else {
+            out.add(cohort_at(c, prices, m, asset));
+        }
     }
     for acc in &state.explicit {
-        let orders = liquidation::plan(acc, prices, m, m.policy, m.fee_rate);
-        if orders.is_empty() {
-            continue;
+        out.add(account_at(acc, prices, m, asset));
+    }
+    out
+}
+
+impl Liquidated {
+    fn add(&mut self, l: Liquidated) {
+        self.notional += l.notional;
+        self.accounts += l.accounts;
+        self.flow += l.flow;
+    }
+}
+
+/// One account at `prices`: the engine's own plan for it.
+fn account_at(acc: &Account, prices: &[Price], m: &Model, asset: usize) -> Liquidated {
+    let mut out = Liquidated::default();
+    let orders = liquidation::plan(acc, prices, m, m.policy, m.fee_rate);
+    if orders.is_empty() {
+        return out;
+    }
+    out.accounts = 1;
+    for o in &orders {
+        if matches!(o.target, Target::Position(_)) {
+            out.notional += o.qty.abs() * prices[o.asset];
         }
-        out.accounts += 1;
-        for o in &orders {
-            if matches!(o.target, Target::Position(_)) {
-                out.notional += o.qty.abs() * prices[o.asset];
-            }
-            if o.asset == asset {
-                out.flow -= o.qty * prices[o.asset];
-            }
+        if o.asset == asset {
+            out.flow -= o.qty * prices[o.asset];
         }
     }
     out
 }
 
-/// A cohort at `prices`: what its liquidated members would close, how many they are, and their
+/// An all-USD cohort at `prices`: what its liquidated members would close, how many they are, and their
 /// net selling of `asset`.
 fn cohort_at(c: &super::crowd::Cohort, prices: &[Price], m: &Model, asset: usize) -> Liquidated {
     let members = &c.members[c.head..];

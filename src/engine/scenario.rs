@@ -25,6 +25,9 @@ pub mod limits {
     pub const MAX_POSITIONS_PER_ACCOUNT: usize = 16;
     pub const MAX_SHOCKS: usize = 10_000;
     pub const MAX_BRACKETS: usize = 32;
+    /// Largest total of the crowd's collateral shares (`crowd.collateral`): 10 = assets worth ten
+    /// times the collateral, nine of them borrowed.
+    pub const MAX_COLLATERAL_SHARES: i64 = 10;
     /// Largest opening price, depth, notional or balance accepted (USD); keeps every product exact.
     pub const MAX_USD: i64 = 1_000_000_000_000_000; // 1e15
     pub const MAX_PRICE: i64 = 1_000_000_000_000; // 1e12: also the ceiling a simulated price is clamped to
@@ -411,11 +414,23 @@ pub struct CrowdSpec {
     pub leverage_min: Decimal,
     pub leverage_max: Decimal,
     pub assets: Option<BTreeMap<String, CrowdAssetSpec>>,
+    /// How cross crowd accounts hold their collateral: the share of its value (after haircuts, at
+    /// the opening prices) in each asset, by symbol; USD holds the rest, as a loan when the shares
+    /// add up to more than 1 (assets bought with borrowed dollars; at most 10). Absent: all USD.
+    /// Isolated crowd accounts post USD margin.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub collateral: BTreeMap<String, Ratio>,
 }
 
 impl Default for CrowdSpec {
     fn default() -> Self {
-        CrowdSpec { accounts: 1000, leverage_min: d("2"), leverage_max: d("40"), assets: None }
+        CrowdSpec {
+            accounts: 1000,
+            leverage_min: d("2"),
+            leverage_max: d("40"),
+            assets: None,
+            collateral: BTreeMap::new(),
+        }
     }
 }
 

@@ -72,9 +72,7 @@ impl Run {
         let first_crowd = out.iter().position(|a| matches!(a.id, AccountId::Crowd(_))).unwrap_or(out.len());
         for c in &self.cohorts {
             for mem in &c.members[c.head..] {
-                let mut a = Account::new(AccountId::Crowd(mem.id), Mode::Cross, mem.cash, vec![], c.template.clone());
-                a.ledger = mem.ledger.clone();
-                out.push(a);
+                out.push(c.account(mem));
             }
         }
         out[first_crowd..].sort_by_key(|a| a.id);
@@ -250,20 +248,9 @@ impl State {
             }
         }
         for (ci, c) in self.cohorts.iter_mut().enumerate() {
-            if c.alive() == 0 || clearly_healthy(c, pre_f, m) {
-                continue;
-            }
-            let (upnl, mm) = margin::positions_health(&c.template, pre, m);
-            while c.head < c.members.len() {
-                let mem = &c.members[c.head];
-                if !margin::is_liquidatable(mm, mem.cash + upnl, true) {
-                    break; // members are sorted by cash: everyone after this one is healthier
-                }
-                let mut acc = Account::new(AccountId::Crowd(mem.id), Mode::Cross, mem.cash, vec![], c.template.clone());
-                acc.ledger = mem.ledger.clone();
+            for acc in liquidatable_members(c, pre, pre_f, m) {
                 let o = liquidation::plan(&acc, pre, m, m.policy, m.fee_rate);
                 plans.push((Who::Crowd(ci), acc, o));
-                c.head += 1;
             }
         }
         plans
@@ -327,7 +314,7 @@ impl State {
                 }
                 Who::Crowd(ci) => {
                     count += 1;
-                    if acc.positions.is_empty() {
+                    if acc.positions.is_empty() && !acc.has_exposure() {
                         self.retired.push(acc);
                         continue;
                     }
@@ -339,7 +326,7 @@ impl State {
                     let c = spawned
                         .entry((ci, acc.positions.len()))
                         .or_insert_with(|| Cohort::new(mode, acc.positions.clone(), vec![]));
-                    c.members.push(Member::new(id, acc.cash, acc.ledger));
+                    c.members.push(Member::new(id, acc.cash, acc.balances, acc.ledger));
                 }
             }
         }
@@ -350,15 +337,12 @@ impl State {
     /// New cohorts join one that already holds exactly their book, if there is one; empty ones
     /// are dropped to keep the per-step loop short.
     fn regroup(&mut self, spawned: BTreeMap<(usize, usize), Cohort>) {
-        let by_cash = |a: &Member, b: &Member| a.cash.cmp(&b.cash).then(a.id.cmp(&b.id));
         for (_, mut c) in spawned {
             if let Some(ex) = self.cohorts.iter_mut().find(|x| x.template == c.template) {
-                ex.members.drain(..ex.head);
-                ex.head = 0;
                 ex.members.append(&mut c.members);
-                ex.members.sort_by(by_cash);
+                ex.sort();
             } else {
-                c.members.sort_by(by_cash);
+                c.sort();
                 self.cohorts.push(c);
             }
         }
@@ -477,13 +461,55 @@ impl Mirror {
     }
 }
 
-/// A conservative f64 pre-filter for a cohort's most fragile member: true only when its equity
-/// exceeds its maintenance margin by far more than any f64 rounding could account for
-/// (1e-9 of the book's size). Anything closer goes to the exact Decimal check, so the decision
-/// is the exact one either way; this only saves the Decimal work on clearly healthy cohorts.
-fn clearly_healthy(c: &Cohort, prices: &[f64], m: &Model) -> bool {
-    let cash = c.members[c.head].cash_f;
+/// The members of cohort `c` that are liquidatable at `pre`, as accounts; they leave the cohort.
+/// An ordered cohort ([`Cohort::ordered`]) is read from its most fragile member up to the first
+/// healthy one; any other is checked member by member.
+fn liquidatable_members(c: &mut Cohort, pre: &[Price], pre_f: &[f64], m: &Model) -> Vec<Account> {
+    let mut out = vec![];
+    if c.alive() == 0 || (c.ordered && clearly_healthy(c, c.head, pre_f, m)) {
+        return out;
+    }
+    let (upnl, mm) = margin::positions_health(&c.template, pre, m);
+    let liquidatable = |mem: &Member| {
+        let cv = margin::collateral_value(mem.cash, &mem.balances, pre, m);
+        margin::is_liquidatable(mm, cv + upnl, true)
+    };
+    if c.ordered {
+        while c.head < c.members.len() && liquidatable(&c.members[c.head]) {
+            out.push(c.account(&c.members[c.head]));
+            c.head += 1; // members are ordered: everyone after a healthy one is healthier
+        }
+        return out;
+    }
+    let gone: Vec<bool> = (0..c.members.len())
+        .map(|k| k >= c.head && !clearly_healthy(c, k, pre_f, m) && liquidatable(&c.members[k]))
+        .collect();
+    for (mem, _) in c.members.iter().zip(&gone).filter(|(_, g)| **g) {
+        out.push(c.account(mem));
+    }
+    if !out.is_empty() {
+        let mut k = 0;
+        c.members.retain(|_| {
+            k += 1;
+            !gone[k - 1]
+        });
+    }
+    out
+}
+
+/// A conservative f64 pre-filter for member `k` of a cohort: true only when its equity exceeds
+/// its maintenance margin by far more than any f64 rounding could account for (1e-9 of the
+/// book's size). Anything closer goes to the exact Decimal check, so the decision is the exact
+/// one either way; this only saves the Decimal work on clearly healthy members.
+fn clearly_healthy(c: &Cohort, k: usize, prices: &[f64], m: &Model) -> bool {
+    let mem = &c.members[k];
+    let cash = mem.cash_f;
     let (mut upnl, mut mm, mut scale) = (0.0, 0.0, cash.abs());
+    for &(a, b) in &mem.balances_f {
+        let v = b * prices[a];
+        upnl += if b > 0.0 { v * (1.0 - m.assets[a].haircut_f) } else { v };
+        scale += v.abs();
+    }
     for (p, &(a, q, e)) in c.template.iter().zip(&c.template_f) {
         let px = prices[a];
         let n = q.abs() * px;
@@ -568,10 +594,16 @@ mod tests {
             if Mirror::of(&acc).clearly_healthy(&prices_f, &m) {
                 prop_assert!(liquidation::plan(&acc, &prices, &m, m.policy, m.fee_rate).is_empty());
             }
-            let c = Cohort::new(Mode::Cross, positions.clone(), vec![Member::new(0, Money(Decimal::from(cash.abs())), Default::default())]);
-            if clearly_healthy(&c, &prices_f, &m) {
-                let (upnl, mm) = margin::positions_health(&positions, &prices, &m);
-                prop_assert!(!margin::is_liquidatable(mm, Money(Decimal::from(cash.abs())) + upnl, true));
+            // a crowd member, with and without collateral in an asset (cash may be a loan then)
+            let held = vec![(1, Qty(Decimal::from(eth_bal)))];
+            for (cash, balances) in [(cash.abs(), vec![]), (cash, held)] {
+                let mem = Member::new(0, Money(Decimal::from(cash)), balances, Default::default());
+                let c = Cohort::new(Mode::Cross, positions.clone(), vec![mem.clone()]);
+                if clearly_healthy(&c, 0, &prices_f, &m) {
+                    let (upnl, mm) = margin::positions_health(&positions, &prices, &m);
+                    let cv = margin::collateral_value(mem.cash, &mem.balances, &prices, &m);
+                    prop_assert!(!margin::is_liquidatable(mm, cv + upnl, true));
+                }
             }
         }
     }

@@ -21,7 +21,9 @@
 //! | `{mode}`, `{other.mode}` | the margin modes of the main run and the counterfactual |
 //! | `{other.closed}`, `{other.healthy}` | the same two lists for the other-mode run |
 //! | `{at.liq.SYM}`, `{at.other.liq.SYM}` | SYM's market move from the open at the step of that liquidation |
-//! | `{collateral}` | the focal account's collateral ("20 ETH", "10 000 USD") |
+//! | `{collateral}`, `{loan}` | the focal account's collateral ("20 ETH", "10 000 USD"); its USD loan |
+//! | `{crowd.collateral.SYM}` | the value of SYM the crowd's cross accounts hold, per dollar of their collateral ("4×") |
+//! | `{nofb.crowd.accounts}` | crowd accounts liquidated without feedback |
 //! | `{mmr.SYM}`, `{haircut.SYM}` | SYM's first maintenance-margin rate; its collateral haircut |
 //! | `{crowd.lev}`, `{cascade}`, `{hours}` | the crowd's leverage range; the cascade depth in steps; the run's length |
 //!
@@ -96,6 +98,10 @@ fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
         (_, "other.equity") => Some(usd(o.other_mode_summary.final_equity.0)),
         (_, "nofb.equity") => Some(usd(o.no_feedback_summary.final_equity.0)),
         (_, "crowd.accounts") => Some(crate::types::group(Decimal::from(o.summary.crowd_accounts_liquidated))),
+        (_, "nofb.crowd.accounts") => {
+            Some(crate::types::group(Decimal::from(o.no_feedback_summary.crowd_accounts_liquidated)))
+        }
+        (_, "loan") => (m.focal_book.cash.0 < Decimal::ZERO).then(|| usd(-m.focal_book.cash.0)),
         (_, "crowd.notional") => Some(usd_short(crate::types::dec_to_f64(o.summary.crowd_liquidated_notional.0))),
         (_, "other.closed") => names(o.other_mode_summary.focal_positions_closed.iter().map(|c| c.asset.as_str())),
         (_, "other.healthy") => names(o.other_mode_summary.healthy_positions_closed.iter().map(|c| c.asset.as_str())),
@@ -119,6 +125,7 @@ fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
         ("at.liq", _) => move_at(&o.main, o.summary.focal_liquidated_step?, asset(sym)?),
         ("at.other.liq", _) => move_at(&o.other_mode, o.other_mode_summary.focal_liquidated_step?, asset(sym)?),
         ("mmr", _) => Some(rate(m.assets[asset(sym)?].brackets.first_rate().0)),
+        ("crowd.collateral", _) => s.crowd.collateral.get(sym).map(|r| format!("{}×", r.0.normalize())),
         ("haircut", _) => Some(rate(m.assets[asset(sym)?].haircut.0)),
         ("depth", _) => Some(usd_short(m.assets[asset(sym)?].depth_usd)),
         ("oi", _) => {
@@ -151,11 +158,12 @@ fn rate(r: Decimal) -> String {
     format!("{} %", (r * Decimal::ONE_HUNDRED).normalize())
 }
 
-/// The focal account's collateral: "20 ETH", "25 000 USDX", "10 000 USD and 2 BTC".
+/// The focal account's collateral: "20 ETH", "25 000 USDX", "10 000 USD and 2 BTC" (a USD loan
+/// is `{loan}`).
 fn collateral(m: &Model) -> Option<String> {
     let b = &m.focal_book;
     let mut parts = vec![];
-    if !b.cash.is_zero() || b.balances.is_empty() {
+    if b.cash.0 > Decimal::ZERO || b.balances.is_empty() {
         parts.push(usd(b.cash.0));
     }
     for (a, q) in &b.balances {

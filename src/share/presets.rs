@@ -47,6 +47,11 @@ pub const PRESETS: &[Preset] = &[
         json: include_str!("../../presets/depeg.json"),
     },
     Preset {
+        name: "collateral-loop",
+        claim: "Forced sales of a collateral asset nobody trades cut every holder's collateral value and liquidate them in turn.",
+        json: include_str!("../../presets/collateral-loop.json"),
+    },
+    Preset {
         name: "cross-vs-isolated",
         claim: "The same book in cross and isolated mode, side by side.",
         json: include_str!("../../presets/cross-vs-isolated.json"),
