@@ -202,6 +202,12 @@ fn crowd_controls(s: &Scenario, out: &mut Vec<Control>) {
     let (lo, hi) = (f(s.crowd.leverage_min), f(s.crowd.leverage_max));
     out.push(num("crowd.lev_min", "Crowd leverage, lowest", "×", "crowd", 1.0, 200.0, 0.5, lo));
     out.push(num("crowd.lev_max", "Crowd leverage, highest", "×", "crowd", 1.0, 200.0, 0.5, hi));
+    // the crowd's collateral held in each asset the scenario names, per dollar of collateral value
+    let max = limits::MAX_COLLATERAL_SHARES as f64;
+    for (sym, share) in &s.crowd.collateral {
+        let label = format!("Crowd collateral held in {sym}, per dollar of collateral");
+        out.push(num(&format!("crowd.coll.{sym}"), &label, "×", "crowd", 0.0, max, 0.1, f(share.0)));
+    }
 }
 
 fn pair_controls(s: &Scenario, out: &mut Vec<Control>) {
@@ -281,12 +287,24 @@ fn note(s: &Scenario, key: &str, model: Option<&crate::engine::model::Model>) ->
     match key {
         "depth" | "feedback" if alone => Some("No crowd here: your own account is the only forced seller.".into()),
         "mode" => model.map(account_leverage),
+        k if k.starts_with("crowd.coll.") => Some(crowd_usd(s)),
         k if k.starts_with("lev.") => {
             let m = model?;
             let i: usize = k[4..].parse().ok()?;
             position_size(m, i)
         }
         _ => None,
+    }
+}
+
+/// What USD holds of the crowd's collateral: "USD holds the rest, 40 %", or "… a loan of 3 USD
+/// per dollar of collateral" when the assets add up to more than the collateral.
+fn crowd_usd(s: &Scenario) -> String {
+    let rest = Decimal::ONE - s.crowd.collateral.values().map(|r| r.0).sum::<Decimal>();
+    if rest < Decimal::ZERO {
+        format!("USD holds the rest: a loan of {} USD per dollar of collateral", (-rest).normalize())
+    } else {
+        format!("USD holds the rest: {} %", (rest * Decimal::ONE_HUNDRED).normalize())
     }
 }
 
@@ -490,6 +508,9 @@ fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f
         "shock.step" => set_shock_start(s, script, x as usize),
         "shock.own" => script.own = Some(raw == "true"),
         k if k.starts_with("lev.") => set_leverage(s, k, dec(x)),
+        k if k.starts_with("crowd.coll.") => {
+            s.crowd.collateral.insert(k["crowd.coll.".len()..].to_string(), crate::types::Ratio(dec(x)));
+        }
         k if k.starts_with("rho.") => {
             let (a, b) = k[4..].split_once('.').unwrap_or_default();
             let (a, b) = (a.to_string(), b.to_string());
