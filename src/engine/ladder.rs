@@ -63,21 +63,30 @@ pub fn state_at(m: &Model, exo: &ExoPath, step: usize) -> State {
     s
 }
 
-/// The asset a ladder shows by default: the first shocked asset that the crowd holds, else the
-/// one the crowd holds most of (by opening notional), else the first.
+/// The asset a ladder shows by default: the first shocked asset that the crowd holds as a
+/// position, else the first shocked asset it holds as collateral, else the one it holds most of
+/// as positions (by opening notional), else the first.
 pub fn default_asset(m: &Model) -> usize {
     let mut held = vec![0.0f64; m.assets.len()];
+    let mut collateral = vec![false; m.assets.len()];
     for c in &m.cohorts {
         for p in &c.template {
             held[p.asset] += p.notional(p.entry).to_f64() * c.alive() as f64;
+        }
+        for mem in &c.members {
+            mem.balances.iter().for_each(|b| collateral[b.0] = true);
         }
     }
     for a in &m.explicit {
         for p in &a.positions {
             held[p.asset] += p.notional(p.entry).to_f64();
         }
+        a.balances.iter().for_each(|b| collateral[b.0] = true);
     }
     if let Some(s) = m.shocks.iter().find(|s| held[s.asset] > 0.0) {
+        return s.asset;
+    }
+    if let Some(s) = m.shocks.iter().find(|s| collateral[s.asset]) {
         return s.asset;
     }
     (0..held.len()).max_by(|&a, &b| held[a].total_cmp(&held[b]).then(b.cmp(&a))).filter(|&i| held[i] > 0.0).unwrap_or(0)

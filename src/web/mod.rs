@@ -371,7 +371,8 @@ impl Explorer {
         while state.t < step {
             state.step(m, exo);
         }
-        let has_crowd = !state.cohorts.is_empty() || !state.explicit.is_empty();
+        // (a crowd all liquidated by this step still has a ladder: nothing left to liquidate)
+        let has_crowd = !m.cohorts.is_empty() || !m.explicit.is_empty();
         let data = has_crowd.then(|| {
             let lv = ladder::levels(m, asset, state.prices[asset], 0.2, 40);
             chart::LadderData::new(&ladder::ladder(&state, m, asset, &lv), m)

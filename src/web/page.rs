@@ -173,12 +173,14 @@ pub fn series(d: &ChartData, name: &str) -> crate::error::Result<Vec<f64>> {
     })
 }
 
-/// The assets a ladder can show: those the crowd holds, the default first.
+/// The assets a ladder can show: those the crowd holds as positions or collateral, the default first.
 pub fn ladder_assets(m: &Model) -> Vec<String> {
     let first = crate::engine::ladder::default_asset(m);
+    // held as a position, or as collateral (a fall in it cuts the holders' collateral value)
     let held = |i: usize| {
-        m.cohorts.iter().any(|c| c.template.iter().any(|p| p.asset == i))
-            || m.explicit.iter().any(|a| a.positions.iter().any(|p| p.asset == i))
+        m.cohorts.iter().any(|c| {
+            c.template.iter().any(|p| p.asset == i) || c.members.iter().any(|mem| mem.balances.iter().any(|b| b.0 == i))
+        }) || m.explicit.iter().any(|a| a.positions.iter().any(|p| p.asset == i) || a.balances.iter().any(|b| b.0 == i))
     };
     let mut out = vec![];
     if held(first) {

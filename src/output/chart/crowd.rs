@@ -104,6 +104,13 @@ pub fn ladder<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
         .x_labels(9)
         .y_labels(5)
         .draw()?;
+    if tallest.iter().all(|v| *v == 0.0) {
+        let (px, py) = chart.backend_coord(&(x0, ymax * 0.6));
+        let (bx, by) = root.get_base_pixel();
+        let style = TextStyle::from((FONT, 12).into_font()).color(&th.text);
+        let say = "No crowd account would be liquidated within this range at this step.";
+        root.draw(&Text::new(say, (px - bx + 12, py - by), style))?;
+    }
     let through = falls_through(l, &forced);
     let shade = LIQ_RED.mix(0.10);
     chart.draw_series(through.iter().map(|(a, b)| Rectangle::new([(*a, 0.0), (*b, ymax * 1.08)], shade.filled())))?;
