@@ -318,3 +318,32 @@ fn crowd_collateral_is_held_as_the_mix_at_its_collateral_value() {
         assert!((cv.0 - d("10000")).abs() < d("0.0001"), "{how}: {cv}");
     }
 }
+
+/// Tiered collateral in a run: an account holding 30 BTC under Bybit's tiers counts
+/// 9.8 + 9.5 + 9 = 28.3 BTC of it, and the crowd's share of a tiered asset is sized through the
+/// tiers (the balance that counts the share's value).
+#[test]
+fn tiered_collateral_counts_tier_by_tier() {
+    let m = model(json!({
+        "version": 3, "steps": 1, "noise": false,
+        "assets": [
+            {"symbol": "BTC", "price": "100000", "sigma": 0.5, "depth_usd": "1000000000",
+             "collateral_tiers": [{"from": "0", "ratio": "0.98"}, {"from": "10", "ratio": "0.95"}, {"from": "20", "ratio": "0.90"},
+                                  {"from": "30", "ratio": "0.85"}, {"from": "40", "ratio": "0.80"}, {"from": "50", "ratio": "0"}]},
+            {"symbol": "ETH", "price": "2000", "sigma": 0.6, "depth_usd": "1000000000"}
+        ],
+        "focal": {"collateral": {"BTC": "30"}, "positions": [{"asset": "ETH", "notional_usd": "100000"}]},
+        // one cross account long 1 500 000 USD of ETH at 1×: 1 500 000 USD of collateral, all in BTC
+        "crowd": {"accounts": 1, "leverage_min": "1", "leverage_max": "1",
+                  "assets": {"ETH": {"open_interest_usd": "1500000", "long_share": "1", "cross_share": "1"}},
+                  "collateral": {"BTC": "1"}}
+    }));
+    let prices = m.opening_prices();
+    // 30 BTC: 10·0.98 + 10·0.95 + 10·0.90 = 28.3 BTC counted, 2 830 000 USD
+    let cv = margin::collateral_value(m.focal.cash, &m.focal.balances, &prices, &m);
+    assert_eq!(cv, Money(d("2830000")));
+    // 1 500 000 USD = 15 BTC counted: 9.8 from the first 10 BTC, then 5.2 / 0.95 = 5.47368421 BTC
+    let mem = &m.cohorts[0].members[0];
+    assert_eq!(mem.cash, Money::ZERO);
+    assert_eq!(mem.balances, vec![(0, Qty(d("15.47368421")))]);
+}

@@ -117,13 +117,20 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
                     let tick = ["0.1", "0.01", "0.0001", "0.0001", "0.0001"][i];
                     let depth = ["5000000", "2000000", "300000", "100000", "1000000"][i];
                     let haircut = ["0.02", "0.05", "0.1", "0.2", "0"][i];
-                    json!({"symbol": syms[i], "price": price,
+                    let mut a = json!({"symbol": syms[i], "price": price,
                            "tick": tick,
                            "sigma": if stable { 0.0 } else { 0.3 + 0.2 * i as f64 },
                            "depth_usd": depth,
                            "half_life_steps": if i % 2 == 0 { json!(null) } else { json!(6) },
                            "daily_volume_usd": "100000000",
-                           "haircut": haircut})
+                           "haircut": haircut});
+                    if i == 1 {
+                        // collateral tiers by balance size, the last counting nothing
+                        a["haircut"] = json!("0");
+                        a["collateral_tiers"] = json!([{"from": "0", "ratio": "0.97"}, {"from": "1", "ratio": "0.9"},
+                                                       {"from": "3", "ratio": "0.5"}, {"from": "50", "ratio": "0"}]);
+                    }
+                    a
                 })
                 .collect();
             let positions: Vec<_> = (0..n.min(4))

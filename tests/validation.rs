@@ -160,3 +160,46 @@ fn the_crowds_collateral_mix_is_checked_share_by_share() {
     // a share above 1 in all is a USD loan, and valid
     assert!(problems(json!({"version": 3, "crowd": {"collateral": {"ETH": "2.5"}}})).is_empty());
 }
+
+#[test]
+fn collateral_tiers_are_checked_row_by_row() {
+    let asset = |tiers: serde_json::Value, haircut: &str| {
+        json!({"version": 3, "assets": [{"symbol": "BTC", "price": "100000", "sigma": 0.5, "depth_usd": "100000000",
+                                         "haircut": haircut, "collateral_tiers": tiers}]})
+    };
+    let p = problems(asset(json!([{"from": "5", "ratio": "0.98"}, {"from": "5", "ratio": "1.2"}]), "0.02"));
+    let want = [
+        "assets[0].haircut: give a flat haircut or collateral_tiers, not both",
+        "assets[0].collateral_tiers[0].from: the first tier must start at 0, got 5",
+        "assets[0].collateral_tiers[1].ratio: must be a fraction of the value",
+        "assets[0].collateral_tiers[1].from: tiers must start at strictly increasing balances",
+    ];
+    for w in want {
+        assert!(p.iter().any(|x| x.starts_with(w)), "missing {w:?} in {p:#?}");
+    }
+    assert!(problems(asset(json!([]), "0"))
+        .iter()
+        .any(|x| x.starts_with("assets[0].collateral_tiers: must have 1 to 32 tiers")));
+    // Bybit's published BTC tiers are valid
+    let bybit = json!([{"from": "0", "ratio": "0.98"}, {"from": "10", "ratio": "0.95"}, {"from": "20", "ratio": "0.90"},
+                       {"from": "30", "ratio": "0.85"}, {"from": "40", "ratio": "0.80"}, {"from": "50", "ratio": "0"}]);
+    assert_eq!(problems(asset(bybit, "0")), Vec::<String>::new());
+}
+
+#[test]
+fn a_crowd_share_beyond_what_the_tiers_count_is_a_problem_in_words() {
+    // XLST's tiers count at most 10·0.9 = 9 XLST (9 000 USD) of any balance; a crowd account at
+    // 1× with 100 000 USD of positions would hold 100 000 USD of it
+    let p = problems(json!({
+        "version": 3,
+        "assets": [
+            {"symbol": "BTC", "price": "100000", "sigma": 0.5, "depth_usd": "100000000"},
+            {"symbol": "XLST", "price": "1000", "sigma": 0.7, "depth_usd": "1000000",
+             "collateral_tiers": [{"from": "0", "ratio": "0.9"}, {"from": "10", "ratio": "0"}]}
+        ],
+        "crowd": {"accounts": 1, "leverage_min": "1", "leverage_max": "1",
+                  "assets": {"BTC": {"open_interest_usd": "100000", "long_share": "1", "cross_share": "1"}},
+                  "collateral": {"XLST": "1"}}
+    }));
+    assert_eq!(p, vec!["crowd.collateral.XLST: a crowd account would hold 100000 USD of XLST, but XLST's collateral tiers count at most 9000 USD of any balance; lower the share or the crowd's size".to_string()]);
+}

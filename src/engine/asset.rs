@@ -1,7 +1,7 @@
 //! An asset as the engine knows it, resolved from its spec: prices on a tick grid, volatility,
 //! book depth, impact decay, haircut, maintenance brackets.
 
-use super::margin::{AssetInfo, Brackets};
+use super::margin::{AssetInfo, Brackets, Tiers};
 use crate::types::{Price, Ratio};
 
 #[derive(Clone, Debug)]
@@ -15,8 +15,10 @@ pub struct Asset {
     /// Per-step decay factor of impact, `2^(−1/half_life)`; 1 for permanent impact.
     pub decay: f64,
     pub daily_volume_usd: f64,
+    /// The first collateral tier's haircut.
     pub haircut: Ratio,
-    pub haircut_f: f64,
+    /// Collateral tiers (a flat haircut is the one tier).
+    pub tiers: Tiers,
     pub stable: bool,
     pub brackets: Brackets,
 }
@@ -30,5 +32,8 @@ impl AssetInfo for [Asset] {
     }
     fn stable(&self, asset: usize) -> bool {
         self[asset].stable
+    }
+    fn tiers(&self, asset: usize) -> &Tiers {
+        &self[asset].tiers
     }
 }

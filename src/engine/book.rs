@@ -159,13 +159,15 @@ impl Book {
             if cash >= posted {
                 break;
             }
+            // the units converted come off the top of the balance, through its collateral tiers
             let (a, bal) = balances[k];
-            let value_each = assets[a].price0.0 * (Decimal::ONE - assets[a].haircut.0);
-            if value_each <= Decimal::ZERO {
+            let (p0, tiers) = (assets[a].price0.0, &assets[a].tiers);
+            let counted = tiers.counted(bal.0);
+            if counted <= Decimal::ZERO || p0 <= Decimal::ZERO {
                 continue;
             }
-            let q = round_up_8((posted - cash).0 / value_each).min(bal.0);
-            cash += Money(q * value_each);
+            let q = round_up_8(tiers.off_top(bal.0, (posted - cash).0, p0)).min(bal.0);
+            cash += Money(p0 * counted - p0 * tiers.counted(bal.0 - q));
             balances[k].1 = Qty(bal.0 - q);
         }
         balances.retain(|(_, b)| !b.is_zero());
@@ -198,7 +200,7 @@ mod tests {
             decay: 1.0,
             daily_volume_usd: 1e9,
             haircut: Ratio(d(haircut)),
-            haircut_f: crate::types::dec_to_f64(d(haircut)),
+            tiers: crate::engine::margin::Tiers::flat(Ratio(d(haircut))),
             stable,
             brackets: Brackets::flat(Ratio(d("0.005"))),
         }

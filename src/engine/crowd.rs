@@ -124,14 +124,34 @@ pub fn generate(
     let counts = apportion(n, &groups.iter().map(|g| g.total).collect::<Vec<_>>());
     let mut cohorts = vec![];
     let mut next_id = 0u32;
+    let mut short: Option<(usize, Decimal)> = None;
     for (g, &k) in groups.iter().zip(&counts) {
         if k == 0 || g.legs.is_empty() {
             continue;
         }
         let mix: &[(usize, Decimal)] = if g.mode == Mode::Cross { &mix } else { &[] };
-        if let Some(c) = cohort(g, k, assets, mix, &mut next_id, notices) {
+        if let Some(mut c) = cohort(g, k, assets, &mut next_id, notices) {
+            for mem in c.members.iter_mut() {
+                if let Err(e) = hold(mem, mix, assets) {
+                    short = short.or(Some(e));
+                }
+            }
+            c.sort();
             cohorts.push(c);
         }
+    }
+    if let Some((a, part)) = short {
+        let sym = &assets[a].symbol;
+        let most = assets[a].tiers.most_counted().unwrap_or_default() * assets[a].price0.0;
+        err(
+            format!("crowd.collateral.{sym}"),
+            format!(
+                "a crowd account would hold {} USD of {sym}, but {sym}'s collateral tiers count at most {} USD of any balance; lower the share or the crowd's size",
+                part.round_dp(2).normalize(),
+                most.round_dp(2).normalize()
+            ),
+        );
+        return (vec![], 0);
     }
     (cohorts, next_id)
 }
@@ -342,14 +362,7 @@ fn collateral_mix(
 
 /// One group's cohort of `k` accounts (ids from `next_id`; `None` if its positions round to
 /// nothing), holding their collateral as `mix` (empty: all USD).
-fn cohort(
-    g: &Group,
-    k: u32,
-    assets: &[Asset],
-    mix: &[(usize, Decimal)],
-    next_id: &mut u32,
-    notices: &mut Vec<String>,
-) -> Option<Cohort> {
+fn cohort(g: &Group, k: u32, assets: &[Asset], next_id: &mut u32, notices: &mut Vec<String>) -> Option<Cohort> {
     let kd = Decimal::from(k);
     let template: Vec<Position> = g
         .legs
@@ -370,7 +383,6 @@ fn cohort(
     // of that limit (and the user is told).
     let cap = if mm.0 > Decimal::ZERO { Some((notional.0 / mm.0 * Decimal::new(9, 1)).round_dp(4)) } else { None };
     let (members, capped) = members(g, k, notional, cap, next_id);
-    let members = members.into_iter().map(|m| hold(m, mix, assets)).collect();
     if capped > 0 {
         notices.push(format!(
             "{capped} of the {k} {} were capped at {}× leverage: at {} USD of positions each, the maintenance-margin brackets allow no more (set by {})",
@@ -407,11 +419,12 @@ fn members(g: &Group, k: u32, notional: Money, cap: Option<Decimal>, next_id: &m
     (members, capped)
 }
 
-/// A member whose collateral (all USD, as generated) is held as `mix`: each asset's share of the
-/// collateral value, after its haircut, at the opening price (quantities to 8 decimals); USD the rest.
-fn hold(m: Member, mix: &[(usize, Decimal)], assets: &[Asset]) -> Member {
+/// Hold a member's collateral (all USD, as generated) as `mix`: each asset's share of the
+/// collateral value, after its tiers, at the opening price (quantities to 8 decimals); USD the
+/// rest. Err((asset, USD value)) when the asset's tiers cannot count that much at any size.
+fn hold(m: &mut Member, mix: &[(usize, Decimal)], assets: &[Asset]) -> Result<(), (usize, Decimal)> {
     if mix.is_empty() {
-        return m;
+        return Ok(());
     }
     let value = m.cash.0;
     let mut usd = value;
@@ -419,14 +432,14 @@ fn hold(m: Member, mix: &[(usize, Decimal)], assets: &[Asset]) -> Member {
     for &(a, share) in mix {
         let part = value * share;
         usd -= part;
-        let each = assets[a].price0.0 * (Decimal::ONE - assets[a].haircut.0);
-        let q = (part / each).round_dp(8);
+        let q = assets[a].tiers.balance_for(part, assets[a].price0.0).ok_or((a, part))?.round_dp(8);
         if !q.is_zero() {
             balances.push((a, Qty(q)));
         }
     }
     let cash = Money(usd.round_dp(2));
-    Member::new(m.id, cash, balances, Ledger { opening_cash: cash, ..Ledger::default() })
+    *m = Member::new(m.id, cash, balances, Ledger { opening_cash: cash, ..Ledger::default() });
+    Ok(())
 }
 
 trait LnSafe {

@@ -76,10 +76,117 @@ impl Brackets {
     }
 }
 
+/// Collateral tiers: the share of a balance's value that counts as collateral falls with the size
+/// of the balance, tier by tier (Bybit's BTC example: 0–10 BTC count 0.98, 10–20 0.95, …, beyond
+/// 50 nothing). Each row is (the balance where the tier starts, the ratio that counts) and applies
+/// to the part of the balance inside the tier. A flat haircut `h` is the one tier (0, 1 − h).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tiers {
+    rows: Vec<(Decimal, Decimal)>,
+    rows_f: Vec<(f64, f64)>,
+}
+
+impl Tiers {
+    /// From (start, ratio) rows; starts begin at 0 and ascend (checked by validation).
+    pub fn new(rows: &[(Qty, Ratio)]) -> Tiers {
+        let f = crate::types::dec_to_f64;
+        Tiers {
+            rows: rows.iter().map(|(q, r)| (q.0, r.0)).collect(),
+            rows_f: rows.iter().map(|(q, r)| (f(q.0), f(r.0))).collect(),
+        }
+    }
+
+    pub fn flat(haircut: Ratio) -> Tiers {
+        Tiers::new(&[(Qty::ZERO, Ratio(Decimal::ONE - haircut.0))])
+    }
+
+    /// The haircut of the first tier (what orders collateral sales: highest first).
+    pub fn first_haircut(&self) -> Ratio {
+        Ratio(Decimal::ONE - self.rows.first().map_or(Decimal::ONE, |r| r.1))
+    }
+
+    /// How much of a balance `b` ≥ 0 counts, in units of the asset: Σ ratio · (the part in the tier).
+    pub fn counted(&self, b: Decimal) -> Decimal {
+        let mut out = Decimal::ZERO;
+        for (i, &(from, ratio)) in self.rows.iter().enumerate() {
+            if b <= from {
+                break;
+            }
+            let to = self.rows.get(i + 1).map_or(b, |r| r.0.min(b));
+            out += (to - from) * ratio;
+        }
+        out
+    }
+
+    /// The most any balance counts (in units of the asset), when the last tier counts nothing.
+    pub fn most_counted(&self) -> Option<Decimal> {
+        let &(from, ratio) = self.rows.last()?;
+        ratio.is_zero().then(|| self.counted(from))
+    }
+
+    /// [`Tiers::counted`] in f64 (for the engine's conservative pre-filters only).
+    pub fn counted_f(&self, b: f64) -> f64 {
+        let mut out = 0.0;
+        for (i, &(from, ratio)) in self.rows_f.iter().enumerate() {
+            if b <= from {
+                break;
+            }
+            let to = self.rows_f.get(i + 1).map_or(b, |r| r.0.min(b));
+            out += (to - from) * ratio;
+        }
+        out
+    }
+
+    /// The smallest balance that counts `value` USD at price `p` (building it tier by tier from
+    /// the bottom); `None` when no balance counts that much (the last tiers count nothing).
+    pub fn balance_for(&self, value: Decimal, p: Decimal) -> Option<Decimal> {
+        let mut need = value;
+        let mut b = Decimal::ZERO;
+        for (i, &(from, ratio)) in self.rows.iter().enumerate() {
+            if need <= Decimal::ZERO {
+                break;
+            }
+            let each = p * ratio;
+            let width = self.rows.get(i + 1).map(|r| r.0 - from);
+            match width {
+                Some(w) if w * each < need => {
+                    need -= w * each;
+                    b = from + w;
+                }
+                _ if each > Decimal::ZERO => return need.checked_div(each).map(|x| from + x),
+                _ => return None,
+            }
+        }
+        Some(b)
+    }
+
+    /// How much to take off the top of a balance `b` for its counted value at price `p` to fall by
+    /// `value` USD (tier by tier from the top; all of it when it counts less).
+    pub fn off_top(&self, b: Decimal, value: Decimal, p: Decimal) -> Decimal {
+        let mut need = value;
+        let mut q = Decimal::ZERO;
+        for (i, &(from, ratio)) in self.rows.iter().enumerate().rev() {
+            if b <= from {
+                continue;
+            }
+            let to = self.rows.get(i + 1).map_or(b, |r| r.0.min(b));
+            let each = p * ratio;
+            if each > Decimal::ZERO && (to - from) * each >= need {
+                return q + need / each;
+            }
+            need -= (to - from) * each;
+            q += to - from;
+        }
+        q
+    }
+}
+
 /// Everything an account needs to know about one asset to value it.
 pub trait AssetInfo {
     fn brackets(&self, asset: usize) -> &Brackets;
+    /// The first tier's haircut (orders collateral sales).
     fn haircut(&self, asset: usize) -> Ratio;
+    fn tiers(&self, asset: usize) -> &Tiers;
     /// Stable collateral is sold last when a loan is repaid.
     fn stable(&self, asset: usize) -> bool;
 }
@@ -102,7 +209,8 @@ impl Position {
     }
 }
 
-/// Value of collateral balances: `Σ max(b,0)·P·(1−h) + Σ min(b,0)·P`, plus USD cash.
+/// Value of collateral balances: `Σ P·counted(max(b,0)) + Σ min(b,0)·P`, plus USD cash, where
+/// `counted` applies the asset's collateral tiers (`b·(1−h)` for a flat haircut `h`).
 pub fn collateral_value(
     cash: Money,
     balances: &[(usize, Qty)],
@@ -113,7 +221,7 @@ pub fn collateral_value(
     for &(a, b) in balances {
         let p = prices[a];
         if b.0 > Decimal::ZERO {
-            v += Money(b.0 * p.0 * (Decimal::ONE - info.haircut(a).0));
+            v += Money(p.0 * info.tiers(a).counted(b.0));
         } else {
             v += b * p;
         }
@@ -303,6 +411,41 @@ mod tests {
             let want = entry * (Decimal::ONE + Decimal::ONE / lev) / (Decimal::ONE + mmr);
             assert!((got.0 - want).abs() < d("0.0000001"), "short L={lev} m={mmr}: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn collateral_tiers_of_bybits_btc_example() {
+        // 0–10 BTC count 0.98, 10–20 0.95, 20–30 0.90, 30–40 0.85, 40–50 0.80, beyond 50 nothing
+        let rows: Vec<(Qty, Ratio)> =
+            [("0", "0.98"), ("10", "0.95"), ("20", "0.90"), ("30", "0.85"), ("40", "0.80"), ("50", "0")]
+                .iter()
+                .map(|(a, b)| (Qty(d(a)), Ratio(d(b))))
+                .collect();
+        let t = Tiers::new(&rows);
+        // (balance, counted BTC, arithmetic)
+        let cases = [
+            ("5", "4.9", "5·0.98"),
+            ("10", "9.8", "10·0.98"),
+            ("25", "23.8", "9.8 + 10·0.95 + 5·0.90"),
+            ("50", "44.8", "9.8 + 9.5 + 9 + 8.5 + 8"),
+            ("80", "44.8", "the 30 BTC beyond 50 count nothing"),
+        ];
+        for (b, want, how) in cases {
+            assert_eq!(t.counted(d(b)), d(want), "{b} BTC: {how}");
+            assert!((t.counted_f(d(b).try_into().unwrap()) - f64::try_from(d(want)).unwrap()).abs() < 1e-9);
+        }
+        // the inverses, at 20 000 USD a BTC: the smallest balance counting 476 000 USD (23.8 BTC)
+        // is 25 BTC; 44.8 BTC (896 000 USD) is all that counts; taking 11 BTC off the top of 25 removes
+        // 5·0.90 + 6·0.95 = 10.2 BTC of counted value
+        let p = d("20000");
+        assert_eq!(t.balance_for(d("476000"), p), Some(d("25")));
+        assert_eq!(t.balance_for(d("896000"), p), Some(d("50")));
+        assert_eq!(t.balance_for(d("896001"), p), None);
+        assert_eq!(t.off_top(d("25"), d("10.2") * p, p), d("11"));
+        assert_eq!(t.off_top(d("25"), d("1000000"), p), d("25"));
+        // a flat haircut is the one tier
+        assert_eq!(Tiers::flat(Ratio(d("0.1"))).counted(d("20")), d("18"));
+        assert_eq!(Tiers::flat(Ratio(d("0.1"))).first_haircut(), Ratio(d("0.1")));
     }
 
     #[test]

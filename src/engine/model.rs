@@ -73,6 +73,9 @@ impl AssetInfo for Model {
     fn haircut(&self, asset: usize) -> Ratio {
         self.assets[asset].haircut
     }
+    fn tiers(&self, asset: usize) -> &super::margin::Tiers {
+        &self.assets[asset].tiers
+    }
     fn stable(&self, asset: usize) -> bool {
         self.assets[asset].stable
     }

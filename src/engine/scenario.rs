@@ -118,6 +118,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             haircut: Ratio(d("0.02")),
             stable: None,
             mm_brackets: None,
+            collateral_tiers: None,
         },
         AssetSpec {
             symbol: "ETH".into(),
@@ -130,6 +131,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             haircut: Ratio(d("0.03")),
             stable: None,
             mm_brackets: None,
+            collateral_tiers: None,
         },
         AssetSpec {
             symbol: "SOL".into(),
@@ -142,6 +144,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             haircut: Ratio(d("0.10")),
             stable: None,
             mm_brackets: None,
+            collateral_tiers: None,
         },
         AssetSpec {
             symbol: "USDC".into(),
@@ -154,6 +157,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             haircut: Ratio(d("0")),
             stable: Some(true),
             mm_brackets: None,
+            collateral_tiers: None,
         },
     ]
 }
@@ -190,6 +194,19 @@ pub struct AssetSpec {
     /// Maintenance-margin brackets (floor notional, rate), ascending; default: the BTCUSDT table.
     #[serde(default)]
     pub mm_brackets: Option<Vec<BracketSpec>>,
+    /// Collateral tiers by balance size, instead of one flat `haircut`: from `from` units of the
+    /// asset on, the part of a balance in the tier counts at `ratio` of its value. Ascending from 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral_tiers: Option<Vec<CollateralTierSpec>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+/// A collateral tier: the part of a balance from `from` units on (up to the next tier) counts at
+/// `ratio` of its value (0.98 = a 2 % haircut; 0 = not at all).
+pub struct CollateralTierSpec {
+    pub from: Qty,
+    pub ratio: Ratio,
 }
 
 impl AssetSpec {
@@ -596,6 +613,7 @@ pub fn benchmark_large() -> Scenario {
             haircut: Ratio(d("0.15")),
             stable: None,
             mm_brackets: None,
+            collateral_tiers: None,
         });
     }
     s.assets.push(usdc);

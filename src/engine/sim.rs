@@ -447,7 +447,7 @@ impl Mirror {
         let mut eq = self.cash;
         for &(a, b) in &self.balances {
             let v = b * prices[a];
-            eq += if b > 0.0 { v * (1.0 - m.assets[a].haircut_f) } else { v };
+            eq += if b > 0.0 { prices[a] * m.assets[a].tiers.counted_f(b) } else { v };
             scale += v.abs();
         }
         let mut mm = 0.0;
@@ -507,7 +507,7 @@ fn clearly_healthy(c: &Cohort, k: usize, prices: &[f64], m: &Model) -> bool {
     let (mut upnl, mut mm, mut scale) = (0.0, 0.0, cash.abs());
     for &(a, b) in &mem.balances_f {
         let v = b * prices[a];
-        upnl += if b > 0.0 { v * (1.0 - m.assets[a].haircut_f) } else { v };
+        upnl += if b > 0.0 { prices[a] * m.assets[a].tiers.counted_f(b) } else { v };
         scale += v.abs();
     }
     for (p, &(a, q, e)) in c.template.iter().zip(&c.template_f) {

@@ -173,6 +173,7 @@ fn resolve_asset(v: &mut V, specs: &[AssetSpec], i: usize) -> Asset {
     }
     v.dec_in(&p("haircut"), a.haircut.0, Decimal::ZERO, true, Decimal::ONE, "a fraction");
     let brackets = resolve_brackets(v, i, a);
+    let tiers = resolve_tiers(v, i, a);
     Asset {
         symbol: sym.to_string(),
         price0: a.price,
@@ -182,8 +183,8 @@ fn resolve_asset(v: &mut V, specs: &[AssetSpec], i: usize) -> Asset {
         depth_usd: crate::types::dec_to_f64(a.depth_usd.0),
         decay,
         daily_volume_usd: crate::types::dec_to_f64(vol),
-        haircut: a.haircut,
-        haircut_f: crate::types::dec_to_f64(a.haircut.0),
+        haircut: tiers.first_haircut(),
+        tiers,
         stable: a.is_stable(),
         brackets,
     }
@@ -205,6 +206,41 @@ fn check_symbol<'a>(v: &mut V, specs: &'a [AssetSpec], i: usize) -> &'a str {
         v.err(path, format!("{sym:?} is listed twice"));
     }
     sym
+}
+
+/// Check and resolve asset `i`'s collateral tiers (its flat haircut when it has none, or when they
+/// are invalid).
+fn resolve_tiers(v: &mut V, i: usize, a: &AssetSpec) -> margin::Tiers {
+    let p = |f: &str| format!("assets[{i}].{f}");
+    let Some(rows) = &a.collateral_tiers else {
+        return margin::Tiers::flat(a.haircut);
+    };
+    let mut ok = true;
+    if !a.haircut.0.is_zero() {
+        v.err(p("haircut"), "give a flat haircut or collateral_tiers, not both");
+        ok = false;
+    }
+    if rows.is_empty() || rows.len() > limits::MAX_BRACKETS {
+        v.err(p("collateral_tiers"), format!("must have 1 to {} tiers, got {}", limits::MAX_BRACKETS, rows.len()));
+        return margin::Tiers::flat(a.haircut);
+    }
+    if !rows[0].from.is_zero() {
+        v.err(p("collateral_tiers[0].from"), format!("the first tier must start at 0, got {}", rows[0].from));
+        ok = false;
+    }
+    for (k, t) in rows.iter().enumerate() {
+        let at = |f: &str| p(&format!("collateral_tiers[{k}].{f}"));
+        ok &= v.dec_in(&at("ratio"), t.ratio.0, Decimal::ZERO, true, Decimal::ONE, "a fraction of the value");
+        ok &= v.dec_in(&at("from"), t.from.0, Decimal::ZERO, true, usd_max(), "a quantity of the asset");
+        if k > 0 && t.from.0 <= rows[k - 1].from.0 {
+            v.err(at("from"), "tiers must start at strictly increasing balances");
+            ok = false;
+        }
+    }
+    if !ok {
+        return margin::Tiers::flat(a.haircut);
+    }
+    margin::Tiers::new(&rows.iter().map(|t| (t.from, t.ratio)).collect::<Vec<_>>())
 }
 
 /// Check and resolve asset `i`'s maintenance-margin brackets (a flat 0.5 % when they are invalid).

@@ -657,7 +657,7 @@ test('f. exports: the PNG holds the charts shown, the CSV every step, the JSON r
     assert.equal(Number(lines[step + 1].split(',')[eq]).toFixed(2), readoutEquity, 'the CSV agrees with the readout');
     assert.equal(csv.bytes.toString('utf8').trimEnd(), execFileSync(cascadeBin(), ['run', 'preset:contagion', '--csv']).toString().trimEnd(), 'the same CSV as the CLI');
 
-    // JSON: the effective scenario (after the controls), version 2; loading it back gives the same result.
+    // JSON: the effective scenario (after the controls), version 3; loading it back gives the same result.
     await act(page, () => page.locator('.control[data-key="mode"] input[value=isolated]').check());
     await range(page, 'lev.0').focus();
     await act(page, () => page.keyboard.press('PageUp'));
@@ -665,7 +665,7 @@ test('f. exports: the PNG holds the charts shown, the CSV every step, the JSON r
     const json = await download('#export-json');
     assert.equal(json.name, 'cascade-scenario.json');
     const sc = JSON.parse(json.bytes.toString('utf8'));
-    assert.equal(sc.version, 2);
+    assert.equal(sc.version, 3);
     assert.equal(sc.focal.mode, 'isolated', 'the controls are in the exported scenario');
     await loadScenario(page, json.bytes.toString('utf8'));
     await page.waitForFunction((s) => document.querySelector('#summary').textContent === s, summary, { timeout: 10000 });
