@@ -347,3 +347,31 @@ fn tiered_collateral_counts_tier_by_tier() {
     assert_eq!(mem.cash, Money::ZERO);
     assert_eq!(mem.balances, vec![(0, Qty(d("15.47368421")))]);
 }
+
+/// A loan of an asset (a negative balance) counts at its full price, and once every position is
+/// closed it is bought back, paid from the wallet (collateral is sold for what the wallet lacks).
+#[test]
+fn an_asset_loan_counts_in_full_and_is_bought_back_after_the_positions() {
+    let m = contagion_model("cross");
+    // 20 000 USD, 5 ETH owed, long 1 BTC at 100 000. At BTC 90 100: uPnL −9 900, the loan
+    // −5·2 000 = −10 000, so E = 20 000 − 10 000 − 9 900 = 100 ≤ MM = 0.005·90 100 = 450.5.
+    let mut acc = Account::new(
+        AccountId::Focal,
+        Mode::Cross,
+        Money(d("20000")),
+        vec![(1, Qty(d("-5")))],
+        vec![Position { asset: 0, qty: Qty(d("1")), entry: Price(d("100000")), margin: Money::ZERO }],
+    );
+    assert!(acc.has_exposure());
+    let prices = vec![Price(d("90100")), Price(d("2000"))];
+    assert_eq!(acc.snapshot(&prices, &m).equity, Money(d("100")));
+    let orders = liquidation::plan(&acc, &prices, &m, Policy::LargestMmFirst, Ratio::ZERO);
+    // close BTC (cash 20 000 − 9 900 = 10 100), then buy back the 5 ETH (10 000): no sale needed
+    let got: Vec<(usize, Qty)> = orders.iter().map(|o| (o.asset, o.qty)).collect();
+    assert_eq!(got, vec![(0, Qty(d("-1"))), (1, Qty(d("5")))]);
+    let b = liquidation::Batch { fill: &prices, post: &prices, info: &m, fee_rate: Ratio::ZERO, step: 1 };
+    let mut fund = liquidation::Fund::new(Money::ZERO);
+    liquidation::execute(&mut acc, &orders, &b, &mut fund, &mut vec![]);
+    assert_eq!((acc.cash, acc.balances.len(), acc.has_exposure()), (Money(d("100")), 0, false));
+    assert_eq!(acc.ledger.sale_proceeds, Money(d("-10000")), "the buy-back is a trade with negative proceeds");
+}

@@ -142,6 +142,10 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
             if n >= 2 {
                 collateral.insert("BBB".into(), json!("2"));
             }
+            if n >= 3 {
+                // a loan of an asset: 1 000 CCC owed (about 1 234 USD)
+                collateral.insert("CCC".into(), json!("-1000"));
+            }
             let accounts: Vec<_> = explicit
                 .iter()
                 .map(|(k, m)| {

@@ -89,7 +89,10 @@ impl Account {
         margin::snapshot(self.cash, &self.balances, &self.positions, self.mode == Mode::Isolated, prices, info)
     }
 
+    /// Positions, a USD loan or an asset loan: something the venue may have to close or repay.
     pub fn has_exposure(&self) -> bool {
-        !self.positions.is_empty() || self.cash.0 < Decimal::ZERO
+        !self.positions.is_empty()
+            || self.cash.0 < Decimal::ZERO
+            || self.balances.iter().any(|b| b.1 .0 < Decimal::ZERO)
     }
 }

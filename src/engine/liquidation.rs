@@ -20,6 +20,8 @@ pub enum Reason {
     IsolatedMarginRatio { mm: Money, equity: Money },
     /// Every position is closed and a USD loan remains: collateral is sold to repay it.
     LoanRepayment,
+    /// Every position is closed and an asset is owed (a negative balance): it is bought back.
+    AssetLoanRepayment,
 }
 
 impl Serialize for Reason {
@@ -35,6 +37,7 @@ impl std::fmt::Display for Reason {
             Reason::CrossMarginRatio { mm, equity } => ("cross", mm, equity),
             Reason::IsolatedMarginRatio { mm, equity } => ("isolated", mm, equity),
             Reason::LoanRepayment => return f.write_str("all positions closed; collateral sold to repay the USD loan"),
+            Reason::AssetLoanRepayment => return f.write_str("all positions closed; the asset loan bought back"),
         };
         match margin::margin_ratio(*mm, *equity) {
             Some(r) => write!(f, "{kind} margin ratio {}% ≥ 100%", (r.0 * Decimal::ONE_HUNDRED).round_dp(2)),
@@ -194,13 +197,15 @@ fn plan_cross(
         orders.push(close(acc, i, reason));
         closed += 1;
     }
-    if closed == acc.positions.len() && cash.0 < Decimal::ZERO {
+    let owes_assets = acc.balances.iter().any(|b| b.1 .0 < Decimal::ZERO);
+    if closed == acc.positions.len() && (cash.0 < Decimal::ZERO || owes_assets) {
         orders.extend(plan_loan_repayment(acc, prices, info, -cash, eq.0 <= Decimal::ZERO));
     }
     orders
 }
 
-/// Sell collateral to repay the USD loan `need` left once every position is closed.
+/// Repay what is owed once every position is closed: buy back every asset loan, then sell
+/// collateral for the USD loan `need` plus what the buy-backs cost (at the check's prices).
 fn plan_loan_repayment(
     acc: &Account,
     prices: &[Price],
@@ -208,8 +213,12 @@ fn plan_loan_repayment(
     mut need: Money,
     bankrupt: bool,
 ) -> Vec<Order> {
-    // Non-stable collateral first, highest haircut first; stable last (all of it if bankrupt).
     let mut orders = vec![];
+    for (k, &(a, bal)) in acc.balances.iter().enumerate().filter(|(_, b)| b.1 .0 < Decimal::ZERO) {
+        need += -bal * prices[a];
+        orders.push(Order { asset: a, qty: -bal, target: Target::Collateral(k), reason: Reason::AssetLoanRepayment });
+    }
+    // Non-stable collateral first, highest haircut first; stable last (all of it if bankrupt).
     let mut order: Vec<usize> = (0..acc.balances.len()).filter(|&k| acc.balances[k].1 .0 > Decimal::ZERO).collect();
     order.sort_by(|&a, &b| {
         let (ia, ib) = (acc.balances[a].0, acc.balances[b].0);
@@ -334,7 +343,8 @@ fn close_cross<I: AssetInfo + ?Sized>(
     events.push(liq_event(b.step, acc.id, &p, fill, fee, realized, o.reason));
 }
 
-/// Sell collateral balance `k` at its fill price; the proceeds go to the wallet.
+/// Sell collateral balance `k` at its fill price, the proceeds to the wallet (a buy-back of an
+/// asset loan is the same trade the other way: negative proceeds).
 fn sell_collateral<I: AssetInfo + ?Sized>(
     acc: &mut Account,
     k: usize,

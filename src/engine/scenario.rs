@@ -367,7 +367,8 @@ pub enum SideSpec {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
-/// An account: collateral balances (key "USD" for cash, or an asset symbol) and positions.
+/// An account: collateral balances (key "USD" for cash, or an asset symbol; a negative balance is
+/// a loan, counted at its full price) and positions.
 pub struct AccountSpec {
     pub name: Option<String>,
     pub mode: ModeSpec,

@@ -440,7 +440,7 @@ impl Mirror {
                 ok(margin + q * (prices[a] - e) - m.assets[a].brackets.mm_f64(n), margin.abs() + n + q.abs() * e)
             });
         }
-        if self.positions.is_empty() && self.cash >= 0.0 {
+        if self.positions.is_empty() && self.cash >= 0.0 && self.balances.iter().all(|b| b.1 >= 0.0) {
             return true;
         }
         let mut scale = self.cash.abs();

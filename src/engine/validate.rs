@@ -547,9 +547,8 @@ fn resolve_collateral(v: &mut V, path: &str, a: &AccountSpec, assets: &[Asset]) 
         if sym == "USD" {
             cash = Money(amt);
         } else if let Some(i) = index_of(assets, sym) {
-            if amt < Decimal::ZERO {
-                v.err(&p, "only USD may be borrowed (negative); asset balances must be ≥ 0");
-            } else if amt * assets[i].price0.0 > usd_max() {
+            // a negative balance is a loan of the asset, valued at its full price
+            if amt.abs() * assets[i].price0.0 > usd_max() {
                 v.err(&p, format!("is worth more than the {} USD limit", usd_max()));
             } else if !amt.is_zero() {
                 balances.push((i, Qty(amt)));
