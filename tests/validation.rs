@@ -203,3 +203,20 @@ fn a_crowd_share_beyond_what_the_tiers_count_is_a_problem_in_words() {
     }));
     assert_eq!(p, vec!["crowd.collateral.XLST: a crowd account would hold 100000 USD of XLST, but XLST's collateral tiers count at most 9000 USD of any balance; lower the share or the crowd's size".to_string()]);
 }
+
+/// A crowd balance is held to the limit hand-listed balances have (worth at most 1e15 USD at the
+/// opening price): a near-total haircut would otherwise make one account hold 7e28 units, whose
+/// sale overflows exact arithmetic.
+#[test]
+fn a_crowd_balance_past_the_usd_limit_is_a_problem_not_a_panic() {
+    let v = json!({"version": 3, "steps": 3, "noise": false,
+        "assets": [{"symbol": "BTC", "price": "100000", "tick": "0.1", "sigma": 0.5, "depth_usd": "1000000000000", "haircut": "0.02"},
+                   {"symbol": "JUNK", "price": "1", "tick": "0.0001", "sigma": 0.5, "depth_usd": "1000000000000", "haircut": "0.9999999999999"}],
+        "shocks": [{"step": 1, "symbol": "BTC", "percent": 500, "own": true}, {"step": 1, "symbol": "JUNK", "percent": 50, "own": true}],
+        "crowd": {"accounts": 1, "leverage_min": "1", "leverage_max": "1",
+                  "assets": {"BTC": {"open_interest_usd": "1000000000000000", "long_share": "0", "cross_share": "1"}},
+                  "collateral": {"JUNK": "7"}}});
+    let p = problems(v);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert!(p[0].starts_with("crowd.collateral.JUNK: a crowd account would hold 70000000000000000000000000000 JUNK, worth more than the 1000000000000000 USD limit"), "{p:#?}");
+}

@@ -124,7 +124,7 @@ pub fn generate(
     let counts = apportion(n, &groups.iter().map(|g| g.total).collect::<Vec<_>>());
     let mut cohorts = vec![];
     let mut next_id = 0u32;
-    let mut short: Option<(usize, Decimal)> = None;
+    let mut short: Option<(usize, String)> = None;
     for (g, &k) in groups.iter().zip(&counts) {
         if k == 0 || g.legs.is_empty() {
             continue;
@@ -140,17 +140,8 @@ pub fn generate(
             cohorts.push(c);
         }
     }
-    if let Some((a, part)) = short {
-        let sym = &assets[a].symbol;
-        let most = assets[a].tiers.most_counted().unwrap_or_default() * assets[a].price0.0;
-        err(
-            format!("crowd.collateral.{sym}"),
-            format!(
-                "a crowd account would hold {} USD of {sym}, but {sym}'s collateral tiers count at most {} USD of any balance; lower the share or the crowd's size",
-                part.round_dp(2).normalize(),
-                most.round_dp(2).normalize()
-            ),
-        );
+    if let Some((a, why)) = short {
+        err(format!("crowd.collateral.{}", assets[a].symbol), why);
         return (vec![], 0);
     }
     (cohorts, next_id)
@@ -334,7 +325,7 @@ fn collateral_mix(
         } else if sym == "USD" {
             Some("USD holds whatever the assets do not: list assets only".to_string())
         } else if let Some(i) = index {
-            (assets[i].haircut.0 >= Decimal::ONE && !share.0.is_zero())
+            (!assets[i].tiers.counts_anything() && !share.0.is_zero())
                 .then(|| format!("{sym} has a 100 % haircut: as collateral it counts for nothing"))
         } else {
             let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
@@ -421,8 +412,9 @@ fn members(g: &Group, k: u32, notional: Money, cap: Option<Decimal>, next_id: &m
 
 /// Hold a member's collateral (all USD, as generated) as `mix`: each asset's share of the
 /// collateral value, after its tiers, at the opening price (quantities to 8 decimals); USD the
-/// rest. Err((asset, USD value)) when the asset's tiers cannot count that much at any size.
-fn hold(m: &mut Member, mix: &[(usize, Decimal)], assets: &[Asset]) -> Result<(), (usize, Decimal)> {
+/// rest. Err((asset, why)) when the asset's tiers cannot count that much at any size, or when the
+/// balance would be worth more than the USD limit (the limit hand-listed balances have).
+fn hold(m: &mut Member, mix: &[(usize, Decimal)], assets: &[Asset]) -> Result<(), (usize, String)> {
     if mix.is_empty() {
         return Ok(());
     }
@@ -432,7 +424,22 @@ fn hold(m: &mut Member, mix: &[(usize, Decimal)], assets: &[Asset]) -> Result<()
     for &(a, share) in mix {
         let part = value * share;
         usd -= part;
-        let q = assets[a].tiers.balance_for(part, assets[a].price0.0).ok_or((a, part))?.round_dp(8);
+        let (sym, p0, tiers) = (&assets[a].symbol, assets[a].price0.0, &assets[a].tiers);
+        let Some(q) = tiers.balance_for(part, p0) else {
+            let most = tiers.most_counted().unwrap_or_default() * p0;
+            return Err((a, format!(
+                "a crowd account would hold {} USD of {sym}, but {sym}'s collateral tiers count at most {} USD of any balance; lower the share or the crowd's size",
+                part.round_dp(2).normalize(),
+                most.round_dp(2).normalize()
+            )));
+        };
+        let q = q.round_dp(8);
+        let max = Decimal::from(limits::MAX_USD);
+        if q.checked_mul(p0).is_none_or(|v| v > max) {
+            return Err((a, format!(
+                "a crowd account would hold {q} {sym}, worth more than the {max} USD limit at the opening price; lower the share, raise what {sym} counts, or shrink the crowd"
+            )));
+        }
         if !q.is_zero() {
             balances.push((a, Qty(q)));
         }

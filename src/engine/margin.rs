@@ -118,6 +118,11 @@ impl Tiers {
         out
     }
 
+    /// Whether any part of a balance counts at all.
+    pub fn counts_anything(&self) -> bool {
+        self.rows.iter().any(|r| r.1 > Decimal::ZERO)
+    }
+
     /// The most any balance counts (in units of the asset), when the last tier counts nothing.
     pub fn most_counted(&self) -> Option<Decimal> {
         let &(from, ratio) = self.rows.last()?;

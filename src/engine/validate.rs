@@ -294,15 +294,16 @@ fn resolve_correlation(
 ) -> (linalg::Matrix, linalg::Matrix) {
     let n = assets.len();
     v.finite_in("correlation.all_pairs", c.all_pairs, -1.0, 1.0, "a correlation");
-    // "All pairs" means all pairs of volatile assets: a stable asset (σ = 0) is uncorrelated
-    // unless a pair or the matrix says otherwise (it matters for cross-impact).
+    // "All pairs" means all pairs of volatile assets: a stable asset, or one with σ = 0 (stable
+    // or not), is uncorrelated unless a pair or the matrix says otherwise (it matters for
+    // cross-impact).
     let mut corr: linalg::Matrix = (0..n)
         .map(|i| {
             (0..n)
                 .map(|j| {
                     if i == j {
                         1.0
-                    } else if assets[i].stable || assets[j].stable {
+                    } else if [i, j].iter().any(|&k| assets[k].stable || assets[k].sigma == 0.0) {
                         0.0
                     } else {
                         c.all_pairs
