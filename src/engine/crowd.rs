@@ -41,7 +41,7 @@ impl Member {
 
     /// Whether this member is at most as well off as `other` at *any* prices: no more USD and no
     /// more of any asset. Then if `other` is liquidatable, so is this member.
-    fn weaker_or_equal(&self, other: &Member) -> bool {
+    pub fn weaker_or_equal(&self, other: &Member) -> bool {
         let qty = |bs: &[(usize, Qty)], a: usize| bs.iter().find(|b| b.0 == a).map_or(Decimal::ZERO, |b| b.1 .0);
         self.cash <= other.cash
             && self
