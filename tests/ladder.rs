@@ -65,6 +65,16 @@ fn the_ladder_is_what_the_engine_liquidates() {
         check(&depeg, "USDX", pct);
     }
     check(&quiet("amplification"), "BTC", -6.0);
+    // a crowd holding its collateral in an asset (looped 4×): the ladder plans each member, and its
+    // flow counts the collateral sold to repay the loans
+    let looped = quiet("collateral-loop");
+    let mut last = 0;
+    for pct in [-10.0, -19.0, -21.0, -23.0, -26.0] {
+        let (_, k) = check(&looped, "XLST", pct);
+        assert!(k >= last, "more accounts go the further XLST falls");
+        last = k;
+    }
+    assert!(last > 500, "a 26 % fall of XLST liquidates most of the looped crowd: {last}");
 }
 
 #[test]
