@@ -62,8 +62,9 @@ pub fn crowd<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, t
     Ok(())
 }
 
-/// The liquidation ladder at the cursor: bars per price bucket (longs below the market, shorts
-/// above), the forced flow stacked from the market to each price, and what the book absorbs.
+/// The liquidation ladder at the cursor: bars per price bucket (what a fall liquidates below the
+/// market, what a rise liquidates above), the forced flow stacked from the market to each price,
+/// and what the book absorbs.
 pub fn ladder<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, th: &Theme) -> R<DB> {
     let Some(l) = d.ladder.as_ref().filter(|l| l.change_pct.len() >= 2) else {
         let style = TextStyle::from((FONT, 12).into_font()).color(&th.text);
@@ -71,8 +72,8 @@ pub fn ladder<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
         return Ok(());
     };
     let items = vec![
-        ("notional liquidated, longs (a fall)".to_string(), LIQ_RED, false),
-        ("shorts (a rise)".to_string(), PALETTE[0], false),
+        ("notional liquidated by a fall".to_string(), LIQ_RED, false),
+        ("by a rise".to_string(), PALETTE[0], false),
         (format!("forced {} sales (buys) to get there", l.symbol), th.text, false),
         (format!("what its book absorbs (±2% depth {})", fmt_usd(l.depth_usd)), PALETTE[6], true),
     ];

@@ -113,7 +113,7 @@ mod tests {
         let ladder = svg_of(&d, Which::Ladder);
         for want in [
             "liquidation ladder: ETH at step 11 (0:55)",
-            "notional liquidated, longs (a fall)",
+            "notional liquidated by a fall",
             "what its book absorbs (±2% depth 40M)",
         ] {
             assert!(ladder.contains(want), "missing {want:?}");
