@@ -194,10 +194,14 @@ impl Explorer {
         Ok(self.effective()?.to_json_pretty())
     }
 
-    /// Rough cost of a run (assets × steps × accounts), to decide whether to use a worker.
+    /// Rough cost of a run (assets × steps × accounts), to decide whether to use a worker. A crowd
+    /// holding more in assets than its collateral (a loan) is checked account by account: about
+    /// three times the cost (measured natively: 0.47 s against 0.16 s for 100 000 accounts).
     pub fn cost(&self) -> f64 {
         let s = &self.base;
-        let accounts = 1.0 + s.crowd.accounts as f64 / 50.0 + s.accounts.len() as f64;
+        let shares: rust_decimal::Decimal = s.crowd.collateral.values().map(|r| r.0).sum();
+        let per = if shares > rust_decimal::Decimal::ONE { 3.0 / 50.0 } else { 1.0 / 50.0 };
+        let accounts = 1.0 + s.crowd.accounts as f64 * per + s.accounts.len() as f64;
         s.steps as f64 * s.assets.len() as f64 * accounts
     }
 
