@@ -23,6 +23,11 @@ pub struct Asset {
     pub brackets: Brackets,
 }
 
+/// The assets' symbols, for messages: "BTC, ETH, USDC".
+pub fn known(assets: &[Asset]) -> String {
+    assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ")
+}
+
 impl AssetInfo for [Asset] {
     fn brackets(&self, asset: usize) -> &Brackets {
         &self[asset].brackets

@@ -13,7 +13,7 @@
 
 use super::account::Mode;
 use super::account::{Account, AccountId, Ledger};
-use super::asset::Asset;
+use super::asset::{known, Asset};
 use super::margin::Position;
 use super::scenario::{limits, CrowdAssetSpec, CrowdSpec};
 use crate::types::{Money, Price, Qty};
@@ -191,8 +191,7 @@ fn asset_specs(
     for (sym, s) in per_asset {
         match assets.iter().position(|a| a.symbol == *sym) {
             None => {
-                let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
-                err(format!("crowd.assets.{sym}"), format!("unknown symbol {sym:?} (assets: {known})"));
+                err(format!("crowd.assets.{sym}"), format!("unknown symbol {sym:?} (assets: {})", known(assets)));
                 ok = false;
             }
             Some(i) => {
@@ -328,8 +327,7 @@ fn collateral_mix(
             (!assets[i].tiers.counts_anything() && !share.0.is_zero())
                 .then(|| format!("{sym} has a 100 % haircut: as collateral it counts for nothing"))
         } else {
-            let known = assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ");
-            Some(format!("unknown asset {sym:?} (assets: {known})"))
+            Some(format!("unknown asset {sym:?} (assets: {})", known(assets)))
         };
         match (problem, index) {
             (Some(p), _) => {

@@ -314,7 +314,7 @@ impl State {
                 }
                 Who::Crowd(ci) => {
                     count += 1;
-                    if acc.positions.is_empty() && !acc.has_exposure() {
+                    if !acc.has_exposure() {
                         self.retired.push(acc);
                         continue;
                     }
@@ -469,8 +469,11 @@ fn liquidatable_members(c: &mut Cohort, pre: &[Price], pre_f: &[f64], m: &Model)
     if c.alive() == 0 || (c.ordered && clearly_healthy(c, c.head, pre_f, m)) {
         return out;
     }
-    let (upnl, mm) = margin::positions_health(&c.template, pre, m);
-    let liquidatable = |mem: &Member| {
+    // the template's PnL and margin, in exact arithmetic only once a member needs the exact check
+    let template = &c.template;
+    let mut health = None;
+    let mut liquidatable = |mem: &Member| {
+        let (upnl, mm) = *health.get_or_insert_with(|| margin::positions_health(template, pre, m));
         let cv = margin::collateral_value(mem.cash, &mem.balances, pre, m);
         margin::is_liquidatable(mm, cv + upnl, true)
     };

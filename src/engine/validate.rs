@@ -2,7 +2,7 @@
 //! *every* problem at once, each with its JSON path and the rule it breaks.
 
 use super::account::{AccountInit, Mode};
-use super::asset::Asset;
+use super::asset::{known, Asset};
 use super::book::{Book, BookPosition};
 use super::crowd;
 use super::linalg;
@@ -131,11 +131,6 @@ fn check_run(v: &mut V, s: &Scenario) {
 /// The index of the asset with this symbol.
 fn index_of(assets: &[Asset], sym: &str) -> Option<usize> {
     assets.iter().position(|a| a.symbol == sym.trim())
-}
-
-/// The assets' symbols, for messages.
-fn known(assets: &[Asset]) -> String {
-    assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// Check and resolve the assets.

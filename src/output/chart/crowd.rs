@@ -62,6 +62,21 @@ pub fn crowd<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, t
     Ok(())
 }
 
+/// `text` on `root` at pixel `at` of the backend (a chart's `backend_coord`), moved by `by`.
+fn text_at<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    by: (i32, i32),
+    text: &str,
+    size: u32,
+    color: &RGBColor,
+) -> R<DB> {
+    let (bx, base_y) = root.get_base_pixel();
+    let style = TextStyle::from((FONT, size).into_font()).color(color);
+    root.draw(&Text::new(text, (at.0 - bx + by.0, at.1 - base_y + by.1), style))?;
+    Ok(())
+}
+
 /// The liquidation ladder at the cursor: bars per price bucket (what a fall liquidates below the
 /// market, what a rise liquidates above), the forced flow stacked from the market to each price,
 /// and what the book absorbs.
@@ -106,20 +121,15 @@ pub fn ladder<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
         .y_labels(5)
         .draw()?;
     if tallest.iter().all(|v| *v == 0.0) {
-        let (px, py) = chart.backend_coord(&(x0, ymax * 0.6));
-        let (bx, by) = root.get_base_pixel();
-        let style = TextStyle::from((FONT, 12).into_font()).color(&th.text);
         let say = "No crowd account would be liquidated within this range at this step.";
-        root.draw(&Text::new(say, (px - bx + 12, py - by), style))?;
+        text_at(root, chart.backend_coord(&(x0, ymax * 0.6)), (12, 0), say, 12, &th.text)?;
     }
     let through = falls_through(l, &forced);
     let shade = LIQ_RED.mix(0.10);
     chart.draw_series(through.iter().map(|(a, b)| Rectangle::new([(*a, 0.0), (*b, ymax * 1.08)], shade.filled())))?;
     if let Some((a, _)) = through.iter().find(|(a, _)| *a < 0.0) {
-        let (px, py) = chart.backend_coord(&(*a, ymax * 1.08));
-        let (bx, by) = root.get_base_pixel();
-        let style = TextStyle::from((FONT, 11).into_font()).color(&LIQ_RED);
-        root.draw(&Text::new("a fall to here keeps going", (px - bx + 3, py - by + 2), style))?;
+        let at = chart.backend_coord(&(*a, ymax * 1.08));
+        text_at(root, at, (3, 2), "a fall to here keeps going", 11, &LIQ_RED)?;
     }
     chart.draw_series(bars.into_iter().map(|(a, b, v, long)| {
         let c = if long { LIQ_RED } else { PALETTE[0] };
