@@ -7,15 +7,20 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// What a reader sees of a run: the three runs' summaries (liquidation steps, closed positions,
-/// final equities, drawdowns, crowd liquidations, fees, bad debt).
+/// final equities, drawdowns, crowd liquidations, fees, bad debt) and your account's series the
+/// charts draw (collateral value, equity, margin ratio).
 fn outcome(s: &Scenario) -> Option<(Value, [String; 3])> {
     let m = Model::from_scenario(s).ok()?;
     let o = simulate(&m);
     let j = report::to_json(&o);
+    let focal = |r: &Value| {
+        let f = &r["series"]["focal"];
+        serde_json::json!([r["summary"], f["collateral_value"], f["equity"], f["margin_ratio"]])
+    };
     let summaries = serde_json::json!([
-        j["summary"],
-        j["counterfactuals"]["no_feedback"]["summary"],
-        j["counterfactuals"]["other_mode"]["summary"]
+        focal(&j),
+        focal(&j["counterfactuals"]["no_feedback"]),
+        focal(&j["counterfactuals"]["other_mode"])
     ]);
     let fp = |r| report::run_fingerprint(&o.symbols, r);
     Some((summaries, [fp(&o.main), fp(&o.no_feedback), fp(&o.other_mode)]))
@@ -43,7 +48,8 @@ fn every_enabled_control_changes_the_outcome_and_every_disabled_one_does_not() {
     let mut report_lines = vec![];
     for p in presets::PRESETS {
         let base = p.scenario();
-        for c in controls::describe(&base) {
+        let apart = simulate(&Model::from_scenario(&base).unwrap()).priced_apart;
+        for c in controls::describe_with(&base, &BTreeMap::new(), None, Some(apart)) {
             let mut seen: Vec<(String, Value, [String; 3])> = vec![];
             for v in values(&c) {
                 let Ok(s) = controls::apply(&base, &BTreeMap::from([(c.key.clone(), v.clone())])) else { continue };
@@ -89,10 +95,10 @@ fn a_disabled_control_says_why_in_one_line() {
     assert_eq!(get("seed").reason.as_deref(), Some("No effect while random noise is off."));
     assert!(get("corr").reason.unwrap().contains("every scripted move is its asset's own"));
     // turning the noise on enables both
-    let on = controls::describe_with(&s, &BTreeMap::from([("noise".to_string(), "true".to_string())]), None);
+    let on = controls::describe_with(&s, &BTreeMap::from([("noise".to_string(), "true".to_string())]), None, None);
     assert!(on.iter().filter(|x| x.key == "seed" || x.key == "corr").all(|x| x.enabled));
     // feedback off disables depth
-    let off = controls::describe_with(&s, &BTreeMap::from([("feedback".to_string(), "false".to_string())]), None);
+    let off = controls::describe_with(&s, &BTreeMap::from([("feedback".to_string(), "false".to_string())]), None, None);
     let depth = off.iter().find(|x| x.key == "depth").unwrap();
     assert!(!depth.enabled && depth.reason.as_deref() == Some("No effect while price-impact feedback is off."));
 }

@@ -16,14 +16,14 @@ fn quiet(name: &str) -> Scenario {
 fn check(base: &Scenario, sym: &str, pct: f64) -> (f64, u32) {
     // the run: the asset alone moves at step 1 (every shock of the base moved out of the way)
     let mut s = base.clone();
-    s.shocks = vec![ShockSpec { step: 1, symbol: sym.into(), percent: pct, own: true }];
+    s.shocks = vec![ShockSpec { step: 1, symbol: sym.into(), percent: pct, own: true, venue: false }];
     let m = Model::from_scenario(&s).unwrap();
     let o = simulate(&m);
     let prices: Vec<_> = (0..m.assets.len()).map(|i| o.main.series.price[i][1]).collect();
     // the ladder at step 0, at exactly the step-1 prices (the others moved by their drift only)
     let state = ladder::state_at(&m, &market::exogenous_path(&m), 0);
     let asset = m.assets.iter().position(|a| a.symbol == sym).unwrap();
-    let l = ladder::liquidated_at(&state, &m, &prices, asset);
+    let l = ladder::liquidated_at(&state, &m, margin_cascade::engine::margin::Valuation::at(&prices), asset);
     assert_eq!(l.notional, o.main.series.crowd_liquidated_notional[1], "{sym} {pct} %: notional");
     assert_eq!(l.accounts, o.main.series.crowd_accounts_liquidated[1], "{sym} {pct} %: accounts");
     // the forced flow in the asset: the engine's batch, less the focal account's own orders
@@ -86,7 +86,7 @@ fn the_ladder_at_a_later_step_counts_only_the_accounts_still_open() {
     let eth = 1;
     let at = |t: usize| {
         let s = ladder::state_at(&m, &exo, t);
-        let lv = ladder::levels(&m, eth, s.prices[eth], 0.1, 20);
+        let lv = ladder::levels(&m, eth, s.post.market[eth], 0.1, 20);
         let l = ladder::ladder(&s, &m, eth, &lv);
         assert_eq!(l.levels[10], l.market);
         assert_eq!(l.notional[10].to_f64(), 0.0, "nothing is liquidated where the price already is");
@@ -111,7 +111,7 @@ fn a_run_keeps_the_state_of_the_step_asked_for_or_of_your_first_liquidation() {
             let t = keep.unwrap_or(plain.summary.focal_liquidated_step.unwrap_or(m.steps));
             assert_eq!(kept.t, t, "{name} {keep:?}");
             let replay = ladder::state_at(&m, &exo, t);
-            assert_eq!(kept.prices, replay.prices, "{name} {keep:?}");
+            assert_eq!(kept.post.market, replay.post.market, "{name} {keep:?}");
             assert_eq!(kept.events, replay.events, "{name} {keep:?}");
             assert_eq!(kept.series.focal_equity, replay.series.focal_equity, "{name} {keep:?}");
         }

@@ -6,8 +6,8 @@ mod common;
 use common::*;
 use margin_cascade::engine::account::Mode;
 use margin_cascade::engine::account::{Account, AccountId};
-use margin_cascade::engine::liquidation::{self, Target};
-use margin_cascade::engine::margin::{self, Brackets, Position};
+use margin_cascade::engine::liquidation::{self, EventKind, Target};
+use margin_cascade::engine::margin::{self, Brackets, Position, Valuation};
 use margin_cascade::engine::model::Policy;
 use margin_cascade::types::{Money, Price, Qty, Ratio};
 use serde_json::json;
@@ -38,7 +38,7 @@ fn prices(btc_fall: &str, eth_fall: &str) -> Vec<Price> {
 }
 
 fn planned_assets(m: &margin_cascade::Model, acc: &Account, p: &[Price]) -> Vec<usize> {
-    liquidation::plan(acc, p, m, Policy::LargestMmFirst, Ratio(d("0.005")))
+    liquidation::plan(acc, Valuation::at(p), m, Policy::LargestMmFirst, Ratio(d("0.005")))
         .iter()
         .map(|o| match o.target {
             Target::Position(i) => acc.positions[i].asset,
@@ -60,7 +60,7 @@ fn cross_contagion_both_falling_liquidates_at_6_1977_pct() {
     assert!(planned_assets(&m, &acc, &prices(&just_before, &just_before)).is_empty());
     assert!(!planned_assets(&m, &acc, &prices(&just_after, &just_after)).is_empty());
     // exactly at x the ratio is 100 % (up to Decimal rounding of x)
-    let h = acc.snapshot(&prices(&x.to_string(), &x.to_string()), &m);
+    let h = acc.snapshot(Valuation::at(&prices(&x.to_string(), &x.to_string())), &m);
     assert!((h.margin_ratio().unwrap().0 - d("1")).abs() < d("0.000001"));
 }
 
@@ -262,10 +262,16 @@ fn explicit_unstable_flag_on_a_zero_volatility_asset_is_respected() {
             vec![(0, Qty(d("0.1"))), (2, Qty(d("10000")))],
             vec![Position { asset: 1, qty: Qty(d("10")), entry: Price(d("2000")), margin: Money::ZERO }],
         );
-        let orders = liquidation::plan(&acc, &prices, &m, Policy::LargestMmFirst, Ratio::ZERO);
+        let orders = liquidation::plan(&acc, Valuation::at(&prices), &m, Policy::LargestMmFirst, Ratio::ZERO);
         let sold: Vec<(usize, Qty)> =
             orders.iter().filter(|o| matches!(o.target, Target::Collateral(_))).map(|o| (o.asset, o.qty)).collect();
-        let b = liquidation::Batch { fill: &prices, post: &prices, info: &m, fee_rate: Ratio::ZERO, step: 1 };
+        let b = liquidation::Batch {
+            fill: &prices,
+            post: Valuation::at(&prices),
+            info: &m,
+            fee_rate: Ratio::ZERO,
+            step: 1,
+        };
         let mut fund = liquidation::Fund::new(Money::ZERO);
         liquidation::execute(&mut acc, &orders, &b, &mut fund, &mut vec![]);
         assert_eq!(acc.cash, Money::ZERO, "the loan is repaid exactly");
@@ -364,14 +370,65 @@ fn an_asset_loan_counts_in_full_and_is_bought_back_after_the_positions() {
     );
     assert!(acc.has_exposure());
     let prices = vec![Price(d("90100")), Price(d("2000"))];
-    assert_eq!(acc.snapshot(&prices, &m).equity, Money(d("100")));
-    let orders = liquidation::plan(&acc, &prices, &m, Policy::LargestMmFirst, Ratio::ZERO);
+    assert_eq!(acc.snapshot(Valuation::at(&prices), &m).equity, Money(d("100")));
+    let orders = liquidation::plan(&acc, Valuation::at(&prices), &m, Policy::LargestMmFirst, Ratio::ZERO);
     // close BTC (cash 20 000 − 9 900 = 10 100), then buy back the 5 ETH (10 000): no sale needed
     let got: Vec<(usize, Qty)> = orders.iter().map(|o| (o.asset, o.qty)).collect();
     assert_eq!(got, vec![(0, Qty(d("-1"))), (1, Qty(d("5")))]);
-    let b = liquidation::Batch { fill: &prices, post: &prices, info: &m, fee_rate: Ratio::ZERO, step: 1 };
+    let b =
+        liquidation::Batch { fill: &prices, post: Valuation::at(&prices), info: &m, fee_rate: Ratio::ZERO, step: 1 };
     let mut fund = liquidation::Fund::new(Money::ZERO);
     liquidation::execute(&mut acc, &orders, &b, &mut fund, &mut vec![]);
     assert_eq!((acc.cash, acc.balances.len(), acc.has_exposure()), (Money(d("100")), 0, false));
     assert_eq!(acc.ledger.sale_proceeds, Money(d("-10000")), "the buy-back is a trade with negative proceeds");
+}
+
+/// The mark price decides when a position is liquidated; fills stay at the market. One asset at
+/// 100, a venue-only dump of −10 % at step 1 (the index stays at 100; permanent, so the market
+/// stays at 90), one-minute steps, and a 10× long of 1 000 USD on 100 USD: liquidatable when
+/// `100 + 10·(P − 100) ≤ 0.005 · 10·P`, i.e. `P ≤ 900 / 9.95 = 90.45`.
+///
+/// * `market`: the mark is 90 from step 1: liquidated at step 1;
+/// * `index`: the mark stays 100: never liquidated;
+/// * `median` over 5 minutes (5 steps; before the run the basis was 0): the mean basis after k
+///   steps is `k·ln(0.9)/5`, so the third price is `100·0.9^(k/5)` = 97.91, 95.87, 93.87, 91.92,
+///   90.00, and the median of (100, 90, that) is that: liquidated at step 5, when it reaches 90.
+#[test]
+fn the_mark_rule_decides_when_and_the_market_where() {
+    let run_with = |mark: &str, window: Option<&str>| {
+        let mut liq = json!({ "mark_price": mark });
+        if let Some(w) = window {
+            liq["mark_window_minutes"] = json!(w);
+        }
+        run(json!({
+            "version": 3, "steps": 7, "step_minutes": "1", "noise": false,
+            "assets": [{"symbol": "BTC", "price": "100", "tick": "0.01", "sigma": 0, "stable": false,
+                        "depth_usd": "1000000000000", "mm_brackets": [{"floor": "0", "mmr": "0.005"}]}],
+            "shocks": [{"step": 1, "symbol": "BTC", "percent": -10, "venue": true}],
+            "liquidation": liq,
+            "focal": {"collateral": {"USD": "100"}, "positions": [{"asset": "BTC", "notional_usd": "1000"}]},
+            "crowd": {"accounts": 0}
+        }))
+    };
+    let steps = |o: &margin_cascade::Outcome| focal_liq_steps(o).into_iter().map(|x| x.1).collect::<Vec<_>>();
+    let market = run_with("market", None);
+    assert_eq!(steps(&market), vec![1]);
+    assert!(market.main.series.mark_price[0].is_empty(), "a market mark is the market price: no series of its own");
+    let index = run_with("index", None);
+    assert_eq!(steps(&index), Vec::<usize>::new());
+    assert!(index.main.series.mark_price[0].iter().all(|p| p.0 == d("100")));
+    let median = run_with("median", Some("5"));
+    assert_eq!(steps(&median), vec![5]);
+    let marks: Vec<String> = median.main.series.mark_price[0].iter().map(|p| p.0.to_string()).collect();
+    assert_eq!(marks[..6], ["100", "97.91", "95.87", "93.87", "91.92", "90.00"]);
+    // fills are at the market in every rule: 90 on the tick grid
+    for o in [&market, &median] {
+        let fill = o.main.events.iter().find_map(|e| match &e.kind {
+            EventKind::Liquidation { price, .. } => Some(price.0),
+            _ => None,
+        });
+        assert_eq!(fill, Some(d("90.00")));
+    }
+    // the index stays at 100 throughout: the dump was the venue's alone
+    assert!(median.main.series.exogenous_price[0].iter().all(|p| p.0 == d("100")));
 }

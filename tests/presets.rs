@@ -179,6 +179,38 @@ fn depeg_collateral_melts_and_the_cross_account_goes_with_it() {
 }
 
 #[test]
+fn depeg_on_the_venue_s_book_liquidates_at_the_market_price_and_not_at_the_index() {
+    let base = presets::get("venue-depeg").unwrap().scenario();
+    let o = outcome("venue-depeg");
+    let usdx = o.symbols.iter().position(|s| s == "USDX").unwrap();
+    let low = |r: &margin_cascade::engine::sim::Run, outside: bool| {
+        let p = if outside { &r.series.exogenous_price[usdx] } else { &r.series.price[usdx] };
+        p.iter().min().unwrap().to_f64()
+    };
+    // the dump happens on the venue only: the index never moves
+    assert_eq!(low(&o.main, true), 1.0);
+    // without feedback USDX falls by the dump alone (−15 %); the holders' forced sales take it lower
+    assert_eq!(low(&o.no_feedback, false), 0.85);
+    assert!(low(&o.main, false) < 0.8, "USDX low {}", low(&o.main, false));
+    let sold_usdx = o.main.events.iter().any(|e| {
+        matches!(e.kind, EventKind::CollateralSale { asset, .. } if asset == usdx)
+            && matches!(e.account, AccountId::Crowd(_))
+    });
+    assert!(sold_usdx, "crowd accounts sell their USDX into the book");
+    // priced at the market, the cross account is liquidated after the shock; without feedback it survives
+    assert!(o.summary.focal_liquidated_step.is_some_and(|t| t >= 12));
+    assert_eq!(o.no_feedback_summary.focal_liquidated_step, None);
+    // the same scenario with collateral at the index: not liquidated, fewer crowd accounts liquidated
+    let at_index = simulate(&Model::from_scenario(&base.collateral_at_index()).unwrap());
+    assert_eq!(at_index.summary.focal_liquidated_step, None);
+    assert!(at_index.summary.crowd_accounts_liquidated < o.summary.crowd_accounts_liquidated);
+    assert!(at_index.summary.final_equity > o.summary.final_equity);
+    // the page's control gives the same run as the scenario helper
+    let by_control = with("venue-depeg", &[("coll_price", "index")]);
+    assert_eq!(by_control.summary.final_equity, at_index.summary.final_equity);
+}
+
+#[test]
 fn cross_vs_isolated_same_book_different_fates() {
     let o = outcome("cross-vs-isolated");
     // isolated (main): only SOL is closed, BTC and ETH survive

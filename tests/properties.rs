@@ -107,8 +107,9 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
         (2u32..30, prop::bool::ANY, prop::bool::ANY),
         prop::collection::vec((1u32..8, 0u32..3), 0..4),
         prop::collection::vec(0u32..300, 0..3),
+        (0usize..3, prop::bool::ANY, -30i32..10),
     )
-        .prop_map(|(n, seed, crowd, noise, feedback, model, rho, (shock_step, shock_pct), (lev, isolated, full), explicit, mix)| {
+        .prop_map(|(n, seed, crowd, noise, feedback, model, rho, (shock_step, shock_pct), (lev, isolated, full), explicit, mix, (mark, at_index, venue_pct))| {
             let syms = ["AAA", "BBB", "CCC", "DDD", "STB"];
             let assets: Vec<_> = (0..n)
                 .map(|i| {
@@ -124,6 +125,10 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
                            "half_life_steps": if i % 2 == 0 { json!(null) } else { json!(6) },
                            "daily_volume_usd": "100000000",
                            "haircut": haircut});
+                    if at_index && i % 2 == 1 {
+                        // collateral valued at the index (the others at the venue's market)
+                        a["collateral_price"] = json!("index");
+                    }
                     if i == 1 {
                         // collateral tiers by balance size, the last counting nothing
                         a["haircut"] = json!("0");
@@ -162,9 +167,11 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
                 "assets": assets,
                 "correlation": {"all_pairs": rho, "repair": true},
                 "impact": {"model": if model == 1 {"sqrt"} else {"depth"}, "cross_impact": if model == 2 {0.5} else {0.0}},
-                "liquidation": {"policy": if full {"full"} else {"largest_mm_first"}},
+                "liquidation": {"policy": if full {"full"} else {"largest_mm_first"},
+                                "mark_price": (["market", "index", "median"][mark])},
                 "insurance_fund_usd": "100000",
-                "shocks": [{"step": shock_step.min(30), "symbol": syms[0], "percent": shock_pct}],
+                "shocks": [{"step": shock_step.min(30), "symbol": syms[0], "percent": shock_pct},
+                           {"step": 2, "symbol": syms[n - 1], "percent": venue_pct, "venue": true}],
                 "focal": {"mode": if isolated {"isolated"} else {"cross"}, "collateral": collateral, "positions": positions},
                 "crowd": {"accounts": crowd, "leverage_min": "2", "leverage_max": "20", "collateral": crowd_collateral},
                 "accounts": accounts

@@ -220,3 +220,32 @@ fn a_crowd_balance_past_the_usd_limit_is_a_problem_not_a_panic() {
     assert_eq!(p.len(), 1, "{p:#?}");
     assert!(p[0].starts_with("crowd.collateral.JUNK: a crowd account would hold 70000000000000000000000000000 JUNK, worth more than the 1000000000000000 USD limit"), "{p:#?}");
 }
+
+#[test]
+fn pricing_rules_are_checked_in_words() {
+    let base = |liq: serde_json::Value| json!({"version": 3, "liquidation": liq});
+    // a window belongs to a median mark only, and must be a positive number of minutes ≤ a day
+    assert_eq!(
+        problems(base(json!({"mark_price": "index", "mark_window_minutes": "5"}))),
+        vec!["liquidation.mark_window_minutes: only a median mark price has a window (mark_price: \"median\")"]
+    );
+    assert_eq!(
+        problems(base(json!({"mark_price": "median", "mark_window_minutes": "0"}))),
+        vec!["liquidation.mark_window_minutes: must be a number of minutes (one day at most) (> 0 and ≤ 1440), got 0"]
+    );
+    assert!(problems(base(json!({"mark_price": "median"}))).is_empty(), "the window defaults to 5 minutes");
+    // an unknown rule or source is a parse error that names the choices
+    for (text, want) in [
+        (
+            r#"{"liquidation": {"mark_price": "last"}}"#,
+            "unknown variant `last`, expected one of `market`, `index`, `median`",
+        ),
+        (
+            r#"{"assets": [{"symbol": "X", "price": "1", "depth_usd": "1", "collateral_price": "oracle"}]}"#,
+            "unknown variant `oracle`, expected `market` or `index`",
+        ),
+    ] {
+        let e = Scenario::from_json(text).unwrap_err().to_string();
+        assert!(e.contains(want), "{text}: {e}");
+    }
+}

@@ -15,7 +15,7 @@ export function setOnChange(fn) {
 }
 
 const controlId = (key) => 'c-' + key.replace(/[^a-zA-Z0-9_-]/g, '_');
-const GROUPS = { position: 'Your position', market: 'Market', crowd: 'Crowd', advanced: 'Advanced: correlation per pair' };
+const GROUPS = { position: 'Your position', market: 'Market', crowd: 'Crowd', venue: 'Venue rules', advanced: 'Advanced: correlation per pair' };
 
 /** The number of leverage controls (positions of the focal account), for the story's wording. */
 export let focalPositions = 0;

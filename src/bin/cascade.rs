@@ -256,7 +256,8 @@ fn controls_cmd(source: &str, json: bool) -> ExitCode {
             }
         },
     };
-    let list = controls::describe_with(&base, &values, Some(&m));
+    let apart = outcome::simulate(&m).priced_apart;
+    let list = controls::describe_with(&base, &values, Some(&m), Some(apart));
     if json {
         println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
         return ExitCode::SUCCESS;

@@ -2,7 +2,7 @@
 //! (`Account`, with the ledger of what happened to its cash), and who it is (`AccountId`).
 
 use super::margin::{self, AssetInfo, Position};
-use crate::types::{Money, Price, Qty};
+use crate::types::{Money, Qty};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -85,8 +85,8 @@ impl Account {
         self.cash + self.positions.iter().map(|p| p.margin).sum::<Money>()
     }
 
-    pub fn snapshot(&self, prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> margin::Health {
-        margin::snapshot(self.cash, &self.balances, &self.positions, self.mode == Mode::Isolated, prices, info)
+    pub fn snapshot(&self, v: margin::Valuation<'_>, info: &(impl AssetInfo + ?Sized)) -> margin::Health {
+        margin::snapshot(self.cash, &self.balances, &self.positions, self.mode == Mode::Isolated, v, info)
     }
 
     /// Positions, a USD loan or an asset loan: something the venue may have to close or repay.

@@ -2,6 +2,7 @@
 //! book depth, impact decay, haircut, maintenance brackets.
 
 use super::margin::{AssetInfo, Brackets, Tiers};
+use super::pricing::Source;
 use crate::types::{Price, Ratio};
 
 #[derive(Clone, Debug)]
@@ -21,6 +22,8 @@ pub struct Asset {
     pub tiers: Tiers,
     pub stable: bool,
     pub brackets: Brackets,
+    /// The price a balance is valued at as collateral (`pricing.rs`).
+    pub collateral_price: Source,
 }
 
 /// The assets' symbols, for messages: "BTC, ETH, USDC".

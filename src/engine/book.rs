@@ -203,6 +203,7 @@ mod tests {
             tiers: crate::engine::margin::Tiers::flat(Ratio(d(haircut))),
             stable,
             brackets: Brackets::flat(Ratio(d("0.005"))),
+            collateral_price: crate::engine::pricing::Source::Market,
         }
     }
     fn pos(asset: usize, qty: &str, entry: &str, ask: Option<&str>) -> BookPosition {
@@ -225,7 +226,15 @@ mod tests {
     }
     fn equity(a: &AccountInit, assets: &[Asset]) -> Money {
         let prices: Vec<Price> = assets.iter().map(|x| x.price0).collect();
-        margin::snapshot(a.cash, &a.balances, &a.positions, a.mode == Mode::Isolated, &prices, assets).equity
+        margin::snapshot(
+            a.cash,
+            &a.balances,
+            &a.positions,
+            a.mode == Mode::Isolated,
+            margin::Valuation::at(&prices),
+            assets,
+        )
+        .equity
     }
 
     #[test]

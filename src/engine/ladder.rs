@@ -18,7 +18,7 @@
 
 use super::account::Account;
 use super::liquidation::{self, Target};
-use super::margin;
+use super::margin::{self, Valuation};
 use super::market::ExoPath;
 use super::model::{ImpactModel, Model, Policy};
 use super::sim::State;
@@ -117,23 +117,26 @@ pub fn levels(m: &Model, asset: usize, market: Price, span: f64, n: usize) -> Ve
     out
 }
 
-/// The ladder of `asset` at the state's step over `levels` (every other asset at its market price).
+/// The ladder of `asset` at the state's step over `levels` of its market price (every other
+/// asset at its prices). A level is an outside move: the asset's index, mark and collateral
+/// price move by the same factor as its market price ([`crate::engine::pricing::Quotes::moved`]).
 pub fn ladder(state: &State, m: &Model, asset: usize, levels: &[Price]) -> Ladder {
-    let mut prices = state.prices.clone();
     let (mut notional, mut accounts, mut flow) = (vec![], vec![], vec![]);
+    let a = &m.assets[asset];
     for &p in levels {
-        prices[asset] = p;
-        let l = liquidated_at(state, m, &prices, asset);
+        let mut q = state.post.clone();
+        q.moved(asset, p, a.tick, a.tick_f);
+        let l = liquidated_at(state, m, q.valuation(), asset);
         notional.push(l.notional);
         accounts.push(l.accounts);
         flow.push(l.flow);
     }
-    Ladder { step: state.t, asset, market: state.prices[asset], levels: levels.to_vec(), notional, accounts, flow }
+    Ladder { step: state.t, asset, market: state.post.market[asset], levels: levels.to_vec(), notional, accounts, flow }
 }
 
-/// What the liquidation check would do at `prices`, for every account but the focal one; `flow`
-/// is of asset `asset`.
-pub fn liquidated_at(state: &State, m: &Model, prices: &[Price], asset: usize) -> Liquidated {
+/// What the liquidation check would do at the valuation `prices`, for every account but the focal
+/// one; `flow` is of asset `asset`.
+pub fn liquidated_at(state: &State, m: &Model, prices: Valuation<'_>, asset: usize) -> Liquidated {
     let mut out = Liquidated::default();
     for c in &state.cohorts {
         if c.holds_assets {
@@ -161,7 +164,7 @@ impl Liquidated {
 }
 
 /// One account at `prices`: the engine's own plan for it.
-fn account_at(acc: &Account, prices: &[Price], m: &Model, asset: usize) -> Liquidated {
+fn account_at(acc: &Account, prices: Valuation<'_>, m: &Model, asset: usize) -> Liquidated {
     let mut out = Liquidated::default();
     let orders = liquidation::plan(acc, prices, m, m.policy, m.fee_rate);
     if orders.is_empty() {
@@ -170,10 +173,10 @@ fn account_at(acc: &Account, prices: &[Price], m: &Model, asset: usize) -> Liqui
     out.accounts = 1;
     for o in &orders {
         if matches!(o.target, Target::Position(_)) {
-            out.notional += o.qty.abs() * prices[o.asset];
+            out.notional += o.qty.abs() * prices.market[o.asset];
         }
         if o.asset == asset {
-            out.flow -= o.qty * prices[o.asset];
+            out.flow -= o.qty * prices.market[o.asset];
         }
     }
     out
@@ -181,7 +184,7 @@ fn account_at(acc: &Account, prices: &[Price], m: &Model, asset: usize) -> Liqui
 
 /// An all-USD cohort at `prices`: what its liquidated members would close, how many they are, and their
 /// net selling of `asset`.
-fn cohort_at(c: &super::crowd::Cohort, prices: &[Price], m: &Model, asset: usize) -> Liquidated {
+fn cohort_at(c: &super::crowd::Cohort, prices: Valuation<'_>, m: &Model, asset: usize) -> Liquidated {
     let members = &c.members[c.head..];
     if members.is_empty() {
         return Liquidated::default();
@@ -203,11 +206,11 @@ fn cohort_at(c: &super::crowd::Cohort, prices: &[Price], m: &Model, asset: usize
         }
         let p = &h.positions[i];
         let k = Decimal::from(closing as u64);
-        total += Money(p.notional.0 * k);
         let pos = &c.template[i];
+        total += Money((pos.qty.abs() * prices.market[pos.asset]).0 * k);
         if pos.asset == asset {
             // closing a long sells it
-            flow += Money(pos.qty.0 * prices[asset].0 * k);
+            flow += Money(pos.qty.0 * prices.market[asset].0 * k);
         }
         if m.policy == Policy::Full {
             continue;

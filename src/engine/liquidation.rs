@@ -5,7 +5,7 @@
 //! event log alone.
 
 use super::account::{Account, AccountId, Mode};
-use super::margin::{self, AssetInfo, Position};
+use super::margin::{self, AssetInfo, Position, Valuation};
 use super::model::Policy;
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
@@ -130,18 +130,18 @@ fn round_up_8(q: Decimal) -> Decimal {
     q.round_dp_with_strategy(8, rust_decimal::RoundingStrategy::AwayFromZero)
 }
 
-/// Plan the liquidation of `acc` at pre-trade `prices` (empty if it is healthy).
+/// Plan the liquidation of `acc` valued at the step's pre-trade prices `v` (empty if it is healthy).
 pub fn plan(
     acc: &Account,
-    prices: &[Price],
+    v: Valuation<'_>,
     info: &(impl AssetInfo + ?Sized),
     policy: Policy,
     fee_rate: Ratio,
 ) -> Vec<Order> {
-    let h = acc.snapshot(prices, info);
+    let h = acc.snapshot(v, info);
     match acc.mode {
         Mode::Isolated => plan_isolated(acc, &h),
-        Mode::Cross => plan_cross(acc, &h, prices, info, policy, fee_rate),
+        Mode::Cross => plan_cross(acc, &h, v.market, info, policy, fee_rate),
     }
 }
 
@@ -163,11 +163,12 @@ fn plan_isolated(acc: &Account, h: &margin::Health) -> Vec<Order> {
     orders
 }
 
-/// Cross: close positions, largest maintenance margin first, until healthy (all under `Policy::Full`).
+/// Cross: close positions, largest maintenance margin first, until healthy (all under `Policy::Full`);
+/// then repay what is owed, the sales estimated at the `market` prices.
 fn plan_cross(
     acc: &Account,
     h: &margin::Health,
-    prices: &[Price],
+    market: &[Price],
     info: &(impl AssetInfo + ?Sized),
     policy: Policy,
     fee_rate: Ratio,
@@ -199,7 +200,7 @@ fn plan_cross(
     }
     let owes_assets = acc.balances.iter().any(|b| b.1 .0 < Decimal::ZERO);
     if closed == acc.positions.len() && (cash.0 < Decimal::ZERO || owes_assets) {
-        orders.extend(plan_loan_repayment(acc, prices, info, -cash, eq.0 <= Decimal::ZERO));
+        orders.extend(plan_loan_repayment(acc, market, info, -cash, eq.0 <= Decimal::ZERO));
     }
     orders
 }
@@ -245,8 +246,8 @@ fn plan_loan_repayment(
 pub struct Batch<'a, I: AssetInfo + ?Sized> {
     /// Fill price per asset (the mean of the pre- and post-impact prices).
     pub fill: &'a [Price],
-    /// Market prices after the batch (to value what remains when capping a fee at the equity left).
-    pub post: &'a [Price],
+    /// The valuation after the batch (to value what remains when capping a fee at the equity left).
+    pub post: Valuation<'a>,
     pub info: &'a I,
     pub fee_rate: Ratio,
     pub step: usize,
@@ -394,8 +395,8 @@ fn write_off(acc: &mut Account, amount: Money, fund: &mut Fund, step: usize, eve
     events.push(Event { step, account: acc.id, kind: EventKind::BadDebt { amount, fund_paid: paid, uncovered } });
 }
 
-fn equity_cross(acc: &Account, prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> Money {
-    let cv = margin::collateral_value(acc.cash, &acc.balances, prices, info);
-    let upnl: Money = acc.positions.iter().filter(|p| !p.qty.is_zero()).map(|p| p.upnl(prices[p.asset])).sum();
+fn equity_cross(acc: &Account, v: Valuation<'_>, info: &(impl AssetInfo + ?Sized)) -> Money {
+    let cv = margin::collateral_value(acc.cash, &acc.balances, v.collateral, info);
+    let upnl: Money = acc.positions.iter().filter(|p| !p.qty.is_zero()).map(|p| p.upnl(v.mark[p.asset])).sum();
     cv + upnl
 }

@@ -214,6 +214,24 @@ impl Position {
     }
 }
 
+/// The prices an account is valued at. Margin is checked on the *mark* price (positions' PnL
+/// and maintenance margin); each asset's collateral balances are valued at its *collateral price*
+/// (the venue's market or the index); what a sale fetches is estimated at the *market* price.
+/// Under the default rules all three are the market price ([`Valuation::at`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Valuation<'a> {
+    pub market: &'a [Price],
+    pub mark: &'a [Price],
+    pub collateral: &'a [Price],
+}
+
+impl<'a> Valuation<'a> {
+    /// Everything valued at one price vector.
+    pub fn at(prices: &'a [Price]) -> Valuation<'a> {
+        Valuation { market: prices, mark: prices, collateral: prices }
+    }
+}
+
 /// Value of collateral balances: `Σ P·counted(max(b,0)) + Σ min(b,0)·P`, plus USD cash, where
 /// `counted` applies the asset's collateral tiers (`b·(1−h)` for a flat haircut `h`).
 pub fn collateral_value(
@@ -286,24 +304,24 @@ pub fn positions_health(positions: &[Position], prices: &[Price], info: &(impl A
     (upnl, mm)
 }
 
-/// Full snapshot. For isolated accounts the aggregate equity is wallet + margins + PnL; the
+/// Full snapshot: positions at the mark, collateral at its price source. For isolated accounts the aggregate equity is wallet + margins + PnL; the
 /// per-position figures are what isolated liquidation uses (`margin + upnl` vs `mm`).
 pub fn snapshot(
     cash: Money,
     balances: &[(usize, Qty)],
     positions: &[Position],
     isolated: bool,
-    prices: &[Price],
+    v: Valuation<'_>,
     info: &(impl AssetInfo + ?Sized),
 ) -> Health {
-    let mut cv = collateral_value(cash, balances, prices, info);
+    let mut cv = collateral_value(cash, balances, v.collateral, info);
     if isolated {
         cv += positions.iter().map(|p| p.margin).sum::<Money>();
     }
     let mut h = Health { collateral_value: cv, ..Health::default() };
     h.positions.reserve(positions.len());
     for p in positions {
-        let px = prices[p.asset];
+        let px = v.mark[p.asset];
         let n = p.notional(px);
         let ph = PositionHealth { notional: n, mm: info.brackets(p.asset).mm(n), upnl: p.upnl(px) };
         h.upnl += ph.upnl;

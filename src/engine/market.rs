@@ -73,12 +73,13 @@ pub fn exogenous_path(m: &Model) -> ExoPath {
     ExoPath { prices }
 }
 
-/// The scripted log-moves `[step][asset]`. A shock that is not the asset's own carries to every
+/// The scripted log-moves of the exogenous path `[step][asset]` (a venue shock is not one: it
+/// moves this venue's market only, see `sim.rs`). A shock that is not the asset's own carries to every
 /// other asset j as the joint model expects: `ρ_ij · σ_j / σ_i · r` (nothing when either σ is 0).
 pub fn shock_moves(m: &Model) -> Vec<Vec<f64>> {
     let n = m.assets.len();
     let mut shock = vec![vec![0.0; n]; m.steps + 1];
-    for sh in &m.shocks {
+    for sh in m.shocks.iter().filter(|s| !s.venue) {
         let row = &mut shock[sh.step];
         row[sh.asset] += sh.log_return;
         let si = m.assets[sh.asset].sigma;
@@ -93,6 +94,15 @@ pub fn shock_moves(m: &Model) -> Vec<Vec<f64>> {
         }
     }
     shock
+}
+
+/// The scripted moves of this venue's market alone, `(step, asset, log move)` in step order,
+/// from the shocks marked `venue`: they add to the asset's impact, so they fade with its half-life.
+pub fn venue_moves(m: &Model) -> Vec<(usize, usize, f64)> {
+    let mut moves: Vec<(usize, usize, f64)> =
+        m.shocks.iter().filter(|s| s.venue).map(|s| (s.step, s.asset, s.log_return)).collect();
+    moves.sort_by_key(|v| v.0); // stable: shocks of one step keep their order
+    moves
 }
 
 /// A float price to an exact decimal on the tick grid, at least one tick, at most the ceiling:
@@ -157,8 +167,13 @@ mod tests {
         // the default market (σ: BTC 0.50, ETH 0.68, SOL 0.85, USDC 0; ρ = 0.8 between volatile
         // assets). ETH −12 % at step 3: r = ln 0.88 = −0.1278334.
         let mut s = crate::engine::scenario::Scenario { steps: 5, ..Default::default() };
-        s.shocks =
-            vec![crate::engine::scenario::ShockSpec { step: 3, symbol: "ETH".into(), percent: -12.0, own: false }];
+        s.shocks = vec![crate::engine::scenario::ShockSpec {
+            step: 3,
+            symbol: "ETH".into(),
+            percent: -12.0,
+            own: false,
+            venue: false,
+        }];
         let m = crate::engine::model::Model::from_scenario(&s).unwrap();
         let r = libm::log1p(-0.12);
         let row = &shock_moves(&m)[3];

@@ -10,11 +10,12 @@
 //! * `margin.rs` — the math that values an account at a price vector (pure);
 //! * `liquidation.rs` — what the venue does to an account that fails its margin check;
 //! * `market.rs` — the exogenous path (random walk and scripted shocks) and price impact;
+//! * `pricing.rs` — which price values what: the index, the market, the mark, collateral prices;
 //! * `sim.rs` — the step loop, one round of the feedback loop per step;
 //! * `outcome.rs` — the main run and its two counterfactuals, and the summary comparing them;
 //! * `ladder.rs` — the crowd's liquidation ladder at a step; `conservation.rs` — the ledger checks.
 //!
-//! Terms: *exogenous* price — what the market would do with nobody forced to sell; *impact* — the
+//! Terms: *exogenous* price (the *index*) — what the market would do with nobody forced to sell; *impact* — the
 //! accumulated log move forced orders add; *book* — an account's collateral and positions before
 //! a margin mode; *cohort* — crowd accounts holding the same positions, different only in cash.
 
@@ -30,6 +31,7 @@ pub mod margin;
 pub mod market;
 pub mod model;
 pub mod outcome;
+pub mod pricing;
 pub mod scenario;
 pub mod sim;
 pub mod validate;

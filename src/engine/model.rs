@@ -8,6 +8,7 @@ use super::book::Book;
 use super::crowd::Cohort;
 use super::linalg;
 use super::margin::{AssetInfo, Brackets};
+use super::pricing::{MarkRule, Rules};
 use crate::types::{Money, Price, Ratio};
 use rust_decimal::Decimal;
 
@@ -32,6 +33,8 @@ pub struct Shock {
     pub log_return: f64,
     /// The asset's own move: the others do not follow it through the correlation.
     pub own: bool,
+    /// A move of this venue's market only (added to the impact; the index does not move).
+    pub venue: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -52,6 +55,8 @@ pub struct Model {
     pub cross_impact: f64,
     pub policy: Policy,
     pub fee_rate: Ratio,
+    /// The price margin is checked on (`pricing.rs`).
+    pub mark: MarkRule,
     pub fund0: Money,
     /// The focal account's book (collateral and positions), before any margin mode.
     pub focal_book: Book,
@@ -84,5 +89,10 @@ impl AssetInfo for Model {
 impl Model {
     pub fn opening_prices(&self) -> Vec<Price> {
         self.assets.iter().map(|a| a.price0).collect()
+    }
+
+    /// Asset `i`'s pricing rules: the venue's mark rule and the asset's collateral price source.
+    pub fn pricing(&self, i: usize) -> Rules {
+        Rules { mark: self.mark, collateral: self.assets[i].collateral_price }
     }
 }

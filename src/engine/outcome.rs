@@ -6,6 +6,7 @@ use super::account::Mode;
 use super::liquidation::EventKind;
 use super::market;
 use super::model::Model;
+use super::pricing::PricedApart;
 use super::sim::{self, Run};
 use crate::types::Money;
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,9 @@ pub struct Outcome {
     pub no_feedback_summary: RunSummary,
     pub other_mode_summary: RunSummary,
     pub notices: Vec<String>,
+    /// Whether any of the three runs valued a position, or collateral, while its market stood
+    /// apart from the index (see [`PricedApart`]).
+    pub priced_apart: PricedApart,
 }
 
 /// Run a validated model: main run plus both counterfactuals.
@@ -88,6 +92,7 @@ fn counterfactuals(m: &Model, exo: &market::ExoPath, main: Run) -> Outcome {
     let summary = summarize(&symbols, &main, &other_mode);
     let no_feedback_summary = summarize(&symbols, &no_feedback, &main);
     let other_mode_summary = summarize(&symbols, &other_mode, &main);
+    let priced_apart = main.priced_apart.either(no_feedback.priced_apart).either(other_mode.priced_apart);
     Outcome {
         name: m.name.clone(),
         explicit_names: m.explicit.iter().map(|a| a.name.clone()).collect(),
@@ -100,6 +105,7 @@ fn counterfactuals(m: &Model, exo: &market::ExoPath, main: Run) -> Outcome {
         no_feedback_summary,
         other_mode_summary,
         notices: m.notices.clone(),
+        priced_apart,
     }
 }
 

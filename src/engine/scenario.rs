@@ -119,6 +119,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             stable: None,
             mm_brackets: None,
             collateral_tiers: None,
+            collateral_price: PriceSourceSpec::Market,
         },
         AssetSpec {
             symbol: "ETH".into(),
@@ -132,6 +133,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             stable: None,
             mm_brackets: None,
             collateral_tiers: None,
+            collateral_price: PriceSourceSpec::Market,
         },
         AssetSpec {
             symbol: "SOL".into(),
@@ -145,6 +147,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             stable: None,
             mm_brackets: None,
             collateral_tiers: None,
+            collateral_price: PriceSourceSpec::Market,
         },
         AssetSpec {
             symbol: "USDC".into(),
@@ -158,6 +161,7 @@ pub fn default_assets() -> Vec<AssetSpec> {
             stable: Some(true),
             mm_brackets: None,
             collateral_tiers: None,
+            collateral_price: PriceSourceSpec::Market,
         },
     ]
 }
@@ -198,6 +202,47 @@ pub struct AssetSpec {
     /// asset on, the part of a balance in the tier counts at `ratio` of its value. Ascending from 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collateral_tiers: Option<Vec<CollateralTierSpec>>,
+    /// The price a balance of this asset is valued at as collateral: this venue's own market
+    /// price (impact included) or the index (the outside price, which forced sales here do not move).
+    #[serde(default, skip_serializing_if = "PriceSourceSpec::is_market")]
+    pub collateral_price: PriceSourceSpec,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+/// Where a collateral price comes from.
+pub enum PriceSourceSpec {
+    /// This venue's market price, moved by the forced sales on its own book.
+    #[default]
+    Market,
+    /// The index: the outside price (the exogenous path), which this venue's sales do not move.
+    Index,
+}
+
+impl PriceSourceSpec {
+    pub fn is_market(&self) -> bool {
+        *self == PriceSourceSpec::Market
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+/// The price margin is checked on.
+pub enum MarkPriceSpec {
+    /// The market price (fills and checks at one price).
+    #[default]
+    Market,
+    /// The index (the outside price).
+    Index,
+    /// The median of the index, the market, and the index plus the moving average of the basis
+    /// (market − index) over `mark_window_minutes`.
+    Median,
+}
+
+impl MarkPriceSpec {
+    pub fn is_market(&self) -> bool {
+        *self == MarkPriceSpec::Market
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -287,7 +332,9 @@ pub struct PairSpec {
 /// model implies: a log-move `r` of asset i adds `ρ_ij · σ_j / σ_i · r` to asset j (the expected
 /// move of j given i's, in the joint random walk; nothing when σ_i or σ_j is 0). Mark it `own`
 /// when it is the asset's alone: a depeg, an exploit, a venue-specific dislocation, or a move
-/// that a scenario already lists for every asset.
+/// that a scenario already lists for every asset. Mark it `venue` when it happens on this
+/// venue's book only (someone outside the model sells into it): the index does not move, nothing
+/// carries to the other assets, and the move fades with the asset's impact half-life.
 pub struct ShockSpec {
     pub step: usize,
     pub symbol: String,
@@ -295,6 +342,10 @@ pub struct ShockSpec {
     /// `true`: this asset's own move, the others do not follow it (default `false`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub own: bool,
+    /// `true`: a move of this venue's market price only, added to the asset's impact; the index
+    /// (the outside price) does not move (default `false`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub venue: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -341,11 +392,22 @@ pub struct LiquidationSpec {
     pub policy: PolicySpec,
     /// Fee as a fraction of the closed notional, paid to the insurance fund.
     pub fee_rate: Ratio,
+    /// The price margin is checked on; fills are always at the market.
+    #[serde(skip_serializing_if = "MarkPriceSpec::is_market")]
+    pub mark_price: MarkPriceSpec,
+    /// The moving-average window of the basis in a median mark (minutes; default 5, Binance's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mark_window_minutes: Option<Decimal>,
 }
 
 impl Default for LiquidationSpec {
     fn default() -> Self {
-        LiquidationSpec { policy: PolicySpec::LargestMmFirst, fee_rate: Ratio(d("0.005")) }
+        LiquidationSpec {
+            policy: PolicySpec::LargestMmFirst,
+            fee_rate: Ratio(d("0.005")),
+            mark_price: MarkPriceSpec::Market,
+            mark_window_minutes: None,
+        }
     }
 }
 
@@ -582,6 +644,17 @@ impl Scenario {
         s
     }
 
+    /// The same scenario with every asset's collateral valued at the index (the outside price)
+    /// instead of this venue's market: what a venue that stops pricing collateral off its own
+    /// book would have done.
+    pub fn collateral_at_index(&self) -> Scenario {
+        let mut s = self.clone();
+        for a in &mut s.assets {
+            a.collateral_price = PriceSourceSpec::Index;
+        }
+        s
+    }
+
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
@@ -615,13 +688,14 @@ pub fn benchmark_large() -> Scenario {
             stable: None,
             mm_brackets: None,
             collateral_tiers: None,
+            collateral_price: PriceSourceSpec::Market,
         });
     }
     s.assets.push(usdc);
     s.crowd.accounts = 10_000;
     s.shocks = vec![
-        ShockSpec { step: 200, symbol: "ETH".into(), percent: -12.0, own: false },
-        ShockSpec { step: 900, symbol: "BTC".into(), percent: -8.0, own: false },
+        ShockSpec { step: 200, symbol: "ETH".into(), percent: -12.0, own: false, venue: false },
+        ShockSpec { step: 900, symbol: "BTC".into(), percent: -8.0, own: false, venue: false },
     ];
     s
 }
@@ -629,7 +703,7 @@ pub fn benchmark_large() -> Scenario {
 /// The default benchmark scenario: the default market with an ETH shock at step 24.
 pub fn benchmark_default() -> Scenario {
     Scenario {
-        shocks: vec![ShockSpec { step: 24, symbol: "ETH".into(), percent: -12.0, own: false }],
+        shocks: vec![ShockSpec { step: 24, symbol: "ETH".into(), percent: -12.0, own: false, venue: false }],
         ..Scenario::default()
     }
 }

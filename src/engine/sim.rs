@@ -2,7 +2,8 @@
 //!
 //! 1. transient impact decays, `I ← I · 2^(−1/half_life)`;
 //! 2. the exogenous price moves; the pre-trade market price is `exo · exp(I)` on the tick grid;
-//! 3. every account is checked at that price and liquidations are planned;
+//! 3. every account is checked — positions at the mark price, collateral at its collateral price
+//!    (`pricing.rs`; both the market price under the default rules) — and liquidations are planned;
 //! 4. the forced orders of each asset are netted into one batch, which moves `I` (unless
 //!    feedback is off) and fills at the mean of the pre- and post-impact prices;
 //! 5. the orders are applied; the liquidations the batch's own impact causes are found at the
@@ -12,9 +13,10 @@ use super::account::{Account, AccountId};
 use super::account::{AccountInit, Mode};
 use super::crowd::{Cohort, Member};
 use super::liquidation::{self, Event, EventKind, Fund, Order};
-use super::margin::{self, AssetInfo};
+use super::margin::{self, AssetInfo, Valuation};
 use super::market::{self, ExoPath};
 use super::model::Model;
+use super::pricing::{Basis, PricedApart, Quotes, ValuationF};
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -25,6 +27,9 @@ pub struct Series {
     /// `[asset][step]`
     pub price: Vec<Vec<Price>>,
     pub exogenous_price: Vec<Vec<Price>>,
+    /// The mark price after each step's batch (`[asset][step]`), when the venue marks at the
+    /// index or a median; empty under a market mark (it is the market price).
+    pub mark_price: Vec<Vec<Price>>,
     pub impact_pct: Vec<Vec<f64>>,
     /// Net USD sold by forced orders (sold − bought, at the pre-trade price).
     pub forced_flow_usd: Vec<Vec<Money>>,
@@ -59,6 +64,9 @@ pub struct Run {
     pub focal_mode: Mode,
     /// Assets of the focal account's opening positions, in order.
     pub focal_assets: Vec<usize>,
+    /// Whether a position or a collateral balance was ever valued while its market stood apart
+    /// from the index.
+    pub priced_apart: PricedApart,
 }
 
 impl Run {
@@ -104,8 +112,8 @@ pub struct State {
     feedback: bool,
     /// Accumulated log impact per asset.
     impact: Vec<f64>,
-    /// Market prices after the last step's batch.
-    pub prices: Vec<Price>,
+    /// The prices after the last step's batch: market, mark, collateral.
+    pub post: Quotes,
     pub focal: Account,
     focal_f: Mirror,
     pub explicit: Vec<Account>,
@@ -118,10 +126,19 @@ pub struct State {
     pub series: Series,
     focal_mode: Mode,
     focal_assets: Vec<usize>,
+    /// The moving average of the basis, for a median mark.
+    basis: Basis,
+    priced_apart: PricedApart,
+    /// The scripted moves of this venue's market alone, (step, asset, log move) by step; the
+    /// next one to apply.
+    venue_shocks: Vec<(usize, usize, f64)>,
+    next_venue_shock: usize,
     // per-step scratch, kept to avoid reallocating
-    pre: Vec<Price>,
-    pre_f: Vec<f64>,
-    post_f: Vec<f64>,
+    /// The step's pre-trade prices.
+    pre: Quotes,
+    /// The step's index, and the index with the mean basis (a median mark's third price).
+    index: Vec<(Price, f64)>,
+    with_basis: Vec<(Price, f64)>,
     fills: Vec<Price>,
     flow: Vec<Decimal>,
 }
@@ -187,14 +204,22 @@ impl State {
             series: Series::with_capacity(n, focal_assets.len(), m.steps + 1),
             focal_mode: focal_init.mode,
             focal_assets,
-            pre: prices.clone(),
-            pre_f: vec![0.0; n],
-            post_f: exo.prices[0].clone(),
+            basis: Basis::new(n, m.mark),
+            priced_apart: PricedApart::default(),
+            venue_shocks: market::venue_moves(m),
+            next_venue_shock: 0,
+            index: prices.iter().zip(&exo.prices[0]).map(|(&p, &f)| (p, f)).collect(),
+            with_basis: vec![(Price(Decimal::ZERO), 0.0); n],
+            pre: Quotes::uniform(&prices),
             fills: prices.clone(),
             flow: vec![Decimal::ZERO; n],
-            prices,
+            post: Quotes::uniform(&prices),
         };
-        st.record(m, exo, 0, Money::ZERO, 0);
+        // the opening's f64 prices are the path's own (the same bits as the series always had)
+        for q in [&mut st.post.market_f, &mut st.post.mark_f, &mut st.post.collateral_f] {
+            q.clone_from(&exo.prices[0]);
+        }
+        st.record(m, 0, Money::ZERO, 0);
         st
     }
 
@@ -203,8 +228,10 @@ impl State {
         self.t += 1;
         let t = self.t;
         self.move_market(m, exo, t);
+        self.note_apart(false);
         let mut plans = self.plan(m);
         self.batch(m, exo, t, &plans);
+        self.note_apart(true);
         let first_event = self.events.len();
         let crowd_count = self.apply(m, t, &mut plans);
         let crowd_notional = self.events[first_event..]
@@ -215,22 +242,61 @@ impl State {
                 _ => Money::ZERO,
             })
             .sum();
-        self.record(m, exo, t, crowd_notional, crowd_count);
+        self.record(m, t, crowd_notional, crowd_count);
     }
 
-    /// 1–2: impact decays, the exogenous price moves; the pre-trade market price on the tick grid.
+    /// 1–2: impact decays, the exogenous price moves; the pre-trade prices on the tick grid.
     fn move_market(&mut self, m: &Model, exo: &ExoPath, t: usize) {
         for i in 0..m.assets.len() {
             self.impact[i] *= m.assets[i].decay;
-            let a = &m.assets[i];
-            (self.pre[i], self.pre_f[i]) =
-                market::to_tick_f(exo.prices[t][i] * libm::exp(self.impact[i]), a.tick, a.tick_f);
+        }
+        // a move of this venue's market alone adds to the impact (and fades with it)
+        while let Some(&(step, i, r)) = self.venue_shocks.get(self.next_venue_shock).filter(|v| v.0 <= t) {
+            if step == t {
+                self.impact[i] += r;
+            }
+            self.next_venue_shock += 1;
+        }
+        for i in 0..m.assets.len() {
+            let (a, x) = (&m.assets[i], exo.prices[t][i]);
+            self.index[i] = market::to_tick_f(x, a.tick, a.tick_f);
+            let mean = self.basis.push(i, self.impact[i]);
+            if !m.mark.is_market() {
+                self.with_basis[i] = market::to_tick_f(x * libm::exp(mean), a.tick, a.tick_f);
+            }
+            let pre = market::to_tick_f(x * libm::exp(self.impact[i]), a.tick, a.tick_f);
+            self.pre.set(i, pre, self.index[i], self.with_basis[i], m.pricing(i));
+        }
+    }
+
+    /// Note whether any live account holds a position, or collateral, in an asset whose market
+    /// price (pre-trade, or after the batch) stands apart from its index.
+    fn note_apart(&mut self, post: bool) {
+        let a = self.priced_apart;
+        if a.positions && a.collateral {
+            return;
+        }
+        let market = if post { &self.post.market } else { &self.pre.market };
+        for i in (0..market.len()).filter(|&i| market[i] != self.index[i].0) {
+            let accounts = || std::iter::once(&self.focal).chain(&self.explicit);
+            if !self.priced_apart.positions {
+                self.priced_apart.positions = accounts().any(|x| x.positions.iter().any(|p| p.asset == i))
+                    || self.cohorts.iter().any(|c| c.alive() > 0 && c.template.iter().any(|p| p.asset == i));
+            }
+            if !self.priced_apart.collateral {
+                let holds = |b: &[(usize, Qty)]| b.iter().any(|x| x.0 == i);
+                self.priced_apart.collateral = accounts().any(|x| holds(&x.balances))
+                    || self
+                        .cohorts
+                        .iter()
+                        .any(|c| c.holds_assets && c.members[c.head..].iter().any(|m| holds(&m.balances)));
+            }
         }
     }
 
     /// 3: every account checked at the pre-trade price; the liquidations to make.
     fn plan(&mut self, m: &Model) -> Vec<Plan> {
-        let (pre, pre_f) = (&self.pre, &self.pre_f);
+        let (pre, pre_f) = (self.pre.valuation(), self.pre.valuation_f());
         let mut plans: Vec<Plan> = vec![];
         if !self.focal_f.clearly_healthy(pre_f, m) {
             let o = liquidation::plan(&self.focal, pre, m, m.policy, m.fee_rate);
@@ -263,7 +329,7 @@ impl State {
         self.flow.iter_mut().for_each(|f| *f = Decimal::ZERO);
         for (_, _, orders) in plans {
             for o in orders {
-                self.flow[o.asset] -= o.qty.0 * self.pre[o.asset].0;
+                self.flow[o.asset] -= o.qty.0 * self.pre.market[o.asset].0;
             }
         }
         let feedback = self.feedback;
@@ -282,14 +348,14 @@ impl State {
         }
         for i in 0..n {
             let a = &m.assets[i];
-            let (post, pf) = if feedback {
+            let pre = (self.pre.market[i], self.pre.market_f[i]);
+            let post = if feedback {
                 market::to_tick_f(exo.prices[t][i] * libm::exp(self.impact[i]), a.tick, a.tick_f)
             } else {
-                (self.pre[i], self.pre_f[i])
+                pre
             };
-            self.prices[i] = post;
-            self.post_f[i] = pf;
-            self.fills[i] = if feedback { Price((self.pre[i].0 + post.0) / Decimal::TWO) } else { self.pre[i] };
+            self.post.set(i, post, self.index[i], self.with_basis[i], m.pricing(i));
+            self.fills[i] = if feedback { Price((pre.0 .0 + post.0 .0) / Decimal::TWO) } else { pre.0 };
         }
     }
 
@@ -299,8 +365,8 @@ impl State {
         let mut count = 0u32;
         let mut spawned: BTreeMap<(usize, usize), Cohort> = BTreeMap::new();
         for (who, mut acc, orders) in plans.drain(..) {
-            let batch =
-                liquidation::Batch { fill: &self.fills, post: &self.prices, info: m, fee_rate: m.fee_rate, step: t };
+            let post = self.post.valuation();
+            let batch = liquidation::Batch { fill: &self.fills, post, info: m, fee_rate: m.fee_rate, step: t };
             liquidation::execute(&mut acc, &orders, &batch, &mut self.fund, &mut self.events);
             match who {
                 Who::Focal => {
@@ -350,25 +416,23 @@ impl State {
     }
 
     /// 6: the step's point of every series.
-    fn record(&mut self, m: &Model, exo: &ExoPath, t: usize, crowd_notional: Money, crowd_count: u32) {
+    fn record(&mut self, m: &Model, t: usize, crowd_notional: Money, crowd_count: u32) {
         let s = &mut self.series;
         for i in 0..m.assets.len() {
-            let a = &m.assets[i];
-            s.price[i].push(self.prices[i]);
-            let (ex, ex_f) = if t == 0 {
-                (self.prices[i], exo.prices[0][i])
-            } else {
-                market::to_tick_f(exo.prices[t][i], a.tick, a.tick_f)
-            };
+            s.price[i].push(self.post.market[i]);
+            let (ex, ex_f) = self.index[i];
             s.exogenous_price[i].push(ex);
             s.exogenous_price_f[i].push(ex_f);
-            s.price_f[i].push(self.post_f[i]);
+            if !m.mark.is_market() {
+                s.mark_price[i].push(self.post.mark[i]);
+            }
+            s.price_f[i].push(self.post.market_f[i]);
             s.impact_pct[i].push(if t == 0 { 0.0 } else { (libm::exp(self.impact[i]) - 1.0) * 100.0 });
             s.forced_flow_usd[i].push(Money(self.flow[i]));
         }
         s.crowd_liquidated_notional.push(crowd_notional);
         s.crowd_accounts_liquidated.push(crowd_count);
-        record_focal(s, &self.focal, &self.focal_assets, &self.prices, m);
+        record_focal(s, &self.focal, &self.focal_assets, self.post.valuation(), m);
         s.insurance_fund.push(self.fund.balance);
         s.bad_debt.push(self.fund.bad_debt_paid + self.fund.uncovered_bad_debt);
     }
@@ -387,6 +451,7 @@ impl State {
             cohorts: self.cohorts,
             focal_mode: self.focal_mode,
             focal_assets: self.focal_assets,
+            priced_apart: self.priced_apart,
         }
     }
 }
@@ -399,6 +464,7 @@ impl Series {
         Series {
             price: each(assets, points),
             exogenous_price: each(assets, points),
+            mark_price: each(assets, points),
             impact_pct: each(assets, points),
             forced_flow_usd: each(assets, points),
             price_f: each(assets, points),
@@ -432,8 +498,9 @@ impl Mirror {
 
     /// True only when every margin check passes with a wide f64 safety margin; anything
     /// closer is left to the exact check.
-    fn clearly_healthy(&self, prices: &[f64], m: &Model) -> bool {
+    fn clearly_healthy(&self, v: ValuationF<'_>, m: &Model) -> bool {
         let ok = |slack: f64, scale: f64| slack > 1e-9 * scale + 1e-6;
+        let (prices, coll) = (v.mark, v.collateral);
         if self.isolated {
             return self.positions.iter().all(|&(a, q, e, margin)| {
                 let n = q.abs() * prices[a];
@@ -446,8 +513,8 @@ impl Mirror {
         let mut scale = self.cash.abs();
         let mut eq = self.cash;
         for &(a, b) in &self.balances {
-            let v = b * prices[a];
-            eq += if b > 0.0 { prices[a] * m.assets[a].tiers.counted_f(b) } else { v };
+            let v = b * coll[a];
+            eq += if b > 0.0 { coll[a] * m.assets[a].tiers.counted_f(b) } else { v };
             scale += v.abs();
         }
         let mut mm = 0.0;
@@ -464,7 +531,7 @@ impl Mirror {
 /// The members of cohort `c` that are liquidatable at `pre`, as accounts; they leave the cohort.
 /// An ordered cohort ([`Cohort::ordered`]) is read from its most fragile member up to the first
 /// healthy one; any other is checked member by member.
-fn liquidatable_members(c: &mut Cohort, pre: &[Price], pre_f: &[f64], m: &Model) -> Vec<Account> {
+fn liquidatable_members(c: &mut Cohort, pre: Valuation<'_>, pre_f: ValuationF<'_>, m: &Model) -> Vec<Account> {
     let mut out = vec![];
     if c.alive() == 0 || (c.ordered && clearly_healthy(c, c.head, pre_f, m)) {
         return out;
@@ -473,8 +540,8 @@ fn liquidatable_members(c: &mut Cohort, pre: &[Price], pre_f: &[f64], m: &Model)
     let template = &c.template;
     let mut health = None;
     let mut liquidatable = |mem: &Member| {
-        let (upnl, mm) = *health.get_or_insert_with(|| margin::positions_health(template, pre, m));
-        let cv = margin::collateral_value(mem.cash, &mem.balances, pre, m);
+        let (upnl, mm) = *health.get_or_insert_with(|| margin::positions_health(template, pre.mark, m));
+        let cv = margin::collateral_value(mem.cash, &mem.balances, pre.collateral, m);
         margin::is_liquidatable(mm, cv + upnl, true)
     };
     if c.ordered {
@@ -504,17 +571,17 @@ fn liquidatable_members(c: &mut Cohort, pre: &[Price], pre_f: &[f64], m: &Model)
 /// its maintenance margin by far more than any f64 rounding could account for (1e-9 of the
 /// book's size). Anything closer goes to the exact Decimal check, so the decision is the exact
 /// one either way; this only saves the Decimal work on clearly healthy members.
-fn clearly_healthy(c: &Cohort, k: usize, prices: &[f64], m: &Model) -> bool {
+fn clearly_healthy(c: &Cohort, k: usize, v: ValuationF<'_>, m: &Model) -> bool {
     let mem = &c.members[k];
     let cash = mem.cash_f;
     let (mut upnl, mut mm, mut scale) = (0.0, 0.0, cash.abs());
     for &(a, b) in &mem.balances_f {
-        let v = b * prices[a];
-        upnl += if b > 0.0 { prices[a] * m.assets[a].tiers.counted_f(b) } else { v };
-        scale += v.abs();
+        let x = b * v.collateral[a];
+        upnl += if b > 0.0 { v.collateral[a] * m.assets[a].tiers.counted_f(b) } else { x };
+        scale += x.abs();
     }
     for (p, &(a, q, e)) in c.template.iter().zip(&c.template_f) {
-        let px = prices[a];
+        let px = v.mark[a];
         let n = q.abs() * px;
         upnl += q * (px - e);
         mm += m.assets[p.asset].brackets.mm_f64(n);
@@ -527,10 +594,10 @@ fn record_focal(
     s: &mut Series,
     focal: &Account,
     focal_assets: &[usize],
-    prices: &[Price],
+    v: Valuation<'_>,
     info: &(impl AssetInfo + ?Sized),
 ) {
-    let h = focal.snapshot(prices, info);
+    let h = focal.snapshot(v, info);
     s.focal_collateral_value.push(h.collateral_value);
     s.focal_equity.push(h.equity);
     s.focal_maintenance_margin.push(h.mm);
@@ -580,31 +647,37 @@ mod tests {
             cash in -50_000i64..200_000,
             q in prop::collection::vec((-5_000_000i64..5_000_000, 1u32..200), 1..4),
             moves in prop::collection::vec(-4000i32..4000, 4),
+            coll_moves in prop::collection::vec(-4000i32..4000, 4),
             eth_bal in 0u32..100,
             isolated in any::<bool>(),
         ) {
             let m = market();
-            let prices: Vec<Price> = m.assets.iter().zip(&moves).map(|(a, mv)| {
+            // positions at a mark, collateral at prices of its own (an index apart from the market)
+            let moved = |moves: &[i32]| -> Vec<Price> { m.assets.iter().zip(moves).map(|(a, mv)| {
                 let p = a.price0.0 * (Decimal::ONE + Decimal::new(*mv as i64, 4));
                 Price(p).round_to_tick(a.tick)
-            }).collect();
+            }).collect() };
+            let (prices, coll) = (moved(&moves), moved(&coll_moves));
             let prices_f: Vec<f64> = prices.iter().map(|p| p.to_f64()).collect();
+            let coll_f: Vec<f64> = coll.iter().map(|p| p.to_f64()).collect();
+            let v = Valuation { market: &prices, mark: &prices, collateral: &coll };
+            let vf = ValuationF { mark: &prices_f, collateral: &coll_f };
             let positions: Vec<crate::engine::margin::Position> = q.iter().enumerate().map(|(k, (qq, margin))| crate::engine::margin::Position {
                 asset: k, qty: Qty(Decimal::new(*qq, 4)), entry: m.assets[k].price0, margin: Money(Decimal::from(*margin * 100)),
             }).collect();
             let mode = if isolated { Mode::Isolated } else { Mode::Cross };
             let acc = Account::new(AccountId::Focal, mode, Money(Decimal::from(cash)), vec![(1, Qty(Decimal::from(eth_bal)))], positions.clone());
-            if Mirror::of(&acc).clearly_healthy(&prices_f, &m) {
-                prop_assert!(liquidation::plan(&acc, &prices, &m, m.policy, m.fee_rate).is_empty());
+            if Mirror::of(&acc).clearly_healthy(vf, &m) {
+                prop_assert!(liquidation::plan(&acc, v, &m, m.policy, m.fee_rate).is_empty());
             }
             // a crowd member, with and without collateral in an asset (cash may be a loan then)
             let held = vec![(1, Qty(Decimal::from(eth_bal)))];
             for (cash, balances) in [(cash.abs(), vec![]), (cash, held)] {
                 let mem = Member::new(0, Money(Decimal::from(cash)), balances, Default::default());
                 let c = Cohort::new(Mode::Cross, positions.clone(), vec![mem.clone()]);
-                if clearly_healthy(&c, 0, &prices_f, &m) {
+                if clearly_healthy(&c, 0, vf, &m) {
                     let (upnl, mm) = margin::positions_health(&positions, &prices, &m);
-                    let cv = margin::collateral_value(mem.cash, &mem.balances, &prices, &m);
+                    let cv = margin::collateral_value(mem.cash, &mem.balances, &coll, &m);
                     prop_assert!(!margin::is_liquidatable(mm, cv + upnl, true));
                 }
             }

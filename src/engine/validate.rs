@@ -8,12 +8,14 @@ use super::crowd;
 use super::linalg;
 use super::margin::{self, Brackets};
 use super::model::{ImpactModel, Model, Policy, Shock};
+use super::pricing::{MarkRule, Source};
 use super::scenario::{
-    self, limits, AccountSpec, AssetSpec, CorrelationSpec, ImpactModelSpec, ModeSpec, PolicySpec, PositionSpec,
-    Scenario, SideSpec,
+    self, limits, AccountSpec, AssetSpec, CorrelationSpec, ImpactModelSpec, MarkPriceSpec, ModeSpec, PolicySpec,
+    PositionSpec, PriceSourceSpec, Scenario, SideSpec,
 };
 use crate::error::{Error, Problem};
 use crate::types::{Money, Price, Qty, Ratio};
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 struct V {
@@ -68,6 +70,7 @@ impl Model {
         let (corr, chol) = resolve_correlation(&mut v, &s.correlation, &assets, &mut notices);
         let shocks = resolve_shocks(&mut v, s, &assets);
         let (impact, policy, fee_rate) = resolve_impact_and_liquidation(&mut v, s);
+        let mark = resolve_mark(&mut v, s);
         let acc = resolve_accounts(&mut v, s, &assets, &mut notices);
 
         if !v.problems.is_empty() {
@@ -99,6 +102,7 @@ impl Model {
             cross_impact: s.impact.cross_impact,
             policy,
             fee_rate,
+            mark,
             fund0,
             focal_book: acc.focal_book,
             focal: acc.focal,
@@ -182,6 +186,10 @@ fn resolve_asset(v: &mut V, specs: &[AssetSpec], i: usize) -> Asset {
         tiers,
         stable: a.is_stable(),
         brackets,
+        collateral_price: match a.collateral_price {
+            PriceSourceSpec::Market => Source::Market,
+            PriceSourceSpec::Index => Source::Index,
+        },
     }
 }
 
@@ -430,7 +438,8 @@ fn resolve_shocks(v: &mut V, s: &Scenario, assets: &[Asset]) -> Vec<Shock> {
         }
         let ok = v.finite_in(&format!("shocks[{k}].percent"), sh.percent, -99.99, 1000.0, "a percentage above −100");
         if let (Some(a), true) = (ia, ok) {
-            shocks.push(Shock { step: sh.step, asset: a, log_return: libm::log1p(sh.percent / 100.0), own: sh.own });
+            let log_return = libm::log1p(sh.percent / 100.0);
+            shocks.push(Shock { step: sh.step, asset: a, log_return, own: sh.own || sh.venue, venue: sh.venue });
         }
     }
     shocks
@@ -458,6 +467,32 @@ fn resolve_impact_and_liquidation(v: &mut V, s: &Scenario) -> (ImpactModel, Poli
         PolicySpec::Full => Policy::Full,
     };
     (impact, policy, fee_rate)
+}
+
+/// Check and resolve the mark price rule; a median's window becomes whole steps (at least one).
+fn resolve_mark(v: &mut V, s: &Scenario) -> MarkRule {
+    let l = &s.liquidation;
+    let window = l.mark_window_minutes.unwrap_or(Decimal::from(5));
+    if l.mark_window_minutes.is_some() && l.mark_price != MarkPriceSpec::Median {
+        v.err("liquidation.mark_window_minutes", "only a median mark price has a window (mark_price: \"median\")");
+    }
+    let ok = v.dec_in(
+        "liquidation.mark_window_minutes",
+        window,
+        Decimal::ZERO,
+        false,
+        Decimal::from(1440),
+        "a number of minutes (one day at most)",
+    );
+    match l.mark_price {
+        MarkPriceSpec::Market => MarkRule::Market,
+        MarkPriceSpec::Index => MarkRule::Index,
+        MarkPriceSpec::Median if ok && s.step_minutes > Decimal::ZERO => {
+            let steps = (window / s.step_minutes).round().to_usize().unwrap_or(1);
+            MarkRule::Median { window: steps.max(1) }
+        }
+        MarkPriceSpec::Median => MarkRule::Median { window: 1 },
+    }
 }
 
 /// The resolved accounts: the focal account, the hand-listed ones and the crowd.
@@ -658,7 +693,7 @@ fn check_opening_health(v: &mut V, path: &str, a: &AccountInit, assets: &[Asset]
     let prices: Vec<Price> = assets.iter().map(|x| x.price0).collect();
     match a.mode {
         Mode::Cross => {
-            let h = margin::snapshot(a.cash, &a.balances, &a.positions, false, &prices, assets);
+            let h = margin::snapshot(a.cash, &a.balances, &a.positions, false, margin::Valuation::at(&prices), assets);
             if margin::is_liquidatable(h.mm, h.equity, !a.positions.is_empty()) {
                 v.err(
                     path,

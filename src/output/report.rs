@@ -91,6 +91,8 @@ struct SeriesOut<'a> {
     forced_flow_usd: PerAsset<'a, Money>,
     impact_pct: PerAsset<'a, f64>,
     insurance_fund: &'a [Money],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mark_price: Option<PerAsset<'a, Price>>,
     price: PerAsset<'a, Price>,
     step: Steps,
     time_minutes: Times,
@@ -127,6 +129,7 @@ fn series_out<'a>(
         forced_flow_usd: PerAsset(symbols, &s.forced_flow_usd),
         impact_pct: PerAsset(symbols, impact),
         insurance_fund: &s.insurance_fund,
+        mark_price: s.mark_price.iter().any(|m| !m.is_empty()).then(|| PerAsset(symbols, &s.mark_price)),
         price: PerAsset(symbols, &s.price),
         step: Steps(steps),
         time_minutes: Times(steps, minutes),

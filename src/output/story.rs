@@ -26,6 +26,8 @@
 //! | `{nofb.crowd.accounts}` | crowd accounts liquidated without feedback |
 //! | `{mmr.SYM}`, `{haircut.SYM}` | SYM's first maintenance-margin rate; its collateral haircut |
 //! | `{crowd.lev}`, `{cascade}`, `{hours}` | the crowd's leverage range; the cascade depth in steps; the run's length |
+//! | `{low.SYM}`, `{outside.low.SYM}` | SYM's lowest price on the venue; outside it (the index) |
+//! | `{index.…}` | any figure above, from the same scenario with every collateral valued at the index |
 //!
 //! A placeholder that does not resolve (an unknown key, or a figure the run does not have, such
 //! as `{liq.step}` when the account survived) is left as written.
@@ -35,13 +37,29 @@ use crate::engine::outcome::{Outcome, RunSummary};
 use crate::engine::scenario::Scenario;
 use rust_decimal::Decimal;
 
-/// The description with every resolvable placeholder filled in.
-pub fn render(template: &str, s: &Scenario, m: &Model, o: &Outcome) -> String {
+/// A run a description reads its figures from: the scenario, its model and its outcome.
+pub struct Run {
+    pub s: Scenario,
+    pub m: Model,
+    pub o: Outcome,
+}
+
+/// The prefix of a figure read from the same scenario with collateral valued at the index
+/// (`{index.equity}`, `{index.drop.USDX}`).
+pub const AT_INDEX: &str = "index.";
+
+/// The description with every resolvable placeholder filled in from `main`; an `index.` figure
+/// from `at_index`, the same scenario with collateral valued at the index, when given.
+pub fn render(template: &str, main: &Run, at_index: Option<&Run>) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some((open, key)) = next_placeholder(rest) {
         out.push_str(&rest[..open]);
-        match value(key, s, m, o) {
+        let found = match key.strip_prefix(AT_INDEX) {
+            Some(k) => at_index.and_then(|r| value(k, &r.s, &r.m, &r.o)),
+            None => value(key, &main.s, &main.m, &main.o),
+        };
+        match found {
             Some(v) => out.push_str(&v),
             None => out.push_str(&rest[open..open + key.len() + 2]),
         }
@@ -142,6 +160,8 @@ fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
         ("drop", _) => drop(&o.summary, sym),
         ("nofb", _) => drop(&o.no_feedback_summary, sym),
         ("outside", _) => o.summary.assets.get(sym).map(|a| pct(-a.exogenous_drawdown_pct)),
+        ("low", _) => lowest(&o.main.series.price[asset(sym)?]),
+        ("outside.low", _) => lowest(&o.main.series.exogenous_price[asset(sym)?]),
         ("amp", _) => o.summary.assets.get(sym)?.amplification.map(|x| format!("{}×", crate::types::fixed(x, 2))),
         _ => None,
     }
@@ -151,6 +171,11 @@ fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
 fn move_at(r: &crate::engine::sim::Run, step: usize, asset: usize) -> Option<String> {
     let p = &r.series.price_f[asset];
     Some(pct((p.get(step)? / p.first()? - 1.0) * 100.0))
+}
+
+/// The lowest price of a series, as written: "0.7576".
+fn lowest(p: &[crate::types::Price]) -> Option<String> {
+    Some(format!("{} USD", crate::types::group(p.iter().min()?.0.normalize())))
 }
 
 /// "0.5 %", "5 %".
@@ -245,9 +270,14 @@ mod tests {
         let s = p.scenario();
         let m = Model::from_scenario(&s).unwrap();
         let o = crate::engine::outcome::simulate(&m);
-        let t = render("{capital} · {closed} · {liq.step} ({liq.time}) · {shock.ETH} · {nope} · {liq", &s, &m, &o);
+        let run = Run { s, m, o };
+        let t = render("{capital} · {closed} · {liq.step} ({liq.time}) · {shock.ETH} · {nope} · {liq", &run, None);
+        let (m, o) = (&run.m, &run.o);
         let step = o.summary.focal_liquidated_step.unwrap();
-        assert_eq!(t, format!("10,000 USD · BTC and ETH · {step} ({}) · −19.8 % · {{nope}} · {{liq", clock(step, &m)));
+        assert_eq!(t, format!("10,000 USD · BTC and ETH · {step} ({}) · −19.8 % · {{nope}} · {{liq", clock(step, m)));
+        // an `index.` figure comes from the run with collateral at the index, when there is one
+        assert_eq!(render("{index.capital}", &run, None), "{index.capital}");
+        assert_eq!(render("{index.capital}", &run, Some(&run)), "10,000 USD");
         assert_eq!(placeholders("a {x} b {y.Z} {"), vec!["x", "y.Z"]);
     }
 

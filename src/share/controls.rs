@@ -12,8 +12,10 @@
 //! The margin mode does not touch the book: the account's collateral and positions are the same
 //! in both modes ([`crate::engine::book`]); `mode` only chooses which of the two runs is the main one.
 
+use crate::engine::pricing::PricedApart;
 use crate::engine::scenario::{
-    limits, move_of, AccountSpec, CrowdAssetSpec, ModeSpec, PairSpec, Scenario, ShockSpec, SideSpec,
+    limits, move_of, AccountSpec, CrowdAssetSpec, MarkPriceSpec, ModeSpec, PairSpec, PriceSourceSpec, Scenario,
+    ShockSpec, SideSpec,
 };
 use crate::error::{Error, Problem};
 use crate::types::Money;
@@ -111,17 +113,18 @@ fn position_margin(s: &Scenario, i: usize) -> Option<(Decimal, Decimal)> {
 
 /// The controls for a base scenario, with its values.
 pub fn describe(base: &Scenario) -> Vec<Control> {
-    describe_with(base, &BTreeMap::new(), None)
+    describe_with(base, &BTreeMap::new(), None, None)
 }
 
 /// The controls for a base scenario with `values` set (the page's current state): each control's
 /// value, whether it can change the outcome (and why not), and its note. `model`, the resolved
 /// effective scenario when the caller has it, adds the notes that need resolved numbers (sizes,
-/// account leverage).
+/// account leverage); `apart`, from its run, tells whether the pricing rules could matter.
 pub fn describe_with(
     base: &Scenario,
     values: &BTreeMap<String, String>,
     model: Option<&crate::engine::model::Model>,
+    apart: Option<PricedApart>,
 ) -> Vec<Control> {
     let base = base.upgraded();
     let mut out = vec![];
@@ -129,6 +132,7 @@ pub fn describe_with(
     shock_controls(&base, &mut out);
     market_controls(&base, &mut out);
     crowd_controls(&base, &mut out);
+    venue_controls(&base, &mut out);
     pair_controls(&base, &mut out);
     let effective = if values.is_empty() { Ok(base.clone()) } else { apply(&base, values) };
     let s = effective.as_ref().unwrap_or(&base);
@@ -136,7 +140,7 @@ pub fn describe_with(
         if let Some(v) = values.get(&c.key) {
             c.value = v.clone();
         }
-        if let Err(Unavailable(why)) = availability(s, &c.key) {
+        if let Err(Unavailable(why)) = availability(s, &c.key).and_then(|_| after_the_run(&c.key, apart)) {
             c.enabled = false;
             c.reason = Some(why);
         }
@@ -210,6 +214,40 @@ fn crowd_controls(s: &Scenario, out: &mut Vec<Control>) {
     }
 }
 
+/// The venue's pricing rules: the mark price margin is checked on, the price collateral is valued at.
+fn venue_controls(s: &Scenario, out: &mut Vec<Control>) {
+    let choice = |o: &[&str]| Kind::Choice { options: o.iter().map(|x| x.to_string()).collect() };
+    let mark = match s.liquidation.mark_price {
+        MarkPriceSpec::Market => "market",
+        MarkPriceSpec::Index => "index",
+        MarkPriceSpec::Median => "median",
+    };
+    let label = "Margin checked on (the mark price)";
+    out.push(Control::new("mark", label, "", "venue", choice(&["market", "index", "median"]), mark.into()));
+    let at_index = !s.assets.is_empty() && s.assets.iter().all(|a| a.collateral_price == PriceSourceSpec::Index);
+    let value = if at_index { "index" } else { "market" };
+    out.push(Control::new(
+        "coll_price",
+        "Collateral valued at",
+        "",
+        "venue",
+        choice(&["market", "index"]),
+        value.into(),
+    ));
+}
+
+/// The assets some account holds (or owes) as collateral, in the scenario's order.
+fn collateral_assets(s: &Scenario) -> Vec<&str> {
+    let focal = focal_of(s);
+    let held = |sym: &str| {
+        let owned = |a: &AccountSpec| a.collateral.get(sym).is_some_and(|b| !b.is_zero());
+        owned(&focal)
+            || s.accounts.iter().any(owned)
+            || (s.crowd.accounts > 0 && s.crowd.collateral.get(sym).is_some_and(|r| !r.0.is_zero()))
+    };
+    s.assets.iter().map(|a| a.symbol.as_str()).filter(|sym| held(sym)).collect()
+}
+
 fn pair_controls(s: &Scenario, out: &mut Vec<Control>) {
     let volatile = volatile(s);
     for (i, a) in volatile.iter().enumerate() {
@@ -254,7 +292,7 @@ fn availability(s: &Scenario, key: &str) -> Result<(), Unavailable> {
         "seed" if !s.noise => Err("No effect while random noise is off.".into()),
         "depth" if !s.feedback => Err("No effect while price-impact feedback is off.".into()),
         k if k == "corr" || k.starts_with("rho.") => {
-            let carried = s.shocks.iter().any(|x| !x.own && sigma(&x.symbol) > 0.0);
+            let carried = s.shocks.iter().any(|x| !x.own && !x.venue && sigma(&x.symbol) > 0.0);
             let spilled = s.impact.cross_impact > 0.0 && s.feedback;
             if vol.len() < 2 {
                 Err("No effect: only one asset here moves at random.".into())
@@ -263,6 +301,12 @@ fn availability(s: &Scenario, key: &str) -> Result<(), Unavailable> {
             } else {
                 Ok(())
             }
+        }
+        "mark" | "coll_price" if !s.feedback && !s.shocks.iter().any(|x| x.venue) => {
+            Err("No effect: nothing moves this venue's price away from the index (feedback is off and no shock is the venue's own).".into())
+        }
+        "coll_price" if collateral_assets(s).is_empty() => {
+            Err("No effect: every account here holds its collateral in dollars.".into())
         }
         "shock.own" => {
             let script = script_of(&s.shocks);
@@ -281,6 +325,18 @@ fn availability(s: &Scenario, key: &str) -> Result<(), Unavailable> {
     }
 }
 
+/// `Ok` unless the run (its [`PricedApart`]) shows that pricing control `key` cannot matter: no
+/// valuation it chooses for ever had two prices to choose from.
+fn after_the_run(key: &str, apart: Option<PricedApart>) -> Result<(), Unavailable> {
+    let Some(a) = apart else { return Ok(()) };
+    let never = "was ever valued here while this venue's price stood apart from the index";
+    match key {
+        "mark" if !a.positions => Err(format!("No effect: no position {never}.").into()),
+        "coll_price" if !a.collateral => Err(format!("No effect: no collateral asset {never}.").into()),
+        _ => Ok(()),
+    }
+}
+
 /// The line shown beside a control, computed from the effective scenario (and its model).
 fn note(s: &Scenario, key: &str, model: Option<&crate::engine::model::Model>) -> Option<String> {
     let alone = s.crowd.accounts == 0 && s.accounts.is_empty();
@@ -288,12 +344,29 @@ fn note(s: &Scenario, key: &str, model: Option<&crate::engine::model::Model>) ->
         "depth" | "feedback" if alone => Some("No crowd here: your own account is the only forced seller.".into()),
         "mode" => model.map(account_leverage),
         k if k.starts_with("crowd.coll.") => Some(crowd_usd(s)),
+        "mark" => Some(mark_note(s)),
+        "coll_price" => {
+            let held = collateral_assets(s);
+            (!held.is_empty()).then(|| format!("Held as collateral: {}", held.join(", ")))
+        }
         k if k.starts_with("lev.") => {
             let m = model?;
             let i: usize = k[4..].parse().ok()?;
             position_size(m, i)
         }
         _ => None,
+    }
+}
+
+/// What the mark rule means, in one line.
+fn mark_note(s: &Scenario) -> String {
+    match s.liquidation.mark_price {
+        MarkPriceSpec::Market => "Fills and checks at this venue's market price.".into(),
+        MarkPriceSpec::Index => "Checked at the outside price; fills at the market.".into(),
+        MarkPriceSpec::Median => {
+            let w = s.liquidation.mark_window_minutes.unwrap_or(Decimal::from(5)).normalize();
+            format!("The median of the index, the market, and the index plus their gap averaged over {w} min; fills at the market.")
+        }
     }
 }
 
@@ -317,7 +390,7 @@ fn account_leverage(m: &crate::engine::model::Model) -> String {
         &m.focal.balances,
         &m.focal.positions,
         m.focal.mode == crate::engine::account::Mode::Isolated,
-        &prices,
+        crate::engine::margin::Valuation::at(&prices),
         m,
     );
     let lev = if h.equity.0 > Decimal::ZERO {
@@ -454,6 +527,7 @@ fn describe_specs(base: &Scenario) -> Vec<Control> {
     shock_controls(base, &mut out);
     market_controls(base, &mut out);
     crowd_controls(base, &mut out);
+    venue_controls(base, &mut out);
     pair_controls(base, &mut out);
     out
 }
@@ -507,6 +581,18 @@ fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f
         "shock.pct" => set_shock_size(s, script, x),
         "shock.step" => set_shock_start(s, script, x as usize),
         "shock.own" => script.own = Some(raw == "true"),
+        "mark" => {
+            let l = &mut s.liquidation;
+            (l.mark_price, l.mark_window_minutes) = match raw {
+                "index" => (MarkPriceSpec::Index, None),
+                "median" => (MarkPriceSpec::Median, base.liquidation.mark_window_minutes),
+                _ => (MarkPriceSpec::Market, None),
+            };
+        }
+        "coll_price" => {
+            let source = if raw == "index" { PriceSourceSpec::Index } else { PriceSourceSpec::Market };
+            s.assets.iter_mut().for_each(|a| a.collateral_price = source);
+        }
         k if k.starts_with("lev.") => set_leverage(s, k, dec(x)),
         k if k.starts_with("crowd.coll.") => {
             s.crowd.collateral.insert(k["crowd.coll.".len()..].to_string(), crate::types::Ratio(dec(x)));
@@ -564,7 +650,13 @@ fn set_shock_size(s: &mut Scenario, script: &mut Script, target: f64) {
             Some(&i) => s.shocks[i].percent = target,
             None => {
                 let step = first.min(s.steps.max(1));
-                s.shocks.push(ShockSpec { step, symbol: script.asset.clone(), percent: target, own: false });
+                s.shocks.push(ShockSpec {
+                    step,
+                    symbol: script.asset.clone(),
+                    percent: target,
+                    own: false,
+                    venue: false,
+                });
                 script.shocks.push(s.shocks.len() - 1);
             }
         }
@@ -580,7 +672,7 @@ fn set_shock_size(s: &mut Scenario, script: &mut Script, target: f64) {
 /// The start of the script: shifted as a whole (the range keeps its last shock inside the run).
 fn set_shock_start(s: &mut Scenario, script: &mut Script, start: usize) {
     if script.shocks.is_empty() {
-        s.shocks.push(ShockSpec { step: start, symbol: script.asset.clone(), percent: 0.0, own: false });
+        s.shocks.push(ShockSpec { step: start, symbol: script.asset.clone(), percent: 0.0, own: false, venue: false });
         script.shocks.push(s.shocks.len() - 1);
         return;
     }
@@ -706,12 +798,21 @@ mod tests {
         let mut n = contagion();
         n.shocks.clear();
         let t = apply(&n, &BTreeMap::from([("shock.pct".into(), "-12".into())])).unwrap();
-        assert_eq!(t.shocks, vec![ShockSpec { step: 1, symbol: "BTC".into(), percent: -12.0, own: false }]);
+        assert_eq!(
+            t.shocks,
+            vec![ShockSpec { step: 1, symbol: "BTC".into(), percent: -12.0, own: false, venue: false }]
+        );
     }
 
     #[test]
     fn scripted_move_is_the_extreme_of_the_compounded_path() {
-        let sh = |step: usize, sym: &str, percent: f64| ShockSpec { step, symbol: sym.into(), percent, own: false };
+        let sh = |step: usize, sym: &str, percent: f64| ShockSpec {
+            step,
+            symbol: sym.into(),
+            percent,
+            own: false,
+            venue: false,
+        };
         // −35 % then +50 %: the path goes to 0.65 then 0.975; the extreme is −35 %
         let depeg = [sh(12, "USDX", -35.0), sh(12, "BTC", -7.0), sh(30, "USDX", 50.0)];
         assert!((scripted_move(&depeg, "USDX") - -35.0).abs() < 1e-9);

@@ -47,6 +47,11 @@ pub const PRESETS: &[Preset] = &[
         json: include_str!("../../presets/depeg.json"),
     },
     Preset {
+        name: "venue-depeg",
+        claim: "A collateral asset dumped on the venue's own thin book: priced at that market it takes every holder down, priced at the index it does not.",
+        json: include_str!("../../presets/venue-depeg.json"),
+    },
+    Preset {
         name: "collateral-loop",
         claim: "Forced sales of a collateral asset nobody trades cut every holder's collateral value and liquidate them in turn.",
         json: include_str!("../../presets/collateral-loop.json"),
@@ -62,14 +67,25 @@ pub const PRESETS: &[Preset] = &[
 pub const DEFAULT: &str = "loop";
 
 /// A scenario's description with its figures filled in from a run of the scenario (no run when
-/// it has no placeholder).
+/// it has no placeholder; a second run, with collateral valued at the index, only when it names
+/// an `index.` figure).
 pub fn description(s: &Scenario) -> Result<String> {
-    if !crate::output::story::has_placeholders(&s.description) {
+    use crate::output::story;
+    if !story::has_placeholders(&s.description) {
         return Ok(s.description.clone());
     }
-    let m = crate::engine::model::Model::from_scenario(s)?;
-    let o = crate::engine::outcome::simulate(&m);
-    Ok(crate::output::story::render(&s.description, &s.upgraded(), &m, &o))
+    let run = |s: &Scenario| -> Result<story::Run> {
+        let m = crate::engine::model::Model::from_scenario(s)?;
+        let o = crate::engine::outcome::simulate(&m);
+        Ok(story::Run { s: s.upgraded(), m, o })
+    };
+    let main = run(s)?;
+    let at_index = if story::placeholders(&s.description).iter().any(|k| k.starts_with(story::AT_INDEX)) {
+        Some(run(&s.collateral_at_index())?)
+    } else {
+        None
+    };
+    Ok(story::render(&s.description, &main, at_index.as_ref()))
 }
 
 pub fn get(name: &str) -> Result<&'static Preset> {

@@ -159,7 +159,8 @@ impl Explorer {
     /// not), and their notes (a position's size, the account's leverage).
     pub fn controls(&mut self) -> Result<JsValue, JsError> {
         let model = self.model().ok().cloned();
-        js(&controls::describe_with(&self.base, &self.values, model.as_ref()))
+        let apart = self.result.as_ref().map(|r| r.chart.priced_apart);
+        js(&controls::describe_with(&self.base, &self.values, model.as_ref(), apart))
     }
 
     /// Set one control; validated (range, and the resulting scenario) before it is kept.
@@ -378,7 +379,7 @@ impl Explorer {
         // (a crowd all liquidated by this step still has a ladder: nothing left to liquidate)
         let has_crowd = !m.cohorts.is_empty() || !m.explicit.is_empty();
         let data = has_crowd.then(|| {
-            let lv = ladder::levels(m, asset, state.prices[asset], 0.2, 40);
+            let lv = ladder::levels(m, asset, state.post.market[asset], 0.2, 40);
             chart::LadderData::new(&ladder::ladder(&state, m, asset, &lv), m)
         });
         self.state = Some(state);

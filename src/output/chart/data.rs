@@ -37,6 +37,10 @@ pub struct ChartData {
     /// The crowd's liquidation ladder at a step, for the ladder chart. Set by whoever draws.
     #[serde(default)]
     pub ladder: Option<LadderData>,
+    /// Whether the run valued positions or collateral while the market stood apart from the
+    /// index (the page's pricing controls say "no effect" when not).
+    #[serde(default)]
+    pub priced_apart: crate::engine::pricing::PricedApart,
 }
 
 /// The crowd's liquidation ladder of one asset at one step, as the ladder chart draws it.
@@ -65,7 +69,7 @@ impl LadderData {
         use crate::engine::ladder;
         let exo = crate::engine::market::exogenous_path(m);
         let state = ladder::state_at(m, &exo, step);
-        let lv = ladder::levels(m, asset, state.prices[asset], 0.2, 40);
+        let lv = ladder::levels(m, asset, state.post.market[asset], 0.2, 40);
         LadderData::new(&ladder::ladder(&state, m, asset, &lv), m)
     }
 
@@ -197,6 +201,7 @@ impl ChartData {
             crowd_accounts: s.crowd_accounts_liquidated.iter().map(|&x| x as f64).collect(),
             window: None,
             ladder: None,
+            priced_apart: o.priced_apart,
         }
     }
 }
