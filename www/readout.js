@@ -27,7 +27,8 @@ export function readout(t = S.cursor, hover = false) {
   lines.push(`${s.other_mode.focal_mode}: equity ${usd(d.other_equity[t])}   margin ratio ${ratio(d.other_mr_pct, t)}`);
   if (s.feedback) lines.push(`without feedback: equity ${usd(d.nofb_equity[t])}`);
   for (const a of d.assets) {
-    lines.push(`${a}: price ${px(d[`price.${a}`][t])}   exogenous ${px(d[`exogenous.${a}`][t])}   impact ${pct(d[`impact_pct.${a}`][t], 3)}   forced sales ${usd(d[`forced_flow.${a}`][t])}`);
+    const mark = d[`mark.${a}`]?.length ? `   mark ${px(d[`mark.${a}`][t])}` : '';
+    lines.push(`${a}: price ${px(d[`price.${a}`][t])}   exogenous ${px(d[`exogenous.${a}`][t])}${mark}   impact ${pct(d[`impact_pct.${a}`][t], 3)}   forced sales ${usd(d[`forced_flow.${a}`][t])}`);
   }
   if (s.crowd) lines.push(`crowd: ${d.crowd_accounts[t]} accounts liquidated at this step (${usd(d.crowd_notional[t])} of positions)`);
   const ev = s.focal_events.filter((e) => e.step === t);
@@ -45,7 +46,7 @@ export function fillTable(fig) {
   const cols = {
     collateral: [['equity', d.equity], ['collateral', d.collateral], [`equity (${other})`, d.other_equity], ['equity without feedback', d.nofb_equity]],
     margin: [['margin ratio %', d.mr_pct], [`${other} %`, d.other_mr_pct]],
-    impact: [...d.assets.flatMap((a) => [[`${a} price`, d[`price.${a}`]], [`${a} exogenous`, d[`exogenous.${a}`]], [`${a} impact %`, d[`impact_pct.${a}`]]]), ['forced sales USD', d.forced_flow]],
+    impact: [...d.assets.flatMap((a) => [[`${a} price`, d[`price.${a}`]], [`${a} exogenous`, d[`exogenous.${a}`]], ...(d[`mark.${a}`]?.length ? [[`${a} mark`, d[`mark.${a}`]]] : []), [`${a} impact %`, d[`impact_pct.${a}`]]]), ['forced sales USD', d.forced_flow]],
     crowd: [['crowd liquidated USD', d.crowd_notional], ['accounts', d.crowd_accounts]],
   }[name];
   const parts = [table(['step', 'time', ...cols.map((c) => c[0])], Array.from(d.hours, (_, i) => [i, clock(i), ...cols.map(([, arr]) => (Number.isFinite(arr[i]) ? arr[i].toFixed(2) : 'unbounded'))]))];

@@ -347,7 +347,8 @@ fn note(s: &Scenario, key: &str, model: Option<&crate::engine::model::Model>) ->
         "mark" => Some(mark_note(s)),
         "coll_price" => {
             let held = collateral_assets(s);
-            (!held.is_empty()).then(|| format!("Held as collateral: {}", held.join(", ")))
+            let index = "the index is the outside price, drawn dashed as \"exogenous\"";
+            (!held.is_empty()).then(|| format!("Held as collateral: {}; {index}.", held.join(", ")))
         }
         k if k.starts_with("lev.") => {
             let m = model?;
@@ -362,10 +363,10 @@ fn note(s: &Scenario, key: &str, model: Option<&crate::engine::model::Model>) ->
 fn mark_note(s: &Scenario) -> String {
     match s.liquidation.mark_price {
         MarkPriceSpec::Market => "Fills and checks at this venue's market price.".into(),
-        MarkPriceSpec::Index => "Checked at the outside price; fills at the market.".into(),
+        MarkPriceSpec::Index => "Checked at the index (the outside price, drawn dashed); fills at the market.".into(),
         MarkPriceSpec::Median => {
             let w = s.liquidation.mark_window_minutes.unwrap_or(Decimal::from(5)).normalize();
-            format!("The median of the index, the market, and the index plus their gap averaged over {w} min; fills at the market.")
+            format!("The median of the index, the market, and the index plus their gap averaged over {w} min (drawn dotted); fills at the market.")
         }
     }
 }

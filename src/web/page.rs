@@ -136,7 +136,8 @@ pub struct LinkView {
 /// A series by name: `hours`, `equity`, `collateral`, `other_equity`, `other_collateral`,
 /// `nofb_equity`, `mr_pct`, `other_mr_pct` (NaN = unbounded), `open_positions`, `forced_flow`,
 /// `crowd_notional`, `crowd_accounts`, and per shown asset `price.SYM`, `exogenous.SYM`,
-/// `change_pct.SYM`, `exo_change_pct.SYM`, `impact_pct.SYM`, `forced_flow.SYM`.
+/// `change_pct.SYM`, `exo_change_pct.SYM`, `impact_pct.SYM`, `forced_flow.SYM`, `mark.SYM` (empty
+/// when the mark is the market price).
 pub fn series(d: &ChartData, name: &str) -> crate::error::Result<Vec<f64>> {
     let unknown = |what: String| crate::error::Error::Input(what);
     let opt = |v: &Vec<Option<f64>>| v.iter().map(|x| x.unwrap_or(f64::NAN)).collect::<Vec<f64>>();
@@ -167,6 +168,7 @@ pub fn series(d: &ChartData, name: &str) -> crate::error::Result<Vec<f64>> {
                 "exo_change_pct" => a.exo_change_pct.clone(),
                 "impact_pct" => a.impact_pct.clone(),
                 "forced_flow" => a.forced_flow.clone(),
+                "mark" => a.mark.clone(),
                 _ => return Err(unknown(format!("unknown series {name:?}"))),
             }
         }

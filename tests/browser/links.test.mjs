@@ -96,7 +96,8 @@ const FIVE = {
     { symbol: 'USDC', price: '1', tick: '0.0001', sigma: 0, stable: true, depth_usd: '1000000000' },
   ],
   shocks: [{ step: 20, symbol: 'ETH', percent: -8 }],
-  crowd: { accounts: 200, leverage_max: '20' },
+  // the crowd holds ETH as half its collateral: the collateral price source can matter
+  crowd: { accounts: 200, leverage_max: '20', collateral: { ETH: '0.5' } },
 };
 
 // ---------------------------------------------------------------- a. copy link → another browser

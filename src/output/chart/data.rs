@@ -115,6 +115,12 @@ pub struct AssetSeries {
     pub exo_change_pct: Vec<f64>,
     pub impact_pct: Vec<f64>,
     pub forced_flow: Vec<f64>,
+    /// The mark price and its change from the open, %, when the venue marks at the index or a
+    /// median (empty when the mark is the market price).
+    #[serde(default)]
+    pub mark: Vec<f64>,
+    #[serde(default)]
+    pub mark_change_pct: Vec<f64>,
 }
 
 fn liq_markers(o: &Outcome, r: &crate::engine::sim::Run) -> Vec<LiqMarker> {
@@ -176,6 +182,8 @@ impl ChartData {
                 exo_change_pct: x.iter().map(|v| (v / p0 - 1.0) * 100.0).collect(),
                 impact_pct: s.impact_pct[i].clone(),
                 forced_flow: f(&s.forced_flow_usd[i]),
+                mark: s.mark_price[i].iter().map(|p| p.to_f64()).collect(),
+                mark_change_pct: s.mark_price[i].iter().map(|p| (p.to_f64() / p0 - 1.0) * 100.0).collect(),
             });
         }
         let forced_flow = (0..n).map(|t| s.forced_flow_usd.iter().map(|v| v[t].to_f64()).sum()).collect();

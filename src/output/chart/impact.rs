@@ -1,5 +1,6 @@
 //! Chart 3, the price-impact feedback: market (solid) against exogenous (dashed) price change per
-//! asset, and below it the impact in % with the forced-sale volume per step.
+//! asset — and the mark (dotted) when the venue checks margin on another price than its market —
+//! and below it the impact in % with the forced-sale volume per step.
 
 use super::data::ChartData;
 use super::format::{fmt_hours, fmt_pct, fmt_usd};
@@ -13,6 +14,9 @@ pub fn impact<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
     for (i, a) in d.assets.iter().enumerate() {
         items.push((format!("{} market", a.symbol), PALETTE[i % 6], false));
         items.push((format!("{} exogenous", a.symbol), PALETTE[i % 6], true));
+        if !a.mark.is_empty() {
+            items.push((format!("{} mark (dotted)", a.symbol), PALETTE[i % 6], true));
+        }
     }
     // A short chart (a social-preview image) has no room for the impact panel: the price
     // changes take the whole height (the impact is their gap to the exogenous path).
@@ -43,8 +47,11 @@ fn changes<DB: DrawingBackend>(
 ) -> R<DB> {
     let label_style = TextStyle::from((FONT, 11).into_font()).color(&th.text);
     let axis_style = ShapeStyle::from(&th.text).stroke_width(1);
-    let changes: Vec<&[f64]> =
-        d.assets.iter().flat_map(|a| [a.change_pct.as_slice(), a.exo_change_pct.as_slice()]).collect();
+    let changes: Vec<&[f64]> = d
+        .assets
+        .iter()
+        .flat_map(|a| [a.change_pct.as_slice(), a.exo_change_pct.as_slice(), a.mark_change_pct.as_slice()])
+        .collect();
     let (lo, hi) = bounds(&f.slices(&changes), 0.08);
     let mut chart = ChartBuilder::on(upper)
         .margin_top(top_margin)
@@ -74,6 +81,14 @@ fn changes<DB: DrawingBackend>(
             ShapeStyle::from(c).stroke_width(2),
         ))?;
         chart.draw_series(LineSeries::new(f.pts(d, &a.change_pct), ShapeStyle::from(c).stroke_width(2)))?;
+        if !a.mark.is_empty() {
+            chart.draw_series(DashedLineSeries::new(
+                f.pts(d, &a.mark_change_pct),
+                2,
+                4,
+                ShapeStyle::from(c).stroke_width(2),
+            ))?;
+        }
     }
     Ok(())
 }
