@@ -48,7 +48,7 @@ fn every_enabled_control_changes_the_outcome_and_every_disabled_one_does_not() {
     let mut report_lines = vec![];
     for p in presets::PRESETS {
         let base = p.scenario();
-        let apart = simulate(&Model::from_scenario(&base).unwrap()).priced_apart;
+        let apart = simulate(&Model::from_scenario(&base).unwrap()).rules_matter;
         for c in controls::describe_with(&base, &BTreeMap::new(), None, Some(apart)) {
             let mut seen: Vec<(String, Value, [String; 3])> = vec![];
             for v in values(&c) {

@@ -432,3 +432,67 @@ fn the_mark_rule_decides_when_and_the_market_where() {
     // the index stays at 100 throughout: the dump was the venue's alone
     assert!(median.main.series.exogenous_price[0].iter().all(|p| p.0 == d("100")));
 }
+
+/// Hyperliquid's chunks, on a grid finer than the cooldown (3-second steps, a 30-second cooldown
+/// = 10 steps). A 10× long of 1 000 000 USD (10 000 BTC at 100) on 100 000 USD, maintenance
+/// 0.5 %: liquidatable when `100 000 + 10 000·(P − 100) ≤ 50·P`, i.e. P ≤ 90.45. BTC falls 10 % to 90 at step 1:
+///
+/// * step 1: 20 % of the position, 2 000 BTC, is sold at 90 (the rest stays open): realised
+///   2 000 × (90 − 100) = −20 000, so cash 80 000, while the 8 000 BTC left lose 80 000: the
+///   equity left is 0, so the fee (0.5 % × 180 000 = 900) is capped at 0; still below maintenance;
+/// * steps 2 … 10 (3 to 27 seconds later): the account is left alone;
+/// * step 11 (30 seconds later): the remaining 8 000 BTC close at 90, realised −80 000, no fee;
+///   cash 0, no bad debt.
+///
+/// If BTC is back above 90.45 by then, the remainder stays open.
+#[test]
+fn chunks_sell_a_fifth_then_wait_out_the_cooldown_then_the_rest() {
+    let run_with = |recovery: f64| {
+        run(json!({
+            "version": 3, "steps": 14, "step_minutes": "0.05", "noise": false, "insurance_fund_usd": "1000000",
+            "assets": [{"symbol": "BTC", "price": "100", "tick": "0.01", "sigma": 0, "stable": false,
+                        "depth_usd": "1000000000000000", "mm_brackets": [{"floor": "0", "mmr": "0.005"}]}],
+            "shocks": [{"step": 1, "symbol": "BTC", "percent": -10}, {"step": 5, "symbol": "BTC", "percent": recovery}],
+            "liquidation": {"policy": "chunks"},
+            "focal": {"collateral": {"USD": "100000"}, "positions": [{"asset": "BTC", "notional_usd": "1000000"}]},
+            "crowd": {"accounts": 0}
+        }))
+    };
+    let events = |o: &margin_cascade::Outcome| -> Vec<(usize, String, bool, String)> {
+        o.main
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Liquidation { quantity, price, partial, .. } => {
+                    Some((e.step, quantity.0.normalize().to_string(), *partial, price.0.to_string()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let o = run_with(0.0);
+    assert_eq!(
+        events(&o),
+        vec![
+            (1, "-2000".to_string(), true, "90.00".to_string()),
+            (11, "-8000".to_string(), false, "90.00".to_string())
+        ]
+    );
+    let liq: Vec<_> = o
+        .main
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Liquidation { fee, realized_pnl, .. } => Some((fee.0, realized_pnl.0)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(liq, vec![(d("0"), d("-20000")), (d("0"), d("-80000"))]);
+    assert_eq!(o.main.focal().cash.0, d("0"));
+    assert_eq!(o.main.fund.bad_debt_paid.0, d("0"));
+    // the position during the cooldown: 8 000 BTC open from step 1 to step 10
+    assert!(o.main.series.focal_position_qty[0][1..=10].iter().all(|q| q.0 == d("8000")));
+    // back to 91 (+1.12 %) at step 5: healthy at step 11, the remainder stays open
+    let o = run_with(1.12);
+    assert_eq!(events(&o), vec![(1, "-2000".to_string(), true, "90.00".to_string())]);
+}

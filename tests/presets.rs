@@ -255,3 +255,30 @@ fn collateral_loop_cascades_through_collateral_alone() {
     // and BTC, the only traded asset, hardly moves: the cascade did not run through positions
     assert!(o.summary.assets["BTC"].realized_drawdown_pct < 0.5);
 }
+
+#[test]
+fn partial_liquidation_softens_the_same_cascade() {
+    let base = presets::get("partial-liquidation").unwrap().scenario();
+    let o = outcome("partial-liquidation");
+    let whole = simulate(&Model::from_scenario(&base.whole_positions()).unwrap());
+    let accounts = |o: &Outcome, partial: bool| -> std::collections::BTreeSet<AccountId> {
+        o.main
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Liquidation { partial: p, .. } if p == partial))
+            .map(|e| e.account)
+            .collect()
+    };
+    let (chunked, closed) = (accounts(&o, true), accounts(&o, false));
+    assert!(!chunked.is_empty() && accounts(&whole, true).is_empty());
+    // some accounts sold a chunk and kept the rest; fewer were closed whole
+    assert!(chunked.difference(&closed).count() > 0, "an account kept the rest after its chunk");
+    assert!(closed.len() < accounts(&whole, false).len());
+    // the venue's price falls less, and less bad debt is left
+    let fall = |o: &Outcome| o.summary.assets["BTC"].realized_drawdown_pct;
+    assert!(fall(&o) < fall(&whole), "{} vs {}", fall(&o), fall(&whole));
+    assert!(o.summary.bad_debt < whole.summary.bad_debt);
+    // the page's policy control gives the same run as the scenario helper
+    let by_control = with("partial-liquidation", &[("policy", "largest_mm_first")]);
+    assert_eq!(by_control.summary, whole.summary);
+}

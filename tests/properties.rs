@@ -82,6 +82,40 @@ fn check_balances(m: &Model, r: &Run) {
     }
 }
 
+/// Rebuild every account's positions from its opening ones (the model's) and the quantities its
+/// liquidations sold, whole or a chunk at a time; they must match the engine's final state exactly.
+fn check_positions(m: &Model, r: &Run) {
+    type Book = HashMap<usize, rust_decimal::Decimal>;
+    let book = |ps: &[margin_cascade::engine::margin::Position]| -> Book {
+        let mut b = Book::new();
+        for p in ps.iter().filter(|p| !p.qty.is_zero()) {
+            *b.entry(p.asset).or_default() += p.qty.0;
+        }
+        b
+    };
+    let focal = if r.focal_mode == m.focal.mode { &m.focal } else { &m.focal_other };
+    let mut held: HashMap<AccountId, Book> = HashMap::new();
+    held.insert(AccountId::Focal, book(&focal.positions));
+    for (k, a) in m.explicit.iter().enumerate() {
+        held.insert(AccountId::Explicit(k as u32), book(&a.positions));
+    }
+    for c in &m.cohorts {
+        for mem in &c.members {
+            held.insert(AccountId::Crowd(mem.id), book(&c.template));
+        }
+    }
+    for e in &r.events {
+        if let EventKind::Liquidation { asset, quantity, .. } = &e.kind {
+            *held.get_mut(&e.account).unwrap().entry(*asset).or_default() += quantity.0;
+        }
+    }
+    for a in r.all_accounts() {
+        let mut want = held.remove(&a.id).unwrap();
+        want.retain(|_, q| !q.is_zero());
+        assert_eq!(book(&a.positions), want, "account {:?}: positions vs opening + liquidations", a.id);
+    }
+}
+
 fn check_all(o: &Outcome) {
     check_conservation(&o.main);
     check_conservation(&o.no_feedback);
@@ -91,6 +125,17 @@ fn check_all(o: &Outcome) {
         assert!(p.0 > rust_decimal::Decimal::ZERO, "prices stay positive");
     }
     assert!(o.main.series.focal_equity.len() == n && o.main.series.bad_debt.len() == n);
+}
+
+/// The liquidation settings of a random scenario: a policy (chunks of 30 % above 20 000 USD with a
+/// cooldown of two steps, so that partial fills, cooldowns and remainders all happen) and a mark rule.
+fn liquidation(full: bool, chunks: bool, mark: usize) -> serde_json::Value {
+    let mut l = json!({"policy": if chunks {"chunks"} else if full {"full"} else {"largest_mm_first"},
+                       "mark_price": (["market", "index", "median"][mark])});
+    if chunks {
+        l["chunk"] = json!({"min_notional_usd": "20000", "fraction": "0.3", "cooldown_seconds": "600"});
+    }
+    l
 }
 
 /// A random scenario: 1–5 assets, random crowd, random focal book, shocks, impact settings.
@@ -107,9 +152,9 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
         (2u32..30, prop::bool::ANY, prop::bool::ANY),
         prop::collection::vec((1u32..8, 0u32..3), 0..4),
         prop::collection::vec(0u32..300, 0..3),
-        (0usize..3, prop::bool::ANY, -30i32..10),
+        (0usize..3, prop::bool::ANY, -30i32..10, prop::bool::ANY),
     )
-        .prop_map(|(n, seed, crowd, noise, feedback, model, rho, (shock_step, shock_pct), (lev, isolated, full), explicit, mix, (mark, at_index, venue_pct))| {
+        .prop_map(|(n, seed, crowd, noise, feedback, model, rho, (shock_step, shock_pct), (lev, isolated, full), explicit, mix, (mark, at_index, venue_pct, chunks))| {
             let syms = ["AAA", "BBB", "CCC", "DDD", "STB"];
             let assets: Vec<_> = (0..n)
                 .map(|i| {
@@ -167,8 +212,7 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
                 "assets": assets,
                 "correlation": {"all_pairs": rho, "repair": true},
                 "impact": {"model": if model == 1 {"sqrt"} else {"depth"}, "cross_impact": if model == 2 {0.5} else {0.0}},
-                "liquidation": {"policy": if full {"full"} else {"largest_mm_first"},
-                                "mark_price": (["market", "index", "median"][mark])},
+                "liquidation": liquidation(full, chunks, mark),
                 "insurance_fund_usd": "100000",
                 "shocks": [{"step": shock_step.min(30), "symbol": syms[0], "percent": shock_pct},
                            {"step": 2, "symbol": syms[n - 1], "percent": venue_pct, "venue": true}],
@@ -192,6 +236,7 @@ proptest! {
                 check_all(&o);
                 for r in [&o.main, &o.no_feedback, &o.other_mode] {
                     check_balances(&m, r);
+                    check_positions(&m, r);
                 }
             }
             Err(e) => prop_assert!(!e.to_string().is_empty()),

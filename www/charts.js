@@ -185,13 +185,13 @@ export function describeCharts() {
   const s = S.summary.summary, o = S.summary.other_mode, d = S.data, e = d.equity, n = e.length;
   const label = (name, text) => $(`canvas[data-panel="${name}"]`).setAttribute('aria-label', text);
   label('collateral', `Collateral value and equity over ${n - 1} steps: equity from ${usd(e[0])} to ${usd(e[n - 1])} (${o.focal_mode}: ${usd(d.other_equity[n - 1])}; without feedback: ${usd(d.nofb_equity[n - 1])}).`);
-  const liq = S.summary.focal_events.filter((x) => x.kind === 'liquidation').map((x) => `${x.asset} at step ${x.step}`);
+  const liq = S.summary.focal_events.filter((x) => x.kind === 'liquidation' || x.kind === 'partial_liquidation').map((x) => `${x.asset} at step ${x.step}`);
   const finite = Array.from(d.mr_pct).filter(Number.isFinite);
   const unbounded = finite.length < n ? ' Unbounded (equity at or below zero) at some steps.' : '';
   label('margin', `Margin ratio, liquidation line at 100%: highest ${Math.max(...finite).toFixed(1)}%.${unbounded} ${liq.length ? 'Liquidated: ' + liq.join(', ') + '.' : 'No liquidation.'}`);
   const moves = d.assets.map((a) => `${a} ${pct(s.assets[a] ? -s.assets[a].realized_drawdown_pct : NaN, 1)} market vs ${pct(s.assets[a] ? -s.assets[a].exogenous_drawdown_pct : NaN, 1)} exogenous`);
   label('impact', `Price impact: largest falls ${moves.join('; ')}.`);
-  label('crowd', `The crowd: ${s.crowd_accounts_liquidated} accounts liquidated in all, ${usd(+s.crowd_liquidated_notional)} of positions.`);
+  label('crowd', `The crowd: ${S.summary.crowd_accounts} accounts liquidated in all, ${usd(+s.crowd_liquidated_notional)} of positions.`);
 }
 
 /** The ladder's text description, at its step. */

@@ -11,8 +11,8 @@ export function narrative(s, positions) {
   parts.push(liquidationSentence(s, positions));
   parts.push(equitySentence(s));
   const sum = s.summary;
-  if (sum.crowd_accounts_liquidated > 0) {
-    parts.push(`The crowd lost ${sum.crowd_accounts_liquidated} accounts to liquidation (${usd(+sum.crowd_liquidated_notional)} of positions); bad debt ${usd(+sum.bad_debt)}.`);
+  if (s.crowd_accounts > 0) {
+    parts.push(`Liquidations hit ${s.crowd_accounts} crowd accounts (${usd(+sum.crowd_liquidated_notional)} of positions); bad debt ${usd(+sum.bad_debt)}.`);
   }
   return parts.join(' ');
 }
@@ -63,7 +63,9 @@ function liquidationSentence(s, positions) {
   const healthy = sum.healthy_positions_closed.map((c) => c.asset);
   const shocked = s.shocks[0] ? s.shocks[0].symbol : null;
   const word = positions > 1 && healthy.every((a) => a !== shocked) ? 'healthy ' : '';
-  const closed = [...new Set(sum.focal_positions_closed.map((c) => c.asset))];
+  const closed = [...new Set(sum.focal_positions_closed.filter((c) => !c.partial).map((c) => c.asset))];
+  // under a partial-liquidation policy, a position may first lose only a chunk
+  const chunked = [...new Set(sum.focal_positions_closed.filter((c) => c.partial).map((c) => c.asset))];
   if (healthy.length) {
     t += `, closing its ${word}${names(healthy)} position${healthy.length > 1 ? 's' : ''}`;
     const rest = closed.filter((a) => !healthy.includes(a));
@@ -71,6 +73,7 @@ function liquidationSentence(s, positions) {
   } else if (closed.length) {
     t += `, closing ${names(closed)}`;
   }
+  if (chunked.length) t += closed.length ? ` (a chunk of ${names(chunked)} sold first)` : `, selling a chunk of ${names(chunked)}`;
   t += other.focal_liquidated_step == null
     ? `; ${omode}, it would have survived.`
     : `; ${omode}, it would have been liquidated at step ${other.focal_liquidated_step}${healthy.length ? ` and kept ${names(healthy)}` : ''}.`;

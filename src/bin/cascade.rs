@@ -256,7 +256,7 @@ fn controls_cmd(source: &str, json: bool) -> ExitCode {
             }
         },
     };
-    let apart = outcome::simulate(&m).priced_apart;
+    let apart = outcome::simulate(&m).rules_matter;
     let list = controls::describe_with(&base, &values, Some(&m), Some(apart));
     if json {
         println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
@@ -416,7 +416,8 @@ fn text_summary(o: &margin_cascade::Outcome) -> String {
         liq(o.other_mode_summary.focal_liquidated_step)
     );
     for c in &s.focal_positions_closed {
-        out += &format!("    closed {} at step {}\n", c.asset, c.step);
+        let what = if c.partial { "sold a chunk of" } else { "closed" };
+        out += &format!("    {what} {} at step {}\n", c.asset, c.step);
     }
     for c in &s.healthy_positions_closed {
         out += &format!("    healthy position closed: {} at step {} (the other mode kept it)\n", c.asset, c.step);
@@ -428,7 +429,8 @@ fn text_summary(o: &margin_cascade::Outcome) -> String {
         o.no_feedback_summary.final_equity.round_dp(2)
     );
     out += &format!(
-        "  crowd: {} accounts liquidated, {} USD notional; cascade depth {} step{}\n",
+        "  crowd: {} accounts liquidated ({} liquidations), {} USD notional; cascade depth {} step{}\n",
+        o.main.crowd_accounts_hit(),
         s.crowd_accounts_liquidated,
         s.crowd_liquidated_notional.round_dp(0),
         s.cascade_depth_steps,

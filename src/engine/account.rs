@@ -65,6 +65,9 @@ pub struct Account {
     pub balances: Vec<(usize, Qty)>,
     pub positions: Vec<Position>,
     pub ledger: Ledger,
+    /// The step of the account's partial liquidation under the `chunks` policy, if it took one:
+    /// left alone during the cooldown, then closed whole.
+    pub chunked_at: Option<usize>,
 }
 
 impl Account {
@@ -75,7 +78,7 @@ impl Account {
         balances: Vec<(usize, Qty)>,
         positions: Vec<Position>,
     ) -> Account {
-        let mut a = Account { id, mode, cash, balances, positions, ledger: Ledger::default() };
+        let mut a = Account { id, mode, cash, balances, positions, ledger: Ledger::default(), chunked_at: None };
         a.ledger.opening_cash = a.total_cash();
         a
     }

@@ -70,13 +70,24 @@ pub struct Cohort {
     pub holds_assets: bool,
     /// `template` as (asset, quantity, entry) in f64, for the pre-filter in `sim.rs`.
     pub template_f: Vec<(usize, f64, f64)>,
+    /// When the members took their partial liquidation (`chunks` policy; all of them at once).
+    pub chunked_at: Option<usize>,
 }
 
 impl Cohort {
     pub fn new(mode: Mode, template: Vec<Position>, members: Vec<Member>) -> Cohort {
         let f = crate::types::dec_to_f64;
         let template_f = template.iter().map(|p| (p.asset, f(p.qty.0), f(p.entry.0))).collect();
-        let mut c = Cohort { mode, template, members, head: 0, ordered: true, holds_assets: false, template_f };
+        let mut c = Cohort {
+            mode,
+            template,
+            members,
+            head: 0,
+            ordered: true,
+            holds_assets: false,
+            template_f,
+            chunked_at: None,
+        };
         c.sort();
         c
     }
@@ -90,6 +101,7 @@ impl Cohort {
         let mut a =
             Account::new(AccountId::Crowd(mem.id), Mode::Cross, mem.cash, mem.balances.clone(), self.template.clone());
         a.ledger = mem.ledger.clone();
+        a.chunked_at = self.chunked_at;
         a
     }
 

@@ -138,10 +138,13 @@ pub fn ladder(state: &State, m: &Model, asset: usize, levels: &[Price]) -> Ladde
 /// one; `flow` is of asset `asset`.
 pub fn liquidated_at(state: &State, m: &Model, prices: Valuation<'_>, asset: usize) -> Liquidated {
     let mut out = Liquidated::default();
-    for c in &state.cohorts {
-        if c.holds_assets {
-            // collateral in assets: valued at these prices, and sold too once every position is
-            // closed, so each member is planned on its own
+    // the next check is the next step's: an account still in its cooldown is not checked there
+    let cooling = |chunked: Option<usize>| m.policy.cooling(chunked, state.t + 1);
+    let chunks = matches!(m.policy, Policy::Chunks { .. });
+    for c in state.cohorts.iter().filter(|c| !cooling(c.chunked_at)) {
+        if c.holds_assets || chunks {
+            // collateral in assets (valued at these prices, and sold too once every position is
+            // closed) or positions sold a chunk at a time: each member is planned on its own
             for mem in &c.members[c.head..] {
                 out.add(account_at(&c.account(mem), prices, m, asset));
             }
@@ -149,7 +152,7 @@ pub fn liquidated_at(state: &State, m: &Model, prices: Valuation<'_>, asset: usi
             out.add(cohort_at(c, prices, m, asset));
         }
     }
-    for acc in &state.explicit {
+    for acc in state.explicit.iter().filter(|a| !cooling(a.chunked_at)) {
         out.add(account_at(acc, prices, m, asset));
     }
     out

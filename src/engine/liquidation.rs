@@ -72,8 +72,16 @@ pub struct Order {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
-    /// A position closed by liquidation.
-    Liquidation { asset: usize, quantity: Qty, price: Price, fee: Money, realized_pnl: Money, reason: Reason },
+    /// A position closed by liquidation (`partial`: a chunk of it, the rest still open).
+    Liquidation {
+        asset: usize,
+        quantity: Qty,
+        price: Price,
+        fee: Money,
+        realized_pnl: Money,
+        reason: Reason,
+        partial: bool,
+    },
     /// Collateral sold to repay a loan.
     CollateralSale { asset: usize, quantity: Qty, price: Price, proceeds: Money, reason: Reason },
     /// Negative equity written off: the fund paid `fund_paid`, the rest is socialised.
@@ -139,25 +147,45 @@ pub fn plan(
     fee_rate: Ratio,
 ) -> Vec<Order> {
     let h = acc.snapshot(v, info);
+    // after its partial liquidation (and the cooldown, which the caller keeps), an account is
+    // closed whole
+    let policy = match policy {
+        Policy::Chunks { .. } if acc.chunked_at.is_some() => Policy::LargestMmFirst,
+        p => p,
+    };
     match acc.mode {
-        Mode::Isolated => plan_isolated(acc, &h),
+        Mode::Isolated => plan_isolated(acc, &h, policy),
         Mode::Cross => plan_cross(acc, &h, v.market, info, policy, fee_rate),
     }
 }
 
-/// The order that closes position `i` of `acc`.
-fn close(acc: &Account, i: usize, reason: Reason) -> Order {
-    let p = &acc.positions[i];
-    Order { asset: p.asset, qty: -p.qty, target: Target::Position(i), reason }
+/// The part of position `p` (worth `notional` at the mark) a liquidation sells under `policy`:
+/// `Some(quantity)` for a chunk, `None` for the whole position.
+fn chunk_of(p: &Position, notional: Money, policy: Policy) -> Option<Qty> {
+    let Policy::Chunks { min_notional, fraction, .. } = policy else { return None };
+    if notional <= min_notional {
+        return None;
+    }
+    // toward zero on the 8-decimal grid; a chunk that rounds to nothing (or to everything) is no chunk
+    let q = (p.qty.0 * fraction.0).round_dp_with_strategy(8, rust_decimal::RoundingStrategy::ToZero);
+    (!q.is_zero() && q.abs() < p.qty.0.abs()).then_some(Qty(q))
 }
 
-/// Isolated: close every position whose own margin (plus its PnL) no longer covers its maintenance margin.
-fn plan_isolated(acc: &Account, h: &margin::Health) -> Vec<Order> {
+/// The order that closes position `i` of `acc` (`part`: only that quantity of it).
+fn close(acc: &Account, i: usize, part: Option<Qty>, reason: Reason) -> Order {
+    let p = &acc.positions[i];
+    Order { asset: p.asset, qty: -part.unwrap_or(p.qty), target: Target::Position(i), reason }
+}
+
+/// Isolated: close every position whose own margin (plus its PnL) no longer covers its maintenance
+/// margin (under `chunks`, a large one loses a chunk).
+fn plan_isolated(acc: &Account, h: &margin::Health, policy: Policy) -> Vec<Order> {
     let mut orders = Vec::with_capacity(acc.positions.len());
     for (i, (p, ph)) in acc.positions.iter().zip(&h.positions).enumerate() {
         let eq = p.margin + ph.upnl;
         if margin::is_liquidatable(ph.mm, eq, true) {
-            orders.push(close(acc, i, Reason::IsolatedMarginRatio { mm: ph.mm, equity: eq }));
+            let part = chunk_of(p, ph.notional, policy);
+            orders.push(close(acc, i, part, Reason::IsolatedMarginRatio { mm: ph.mm, equity: eq }));
         }
     }
     orders
@@ -191,12 +219,23 @@ fn plan_cross(
             break;
         }
         let ph = &h.positions[i];
-        let fee = (ph.notional * fee_rate).min(eq.max(Money::ZERO));
-        mm -= ph.mm;
+        let p = &acc.positions[i];
+        let part = chunk_of(p, ph.notional, policy);
+        // what the order sells: all of the position, or its chunk (the rest keeps its PnL and
+        // its margin at the remaining notional)
+        let (sold, left_mm) = match part {
+            None => (Ratio(Decimal::ONE), Money::ZERO),
+            Some(q) => {
+                let left = Money(ph.notional.0 * (Decimal::ONE - q.0 / p.qty.0));
+                (Ratio(q.0 / p.qty.0), info.brackets(p.asset).mm(left))
+            }
+        };
+        let fee = (ph.notional * sold * fee_rate).min(eq.max(Money::ZERO));
+        mm -= ph.mm - left_mm;
         eq -= fee;
-        cash += ph.upnl - fee;
-        orders.push(close(acc, i, reason));
-        closed += 1;
+        cash += ph.upnl * sold - fee;
+        orders.push(close(acc, i, part, reason));
+        closed += usize::from(part.is_none());
     }
     let owes_assets = acc.balances.iter().any(|b| b.1 .0 < Decimal::ZERO);
     if closed == acc.positions.len() && (cash.0 < Decimal::ZERO || owes_assets) {
@@ -266,7 +305,12 @@ pub fn execute<I: AssetInfo + ?Sized>(
     for o in orders {
         match o.target {
             Target::Position(i) => {
-                closed[i] = true;
+                // a chunk leaves the rest of the position open, and starts the cooldown
+                if o.qty == -acc.positions[i].qty {
+                    closed[i] = true;
+                } else {
+                    acc.chunked_at = Some(b.step);
+                }
                 match acc.mode {
                     Mode::Isolated => close_isolated(acc, i, o, b, fund, events),
                     Mode::Cross => close_cross(acc, i, o, b, fund, events),
@@ -290,7 +334,8 @@ pub fn execute<I: AssetInfo + ?Sized>(
     }
 }
 
-/// Close isolated position `i`: fee capped at its own equity, a shortfall written off.
+/// Close isolated position `i`: fee capped at its own equity, a shortfall written off. A chunk's
+/// PnL and fee stay in the position's margin, behind what remains of it.
 fn close_isolated<I: AssetInfo + ?Sized>(
     acc: &mut Account,
     i: usize,
@@ -301,15 +346,21 @@ fn close_isolated<I: AssetInfo + ?Sized>(
 ) {
     let fill = b.fill[o.asset];
     let p = acc.positions[i].clone();
-    let realized = p.upnl(fill);
-    let nominal_fee = p.notional(fill) * b.fee_rate;
+    let part = Position { qty: -o.qty, ..p.clone() };
+    let rest = Position { qty: p.qty - part.qty, ..p.clone() };
+    let realized = part.upnl(fill);
+    let nominal_fee = part.notional(fill) * b.fee_rate;
     let mut pos_eq = p.margin + realized;
-    let fee = nominal_fee.min(pos_eq.max(Money::ZERO));
+    let fee = nominal_fee.min((pos_eq + rest.upnl(b.post.mark[p.asset])).max(Money::ZERO));
     pos_eq -= fee;
     fund.take_fee(fee);
     acc.ledger.realized_pnl += realized;
     acc.ledger.fees += fee;
-    events.push(liq_event(b.step, acc.id, &p, fill, fee, realized, o.reason));
+    events.push(liq_event(b.step, acc.id, &part, fill, fee, realized, o.reason, !rest.qty.is_zero()));
+    if !rest.qty.is_zero() {
+        acc.positions[i] = Position { margin: pos_eq, ..rest };
+        return;
+    }
     if pos_eq.0 < Decimal::ZERO {
         write_off(acc, -pos_eq, fund, b.step, events);
         pos_eq = Money::ZERO;
@@ -330,18 +381,18 @@ fn close_cross<I: AssetInfo + ?Sized>(
     events: &mut Vec<Event>,
 ) {
     let fill = b.fill[o.asset];
-    let p = acc.positions[i].clone();
-    let realized = p.upnl(fill);
-    let nominal_fee = p.notional(fill) * b.fee_rate;
+    let part = Position { qty: -o.qty, ..acc.positions[i].clone() };
+    let realized = part.upnl(fill);
+    let nominal_fee = part.notional(fill) * b.fee_rate;
     acc.cash += realized;
-    acc.positions[i].qty = Qty::ZERO;
+    acc.positions[i].qty -= part.qty;
     let eq_left = equity_cross(acc, b.post, b.info);
     let fee = nominal_fee.min(eq_left.max(Money::ZERO));
     acc.cash -= fee;
     fund.take_fee(fee);
     acc.ledger.realized_pnl += realized;
     acc.ledger.fees += fee;
-    events.push(liq_event(b.step, acc.id, &p, fill, fee, realized, o.reason));
+    events.push(liq_event(b.step, acc.id, &part, fill, fee, realized, o.reason, !acc.positions[i].qty.is_zero()));
 }
 
 /// Sell collateral balance `k` at its fill price, the proceeds to the wallet (a buy-back of an
@@ -366,6 +417,9 @@ fn sell_collateral<I: AssetInfo + ?Sized>(
     });
 }
 
+/// The event of closing `p` (the part of a position the order sold); `partial` when some of the
+/// position remains open.
+#[allow(clippy::too_many_arguments)]
 fn liq_event(
     step: usize,
     id: AccountId,
@@ -374,6 +428,7 @@ fn liq_event(
     fee: Money,
     realized: Money,
     reason: Reason,
+    partial: bool,
 ) -> Event {
     Event {
         step,
@@ -385,6 +440,7 @@ fn liq_event(
             fee,
             realized_pnl: realized,
             reason,
+            partial,
         },
     }
 }

@@ -16,6 +16,25 @@ use rust_decimal::Decimal;
 pub enum Policy {
     LargestMmFirst,
     Full,
+    /// A position above `min_notional` loses `fraction` of its size at an account's first
+    /// liquidation; the account is then skipped for `cooldown_steps` steps (a chunk at step t
+    /// blocks the checks of steps t + 1 … t + cooldown_steps − 1), after which what remains is
+    /// closed whole ([`Policy::LargestMmFirst`]).
+    Chunks {
+        min_notional: Money,
+        fraction: Ratio,
+        cooldown_steps: usize,
+    },
+}
+
+impl Policy {
+    /// Whether an account that took a partial liquidation at step `chunked` is still left alone at `t`.
+    pub fn cooling(self, chunked: Option<usize>, t: usize) -> bool {
+        match (self, chunked) {
+            (Policy::Chunks { cooldown_steps, .. }, Some(c)) => t < c + cooldown_steps,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

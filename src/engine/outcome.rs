@@ -6,7 +6,7 @@ use super::account::Mode;
 use super::liquidation::EventKind;
 use super::market;
 use super::model::Model;
-use super::pricing::PricedApart;
+use super::pricing::RulesMatter;
 use super::sim::{self, Run};
 use crate::types::Money;
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,9 @@ pub struct AssetSummary {
 pub struct ClosedPosition {
     pub asset: String,
     pub step: usize,
+    /// Only a chunk of it was sold (the `chunks` policy); the rest stayed open.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -33,9 +36,9 @@ pub struct RunSummary {
     pub focal_mode: Mode,
     /// First step at which the focal account was liquidated (null: never).
     pub focal_liquidated_step: Option<usize>,
-    /// Every focal position closed by liquidation, with its step.
+    /// Every focal position closed by liquidation (or a chunk of it sold), with its step.
     pub focal_positions_closed: Vec<ClosedPosition>,
-    /// Focal positions closed here that the comparison run kept open to the end.
+    /// Focal positions closed here (whole) that the comparison run kept open to the end.
     pub healthy_positions_closed: Vec<ClosedPosition>,
     /// Longest run of consecutive steps with at least one liquidation.
     pub cascade_depth_steps: usize,
@@ -45,6 +48,8 @@ pub struct RunSummary {
     pub insurance_fund_final: Money,
     pub liquidation_fees: Money,
     pub final_equity: Money,
+    /// Liquidations of accounts other than yours, summed over steps (an account liquidated at two
+    /// steps counts twice; [`Run::crowd_accounts_hit`] counts accounts).
     pub crowd_accounts_liquidated: u32,
     pub crowd_liquidated_notional: Money,
     pub assets: BTreeMap<String, AssetSummary>,
@@ -65,8 +70,8 @@ pub struct Outcome {
     pub other_mode_summary: RunSummary,
     pub notices: Vec<String>,
     /// Whether any of the three runs valued a position, or collateral, while its market stood
-    /// apart from the index (see [`PricedApart`]).
-    pub priced_apart: PricedApart,
+    /// apart from the index (see [`RulesMatter`]).
+    pub rules_matter: RulesMatter,
 }
 
 /// Run a validated model: main run plus both counterfactuals.
@@ -92,7 +97,7 @@ fn counterfactuals(m: &Model, exo: &market::ExoPath, main: Run) -> Outcome {
     let summary = summarize(&symbols, &main, &other_mode);
     let no_feedback_summary = summarize(&symbols, &no_feedback, &main);
     let other_mode_summary = summarize(&symbols, &other_mode, &main);
-    let priced_apart = main.priced_apart.either(no_feedback.priced_apart).either(other_mode.priced_apart);
+    let rules_matter = main.rules_matter.either(no_feedback.rules_matter).either(other_mode.rules_matter);
     Outcome {
         name: m.name.clone(),
         explicit_names: m.explicit.iter().map(|a| a.name.clone()).collect(),
@@ -105,7 +110,7 @@ fn counterfactuals(m: &Model, exo: &market::ExoPath, main: Run) -> Outcome {
         no_feedback_summary,
         other_mode_summary,
         notices: m.notices.clone(),
-        priced_apart,
+        rules_matter,
     }
 }
 
@@ -125,15 +130,16 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-fn closed_positions(symbols: &[String], r: &Run) -> Vec<(usize, usize)> {
+/// The focal account's liquidations: (asset, step, only a chunk).
+fn closed_positions(symbols: &[String], r: &Run) -> Vec<(usize, usize, bool)> {
     r.events
         .iter()
         .filter(|e| e.account == AccountId::Focal)
         .filter_map(|e| match &e.kind {
-            EventKind::Liquidation { asset, .. } => Some((*asset, e.step)),
+            EventKind::Liquidation { asset, partial, .. } => Some((*asset, e.step, *partial)),
             _ => None,
         })
-        .filter(|(a, _)| *a < symbols.len())
+        .filter(|(a, _, _)| *a < symbols.len())
         .collect()
 }
 
@@ -143,10 +149,10 @@ pub fn summarize(symbols: &[String], r: &Run, cmp: &Run) -> RunSummary {
     let focal_liquidated_step = r.events.iter().find(|e| e.liquidates_focal()).map(|e| e.step);
     let closed = closed_positions(symbols, r);
     let kept_in_cmp = |asset: usize| cmp.focal().positions.iter().any(|p| p.asset == asset);
-    let to_named = |v: &[(usize, usize)]| -> Vec<ClosedPosition> {
-        v.iter().map(|&(a, step)| ClosedPosition { asset: symbols[a].clone(), step }).collect()
+    let to_named = |v: &[(usize, usize, bool)]| -> Vec<ClosedPosition> {
+        v.iter().map(|&(a, step, partial)| ClosedPosition { asset: symbols[a].clone(), step, partial }).collect()
     };
-    let healthy: Vec<(usize, usize)> = closed.iter().copied().filter(|&(a, _)| kept_in_cmp(a)).collect();
+    let healthy: Vec<(usize, usize, bool)> = closed.iter().copied().filter(|&(a, _, p)| !p && kept_in_cmp(a)).collect();
 
     let mut liq_steps = vec![false; s.insurance_fund.len()];
     for e in &r.events {

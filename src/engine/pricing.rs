@@ -46,19 +46,29 @@ impl MarkRule {
     }
 }
 
-/// Whether a run ever valued something while this venue's market price stood apart from the
-/// index: a position (so the mark rule could have mattered) or a collateral balance (so the
-/// collateral price source could have). When a flag is false, changing that rule gives the same
-/// run, bit for bit: every valuation it touches had one price to choose from.
+/// Which of the venue's rules could have changed a run. When a flag is false, changing that rule
+/// gives the same run, bit for bit:
+///
+/// * `mark`: a position was valued while its market stood apart from the index (else every mark
+///   rule had one price to choose from);
+/// * `collateral_price`: the same for a collateral balance;
+/// * `policy`: a liquidation could have gone otherwise under another policy — a cross plan that
+///   closes some positions but not all (the policies that close everything, or a chunk, differ),
+///   a position above the chunk size liquidated (a chunk would differ), or a chunk taken.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PricedApart {
-    pub positions: bool,
-    pub collateral: bool,
+pub struct RulesMatter {
+    pub mark: bool,
+    pub collateral_price: bool,
+    pub policy: bool,
 }
 
-impl PricedApart {
-    pub fn either(self, o: PricedApart) -> PricedApart {
-        PricedApart { positions: self.positions || o.positions, collateral: self.collateral || o.collateral }
+impl RulesMatter {
+    pub fn either(self, o: RulesMatter) -> RulesMatter {
+        RulesMatter {
+            mark: self.mark || o.mark,
+            collateral_price: self.collateral_price || o.collateral_price,
+            policy: self.policy || o.policy,
+        }
     }
 }
 

@@ -384,6 +384,34 @@ pub enum PolicySpec {
     LargestMmFirst,
     /// Close every position at once.
     Full,
+    /// Hyperliquid's: at an account's first liquidation, a position above `chunk.min_notional_usd`
+    /// loses `chunk.fraction` of its size instead of all of it (the others close whole, largest
+    /// maintenance margin first, as long as the account stays liquidatable); the account is then
+    /// left alone for `chunk.cooldown_seconds`, after which, if it is still liquidatable, what
+    /// remains is closed whole.
+    Chunks,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+/// The partial-liquidation policy `chunks` (defaults: Hyperliquid's published numbers).
+pub struct ChunkSpec {
+    /// Positions above this notional (USD, at the mark) are liquidated a fraction at a time.
+    pub min_notional_usd: Money,
+    /// The fraction of such a position sold at the first liquidation.
+    pub fraction: Ratio,
+    /// How long the account is left alone after a partial liquidation (seconds).
+    pub cooldown_seconds: Decimal,
+}
+
+impl Default for ChunkSpec {
+    fn default() -> Self {
+        ChunkSpec {
+            min_notional_usd: Money(Decimal::from(100_000)),
+            fraction: Ratio(d("0.2")),
+            cooldown_seconds: Decimal::from(30),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -398,6 +426,9 @@ pub struct LiquidationSpec {
     /// The moving-average window of the basis in a median mark (minutes; default 5, Binance's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mark_window_minutes: Option<Decimal>,
+    /// The numbers of the `chunks` policy (absent: Hyperliquid's, 100 000 USD, 20 %, 30 s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chunk: Option<ChunkSpec>,
 }
 
 impl Default for LiquidationSpec {
@@ -407,6 +438,7 @@ impl Default for LiquidationSpec {
             fee_rate: Ratio(d("0.005")),
             mark_price: MarkPriceSpec::Market,
             mark_window_minutes: None,
+            chunk: None,
         }
     }
 }
@@ -652,6 +684,15 @@ impl Scenario {
         for a in &mut s.assets {
             a.collateral_price = PriceSourceSpec::Index;
         }
+        s
+    }
+
+    /// The same scenario liquidating whole positions, largest maintenance margin first (the
+    /// default policy), whatever its own policy.
+    pub fn whole_positions(&self) -> Scenario {
+        let mut s = self.clone();
+        s.liquidation.policy = PolicySpec::LargestMmFirst;
+        s.liquidation.chunk = None;
         s
     }
 

@@ -16,10 +16,9 @@ use super::liquidation::{self, Event, EventKind, Fund, Order};
 use super::margin::{self, AssetInfo, Valuation};
 use super::market::{self, ExoPath};
 use super::model::Model;
-use super::pricing::{Basis, PricedApart, Quotes, ValuationF};
+use super::pricing::{Basis, Quotes, RulesMatter, ValuationF};
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 
 /// Per-step series; every vector has `steps + 1` points (index = step).
 #[derive(Clone, Debug, Default)]
@@ -64,14 +63,28 @@ pub struct Run {
     pub focal_mode: Mode,
     /// Assets of the focal account's opening positions, in order.
     pub focal_assets: Vec<usize>,
-    /// Whether a position or a collateral balance was ever valued while its market stood apart
-    /// from the index.
-    pub priced_apart: PricedApart,
+    /// Which of the venue's rules could have changed this run.
+    pub rules_matter: RulesMatter,
 }
 
 impl Run {
     pub fn focal(&self) -> &Account {
         &self.accounts[0]
+    }
+
+    /// How many accounts but yours were liquidated at least once (a position closed or a chunk
+    /// of it sold, or collateral sold to repay a loan). The summary's `crowd_accounts_liquidated`
+    /// sums the per-step counts instead: an account liquidated at two steps counts twice there.
+    pub fn crowd_accounts_hit(&self) -> u32 {
+        let mut ids: Vec<AccountId> = self
+            .events
+            .iter()
+            .filter(|e| e.account != AccountId::Focal && !matches!(e.kind, EventKind::BadDebt { .. }))
+            .map(|e| e.account)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len() as u32
     }
 
     /// Every account's final state: focal, hand-listed, then every crowd account by id.
@@ -128,7 +141,7 @@ pub struct State {
     focal_assets: Vec<usize>,
     /// The moving average of the basis, for a median mark.
     basis: Basis,
-    priced_apart: PricedApart,
+    rules_matter: RulesMatter,
     /// The scripted moves of this venue's market alone, (step, asset, log move) by step; the
     /// next one to apply.
     venue_shocks: Vec<(usize, usize, f64)>,
@@ -205,7 +218,7 @@ impl State {
             focal_mode: focal_init.mode,
             focal_assets,
             basis: Basis::new(n, m.mark),
-            priced_apart: PricedApart::default(),
+            rules_matter: RulesMatter::default(),
             venue_shocks: market::venue_moves(m),
             next_venue_shock: 0,
             index: prices.iter().zip(&exo.prices[0]).map(|(&p, &f)| (p, f)).collect(),
@@ -272,20 +285,20 @@ impl State {
     /// Note whether any live account holds a position, or collateral, in an asset whose market
     /// price (pre-trade, or after the batch) stands apart from its index.
     fn note_apart(&mut self, post: bool) {
-        let a = self.priced_apart;
-        if a.positions && a.collateral {
+        let a = self.rules_matter;
+        if a.mark && a.collateral_price {
             return;
         }
         let market = if post { &self.post.market } else { &self.pre.market };
         for i in (0..market.len()).filter(|&i| market[i] != self.index[i].0) {
             let accounts = || std::iter::once(&self.focal).chain(&self.explicit);
-            if !self.priced_apart.positions {
-                self.priced_apart.positions = accounts().any(|x| x.positions.iter().any(|p| p.asset == i))
+            if !self.rules_matter.mark {
+                self.rules_matter.mark = accounts().any(|x| x.positions.iter().any(|p| p.asset == i))
                     || self.cohorts.iter().any(|c| c.alive() > 0 && c.template.iter().any(|p| p.asset == i));
             }
-            if !self.priced_apart.collateral {
+            if !self.rules_matter.collateral_price {
                 let holds = |b: &[(usize, Qty)]| b.iter().any(|x| x.0 == i);
-                self.priced_apart.collateral = accounts().any(|x| holds(&x.balances))
+                self.rules_matter.collateral_price = accounts().any(|x| holds(&x.balances))
                     || self
                         .cohorts
                         .iter()
@@ -298,14 +311,16 @@ impl State {
     fn plan(&mut self, m: &Model) -> Vec<Plan> {
         let (pre, pre_f) = (self.pre.valuation(), self.pre.valuation_f());
         let mut plans: Vec<Plan> = vec![];
-        if !self.focal_f.clearly_healthy(pre_f, m) {
+        // an account in its cooldown after a partial liquidation is left alone
+        let cooling = |chunked: Option<usize>| m.policy.cooling(chunked, self.t);
+        if !cooling(self.focal.chunked_at) && !self.focal_f.clearly_healthy(pre_f, m) {
             let o = liquidation::plan(&self.focal, pre, m, m.policy, m.fee_rate);
             if !o.is_empty() {
                 plans.push((Who::Focal, self.focal.clone(), o));
             }
         }
         for (k, a) in self.explicit.iter().enumerate() {
-            if self.explicit_f[k].clearly_healthy(pre_f, m) {
+            if cooling(a.chunked_at) || self.explicit_f[k].clearly_healthy(pre_f, m) {
                 continue;
             }
             let o = liquidation::plan(a, pre, m, m.policy, m.fee_rate);
@@ -313,11 +328,14 @@ impl State {
                 plans.push((Who::Explicit(k), a.clone(), o));
             }
         }
-        for (ci, c) in self.cohorts.iter_mut().enumerate() {
+        for (ci, c) in self.cohorts.iter_mut().enumerate().filter(|(_, c)| !cooling(c.chunked_at)) {
             for acc in liquidatable_members(c, pre, pre_f, m) {
                 let o = liquidation::plan(&acc, pre, m, m.policy, m.fee_rate);
                 plans.push((Who::Crowd(ci), acc, o));
             }
+        }
+        if !self.rules_matter.policy {
+            self.rules_matter.policy = plans.iter().any(|(_, acc, o)| policy_could_matter(acc, o, pre, m));
         }
         plans
     }
@@ -363,7 +381,7 @@ impl State {
     /// Returns how many accounts other than the focal one were liquidated.
     fn apply(&mut self, m: &Model, t: usize, plans: &mut Vec<Plan>) -> u32 {
         let mut count = 0u32;
-        let mut spawned: BTreeMap<(usize, usize), Cohort> = BTreeMap::new();
+        let mut spawned: Vec<Cohort> = vec![];
         for (who, mut acc, orders) in plans.drain(..) {
             let post = self.post.valuation();
             let batch = liquidation::Batch { fill: &self.fills, post, info: m, fee_rate: m.fee_rate, step: t };
@@ -384,15 +402,22 @@ impl State {
                         self.retired.push(acc);
                         continue;
                     }
-                    // Same parent, same positions closed ⇒ same book: a new cohort, still sorted
-                    // by cash because the members arrive in ascending order and their cash moved
-                    // by the same amounts.
+                    // Same remaining book, same cooldown ⇒ one new cohort (sorted when it joins).
                     let AccountId::Crowd(id) = acc.id else { continue };
                     let mode = self.cohorts[ci].mode;
-                    let c = spawned
-                        .entry((ci, acc.positions.len()))
-                        .or_insert_with(|| Cohort::new(mode, acc.positions.clone(), vec![]));
-                    c.members.push(Member::new(id, acc.cash, acc.balances, acc.ledger));
+                    let k = match spawned
+                        .iter()
+                        .position(|c| c.template == acc.positions && c.chunked_at == acc.chunked_at)
+                    {
+                        Some(k) => k,
+                        None => {
+                            let mut c = Cohort::new(mode, acc.positions.clone(), vec![]);
+                            c.chunked_at = acc.chunked_at;
+                            spawned.push(c);
+                            spawned.len() - 1
+                        }
+                    };
+                    spawned[k].members.push(Member::new(id, acc.cash, acc.balances, acc.ledger));
                 }
             }
         }
@@ -402,9 +427,10 @@ impl State {
 
     /// New cohorts join one that already holds exactly their book, if there is one; empty ones
     /// are dropped to keep the per-step loop short.
-    fn regroup(&mut self, spawned: BTreeMap<(usize, usize), Cohort>) {
-        for (_, mut c) in spawned {
-            if let Some(ex) = self.cohorts.iter_mut().find(|x| x.template == c.template) {
+    fn regroup(&mut self, spawned: Vec<Cohort>) {
+        for mut c in spawned {
+            if let Some(ex) = self.cohorts.iter_mut().find(|x| x.template == c.template && x.chunked_at == c.chunked_at)
+            {
                 ex.members.append(&mut c.members);
                 ex.sort();
             } else {
@@ -451,7 +477,7 @@ impl State {
             cohorts: self.cohorts,
             focal_mode: self.focal_mode,
             focal_assets: self.focal_assets,
-            priced_apart: self.priced_apart,
+            rules_matter: self.rules_matter,
         }
     }
 }
@@ -526,6 +552,42 @@ impl Mirror {
         }
         ok(eq - mm, scale)
     }
+}
+
+/// Whether another liquidation policy could have planned `orders` for `acc` otherwise: a chunk
+/// was taken, a position above the chunk size is liquidated (unless the account already took its
+/// chunk), or a cross plan closes some positions but not all (or, under `full`, more than the
+/// largest-first walk would).
+fn policy_could_matter(acc: &Account, orders: &[Order], v: Valuation<'_>, m: &Model) -> bool {
+    use super::model::Policy;
+    let closes: Vec<usize> = orders
+        .iter()
+        .filter_map(|o| match o.target {
+            liquidation::Target::Position(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    let chunk = orders.iter().zip(&closes).any(|(o, &i)| o.qty != -acc.positions[i].qty);
+    let min = match m.policy {
+        Policy::Chunks { min_notional, .. } => min_notional,
+        _ => crate::engine::scenario::ChunkSpec::default().min_notional_usd,
+    };
+    let big = closes.iter().any(|&i| acc.positions[i].notional(v.mark[acc.positions[i].asset]) > min);
+    if chunk || (big && acc.chunked_at.is_none()) {
+        return true;
+    }
+    let n = closes.len();
+    if acc.mode != Mode::Cross || n == 0 {
+        return false;
+    }
+    n < acc.positions.len()
+        || (m.policy == Policy::Full
+            && n > 1
+            && liquidation::plan(acc, v, m, Policy::LargestMmFirst, m.fee_rate)
+                .iter()
+                .filter(|o| matches!(o.target, liquidation::Target::Position(_)))
+                .count()
+                < n)
 }
 
 /// The members of cohort `c` that are liquidatable at `pre`, as accounts; they leave the cohort.

@@ -465,8 +465,37 @@ fn resolve_impact_and_liquidation(v: &mut V, s: &Scenario) -> (ImpactModel, Poli
     let policy = match s.liquidation.policy {
         PolicySpec::LargestMmFirst => Policy::LargestMmFirst,
         PolicySpec::Full => Policy::Full,
+        PolicySpec::Chunks => resolve_chunks(v, s),
     };
+    if s.liquidation.chunk.is_some() && s.liquidation.policy != PolicySpec::Chunks {
+        v.err("liquidation.chunk", "only the chunks policy has chunk settings (policy: \"chunks\")");
+    }
     (impact, policy, fee_rate)
+}
+
+/// Check and resolve the `chunks` policy; the cooldown becomes whole steps: the smallest number
+/// of steps at least as long (a step longer than the cooldown: the next step is free again).
+fn resolve_chunks(v: &mut V, s: &Scenario) -> Policy {
+    let c = s.liquidation.chunk.clone().unwrap_or_default();
+    let p = |f: &str| format!("liquidation.chunk.{f}");
+    v.dec_in(&p("min_notional_usd"), c.min_notional_usd.0, Decimal::ZERO, true, usd_max(), "a USD notional");
+    v.dec_in(&p("fraction"), c.fraction.0, Decimal::ZERO, false, Decimal::ONE, "a fraction of the position");
+    let day = Decimal::from(86_400);
+    let ok = v.dec_in(
+        &p("cooldown_seconds"),
+        c.cooldown_seconds,
+        Decimal::ZERO,
+        true,
+        day,
+        "a number of seconds (a day at most)",
+    );
+    let step_s = s.step_minutes * Decimal::from(60);
+    let cooldown_steps = if ok && step_s > Decimal::ZERO {
+        (c.cooldown_seconds / step_s).ceil().to_usize().unwrap_or(1).max(1)
+    } else {
+        1
+    };
+    Policy::Chunks { min_notional: c.min_notional_usd, fraction: c.fraction, cooldown_steps }
 }
 
 /// Check and resolve the mark price rule; a median's window becomes whole steps (at least one).

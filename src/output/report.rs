@@ -199,9 +199,10 @@ pub fn event_out<'a>(symbols: &'a [String], e: &'a Event, names: &'a [String]) -
         uncovered: None,
     };
     match &e.kind {
-        EventKind::Liquidation { asset, quantity, price, fee, realized_pnl, reason } => {
+        EventKind::Liquidation { asset, quantity, price, fee, realized_pnl, reason, partial } => {
+            let kind = if *partial { "partial_liquidation" } else { "liquidation" };
             (out.kind, out.asset, out.quantity, out.price, out.fee) =
-                ("liquidation", &symbols[*asset], quantity.0.normalize(), *price, *fee);
+                (kind, &symbols[*asset], quantity.0.normalize(), *price, *fee);
             (out.realized_pnl, out.reason) = (Some(*realized_pnl), Some(reason));
         }
         EventKind::CollateralSale { asset, quantity, price, proceeds, reason } => {

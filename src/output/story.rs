@@ -15,7 +15,7 @@
 //! | `{drop.SYM}`, `{outside.SYM}`, `{nofb.SYM}` | SYM's largest fall: on the venue; outside it (exogenous); on the venue without feedback |
 //! | `{amp.SYM}` | amplification: the fall on the venue over the fall outside |
 //! | `{liq.step}`, `{liq.time}`, `{other.liq.step}` | when the focal account was first liquidated (main run; the other mode) |
-//! | `{closed}`, `{healthy}` | the positions the main run closed; those the other mode kept |
+//! | `{closed}`, `{healthy}` | the positions the main run closed whole; those the other mode kept |
 //! | `{equity}`, `{other.equity}`, `{nofb.equity}` | final equity: main run, other mode, no feedback |
 //! | `{crowd.accounts}`, `{crowd.notional}` | crowd accounts liquidated, and their notional |
 //! | `{mode}`, `{other.mode}` | the margin modes of the main run and the counterfactual |
@@ -28,6 +28,9 @@
 //! | `{crowd.lev}`, `{cascade}`, `{hours}` | the crowd's leverage range; the cascade depth in steps; the run's length |
 //! | `{low.SYM}`, `{outside.low.SYM}` | SYM's lowest price on the venue; outside it (the index) |
 //! | `{index.…}` | any figure above, from the same scenario with every collateral valued at the index |
+//! | `{whole.…}` | any figure above, from the same scenario liquidating whole positions, largest maintenance margin first |
+//! | `{baddebt}`, `{chunk.rule}` | the bad debt written off; the partial-liquidation rule in words |
+//! | `{step.seconds}`, `{halflife.SYM}` | the length of a step; SYM's impact half-life in minutes |
 //!
 //! A placeholder that does not resolve (an unknown key, or a figure the run does not have, such
 //! as `{liq.step}` when the account survived) is left as written.
@@ -44,19 +47,25 @@ pub struct Run {
     pub o: Outcome,
 }
 
-/// The prefix of a figure read from the same scenario with collateral valued at the index
-/// (`{index.equity}`, `{index.drop.USDX}`).
-pub const AT_INDEX: &str = "index.";
+/// A scenario made from another: an alternative a description may quote.
+pub type Variant = fn(&Scenario) -> Scenario;
 
-/// The description with every resolvable placeholder filled in from `main`; an `index.` figure
-/// from `at_index`, the same scenario with collateral valued at the index, when given.
-pub fn render(template: &str, main: &Run, at_index: Option<&Run>) -> String {
+/// The other runs a description may quote, by the prefix of their figures: `{index.equity}` is
+/// from the same scenario with every collateral valued at the index, `{whole.drop.BTC}` from the
+/// same scenario liquidating whole positions (largest maintenance margin first).
+pub const ALTERNATIVES: [(&str, Variant); 2] =
+    [("index.", Scenario::collateral_at_index), ("whole.", Scenario::whole_positions)];
+
+/// The description with every resolvable placeholder filled in from `main`; a prefixed figure
+/// from the run of that alternative in `alts` (in the order of [`ALTERNATIVES`]), when given.
+pub fn render(template: &str, main: &Run, alts: &[Option<Run>]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some((open, key)) = next_placeholder(rest) {
         out.push_str(&rest[..open]);
-        let found = match key.strip_prefix(AT_INDEX) {
-            Some(k) => at_index.and_then(|r| value(k, &r.s, &r.m, &r.o)),
+        let alt = ALTERNATIVES.iter().zip(alts).find_map(|((p, _), r)| Some((key.strip_prefix(p)?, r)));
+        let found = match alt {
+            Some((k, r)) => r.as_ref().and_then(|r| value(k, &r.s, &r.m, &r.o)),
             None => value(key, &main.s, &main.m, &main.o),
         };
         match found {
@@ -110,18 +119,22 @@ fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
         (_, "liq.step") => o.summary.focal_liquidated_step.map(|t| t.to_string()),
         (_, "liq.time") => o.summary.focal_liquidated_step.map(|t| clock(t, m)),
         (_, "other.liq.step") => o.other_mode_summary.focal_liquidated_step.map(|t| t.to_string()),
-        (_, "closed") => names(o.summary.focal_positions_closed.iter().map(|c| c.asset.as_str())),
+        (_, "closed") => {
+            names(o.summary.focal_positions_closed.iter().filter(|c| !c.partial).map(|c| c.asset.as_str()))
+        }
         (_, "healthy") => names(o.summary.healthy_positions_closed.iter().map(|c| c.asset.as_str())),
         (_, "equity") => Some(usd(o.summary.final_equity.0)),
         (_, "other.equity") => Some(usd(o.other_mode_summary.final_equity.0)),
         (_, "nofb.equity") => Some(usd(o.no_feedback_summary.final_equity.0)),
-        (_, "crowd.accounts") => Some(crate::types::group(Decimal::from(o.summary.crowd_accounts_liquidated))),
+        (_, "crowd.accounts") => Some(crate::types::group(Decimal::from(o.main.crowd_accounts_hit()))),
         (_, "nofb.crowd.accounts") => {
-            Some(crate::types::group(Decimal::from(o.no_feedback_summary.crowd_accounts_liquidated)))
+            Some(crate::types::group(Decimal::from(o.no_feedback.crowd_accounts_hit())))
         }
         (_, "loan") => (m.focal_book.cash.0 < Decimal::ZERO).then(|| usd(-m.focal_book.cash.0)),
         (_, "crowd.notional") => Some(usd_short(crate::types::dec_to_f64(o.summary.crowd_liquidated_notional.0))),
-        (_, "other.closed") => names(o.other_mode_summary.focal_positions_closed.iter().map(|c| c.asset.as_str())),
+        (_, "other.closed") => {
+            names(o.other_mode_summary.focal_positions_closed.iter().filter(|c| !c.partial).map(|c| c.asset.as_str()))
+        }
         (_, "other.healthy") => names(o.other_mode_summary.healthy_positions_closed.iter().map(|c| c.asset.as_str())),
         (_, "collateral") => collateral(m),
         (_, "crowd.lev") => {
@@ -129,6 +142,21 @@ fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
             Some(format!("{lo}× to {hi}×"))
         }
         (_, "cascade") => Some(o.summary.cascade_depth_steps.to_string()),
+        (_, "step.seconds") => Some(format!("{} seconds", (s.step_minutes * Decimal::from(60)).normalize())),
+        ("halflife", _) => {
+            let h = s.assets.iter().find(|a| a.symbol == sym)?.half_life_steps?;
+            let secs = Decimal::from_f64_retain(h)? * s.step_minutes * Decimal::from(60);
+            Some(format!("{} minutes", (secs / Decimal::from(60)).round_dp(1).normalize()))
+        }
+        (_, "baddebt") => Some(usd_short(o.summary.bad_debt.to_f64())),
+        (_, "chunk.rule") => {
+            let c = s.liquidation.chunk.clone().unwrap_or_default();
+            let pct = (c.fraction.0 * Decimal::ONE_HUNDRED).normalize();
+            let (min, cool) = (usd(c.min_notional_usd.0), c.cooldown_seconds.normalize());
+            Some(format!(
+                "a position above {min} loses {pct} % of its size, then the account is left alone for {cool} seconds"
+            ))
+        }
         (_, "hours") => {
             let h = Decimal::from(s.steps as u64) * s.step_minutes / Decimal::from(60);
             Some(format!("{} hours", h.round_dp(1).normalize()))
@@ -271,13 +299,18 @@ mod tests {
         let m = Model::from_scenario(&s).unwrap();
         let o = crate::engine::outcome::simulate(&m);
         let run = Run { s, m, o };
-        let t = render("{capital} · {closed} · {liq.step} ({liq.time}) · {shock.ETH} · {nope} · {liq", &run, None);
+        let t = render("{capital} · {closed} · {liq.step} ({liq.time}) · {shock.ETH} · {nope} · {liq", &run, &[]);
         let (m, o) = (&run.m, &run.o);
         let step = o.summary.focal_liquidated_step.unwrap();
         assert_eq!(t, format!("10,000 USD · BTC and ETH · {step} ({}) · −19.8 % · {{nope}} · {{liq", clock(step, m)));
         // an `index.` figure comes from the run with collateral at the index, when there is one
-        assert_eq!(render("{index.capital}", &run, None), "{index.capital}");
-        assert_eq!(render("{index.capital}", &run, Some(&run)), "10,000 USD");
+        assert_eq!(render("{index.capital}", &run, &[]), "{index.capital}");
+        let capital = run.o.main.series.focal_equity[0];
+        let alts = [Some(run), None];
+        assert_eq!(
+            render("{index.capital} {whole.capital}", alts[0].as_ref().unwrap(), &alts),
+            format!("{} {{whole.capital}}", usd(capital.0))
+        );
         assert_eq!(placeholders("a {x} b {y.Z} {"), vec!["x", "y.Z"]);
     }
 

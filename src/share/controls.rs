@@ -12,10 +12,10 @@
 //! The margin mode does not touch the book: the account's collateral and positions are the same
 //! in both modes ([`crate::engine::book`]); `mode` only chooses which of the two runs is the main one.
 
-use crate::engine::pricing::PricedApart;
+use crate::engine::pricing::RulesMatter;
 use crate::engine::scenario::{
-    limits, move_of, AccountSpec, CrowdAssetSpec, MarkPriceSpec, ModeSpec, PairSpec, PriceSourceSpec, Scenario,
-    ShockSpec, SideSpec,
+    limits, move_of, AccountSpec, CrowdAssetSpec, MarkPriceSpec, ModeSpec, PairSpec, PolicySpec, PriceSourceSpec,
+    Scenario, ShockSpec, SideSpec,
 };
 use crate::error::{Error, Problem};
 use crate::types::Money;
@@ -119,12 +119,12 @@ pub fn describe(base: &Scenario) -> Vec<Control> {
 /// The controls for a base scenario with `values` set (the page's current state): each control's
 /// value, whether it can change the outcome (and why not), and its note. `model`, the resolved
 /// effective scenario when the caller has it, adds the notes that need resolved numbers (sizes,
-/// account leverage); `apart`, from its run, tells whether the pricing rules could matter.
+/// account leverage); `apart`, from its run, tells whether the venue's rules could matter.
 pub fn describe_with(
     base: &Scenario,
     values: &BTreeMap<String, String>,
     model: Option<&crate::engine::model::Model>,
-    apart: Option<PricedApart>,
+    apart: Option<RulesMatter>,
 ) -> Vec<Control> {
     let base = base.upgraded();
     let mut out = vec![];
@@ -222,6 +222,13 @@ fn venue_controls(s: &Scenario, out: &mut Vec<Control>) {
         MarkPriceSpec::Index => "index",
         MarkPriceSpec::Median => "median",
     };
+    let policy = match s.liquidation.policy {
+        PolicySpec::LargestMmFirst => "largest_mm_first",
+        PolicySpec::Full => "full",
+        PolicySpec::Chunks => "chunks",
+    };
+    let options = choice(&["largest_mm_first", "full", "chunks"]);
+    out.push(Control::new("policy", "Liquidation closes", "", "venue", options, policy.into()));
     let label = "Margin checked on (the mark price)";
     out.push(Control::new("mark", label, "", "venue", choice(&["market", "index", "median"]), mark.into()));
     let at_index = !s.assets.is_empty() && s.assets.iter().all(|a| a.collateral_price == PriceSourceSpec::Index);
@@ -325,14 +332,17 @@ fn availability(s: &Scenario, key: &str) -> Result<(), Unavailable> {
     }
 }
 
-/// `Ok` unless the run (its [`PricedApart`]) shows that pricing control `key` cannot matter: no
-/// valuation it chooses for ever had two prices to choose from.
-fn after_the_run(key: &str, apart: Option<PricedApart>) -> Result<(), Unavailable> {
+/// `Ok` unless the run (its [`RulesMatter`]) shows that venue-rule control `key` cannot matter.
+fn after_the_run(key: &str, apart: Option<RulesMatter>) -> Result<(), Unavailable> {
     let Some(a) = apart else { return Ok(()) };
     let never = "was ever valued here while this venue's price stood apart from the index";
     match key {
-        "mark" if !a.positions => Err(format!("No effect: no position {never}.").into()),
-        "coll_price" if !a.collateral => Err(format!("No effect: no collateral asset {never}.").into()),
+        "mark" if !a.mark => Err(format!("No effect: no position {never}.").into()),
+        "coll_price" if !a.collateral_price => Err(format!("No effect: no collateral asset {never}.").into()),
+        "policy" if !a.policy => Err(
+            "No effect: every liquidation here closes all an account holds, and no position is above the chunk size."
+                .into(),
+        ),
         _ => Ok(()),
     }
 }
@@ -345,6 +355,7 @@ fn note(s: &Scenario, key: &str, model: Option<&crate::engine::model::Model>) ->
         "mode" => model.map(account_leverage),
         k if k.starts_with("crowd.coll.") => Some(crowd_usd(s)),
         "mark" => Some(mark_note(s)),
+        "policy" => Some(policy_note(s)),
         "coll_price" => {
             let held = collateral_assets(s);
             let index = "the index is the outside price, drawn dashed as \"exogenous\"";
@@ -356,6 +367,25 @@ fn note(s: &Scenario, key: &str, model: Option<&crate::engine::model::Model>) ->
             position_size(m, i)
         }
         _ => None,
+    }
+}
+
+/// What the liquidation policy does, in one line.
+fn policy_note(s: &Scenario) -> String {
+    match s.liquidation.policy {
+        PolicySpec::LargestMmFirst => {
+            "Whole positions, largest maintenance margin first, until the ratio is below 100 %.".into()
+        }
+        PolicySpec::Full => "Every position at once.".into(),
+        PolicySpec::Chunks => {
+            let c = s.liquidation.chunk.clone().unwrap_or_default();
+            format!(
+                "Hyperliquid's: above {} USD a position first loses {} %, then {} s of cooldown, then the rest.",
+                crate::types::group(c.min_notional_usd.0.normalize()),
+                (c.fraction.0 * Decimal::ONE_HUNDRED).normalize(),
+                c.cooldown_seconds.normalize()
+            )
+        }
     }
 }
 
@@ -582,6 +612,14 @@ fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f
         "shock.pct" => set_shock_size(s, script, x),
         "shock.step" => set_shock_start(s, script, x as usize),
         "shock.own" => script.own = Some(raw == "true"),
+        "policy" => {
+            let l = &mut s.liquidation;
+            (l.policy, l.chunk) = match raw {
+                "full" => (PolicySpec::Full, None),
+                "chunks" => (PolicySpec::Chunks, base.liquidation.chunk.clone()),
+                _ => (PolicySpec::LargestMmFirst, None),
+            };
+        }
         "mark" => {
             let l = &mut s.liquidation;
             (l.mark_price, l.mark_window_minutes) = match raw {

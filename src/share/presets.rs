@@ -57,6 +57,11 @@ pub const PRESETS: &[Preset] = &[
         json: include_str!("../../presets/collateral-loop.json"),
     },
     Preset {
+        name: "partial-liquidation",
+        claim: "Liquidating large positions a chunk at a time, with a cooldown between, softens the same cascade.",
+        json: include_str!("../../presets/partial-liquidation.json"),
+    },
+    Preset {
         name: "cross-vs-isolated",
         claim: "The same book in cross and isolated mode, side by side.",
         json: include_str!("../../presets/cross-vs-isolated.json"),
@@ -67,8 +72,7 @@ pub const PRESETS: &[Preset] = &[
 pub const DEFAULT: &str = "loop";
 
 /// A scenario's description with its figures filled in from a run of the scenario (no run when
-/// it has no placeholder; a second run, with collateral valued at the index, only when it names
-/// an `index.` figure).
+/// it has no placeholder; another run for each alternative it quotes, [`story::ALTERNATIVES`]).
 pub fn description(s: &Scenario) -> Result<String> {
     use crate::output::story;
     if !story::has_placeholders(&s.description) {
@@ -80,12 +84,13 @@ pub fn description(s: &Scenario) -> Result<String> {
         Ok(story::Run { s: s.upgraded(), m, o })
     };
     let main = run(s)?;
-    let at_index = if story::placeholders(&s.description).iter().any(|k| k.starts_with(story::AT_INDEX)) {
-        Some(run(&s.collateral_at_index())?)
-    } else {
-        None
-    };
-    Ok(story::render(&s.description, &main, at_index.as_ref()))
+    let keys = story::placeholders(&s.description);
+    let mut alts = vec![];
+    for (prefix, make) in story::ALTERNATIVES {
+        let quoted = keys.iter().any(|k| k.starts_with(prefix));
+        alts.push(if quoted { Some(run(&make(s))?) } else { None });
+    }
+    Ok(story::render(&s.description, &main, &alts))
 }
 
 pub fn get(name: &str) -> Result<&'static Preset> {

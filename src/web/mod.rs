@@ -159,7 +159,7 @@ impl Explorer {
     /// not), and their notes (a position's size, the account's leverage).
     pub fn controls(&mut self) -> Result<JsValue, JsError> {
         let model = self.model().ok().cloned();
-        let apart = self.result.as_ref().map(|r| r.chart.priced_apart);
+        let apart = self.result.as_ref().map(|r| r.chart.rules_matter);
         js(&controls::describe_with(&self.base, &self.values, model.as_ref(), apart))
     }
 

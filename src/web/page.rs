@@ -48,6 +48,8 @@ pub struct PageSummary<'a> {
     pub positions: Vec<PositionView>,
     /// Opening equity (USD, exact).
     pub capital: String,
+    /// Accounts other than yours liquidated at least once (the summary counts liquidations).
+    pub crowd_accounts: u32,
     pub summary: &'a RunSummary,
     pub other_mode: &'a RunSummary,
     pub no_feedback: &'a RunSummary,
@@ -95,6 +97,7 @@ impl<'a> PageSummary<'a> {
             crowd: !m.cohorts.is_empty() || !m.explicit.is_empty(),
             positions,
             capital: capital.to_string(),
+            crowd_accounts: o.main.crowd_accounts_hit(),
             summary: &o.summary,
             other_mode: &o.other_mode_summary,
             no_feedback: &o.no_feedback_summary,

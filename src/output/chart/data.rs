@@ -40,7 +40,7 @@ pub struct ChartData {
     /// Whether the run valued positions or collateral while the market stood apart from the
     /// index (the page's pricing controls say "no effect" when not).
     #[serde(default)]
-    pub priced_apart: crate::engine::pricing::PricedApart,
+    pub rules_matter: crate::engine::pricing::RulesMatter,
 }
 
 /// The crowd's liquidation ladder of one asset at one step, as the ladder chart draws it.
@@ -209,7 +209,7 @@ impl ChartData {
             crowd_accounts: s.crowd_accounts_liquidated.iter().map(|&x| x as f64).collect(),
             window: None,
             ladder: None,
-            priced_apart: o.priced_apart,
+            rules_matter: o.rules_matter,
         }
     }
 }
