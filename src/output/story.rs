@@ -127,9 +127,7 @@ fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
         (_, "other.equity") => Some(usd(o.other_mode_summary.final_equity.0)),
         (_, "nofb.equity") => Some(usd(o.no_feedback_summary.final_equity.0)),
         (_, "crowd.accounts") => Some(crate::types::group(Decimal::from(o.main.crowd_accounts_hit()))),
-        (_, "nofb.crowd.accounts") => {
-            Some(crate::types::group(Decimal::from(o.no_feedback.crowd_accounts_hit())))
-        }
+        (_, "nofb.crowd.accounts") => Some(crate::types::group(Decimal::from(o.no_feedback.crowd_accounts_hit()))),
         (_, "loan") => (m.focal_book.cash.0 < Decimal::ZERO).then(|| usd(-m.focal_book.cash.0)),
         (_, "crowd.notional") => Some(usd_short(crate::types::dec_to_f64(o.summary.crowd_liquidated_notional.0))),
         (_, "other.closed") => {
