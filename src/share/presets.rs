@@ -72,7 +72,7 @@ pub const PRESETS: &[Preset] = &[
 pub const DEFAULT: &str = "loop";
 
 /// A scenario's description with its figures filled in from a run of the scenario (no run when
-/// it has no placeholder; another run for each alternative it quotes, [`story::ALTERNATIVES`]).
+/// it has no placeholder; another run for each alternative it quotes, [`crate::output::story::ALTERNATIVES`]).
 pub fn description(s: &Scenario) -> Result<String> {
     use crate::output::story;
     if !story::has_placeholders(&s.description) {
