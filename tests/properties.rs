@@ -56,64 +56,70 @@ fn check_conservation(r: &Run) {
     assert!(margin_cascade::engine::conservation::check(r).exact);
 }
 
-/// Rebuild every account's asset balances from its opening balances (the model's) and the
-/// collateral trades in the events; they must match the engine's final state exactly.
-fn check_balances(m: &Model, r: &Run) {
-    type Book = HashMap<usize, rust_decimal::Decimal>;
-    let book = |bs: &[(usize, margin_cascade::types::Qty)]| -> Book { bs.iter().map(|(a, q)| (*a, q.0)).collect() };
-    let focal = if r.focal_mode == m.focal.mode { &m.focal } else { &m.focal_other };
-    let mut held: HashMap<AccountId, Book> = HashMap::new();
-    held.insert(AccountId::Focal, book(&focal.balances));
-    for (k, a) in m.explicit.iter().enumerate() {
-        held.insert(AccountId::Explicit(k as u32), book(&a.balances));
+/// Quantities per asset.
+type Book = HashMap<usize, rust_decimal::Decimal>;
+
+fn book<T>(items: &[T], of: impl Fn(&T) -> (usize, rust_decimal::Decimal)) -> Book {
+    let mut b = Book::new();
+    for (a, q) in items.iter().map(of).filter(|x| !x.1.is_zero()) {
+        *b.entry(a).or_default() += q;
     }
-    for mem in m.cohorts.iter().flat_map(|c| &c.members) {
-        held.insert(AccountId::Crowd(mem.id), book(&mem.balances));
-    }
-    for e in &r.events {
-        if let EventKind::CollateralSale { asset, quantity, .. } = &e.kind {
-            *held.get_mut(&e.account).unwrap().entry(*asset).or_default() += quantity.0;
-        }
-    }
-    for a in r.all_accounts() {
-        let mut want = held.remove(&a.id).unwrap();
-        want.retain(|_, q| !q.is_zero());
-        assert_eq!(book(&a.balances), want, "account {:?}: balances vs opening + collateral trades", a.id);
-    }
+    b
 }
 
-/// Rebuild every account's positions from its opening ones (the model's) and the quantities its
-/// liquidations sold, whole or a chunk at a time; they must match the engine's final state exactly.
-fn check_positions(m: &Model, r: &Run) {
-    type Book = HashMap<usize, rust_decimal::Decimal>;
-    let book = |ps: &[margin_cascade::engine::margin::Position]| -> Book {
-        let mut b = Book::new();
-        for p in ps.iter().filter(|p| !p.qty.is_zero()) {
-            *b.entry(p.asset).or_default() += p.qty.0;
-        }
-        b
-    };
+/// Rebuild every account's holdings of one kind from its opening ones (the model's, through
+/// `open`) and what its events traded (`traded`); they must match the engine's final state
+/// (`now`) exactly.
+fn check_rebuilt(
+    m: &Model,
+    r: &Run,
+    open: impl Fn(&margin_cascade::engine::account::Account) -> Book,
+    traded: impl Fn(&EventKind) -> Option<(usize, rust_decimal::Decimal)>,
+    what: &str,
+) {
+    use margin_cascade::engine::account::Account;
     let focal = if r.focal_mode == m.focal.mode { &m.focal } else { &m.focal_other };
+    let opening = |id, a: &margin_cascade::engine::account::AccountInit| {
+        open(&Account::new(id, a.mode, a.cash, a.balances.clone(), a.positions.clone()))
+    };
     let mut held: HashMap<AccountId, Book> = HashMap::new();
-    held.insert(AccountId::Focal, book(&focal.positions));
+    held.insert(AccountId::Focal, opening(AccountId::Focal, focal));
     for (k, a) in m.explicit.iter().enumerate() {
-        held.insert(AccountId::Explicit(k as u32), book(&a.positions));
+        held.insert(AccountId::Explicit(k as u32), opening(AccountId::Explicit(k as u32), a));
     }
     for c in &m.cohorts {
         for mem in &c.members {
-            held.insert(AccountId::Crowd(mem.id), book(&c.template));
+            held.insert(AccountId::Crowd(mem.id), open(&c.account(mem)));
         }
     }
     for e in &r.events {
-        if let EventKind::Liquidation { asset, quantity, .. } = &e.kind {
-            *held.get_mut(&e.account).unwrap().entry(*asset).or_default() += quantity.0;
+        if let Some((asset, q)) = traded(&e.kind) {
+            *held.get_mut(&e.account).unwrap().entry(asset).or_default() += q;
         }
     }
     for a in r.all_accounts() {
         let mut want = held.remove(&a.id).unwrap();
         want.retain(|_, q| !q.is_zero());
-        assert_eq!(book(&a.positions), want, "account {:?}: positions vs opening + liquidations", a.id);
+        assert_eq!(open(&a), want, "account {:?}: {what} vs opening + events", a.id);
     }
+}
+
+/// Asset balances: the opening ones and the collateral trades (sales, buy-backs of a loan).
+fn check_balances(m: &Model, r: &Run) {
+    let traded = |k: &EventKind| match k {
+        EventKind::CollateralSale { asset, quantity, .. } => Some((*asset, quantity.0)),
+        _ => None,
+    };
+    check_rebuilt(m, r, |a| book(&a.balances, |b| (b.0, b.1 .0)), traded, "balances");
+}
+
+/// Positions: the opening ones and the quantities liquidations sold, whole or a chunk at a time.
+fn check_positions(m: &Model, r: &Run) {
+    let traded = |k: &EventKind| match k {
+        EventKind::Liquidation { asset, quantity, .. } => Some((*asset, quantity.0)),
+        _ => None,
+    };
+    check_rebuilt(m, r, |a| book(&a.positions, |p| (p.asset, p.qty.0)), traded, "positions");
 }
 
 fn check_all(o: &Outcome) {

@@ -142,6 +142,8 @@ pub struct State {
     /// The moving average of the basis, for a median mark.
     basis: Basis,
     rules_matter: RulesMatter,
+    /// Whether any account holds collateral in assets (from the opening on, it only sells it).
+    holds_collateral: bool,
     /// The scripted moves of this venue's market alone, (step, asset, log move) by step; the
     /// next one to apply.
     venue_shocks: Vec<(usize, usize, f64)>,
@@ -202,6 +204,9 @@ impl State {
         let explicit: Vec<Account> =
             m.explicit.iter().enumerate().map(|(k, a)| account_from(AccountId::Explicit(k as u32), a)).collect();
         let prices = m.opening_prices();
+        let holds_collateral = !focal.balances.is_empty()
+            || explicit.iter().any(|a| !a.balances.is_empty())
+            || m.cohorts.iter().any(|c| c.holds_assets);
         let mut st = State {
             t: 0,
             feedback,
@@ -219,6 +224,7 @@ impl State {
             focal_assets,
             basis: Basis::new(n, m.mark),
             rules_matter: RulesMatter::default(),
+            holds_collateral,
             venue_shocks: market::venue_moves(m),
             next_venue_shock: 0,
             index: prices.iter().zip(&exo.prices[0]).map(|(&p, &f)| (p, f)).collect(),
@@ -286,7 +292,9 @@ impl State {
     /// price (pre-trade, or after the batch) stands apart from its index.
     fn note_apart(&mut self, post: bool) {
         let a = self.rules_matter;
-        if a.mark && a.collateral_price {
+        // balances in assets are only ever sold, never bought: nobody who holds none at the
+        // opening holds any later
+        if a.mark && (a.collateral_price || !self.holds_collateral) {
             return;
         }
         let market = if post { &self.post.market } else { &self.pre.market };
@@ -296,7 +304,7 @@ impl State {
                 self.rules_matter.mark = accounts().any(|x| x.positions.iter().any(|p| p.asset == i))
                     || self.cohorts.iter().any(|c| c.alive() > 0 && c.template.iter().any(|p| p.asset == i));
             }
-            if !self.rules_matter.collateral_price {
+            if !self.rules_matter.collateral_price && self.holds_collateral {
                 let holds = |b: &[(usize, Qty)]| b.iter().any(|x| x.0 == i);
                 self.rules_matter.collateral_price = accounts().any(|x| holds(&x.balances))
                     || self
