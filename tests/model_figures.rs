@@ -492,6 +492,10 @@ fn chunks_sell_a_fifth_then_wait_out_the_cooldown_then_the_rest() {
     assert_eq!(o.main.fund.bad_debt_paid.0, d("0"));
     // the position during the cooldown: 8 000 BTC open from step 1 to step 10
     assert!(o.main.series.focal_position_qty[0][1..=10].iter().all(|q| q.0 == d("8000")));
+    // the margin chart marks the chunk as one
+    let marks = margin_cascade::output::chart::ChartData::from_outcome(&o).liquidations;
+    let labels: Vec<(usize, &str)> = marks.iter().map(|m| (m.step, m.label.as_str())).collect();
+    assert_eq!(labels, vec![(1, "BTC (chunk)"), (11, "BTC")]);
     // back to 91 (+1.12 %) at step 5: healthy at step 11, the remainder stays open
     let o = run_with(1.12);
     assert_eq!(events(&o), vec![(1, "-2000".to_string(), true, "90.00".to_string())]);

@@ -14,7 +14,10 @@ function ratio(mr, t, open) {
 /** One focal-account event in words (quantities are exact decimal strings from the engine). */
 function eventText(e) {
   const qty = String(e.quantity ?? '').replace(/^-/, '');
-  if (e.kind === 'liquidation') return `liquidation ${e.asset} (${String(e.quantity).startsWith('-') ? 'sold' : 'bought'} ${qty} at ${px(+e.price)})`;
+  if (e.kind === 'liquidation' || e.kind === 'partial_liquidation') {
+    const what = e.kind === 'liquidation' ? 'liquidation' : 'partial liquidation (a chunk)';
+    return `${what} ${e.asset} (${String(e.quantity).startsWith('-') ? 'sold' : 'bought'} ${qty} at ${px(+e.price)})`;
+  }
   if (e.kind === 'collateral_sale') return `collateral sale ${e.asset} (sold ${qty} at ${px(+e.price)})`;
   if (e.kind === 'bad_debt') return `bad debt ${usd(+e.amount)}`;
   return e.kind;

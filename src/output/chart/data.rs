@@ -128,7 +128,10 @@ fn liq_markers(o: &Outcome, r: &crate::engine::sim::Run) -> Vec<LiqMarker> {
     let mut out: Vec<LiqMarker> = vec![];
     for e in r.events.iter().filter(|e| e.liquidates_focal()) {
         let (what, reason) = match &e.kind {
-            EventKind::Liquidation { asset, reason, .. } => (o.symbols[*asset].clone(), Some(reason)),
+            EventKind::Liquidation { asset, reason, partial: false, .. } => (o.symbols[*asset].clone(), Some(reason)),
+            EventKind::Liquidation { asset, reason, partial: true, .. } => {
+                (format!("{} (chunk)", o.symbols[*asset]), Some(reason))
+            }
             EventKind::CollateralSale { asset, .. } => (format!("sold {}", o.symbols[*asset]), None),
             EventKind::BadDebt { .. } => continue,
         };
