@@ -401,6 +401,30 @@ mod tests {
         }
     }
 
+    /// Bybit's published example: 1 BTC long at 20 000, 50×, maintenance rate 0.5 %. Its
+    /// arithmetic: IM = 20 000 / 50 = 400, MM = 20 000 · 0.005 = 100, liquidation price
+    /// = 20 000 − (400 − 100) / 1 = 19 700 — with MM taken at the *entry's* notional. The model
+    /// takes MM at the notional where it is checked (MODEL §4): `400 + (P − 20 000) = 0.005·P`,
+    /// P = 19 600 / 0.995 = 19 698.49, 1.51 lower. At 19 700 the model's ratio is
+    /// 98.5 / 100 = 98.5 %: not yet liquidated.
+    #[test]
+    fn bybits_worked_example_and_where_the_model_differs() {
+        let flat = Brackets::flat(Ratio(d("0.005")));
+        let (q, entry) = (Qty(d("1")), Price(d("20000")));
+        let im = Money(d("20000") / d("50"));
+        assert_eq!((im, flat.mm(q * entry)), (Money(d("400")), Money(d("100"))));
+        let bybit = entry.0 - (im.0 - flat.mm(q * entry).0) / q.0;
+        assert_eq!(bybit, d("19700"));
+        let model = liquidation_price(q, entry, im, &flat).unwrap();
+        assert_eq!(model.0.round_dp(2), d("19698.49"));
+        let at = |p: &str| (flat.mm(q * Price(d(p))), im + Money(q.0 * (d(p) - entry.0)));
+        let (mm, eq) = at("19700");
+        assert_eq!((mm.0, eq.0), (d("98.500"), d("100")));
+        assert!(!is_liquidatable(mm, eq, true));
+        let (mm, eq) = at("19698.49");
+        assert!(is_liquidatable(mm, eq, true));
+    }
+
     #[test]
     fn isolated_liquidation_prices_of_model_section_8() {
         let b = btcusdt();
