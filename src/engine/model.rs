@@ -31,7 +31,7 @@ impl Policy {
     /// Whether an account that took a partial liquidation at step `chunked` is still left alone at `t`.
     pub fn cooling(self, chunked: Option<usize>, t: usize) -> bool {
         match (self, chunked) {
-            (Policy::Chunks { cooldown_steps, .. }, Some(c)) => t < c + cooldown_steps,
+            (Policy::Chunks { cooldown_steps, .. }, Some(c)) => t < c.saturating_add(cooldown_steps),
             _ => false,
         }
     }

@@ -33,7 +33,8 @@ pub enum MarkRule {
     Index,
     /// `median(index, market, index · exp(mean basis over the last `window` steps))`, steps
     /// before the run counting as a basis of 0. A window of one step (a step as long as the
-    /// window or longer) makes the third price the market's, so the mark is the market price.
+    /// window or longer) makes the third price the pre-trade market's: the mark at the check is
+    /// the market price (after the batch it stays at the pre-trade price while the market falls).
     Median {
         window: usize,
     },
@@ -173,7 +174,8 @@ impl Basis {
             MarkRule::Median { window } => window.max(1),
             _ => 0,
         };
-        Basis { window, recent: vec![VecDeque::with_capacity(window); assets], sum: vec![0.0; assets] }
+        // (the window is at most the run's length; the deque grows as the run goes)
+        Basis { window, recent: vec![VecDeque::new(); assets], sum: vec![0.0; assets] }
     }
 
     /// Add this step's basis of asset `i`; the mean over the window (0 when the rule needs none).

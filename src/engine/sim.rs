@@ -247,10 +247,10 @@ impl State {
         self.t += 1;
         let t = self.t;
         self.move_market(m, exo, t);
-        self.note_apart(false);
+        self.note_apart(false, &[]);
         let mut plans = self.plan(m);
         self.batch(m, exo, t, &plans);
-        self.note_apart(true);
+        self.note_apart(true, &plans);
         let first_event = self.events.len();
         let crowd_count = self.apply(m, t, &mut plans);
         let crowd_notional = self.events[first_event..]
@@ -288,9 +288,10 @@ impl State {
         }
     }
 
-    /// Note whether any live account holds a position, or collateral, in an asset whose market
-    /// price (pre-trade, or after the batch) stands apart from its index.
-    fn note_apart(&mut self, post: bool) {
+    /// Note whether any live account — or one being liquidated in this step's `plans`, whose fee
+    /// is capped at the prices after the batch — holds a position, or collateral, in an asset
+    /// whose market price (pre-trade, or after the batch) stands apart from its index.
+    fn note_apart(&mut self, post: bool, plans: &[Plan]) {
         let a = self.rules_matter;
         // balances in assets are only ever sold, never bought: nobody who holds none at the
         // opening holds any later
@@ -299,7 +300,7 @@ impl State {
         }
         let market = if post { &self.post.market } else { &self.pre.market };
         for i in (0..market.len()).filter(|&i| market[i] != self.index[i].0) {
-            let accounts = || std::iter::once(&self.focal).chain(&self.explicit);
+            let accounts = || std::iter::once(&self.focal).chain(&self.explicit).chain(plans.iter().map(|p| &p.1));
             if !self.rules_matter.mark {
                 self.rules_matter.mark = accounts().any(|x| x.positions.iter().any(|p| p.asset == i))
                     || self.cohorts.iter().any(|c| c.alive() > 0 && c.template.iter().any(|p| p.asset == i));

@@ -490,10 +490,11 @@ fn resolve_chunks(v: &mut V, s: &Scenario) -> Policy {
         "a number of seconds (a day at most)",
     );
     let step_s = s.step_minutes * Decimal::from(60);
-    let cooldown_steps = if ok && step_s > Decimal::ZERO {
-        (c.cooldown_seconds / step_s).ceil().to_usize().unwrap_or(1).max(1)
-    } else {
-        1
+    // a cooldown longer than the run lasts the run (and never overflows)
+    let longest = s.steps.saturating_add(1);
+    let cooldown_steps = match c.cooldown_seconds.checked_div(step_s) {
+        Some(n) if ok => n.ceil().to_usize().unwrap_or(longest).clamp(1, longest),
+        _ => 1,
     };
     Policy::Chunks { min_notional: c.min_notional_usd, fraction: c.fraction, cooldown_steps }
 }
@@ -517,8 +518,10 @@ fn resolve_mark(v: &mut V, s: &Scenario) -> MarkRule {
         MarkPriceSpec::Market => MarkRule::Market,
         MarkPriceSpec::Index => MarkRule::Index,
         MarkPriceSpec::Median if ok && s.step_minutes > Decimal::ZERO => {
-            let steps = (window / s.step_minutes).round().to_usize().unwrap_or(1);
-            MarkRule::Median { window: steps.max(1) }
+            // the fewest steps covering the window, at most the run (the average never holds more)
+            let longest = s.steps.saturating_add(1);
+            let steps = window.checked_div(s.step_minutes).map_or(longest, |n| n.ceil().to_usize().unwrap_or(longest));
+            MarkRule::Median { window: steps.clamp(1, longest) }
         }
         MarkPriceSpec::Median => MarkRule::Median { window: 1 },
     }

@@ -111,43 +111,41 @@ pub fn placeholders(template: &str) -> Vec<String> {
 }
 
 fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
-    let asset = |sym: &str| m.assets.iter().position(|a| a.symbol == sym);
-    let (head, sym) = key.rsplit_once('.').unwrap_or((key, ""));
-    let drop = |r: &RunSummary, sym: &str| r.assets.get(sym).map(|a| pct(-a.realized_drawdown_pct));
-    match (head, key) {
-        (_, "capital") => Some(usd(o.main.series.focal_equity.first()?.0)),
-        (_, "liq.step") => o.summary.focal_liquidated_step.map(|t| t.to_string()),
-        (_, "liq.time") => o.summary.focal_liquidated_step.map(|t| clock(t, m)),
-        (_, "other.liq.step") => o.other_mode_summary.focal_liquidated_step.map(|t| t.to_string()),
-        (_, "closed") => {
-            names(o.summary.focal_positions_closed.iter().filter(|c| !c.partial).map(|c| c.asset.as_str()))
-        }
-        (_, "healthy") => names(o.summary.healthy_positions_closed.iter().map(|c| c.asset.as_str())),
-        (_, "equity") => Some(usd(o.summary.final_equity.0)),
-        (_, "other.equity") => Some(usd(o.other_mode_summary.final_equity.0)),
-        (_, "nofb.equity") => Some(usd(o.no_feedback_summary.final_equity.0)),
-        (_, "crowd.accounts") => Some(crate::types::group(Decimal::from(o.main.crowd_accounts_hit()))),
-        (_, "nofb.crowd.accounts") => Some(crate::types::group(Decimal::from(o.no_feedback.crowd_accounts_hit()))),
-        (_, "loan") => (m.focal_book.cash.0 < Decimal::ZERO).then(|| usd(-m.focal_book.cash.0)),
-        (_, "crowd.notional") => Some(usd_short(crate::types::dec_to_f64(o.summary.crowd_liquidated_notional.0))),
-        (_, "other.closed") => {
+    run_value(key, s, m, o).or_else(|| {
+        let (head, sym) = key.rsplit_once('.')?;
+        asset_value(head, sym, s, m, o)
+    })
+}
+
+/// A figure of the whole run (`{equity}`, `{liq.step}`, …).
+fn run_value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
+    match key {
+        "capital" => Some(usd(o.main.series.focal_equity.first()?.0)),
+        "liq.step" => o.summary.focal_liquidated_step.map(|t| t.to_string()),
+        "liq.time" => o.summary.focal_liquidated_step.map(|t| clock(t, m)),
+        "other.liq.step" => o.other_mode_summary.focal_liquidated_step.map(|t| t.to_string()),
+        "closed" => names(o.summary.focal_positions_closed.iter().filter(|c| !c.partial).map(|c| c.asset.as_str())),
+        "healthy" => names(o.summary.healthy_positions_closed.iter().map(|c| c.asset.as_str())),
+        "equity" => Some(usd(o.summary.final_equity.0)),
+        "other.equity" => Some(usd(o.other_mode_summary.final_equity.0)),
+        "nofb.equity" => Some(usd(o.no_feedback_summary.final_equity.0)),
+        "crowd.accounts" => Some(crate::types::group(Decimal::from(o.main.crowd_accounts_hit()))),
+        "nofb.crowd.accounts" => Some(crate::types::group(Decimal::from(o.no_feedback.crowd_accounts_hit()))),
+        "loan" => (m.focal_book.cash.0 < Decimal::ZERO).then(|| usd(-m.focal_book.cash.0)),
+        "crowd.notional" => Some(usd_short(crate::types::dec_to_f64(o.summary.crowd_liquidated_notional.0))),
+        "other.closed" => {
             names(o.other_mode_summary.focal_positions_closed.iter().filter(|c| !c.partial).map(|c| c.asset.as_str()))
         }
-        (_, "other.healthy") => names(o.other_mode_summary.healthy_positions_closed.iter().map(|c| c.asset.as_str())),
-        (_, "collateral") => collateral(m),
-        (_, "crowd.lev") => {
+        "other.healthy" => names(o.other_mode_summary.healthy_positions_closed.iter().map(|c| c.asset.as_str())),
+        "collateral" => collateral(m),
+        "crowd.lev" => {
             let (lo, hi) = (s.crowd.leverage_min.normalize(), s.crowd.leverage_max.normalize());
             Some(format!("{lo}× to {hi}×"))
         }
-        (_, "cascade") => Some(o.summary.cascade_depth_steps.to_string()),
-        (_, "step.seconds") => Some(format!("{} seconds", (s.step_minutes * Decimal::from(60)).normalize())),
-        ("halflife", _) => {
-            let h = s.assets.iter().find(|a| a.symbol == sym)?.half_life_steps?;
-            let secs = Decimal::from_f64_retain(h)? * s.step_minutes * Decimal::from(60);
-            Some(format!("{} minutes", (secs / Decimal::from(60)).round_dp(1).normalize()))
-        }
-        (_, "baddebt") => Some(usd_short(o.summary.bad_debt.to_f64())),
-        (_, "chunk.rule") => {
+        "cascade" => Some(o.summary.cascade_depth_steps.to_string()),
+        "step.seconds" => Some(format!("{} seconds", (s.step_minutes * Decimal::from(60)).normalize())),
+        "baddebt" => Some(usd_short(o.summary.bad_debt.to_f64())),
+        "chunk.rule" => {
             let c = s.liquidation.chunk.clone().unwrap_or_default();
             let pct = (c.fraction.0 * Decimal::ONE_HUNDRED).normalize();
             let (min, cool) = (usd(c.min_notional_usd.0), c.cooldown_seconds.normalize());
@@ -155,40 +153,54 @@ fn value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
                 "a position above {min} loses {pct} % of its size, then the account is left alone for {cool} seconds"
             ))
         }
-        (_, "hours") => {
+        "hours" => {
             let h = Decimal::from(s.steps as u64) * s.step_minutes / Decimal::from(60);
             Some(format!("{} hours", h.round_dp(1).normalize()))
         }
-        (_, "mode") => Some(o.summary.focal_mode.name().into()),
-        (_, "other.mode") => Some(o.other_mode_summary.focal_mode.name().into()),
-        ("position", _) => {
+        "mode" => Some(o.summary.focal_mode.name().into()),
+        "other.mode" => Some(o.other_mode_summary.focal_mode.name().into()),
+        _ => None,
+    }
+}
+
+/// A figure of one asset, `{head.SYM}` (`{drop.ETH}`, `{depth.BTC}`, …).
+fn asset_value(head: &str, sym: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> {
+    let asset = |sym: &str| m.assets.iter().position(|a| a.symbol == sym);
+    let drop = |r: &RunSummary, sym: &str| r.assets.get(sym).map(|a| pct(-a.realized_drawdown_pct));
+    match head {
+        "position" => {
             let i = asset(sym)?;
             let p = m.focal_book.positions.iter().find(|p| p.asset == i)?;
             Some(usd(p.notional().0))
         }
-        ("at.liq", _) => move_at(&o.main, o.summary.focal_liquidated_step?, asset(sym)?),
-        ("at.other.liq", _) => move_at(&o.other_mode, o.other_mode_summary.focal_liquidated_step?, asset(sym)?),
-        ("mmr", _) => Some(rate(m.assets[asset(sym)?].brackets.first_rate().0)),
-        ("crowd.collateral", _) => s.crowd.collateral.get(sym).map(|r| format!("{}×", r.0.normalize())),
-        ("haircut", _) => Some(rate(m.assets[asset(sym)?].haircut.0)),
-        ("depth", _) => Some(usd_short(m.assets[asset(sym)?].depth_usd)),
-        ("oi", _) => {
+        "at.liq" => move_at(&o.main, o.summary.focal_liquidated_step?, asset(sym)?),
+        "at.other.liq" => move_at(&o.other_mode, o.other_mode_summary.focal_liquidated_step?, asset(sym)?),
+        "mmr" => Some(rate(m.assets[asset(sym)?].brackets.first_rate().0)),
+        "crowd.collateral" => s.crowd.collateral.get(sym).map(|r| format!("{}×", r.0.normalize())),
+        "haircut" => Some(rate(m.assets[asset(sym)?].haircut.0)),
+        "depth" => Some(usd_short(m.assets[asset(sym)?].depth_usd)),
+        "oi" => {
             let c = s.crowd.assets_or_default(&s.assets);
             Some(usd_short(crate::types::dec_to_f64(c.get(sym)?.open_interest_usd.0)))
         }
-        ("shock", _) => {
+        "shock" => {
             asset(sym)?;
             let moved = s.shocks.iter().any(|x| x.symbol == sym);
             moved.then(|| pct(crate::engine::scenario::scripted_move(&s.shocks, sym)))
         }
-        ("shock.step", _) => s.shocks.iter().filter(|x| x.symbol == sym).map(|x| x.step).min().map(|t| t.to_string()),
-        ("shock.end", _) => s.shocks.iter().filter(|x| x.symbol == sym).map(|x| x.step).max().map(|t| t.to_string()),
-        ("drop", _) => drop(&o.summary, sym),
-        ("nofb", _) => drop(&o.no_feedback_summary, sym),
-        ("outside", _) => o.summary.assets.get(sym).map(|a| pct(-a.exogenous_drawdown_pct)),
-        ("low", _) => lowest(&o.main.series.price[asset(sym)?]),
-        ("outside.low", _) => lowest(&o.main.series.exogenous_price[asset(sym)?]),
-        ("amp", _) => o.summary.assets.get(sym)?.amplification.map(|x| format!("{}×", crate::types::fixed(x, 2))),
+        "shock.step" => s.shocks.iter().filter(|x| x.symbol == sym).map(|x| x.step).min().map(|t| t.to_string()),
+        "shock.end" => s.shocks.iter().filter(|x| x.symbol == sym).map(|x| x.step).max().map(|t| t.to_string()),
+        "drop" => drop(&o.summary, sym),
+        "nofb" => drop(&o.no_feedback_summary, sym),
+        "outside" => o.summary.assets.get(sym).map(|a| pct(-a.exogenous_drawdown_pct)),
+        "low" => lowest(&o.main.series.price[asset(sym)?]),
+        "outside.low" => lowest(&o.main.series.exogenous_price[asset(sym)?]),
+        "halflife" => {
+            let h = s.assets.iter().find(|a| a.symbol == sym)?.half_life_steps?;
+            let secs = Decimal::from_f64_retain(h)? * s.step_minutes * Decimal::from(60);
+            Some(format!("{} minutes", (secs / Decimal::from(60)).round_dp(1).normalize()))
+        }
+        "amp" => o.summary.assets.get(sym)?.amplification.map(|x| format!("{}×", crate::types::fixed(x, 2))),
         _ => None,
     }
 }

@@ -320,6 +320,8 @@ fn availability(s: &Scenario, key: &str) -> Result<(), Unavailable> {
             let sym = script.first().map(|&i| s.shocks[i].symbol.clone()).unwrap_or_default();
             if script.is_empty() {
                 Err("There is no scripted shock yet: give it a size first.".into())
+            } else if script.iter().all(|&i| s.shocks[i].venue) {
+                Err("No effect: the scripted move is on this venue's book only, so it carries to no other asset.".into())
             } else if sigma(&sym) <= 0.0 {
                 Err(format!("No effect: {sym} has no volatility (σ = 0), so its moves carry to no other asset.").into())
             } else if !vol.iter().any(|x| *x != sym) {
@@ -340,7 +342,7 @@ fn after_the_run(key: &str, apart: Option<RulesMatter>) -> Result<(), Unavailabl
         "mark" if !a.mark => Err(format!("No effect: no position {never}.").into()),
         "coll_price" if !a.collateral_price => Err(format!("No effect: no collateral asset {never}.").into()),
         "policy" if !a.policy => Err(
-            "No effect: every liquidation here closes all an account holds, and no position is above the chunk size."
+            "No effect on this run: every liquidation closes all an account holds, and no position is above the chunk size."
                 .into(),
         ),
         _ => Ok(()),
@@ -563,6 +565,32 @@ fn describe_specs(base: &Scenario) -> Vec<Control> {
     out
 }
 
+/// Set one of the venue's rules (the liquidation policy, the mark, the collateral price source);
+/// a rule's own settings (a median's window, the chunks' sizes) come back from the base.
+fn set_venue(s: &mut Scenario, base: &Scenario, key: &str, raw: &str) {
+    let l = &mut s.liquidation;
+    match key {
+        "policy" => {
+            (l.policy, l.chunk) = match raw {
+                "full" => (PolicySpec::Full, None),
+                "chunks" => (PolicySpec::Chunks, base.liquidation.chunk.clone()),
+                _ => (PolicySpec::LargestMmFirst, None),
+            };
+        }
+        "mark" => {
+            (l.mark_price, l.mark_window_minutes) = match raw {
+                "index" => (MarkPriceSpec::Index, None),
+                "median" => (MarkPriceSpec::Median, base.liquidation.mark_window_minutes),
+                _ => (MarkPriceSpec::Market, None),
+            };
+        }
+        _ => {
+            let source = if raw == "index" { PriceSourceSpec::Index } else { PriceSourceSpec::Market };
+            s.assets.iter_mut().for_each(|a| a.collateral_price = source);
+        }
+    }
+}
+
 /// Set one checked value on the scenario being built.
 fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f64>, script: &mut Script) {
     let x = number.unwrap_or(0.0);
@@ -612,26 +640,7 @@ fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f
         "shock.pct" => set_shock_size(s, script, x),
         "shock.step" => set_shock_start(s, script, x as usize),
         "shock.own" => script.own = Some(raw == "true"),
-        "policy" => {
-            let l = &mut s.liquidation;
-            (l.policy, l.chunk) = match raw {
-                "full" => (PolicySpec::Full, None),
-                "chunks" => (PolicySpec::Chunks, base.liquidation.chunk.clone()),
-                _ => (PolicySpec::LargestMmFirst, None),
-            };
-        }
-        "mark" => {
-            let l = &mut s.liquidation;
-            (l.mark_price, l.mark_window_minutes) = match raw {
-                "index" => (MarkPriceSpec::Index, None),
-                "median" => (MarkPriceSpec::Median, base.liquidation.mark_window_minutes),
-                _ => (MarkPriceSpec::Market, None),
-            };
-        }
-        "coll_price" => {
-            let source = if raw == "index" { PriceSourceSpec::Index } else { PriceSourceSpec::Market };
-            s.assets.iter_mut().for_each(|a| a.collateral_price = source);
-        }
+        "policy" | "mark" | "coll_price" => set_venue(s, base, key, raw),
         k if k.starts_with("lev.") => set_leverage(s, k, dec(x)),
         k if k.starts_with("crowd.coll.") => {
             s.crowd.collateral.insert(k["crowd.coll.".len()..].to_string(), crate::types::Ratio(dec(x)));
