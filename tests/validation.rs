@@ -249,3 +249,19 @@ fn pricing_rules_are_checked_in_words() {
         assert!(e.contains(want), "{text}: {e}");
     }
 }
+
+#[test]
+fn a_tiny_step_does_not_overflow_a_cooldown_or_a_window() {
+    // 1e-25 minutes: a day's cooldown or window is more steps than any run has
+    for liq in [
+        json!({"policy": "chunks", "chunk": {"cooldown_seconds": "86400"}}),
+        json!({"mark_price": "median", "mark_window_minutes": "1440"}),
+    ] {
+        let s: Scenario = serde_json::from_value(
+            json!({"version": 3, "steps": 3, "step_minutes": "0.0000000000000000000000001", "liquidation": liq}),
+        )
+        .unwrap();
+        let m = Model::from_scenario(&s).expect("valid");
+        margin_cascade::simulate(&m);
+    }
+}
