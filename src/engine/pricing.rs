@@ -92,9 +92,9 @@ pub struct ValuationF<'a> {
 }
 
 impl Quotes {
-    /// Every price of every kind the same (the opening).
-    pub fn uniform(prices: &[Price]) -> Quotes {
-        let f: Vec<f64> = prices.iter().map(|p| p.to_f64()).collect();
+    /// Every price of every kind the same (the opening): `prices`, and `f` as f64.
+    pub fn uniform(prices: &[Price], f: &[f64]) -> Quotes {
+        let f = f.to_vec();
         Quotes {
             market: prices.to_vec(),
             mark: prices.to_vec(),
@@ -223,7 +223,7 @@ mod tests {
             (MarkRule::Median { window: 5 }, Source::Market, 96, 90),
         ];
         for (mark, collateral, want_mark, want_coll) in cases {
-            let mut q = Quotes::uniform(&[Price(Decimal::ONE)]);
+            let mut q = Quotes::uniform(&[Price(Decimal::ONE)], &[1.0]);
             q.set(0, market, index, with_basis, Rules { mark, collateral });
             assert_eq!((q.mark[0], q.mark_f[0]), p(want_mark), "{mark:?}");
             assert_eq!((q.collateral[0], q.collateral_f[0]), p(want_coll), "{collateral:?}");
@@ -235,7 +235,7 @@ mod tests {
     fn an_outside_move_carries_every_price_by_the_same_factor() {
         // market 90 (a mark at the market), collateral at the index 100; the market moves to 81
         // (× 0.9): the mark is the market again, 81; the collateral price 100 × 0.9 = 90
-        let mut q = Quotes::uniform(&[Price(Decimal::ONE)]);
+        let mut q = Quotes::uniform(&[Price(Decimal::ONE)], &[1.0]);
         q.set(0, p(90), p(100), p(100), Rules { mark: MarkRule::Market, collateral: Source::Index });
         q.moved(0, Price(Decimal::from(81)), Price(Decimal::new(1, 2)), 0.01);
         assert_eq!((q.market[0], q.mark[0], q.collateral[0]), (p(81).0, p(81).0, p(90).0));

@@ -142,8 +142,9 @@ pub struct State {
     /// The moving average of the basis, for a median mark.
     basis: Basis,
     rules_matter: RulesMatter,
-    /// Whether any account holds collateral in assets (from the opening on, it only sells it).
-    holds_collateral: bool,
+    /// Per asset, whether any account opens with a balance of it: balances are only ever sold,
+    /// never bought, so an asset nobody holds at the opening is never held.
+    held_as_collateral: Vec<bool>,
     /// The scripted moves of this venue's market alone, (step, asset, log move) by step; the
     /// next one to apply.
     venue_shocks: Vec<(usize, usize, f64)>,
@@ -204,9 +205,11 @@ impl State {
         let explicit: Vec<Account> =
             m.explicit.iter().enumerate().map(|(k, a)| account_from(AccountId::Explicit(k as u32), a)).collect();
         let prices = m.opening_prices();
-        let holds_collateral = !focal.balances.is_empty()
-            || explicit.iter().any(|a| !a.balances.is_empty())
-            || m.cohorts.iter().any(|c| c.holds_assets);
+        let mut held_as_collateral = vec![false; n];
+        let opening = m.cohorts.iter().flat_map(|c| &c.members).map(|mem| &mem.balances);
+        for b in std::iter::once(&focal.balances).chain(explicit.iter().map(|a| &a.balances)).chain(opening) {
+            b.iter().for_each(|x| held_as_collateral[x.0] = true);
+        }
         let mut st = State {
             t: 0,
             feedback,
@@ -224,20 +227,17 @@ impl State {
             focal_assets,
             basis: Basis::new(n, m.mark),
             rules_matter: RulesMatter::default(),
-            holds_collateral,
+            held_as_collateral,
             venue_shocks: market::venue_moves(m),
             next_venue_shock: 0,
             index: prices.iter().zip(&exo.prices[0]).map(|(&p, &f)| (p, f)).collect(),
             with_basis: vec![(Price(Decimal::ZERO), 0.0); n],
-            pre: Quotes::uniform(&prices),
+            // the opening's f64 prices are the path's own (the same bits as the series always had)
+            pre: Quotes::uniform(&prices, &exo.prices[0]),
             fills: prices.clone(),
             flow: vec![Decimal::ZERO; n],
-            post: Quotes::uniform(&prices),
+            post: Quotes::uniform(&prices, &exo.prices[0]),
         };
-        // the opening's f64 prices are the path's own (the same bits as the series always had)
-        for q in [&mut st.post.market_f, &mut st.post.mark_f, &mut st.post.collateral_f] {
-            q.clone_from(&exo.prices[0]);
-        }
         st.record(m, 0, Money::ZERO, 0);
         st
     }
@@ -293,9 +293,8 @@ impl State {
     /// whose market price (pre-trade, or after the batch) stands apart from its index.
     fn note_apart(&mut self, post: bool, plans: &[Plan]) {
         let a = self.rules_matter;
-        // balances in assets are only ever sold, never bought: nobody who holds none at the
-        // opening holds any later
-        if a.mark && (a.collateral_price || !self.holds_collateral) {
+        let collateral = !a.collateral_price && self.held_as_collateral.contains(&true);
+        if a.mark && !collateral {
             return;
         }
         let market = if post { &self.post.market } else { &self.pre.market };
@@ -305,7 +304,7 @@ impl State {
                 self.rules_matter.mark = accounts().any(|x| x.positions.iter().any(|p| p.asset == i))
                     || self.cohorts.iter().any(|c| c.alive() > 0 && c.template.iter().any(|p| p.asset == i));
             }
-            if !self.rules_matter.collateral_price && self.holds_collateral {
+            if !self.rules_matter.collateral_price && self.held_as_collateral[i] {
                 let holds = |b: &[(usize, Qty)]| b.iter().any(|x| x.0 == i);
                 self.rules_matter.collateral_price = accounts().any(|x| holds(&x.balances))
                     || self
