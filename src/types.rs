@@ -29,6 +29,8 @@ macro_rules! decimal_newtype {
             pub fn get(self) -> Decimal { self.0 }
             pub fn abs(self) -> Self { $name(self.0.abs()) }
             pub fn is_zero(self) -> bool { self.0.is_zero() }
+            /// [`Self::is_zero`] by reference (for `skip_serializing_if`).
+            pub fn is_zero_ref(&self) -> bool { self.0.is_zero() }
             pub fn is_sign_negative(self) -> bool { self.0 < Decimal::ZERO }
             pub fn is_sign_positive(self) -> bool { self.0 > Decimal::ZERO }
             pub fn max(self, o: Self) -> Self { if self >= o { self } else { o } }

@@ -19,6 +19,8 @@ fn check_conservation(r: &Run) {
     let mut cash: HashMap<AccountId, Money> = accounts.iter().map(|a| (a.id, a.ledger.opening_cash)).collect();
     let mut fund = r.fund.opening;
     let mut uncovered = Money::ZERO;
+    // what deleveraged positions paid toward each (bankrupt account, step), and what its write-off says ADL covered
+    let mut adl_paid: HashMap<(AccountId, usize), (Money, Money)> = HashMap::new();
     for e in &r.events {
         let c = cash.get_mut(&e.account).expect("event for a known account");
         match &e.kind {
@@ -28,19 +30,31 @@ fn check_conservation(r: &Run) {
                 assert!(fee.0 >= rust_decimal::Decimal::ZERO, "fees are never negative");
             }
             EventKind::CollateralSale { proceeds, .. } => *c += *proceeds,
-            EventKind::BadDebt { amount, fund_paid, uncovered: u } => {
+            EventKind::BadDebt { amount, fund_paid, adl_paid: adl, uncovered: u } => {
                 *c += *amount;
                 fund -= *fund_paid;
                 uncovered += *u;
-                assert_eq!(*amount, *fund_paid + *u);
+                assert_eq!(*amount, *fund_paid + *adl + *u);
+                adl_paid.entry((e.account, e.step)).or_default().1 += *adl;
+            }
+            EventKind::Adl { realized_pnl, paid, bankrupt, .. } => {
+                *c += *realized_pnl - *paid;
+                assert!(paid.0 > rust_decimal::Decimal::ZERO, "a deleveraged position pays something");
+                adl_paid.entry((*bankrupt, e.step)).or_default().0 += *paid;
             }
         }
+    }
+    for ((who, step), (paid, covered)) in &adl_paid {
+        assert_eq!(paid, covered, "{who:?} at step {step}: deleveraged positions paid exactly what ADL covered");
     }
     for a in &accounts {
         assert_eq!(a.total_cash(), cash[&a.id], "account {:?}: cash vs opening + events", a.id);
         // the per-account ledger agrees too
         let l = &a.ledger;
-        assert_eq!(a.total_cash(), l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off);
+        assert_eq!(
+            a.total_cash(),
+            l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off - l.adl_paid
+        );
     }
     assert_eq!(r.fund.balance, fund, "fund: opening + fees − bad debt paid");
     assert_eq!(r.fund.uncovered_bad_debt, uncovered);
@@ -50,7 +64,7 @@ fn check_conservation(r: &Run) {
     for a in &accounts {
         if a.positions.is_empty() && a.balances.is_empty() && a.ledger.sale_proceeds.is_zero() {
             let l = &a.ledger;
-            assert_eq!(l.opening_cash + l.realized_pnl - l.fees, a.total_cash() - l.bad_debt_written_off);
+            assert_eq!(l.opening_cash + l.realized_pnl - l.fees - l.adl_paid, a.total_cash() - l.bad_debt_written_off);
         }
     }
     assert!(margin_cascade::engine::conservation::check(r).exact);
@@ -113,10 +127,13 @@ fn check_balances(m: &Model, r: &Run) {
     check_rebuilt(m, r, |a| book(&a.balances, |b| (b.0, b.1 .0)), traded, "balances");
 }
 
-/// Positions: the opening ones and the quantities liquidations sold, whole or a chunk at a time.
+/// Positions: the opening ones and the quantities liquidations sold, whole or a chunk at a time,
+/// and what auto-deleveraging closed.
 fn check_positions(m: &Model, r: &Run) {
     let traded = |k: &EventKind| match k {
-        EventKind::Liquidation { asset, quantity, .. } => Some((*asset, quantity.0)),
+        EventKind::Liquidation { asset, quantity, .. } | EventKind::Adl { asset, quantity, .. } => {
+            Some((*asset, quantity.0))
+        }
         _ => None,
     };
     check_rebuilt(m, r, |a| book(&a.positions, |p| (p.asset, p.qty.0)), traded, "positions");
@@ -134,10 +151,12 @@ fn check_all(o: &Outcome) {
 }
 
 /// The liquidation settings of a random scenario: a policy (chunks of 30 % above 20 000 USD with a
-/// cooldown of two steps, so that partial fills, cooldowns and remainders all happen) and a mark rule.
+/// cooldown of two steps, so that partial fills, cooldowns and remainders all happen), a mark rule,
+/// and auto-deleveraging on when `mark` is odd.
 fn liquidation(full: bool, chunks: bool, mark: usize) -> serde_json::Value {
     let mut l = json!({"policy": if chunks {"chunks"} else if full {"full"} else {"largest_mm_first"},
-                       "mark_price": (["market", "index", "median"][mark])});
+                       "mark_price": (["market", "index", "median"][mark]),
+                       "adl": if mark % 2 == 1 {"queue"} else {"off"}});
     if chunks {
         l["chunk"] = json!({"min_notional_usd": "20000", "fraction": "0.3", "cooldown_seconds": "600"});
     }
@@ -219,7 +238,8 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
                 "correlation": {"all_pairs": rho, "repair": true},
                 "impact": {"model": if model == 1 {"sqrt"} else {"depth"}, "cross_impact": if model == 2 {0.5} else {0.0}},
                 "liquidation": liquidation(full, chunks, mark),
-                "insurance_fund_usd": "100000",
+                // no fund half the time, so that bad debt goes uncovered (or to ADL)
+                "insurance_fund_usd": if seed % 2 == 0 { "0" } else { "100000" },
                 "shocks": [{"step": shock_step.min(30), "symbol": syms[0], "percent": shock_pct},
                            {"step": 2, "symbol": syms[n - 1], "percent": venue_pct, "venue": true}],
                 "focal": {"mode": if isolated {"isolated"} else {"cross"}, "collateral": collateral, "positions": positions},

@@ -54,6 +54,8 @@ pub struct Ledger {
     pub fees: Money,
     pub sale_proceeds: Money,
     pub bad_debt_written_off: Money,
+    /// What the account's positions paid toward others' bad debt when auto-deleveraged.
+    pub adl_paid: Money,
 }
 
 #[derive(Clone, Debug)]

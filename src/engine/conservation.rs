@@ -1,8 +1,10 @@
 //! Conservation of value, exact to the last decimal. For every account:
 //! `closing cash = opening cash + realised PnL − fees + collateral sale proceeds + bad debt
-//! written off` (cash includes isolated margins), and for the insurance fund:
-//! `closing = opening + fees − bad debt paid`, with every fee an account paid received by the
-//! fund and every written-off amount either paid by the fund or reported as uncovered.
+//! written off − paid by auto-deleveraging` (cash includes isolated margins), and for the
+//! insurance fund: `closing = opening + fees − bad debt paid`, with every fee an account paid
+//! received by the fund and every written-off amount paid by the fund, paid by the positions
+//! auto-deleveraged (what they paid, summed over the accounts, is what the fund reports as covered
+//! by them), or reported as uncovered.
 
 use super::account::{AccountId, Ledger};
 use super::sim::Run;
@@ -17,6 +19,9 @@ pub struct Conservation {
     pub fund_opening: Money,
     pub fund_fees: Money,
     pub fund_bad_debt_paid: Money,
+    /// Bad debt covered by auto-deleveraging.
+    #[serde(skip_serializing_if = "Money::is_zero_ref")]
+    pub adl_paid: Money,
     pub fund_closing: Money,
     pub bad_debt_uncovered: Money,
 }
@@ -24,17 +29,19 @@ pub struct Conservation {
 pub fn check(r: &Run) -> Conservation {
     let mut fees = Money::ZERO;
     let mut written_off = Money::ZERO;
+    let mut adl_paid = Money::ZERO;
     let mut checked = 0usize;
     // (who, cash, what the ledger adds up to) of every account whose ledger does not add up
     let mut wrong: Vec<(AccountId, Money, Money)> = vec![];
     let mut visit = |id: AccountId, cash: Money, l: &Ledger| {
         checked += 1;
-        let expect = l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off;
+        let expect = l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off - l.adl_paid;
         if expect != cash {
             wrong.push((id, cash, expect));
         }
         fees += l.fees;
         written_off += l.bad_debt_written_off;
+        adl_paid += l.adl_paid;
     };
     // every account, the crowd's still in their cohorts read in place (not materialised)
     for a in &r.accounts {
@@ -59,10 +66,13 @@ pub fn check(r: &Run) -> Conservation {
     if fees != f.fees_received {
         violations.push(format!("fees paid by accounts {} ≠ fees received by the fund {}", fees, f.fees_received));
     }
-    if written_off != f.bad_debt_paid + f.uncovered_bad_debt {
+    if adl_paid != f.adl_paid {
+        violations.push(format!("paid by deleveraged positions {} ≠ covered by ADL {}", adl_paid, f.adl_paid));
+    }
+    if written_off != f.bad_debt_paid + f.adl_paid + f.uncovered_bad_debt {
         violations.push(format!(
-            "bad debt written off {} ≠ paid {} + uncovered {}",
-            written_off, f.bad_debt_paid, f.uncovered_bad_debt
+            "bad debt written off {} ≠ paid {} + ADL {} + uncovered {}",
+            written_off, f.bad_debt_paid, f.adl_paid, f.uncovered_bad_debt
         ));
     }
     Conservation {
@@ -72,6 +82,7 @@ pub fn check(r: &Run) -> Conservation {
         fund_opening: f.opening,
         fund_fees: f.fees_received,
         fund_bad_debt_paid: f.bad_debt_paid,
+        adl_paid: f.adl_paid,
         fund_closing: f.balance,
         bad_debt_uncovered: f.uncovered_bad_debt,
     }

@@ -84,8 +84,13 @@ pub enum EventKind {
     },
     /// Collateral sold to repay a loan.
     CollateralSale { asset: usize, quantity: Qty, price: Price, proceeds: Money, reason: Reason },
-    /// Negative equity written off: the fund paid `fund_paid`, the rest is socialised.
-    BadDebt { amount: Money, fund_paid: Money, uncovered: Money },
+    /// Negative equity written off: the fund paid `fund_paid`, auto-deleveraging `adl_paid`
+    /// (`adl.rs`), the rest is socialised.
+    BadDebt { amount: Money, fund_paid: Money, adl_paid: Money, uncovered: Money },
+    /// A profitable position (or part of it, `quantity` the trade) closed by auto-deleveraging at
+    /// the bankruptcy price `price` of `bankrupt`'s position: `realized_pnl` at the fill that
+    /// position traded at, less `paid` toward its deficit. No market trade.
+    Adl { asset: usize, quantity: Qty, price: Price, realized_pnl: Money, paid: Money, bankrupt: AccountId },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -98,10 +103,16 @@ pub struct Event {
 
 impl Event {
     /// Whether this is the venue taking something from your account: a liquidation or a sale of
-    /// your collateral (a bad-debt write-off is the venue's loss, not a liquidation). Your first
-    /// such event is the step the summary reports and the page first shows.
+    /// your collateral (a bad-debt write-off is the venue's loss, not a liquidation; auto-
+    /// deleveraging closes a *profitable* position). Your first such event is the step the
+    /// summary reports and the page first shows.
     pub fn liquidates_focal(&self) -> bool {
-        self.account == AccountId::Focal && !matches!(self.kind, EventKind::BadDebt { .. })
+        self.account == AccountId::Focal && self.liquidates()
+    }
+
+    /// A liquidation or a collateral sale (not a write-off, not auto-deleveraging).
+    pub fn liquidates(&self) -> bool {
+        matches!(self.kind, EventKind::Liquidation { .. } | EventKind::CollateralSale { .. })
     }
 }
 
@@ -112,6 +123,9 @@ pub struct Fund {
     pub balance: Money,
     pub fees_received: Money,
     pub bad_debt_paid: Money,
+    /// Bad debt covered by auto-deleveraging (what the deleveraged positions paid).
+    #[serde(skip_serializing_if = "Money::is_zero_ref")]
+    pub adl_paid: Money,
     pub uncovered_bad_debt: Money,
 }
 
@@ -122,6 +136,11 @@ impl Fund {
     fn take_fee(&mut self, fee: Money) {
         self.balance += fee;
         self.fees_received += fee;
+    }
+    /// Auto-deleveraging covered `amount` of what was uncovered.
+    pub fn deleveraged(&mut self, amount: Money) {
+        self.adl_paid += amount;
+        self.uncovered_bad_debt -= amount;
     }
     /// Pay bad debt as far as the balance goes; returns (paid, uncovered).
     fn cover(&mut self, amount: Money) -> (Money, Money) {
@@ -134,7 +153,7 @@ impl Fund {
     }
 }
 
-fn round_up_8(q: Decimal) -> Decimal {
+pub(super) fn round_up_8(q: Decimal) -> Decimal {
     q.round_dp_with_strategy(8, rust_decimal::RoundingStrategy::AwayFromZero)
 }
 
@@ -448,7 +467,8 @@ fn liq_event(
 fn write_off(acc: &mut Account, amount: Money, fund: &mut Fund, step: usize, events: &mut Vec<Event>) {
     let (paid, uncovered) = fund.cover(amount);
     acc.ledger.bad_debt_written_off += amount;
-    events.push(Event { step, account: acc.id, kind: EventKind::BadDebt { amount, fund_paid: paid, uncovered } });
+    let kind = EventKind::BadDebt { amount, fund_paid: paid, adl_paid: Money::ZERO, uncovered };
+    events.push(Event { step, account: acc.id, kind });
 }
 
 fn equity_cross(acc: &Account, v: Valuation<'_>, info: &(impl AssetInfo + ?Sized)) -> Money {

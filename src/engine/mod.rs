@@ -20,6 +20,7 @@
 //! a margin mode; *cohort* — crowd accounts holding the same positions, different only in cash.
 
 pub mod account;
+pub mod adl;
 pub mod asset;
 pub mod book;
 pub mod conservation;

@@ -74,6 +74,8 @@ pub struct Model {
     pub cross_impact: f64,
     pub policy: Policy,
     pub fee_rate: Ratio,
+    /// Whether bad debt the fund cannot pay is auto-deleveraged (`adl.rs`).
+    pub adl: bool,
     /// The price margin is checked on (`pricing.rs`).
     pub mark: MarkRule,
     pub fund0: Money,

@@ -32,6 +32,17 @@ pub struct ClosedPosition {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AdlSummary {
+    /// Bad debt covered by the deleveraged positions.
+    pub paid: Money,
+    pub accounts: u32,
+    pub positions: u32,
+    pub notional: Money,
+    /// What your positions paid (zero: none of yours was deleveraged).
+    pub focal_paid: Money,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RunSummary {
     pub focal_mode: Mode,
     /// First step at which the focal account was liquidated (null: never).
@@ -42,9 +53,13 @@ pub struct RunSummary {
     pub healthy_positions_closed: Vec<ClosedPosition>,
     /// Longest run of consecutive steps with at least one liquidation.
     pub cascade_depth_steps: usize,
-    /// Total bad debt written off (fund-paid + uncovered).
+    /// Total bad debt written off (fund-paid + auto-deleveraged + uncovered).
     pub bad_debt: Money,
     pub uncovered_bad_debt: Money,
+    /// Auto-deleveraging: what it covered, how many positions and accounts it closed (or reduced),
+    /// their notional at the bankruptcy prices, and whether yours was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adl: Option<AdlSummary>,
     pub insurance_fund_final: Money,
     pub liquidation_fees: Money,
     pub final_equity: Money,
@@ -143,6 +158,27 @@ fn closed_positions(symbols: &[String], r: &Run) -> Vec<(usize, usize, bool)> {
         .collect()
 }
 
+/// What auto-deleveraging did in run `r` (`None`: nothing).
+fn adl_summary(r: &Run) -> Option<AdlSummary> {
+    let mut s =
+        AdlSummary { paid: Money::ZERO, accounts: 0, positions: 0, notional: Money::ZERO, focal_paid: Money::ZERO };
+    let mut ids = vec![];
+    for e in &r.events {
+        let EventKind::Adl { quantity, price, paid, .. } = e.kind else { continue };
+        s.paid += paid;
+        s.positions += 1;
+        s.notional += quantity.abs() * price;
+        if e.account == AccountId::Focal {
+            s.focal_paid += paid;
+        }
+        ids.push(e.account);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    s.accounts = ids.len() as u32;
+    (s.positions > 0).then_some(s)
+}
+
 /// Summarise run `r`; `cmp` is the run whose focal account it is compared with.
 pub fn summarize(symbols: &[String], r: &Run, cmp: &Run) -> RunSummary {
     let s = &r.series;
@@ -155,10 +191,8 @@ pub fn summarize(symbols: &[String], r: &Run, cmp: &Run) -> RunSummary {
     let healthy: Vec<(usize, usize, bool)> = closed.iter().copied().filter(|&(a, _, p)| !p && kept_in_cmp(a)).collect();
 
     let mut liq_steps = vec![false; s.insurance_fund.len()];
-    for e in &r.events {
-        if !matches!(e.kind, EventKind::BadDebt { .. }) {
-            liq_steps[e.step] = true;
-        }
+    for e in r.events.iter().filter(|e| e.liquidates()) {
+        liq_steps[e.step] = true;
     }
     let (mut depth, mut cur) = (0, 0);
     for &b in &liq_steps {
@@ -182,8 +216,9 @@ pub fn summarize(symbols: &[String], r: &Run, cmp: &Run) -> RunSummary {
         focal_positions_closed: to_named(&closed),
         healthy_positions_closed: to_named(&healthy),
         cascade_depth_steps: depth,
-        bad_debt: r.fund.bad_debt_paid + r.fund.uncovered_bad_debt,
+        bad_debt: r.fund.bad_debt_paid + r.fund.adl_paid + r.fund.uncovered_bad_debt,
         uncovered_bad_debt: r.fund.uncovered_bad_debt,
+        adl: adl_summary(r),
         insurance_fund_final: r.fund.balance,
         liquidation_fees: r.fund.fees_received,
         final_equity: *s.focal_equity.last().unwrap_or(&Money::ZERO),

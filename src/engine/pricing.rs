@@ -61,6 +61,9 @@ pub struct RulesMatter {
     pub mark: bool,
     pub collateral_price: bool,
     pub policy: bool,
+    /// Bad debt the fund could not pay was left by a position's close (auto-deleveraging acts
+    /// on it, or would have).
+    pub adl: bool,
 }
 
 impl RulesMatter {
@@ -69,6 +72,7 @@ impl RulesMatter {
             mark: self.mark || o.mark,
             collateral_price: self.collateral_price || o.collateral_price,
             policy: self.policy || o.policy,
+            adl: self.adl || o.adl,
         }
     }
 }

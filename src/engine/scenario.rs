@@ -245,6 +245,24 @@ impl MarkPriceSpec {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+/// Auto-deleveraging: who pays the bad debt the insurance fund cannot.
+pub enum AdlSpec {
+    /// Nobody: what the fund cannot pay is reported as uncovered (socialised) bad debt.
+    #[default]
+    Off,
+    /// Profitable positions on the other side of the bankrupt position are closed at its
+    /// bankruptcy price, highest rank (PnL % × effective leverage) first, until the deficit is covered.
+    Queue,
+}
+
+impl AdlSpec {
+    pub fn is_off(&self) -> bool {
+        *self == AdlSpec::Off
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 /// A collateral tier: the part of a balance from `from` units on (up to the next tier) counts at
@@ -429,6 +447,9 @@ pub struct LiquidationSpec {
     /// The numbers of the `chunks` policy (absent: Hyperliquid's, 100 000 USD, 20 %, 30 s).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chunk: Option<ChunkSpec>,
+    /// Auto-deleveraging when the insurance fund runs out (default off).
+    #[serde(skip_serializing_if = "AdlSpec::is_off")]
+    pub adl: AdlSpec,
 }
 
 impl Default for LiquidationSpec {
@@ -439,6 +460,7 @@ impl Default for LiquidationSpec {
             mark_price: MarkPriceSpec::Market,
             mark_window_minutes: None,
             chunk: None,
+            adl: AdlSpec::Off,
         }
     }
 }

@@ -11,6 +11,7 @@
 
 use super::account::{Account, AccountId};
 use super::account::{AccountInit, Mode};
+use super::adl;
 use super::crowd::{Cohort, Member};
 use super::liquidation::{self, Event, EventKind, Fund, Order};
 use super::margin::{self, AssetInfo, Valuation};
@@ -76,12 +77,8 @@ impl Run {
     /// of it sold, or collateral sold to repay a loan). The summary's `crowd_accounts_liquidated`
     /// sums the per-step counts instead: an account liquidated at two steps counts twice there.
     pub fn crowd_accounts_hit(&self) -> u32 {
-        let mut ids: Vec<AccountId> = self
-            .events
-            .iter()
-            .filter(|e| e.account != AccountId::Focal && !matches!(e.kind, EventKind::BadDebt { .. }))
-            .map(|e| e.account)
-            .collect();
+        let mut ids: Vec<AccountId> =
+            self.events.iter().filter(|e| e.account != AccountId::Focal && e.liquidates()).map(|e| e.account).collect();
         ids.sort_unstable();
         ids.dedup();
         ids.len() as u32
@@ -114,6 +111,22 @@ enum Who {
 
 /// A liquidation planned at a step's pre-trade prices: whose, the account, its orders.
 type Plan = (Who, Account, Vec<Order>);
+
+/// Who holds a position in the ADL queue (a crowd member by its cohort; the id says which).
+#[derive(Clone, Copy)]
+enum Holder {
+    Focal,
+    Explicit(usize),
+    Crowd(usize),
+}
+
+/// A position in the ADL queue: its rank, whose, which.
+struct Candidate {
+    rank: f64,
+    id: AccountId,
+    position: margin::Position,
+    holder: Holder,
+}
 
 /// The engine between two steps: every account, the impact state, prices, the fund, the events
 /// so far and the series recorded so far. [`run`] steps it to the end; the crowd's liquidation
@@ -253,6 +266,7 @@ impl State {
         self.note_apart(true, &plans);
         let first_event = self.events.len();
         let crowd_count = self.apply(m, t, &mut plans);
+        self.deleverage(m, t, first_event);
         let crowd_notional = self.events[first_event..]
             .iter()
             .filter(|e| e.account != AccountId::Focal)
@@ -406,31 +420,152 @@ impl State {
                 }
                 Who::Crowd(ci) => {
                     count += 1;
-                    if !acc.has_exposure() {
-                        self.retired.push(acc);
-                        continue;
-                    }
-                    // Same remaining book, same cooldown ⇒ one new cohort (sorted when it joins).
-                    let AccountId::Crowd(id) = acc.id else { continue };
                     let mode = self.cohorts[ci].mode;
-                    let k = match spawned
-                        .iter()
-                        .position(|c| c.template == acc.positions && c.chunked_at == acc.chunked_at)
-                    {
-                        Some(k) => k,
-                        None => {
-                            let mut c = Cohort::new(mode, acc.positions.clone(), vec![]);
-                            c.chunked_at = acc.chunked_at;
-                            spawned.push(c);
-                            spawned.len() - 1
-                        }
-                    };
-                    spawned[k].members.push(Member::new(id, acc.cash, acc.balances, acc.ledger));
+                    self.rehome(mode, acc, &mut spawned);
                 }
             }
         }
         self.regroup(spawned);
         count
+    }
+
+    /// A crowd account whose book changed: retired when nothing is left to liquidate, else a
+    /// member of the new cohort holding its remaining book and cooldown (sorted when it joins).
+    fn rehome(&mut self, mode: Mode, acc: Account, spawned: &mut Vec<Cohort>) {
+        if !acc.has_exposure() {
+            self.retired.push(acc);
+            return;
+        }
+        let AccountId::Crowd(id) = acc.id else { return };
+        let k = match spawned.iter().position(|c| c.template == acc.positions && c.chunked_at == acc.chunked_at) {
+            Some(k) => k,
+            None => {
+                let mut c = Cohort::new(mode, acc.positions.clone(), vec![]);
+                c.chunked_at = acc.chunked_at;
+                spawned.push(c);
+                spawned.len() - 1
+            }
+        };
+        spawned[k].members.push(Member::new(id, acc.cash, acc.balances, acc.ledger));
+    }
+
+    /// 5b: bad debt the fund could not pay, left by closes at this step (the events from
+    /// `first` on), auto-deleveraged when the venue does (`adl.rs`).
+    fn deleverage(&mut self, m: &Model, t: usize, first: usize) {
+        if !self.events[first..].iter().any(|e| matches!(e.kind, EventKind::BadDebt { .. })) {
+            return;
+        }
+        for d in adl::deficits(&self.events, first).into_iter().filter(|d| !d.closes.is_empty()) {
+            self.rules_matter.adl = true;
+            if !m.adl {
+                return;
+            }
+            let mut left = d.uncovered;
+            for &(asset, trade, fill) in &d.closes {
+                if left.is_zero() {
+                    break;
+                }
+                let (pb, c) = adl::bankruptcy_price(d.amount, trade, fill);
+                let queue = self.adl_queue(m, asset, trade, pb, d.account);
+                let close = adl::Deleverage { x: Qty::ZERO, fill, pb, paid: Money::ZERO, bankrupt: d.account, step: t };
+                left = self.adl_take(&queue, close, c, left);
+            }
+            let covered = d.uncovered - left;
+            if let EventKind::BadDebt { adl_paid, uncovered, .. } = &mut self.events[d.event].kind {
+                *adl_paid += covered;
+                *uncovered -= covered;
+            }
+            self.fund.deleveraged(covered);
+        }
+    }
+
+    /// The ADL queue for a close of `trade` in `asset` with bankruptcy price `pb`: every other
+    /// account's eligible position, highest rank first (ties in account order).
+    fn adl_queue(&self, m: &Model, asset: usize, trade: Qty, pb: Price, bankrupt: AccountId) -> Vec<Candidate> {
+        let v = self.post.valuation();
+        let mark = v.mark[asset];
+        let mut q = vec![];
+        let accounts = std::iter::once((Holder::Focal, &self.focal))
+            .chain(self.explicit.iter().enumerate().map(|(k, a)| (Holder::Explicit(k), a)));
+        for (holder, acc) in accounts.filter(|(_, a)| a.id != bankrupt) {
+            for (i, p) in acc.positions.iter().enumerate() {
+                if p.asset == asset && adl::eligible(p, trade, mark, pb) {
+                    let rank = adl::rank(p, mark, adl::ranking_equity(acc, i, v, m));
+                    q.push(Candidate { rank, id: acc.id, position: p.clone(), holder });
+                }
+            }
+        }
+        for (ci, c) in self.cohorts.iter().enumerate().filter(|(_, c)| c.alive() > 0) {
+            let Some(p) = c.template.iter().find(|p| p.asset == asset && adl::eligible(p, trade, mark, pb)) else {
+                continue;
+            };
+            let (upnl, _) = margin::positions_health(&c.template, v.mark, m);
+            for mem in c.members[c.head..].iter().filter(|x| AccountId::Crowd(x.id) != bankrupt) {
+                let equity = margin::collateral_value(mem.cash, &mem.balances, v.collateral, m) + upnl;
+                let rank = adl::rank(p, mark, equity);
+                q.push(Candidate {
+                    rank,
+                    id: AccountId::Crowd(mem.id),
+                    position: p.clone(),
+                    holder: Holder::Crowd(ci),
+                });
+            }
+        }
+        q.sort_by(|a, b| b.rank.total_cmp(&a.rank).then(a.id.cmp(&b.id)));
+        q
+    }
+
+    /// Deleverage the `queue` in order until `left` is covered at `c` per unit (`close` carries the
+    /// bankrupt close's fill and bankruptcy price); returns what is still uncovered.
+    fn adl_take(&mut self, queue: &[Candidate], close: adl::Deleverage, c: Money, mut left: Money) -> Money {
+        let mut moved: Vec<(usize, Account)> = vec![];
+        for cand in queue {
+            if left.is_zero() {
+                break;
+            }
+            let (x, paid) = adl::take(cand.position.qty.abs(), left, c);
+            left -= paid;
+            let d = adl::Deleverage { x, paid, ..close };
+            let acc = match cand.holder {
+                Holder::Focal => &mut self.focal,
+                Holder::Explicit(k) => &mut self.explicit[k],
+                Holder::Crowd(ci) => {
+                    let coh = &self.cohorts[ci];
+                    let Some(mem) = coh.members[coh.head..].iter().find(|x| AccountId::Crowd(x.id) == cand.id) else {
+                        continue;
+                    };
+                    moved.push((ci, coh.account(mem)));
+                    &mut moved.last_mut().expect("just pushed").1
+                }
+            };
+            let Some(i) = acc.positions.iter().position(|p| *p == cand.position) else { continue };
+            adl::settle(acc, i, &d, &mut self.events);
+        }
+        self.focal_f = Mirror::of(&self.focal);
+        self.explicit_f = self.explicit.iter().map(Mirror::of).collect();
+        self.rehome_all(moved);
+        left
+    }
+
+    /// Crowd accounts deleveraged out of cohort `ci` leave it and join the cohort of their new book.
+    fn rehome_all(&mut self, moved: Vec<(usize, Account)>) {
+        if moved.is_empty() {
+            return;
+        }
+        for &(ci, ref acc) in &moved {
+            let c = &mut self.cohorts[ci];
+            let AccountId::Crowd(id) = acc.id else { continue };
+            c.members.drain(..c.head);
+            c.head = 0;
+            c.members.retain(|x| x.id != id);
+        }
+        let mut spawned = vec![];
+        for (ci, acc) in moved {
+            let mode = self.cohorts[ci].mode;
+            self.rehome(mode, acc, &mut spawned);
+        }
+        self.cohorts.iter_mut().for_each(Cohort::sort);
+        self.regroup(spawned);
     }
 
     /// New cohorts join one that already holds exactly their book, if there is one; empty ones
@@ -468,7 +603,7 @@ impl State {
         s.crowd_accounts_liquidated.push(crowd_count);
         record_focal(s, &self.focal, &self.focal_assets, self.post.valuation(), m);
         s.insurance_fund.push(self.fund.balance);
-        s.bad_debt.push(self.fund.bad_debt_paid + self.fund.uncovered_bad_debt);
+        s.bad_debt.push(self.fund.bad_debt_paid + self.fund.adl_paid + self.fund.uncovered_bad_debt);
     }
 
     /// The run as it stands.

@@ -102,6 +102,7 @@ impl Model {
             cross_impact: s.impact.cross_impact,
             policy,
             fee_rate,
+            adl: !s.liquidation.adl.is_off(),
             mark,
             fund0,
             focal_book: acc.focal_book,

@@ -158,15 +158,24 @@ impl Serialize for AccountName<'_> {
 #[derive(Serialize)]
 pub struct EventOut<'a> {
     pub account: AccountName<'a>,
+    /// Bad debt covered by auto-deleveraging (only when some was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adl_paid: Option<Money>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<Money>,
     /// The asset traded (`USD` for bad debt).
     pub asset: &'a str,
+    /// `adl`: the account whose bad debt the deleveraged position paid toward.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bankrupt: Option<AccountName<'a>>,
     pub fee: Money,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fund_paid: Option<Money>,
-    /// `liquidation`, `collateral_sale` or `bad_debt`.
+    /// `liquidation`, `partial_liquidation`, `collateral_sale`, `bad_debt` or `adl`.
     pub kind: &'static str,
+    /// `adl`: what the position paid toward the bankrupt account's deficit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paid: Option<Money>,
     pub price: Price,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proceeds: Option<Money>,
@@ -185,11 +194,14 @@ pub struct EventOut<'a> {
 pub fn event_out<'a>(symbols: &'a [String], e: &'a Event, names: &'a [String]) -> EventOut<'a> {
     let mut out = EventOut {
         account: AccountName(e.account, names),
+        adl_paid: None,
         amount: None,
         asset: "USD",
+        bankrupt: None,
         fee: Money::ZERO,
         fund_paid: None,
         kind: "",
+        paid: None,
         price: Price(Decimal::ONE),
         proceeds: None,
         quantity: Decimal::ZERO,
@@ -210,9 +222,15 @@ pub fn event_out<'a>(symbols: &'a [String], e: &'a Event, names: &'a [String]) -
                 ("collateral_sale", &symbols[*asset], quantity.0.normalize(), *price);
             (out.proceeds, out.reason) = (Some(*proceeds), Some(reason));
         }
-        EventKind::BadDebt { amount, fund_paid, uncovered } => {
+        EventKind::BadDebt { amount, fund_paid, adl_paid, uncovered } => {
             (out.kind, out.quantity) = ("bad_debt", amount.0.normalize());
             (out.amount, out.fund_paid, out.uncovered) = (Some(*amount), Some(*fund_paid), Some(*uncovered));
+            out.adl_paid = (!adl_paid.is_zero()).then_some(*adl_paid);
+        }
+        EventKind::Adl { asset, quantity, price, realized_pnl, paid, bankrupt } => {
+            (out.kind, out.asset, out.quantity, out.price) = ("adl", &symbols[*asset], quantity.0.normalize(), *price);
+            (out.realized_pnl, out.paid, out.bankrupt) =
+                (Some(*realized_pnl), Some(*paid), Some(AccountName(*bankrupt, names)));
         }
     }
     out
@@ -436,7 +454,15 @@ pub fn run_fingerprint(symbols: &[String], r: &Run) -> String {
             EventKind::CollateralSale { asset, quantity, price, proceeds, .. } => {
                 writeln!(t, "C|{asset}|{quantity}|{price}|{proceeds}")
             }
-            EventKind::BadDebt { amount, fund_paid, uncovered } => writeln!(t, "B|{amount}|{fund_paid}|{uncovered}"),
+            EventKind::BadDebt { amount, fund_paid, adl_paid, uncovered } if adl_paid.is_zero() => {
+                writeln!(t, "B|{amount}|{fund_paid}|{uncovered}")
+            }
+            EventKind::BadDebt { amount, fund_paid, adl_paid, uncovered } => {
+                writeln!(t, "B|{amount}|{fund_paid}|{adl_paid}|{uncovered}")
+            }
+            EventKind::Adl { asset, quantity, price, realized_pnl, paid, bankrupt } => {
+                writeln!(t, "A|{asset}|{quantity}|{price}|{realized_pnl}|{paid}|{bankrupt:?}")
+            }
         };
     }
     Sha256::digest(t.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()

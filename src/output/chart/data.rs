@@ -1,6 +1,7 @@
 //! What the charts (and the page's readout) need from an outcome, as plain numbers.
 
-use crate::engine::liquidation::EventKind;
+use crate::engine::account::AccountId;
+use crate::engine::liquidation::{Event, EventKind};
 use crate::engine::outcome::Outcome;
 use serde::{Deserialize, Serialize};
 
@@ -126,13 +127,16 @@ pub struct AssetSeries {
 fn liq_markers(o: &Outcome, r: &crate::engine::sim::Run) -> Vec<LiqMarker> {
     use crate::engine::liquidation::Reason;
     let mut out: Vec<LiqMarker> = vec![];
-    for e in r.events.iter().filter(|e| e.liquidates_focal()) {
+    let shown =
+        |e: &&Event| e.liquidates_focal() || (e.account == AccountId::Focal && matches!(e.kind, EventKind::Adl { .. }));
+    for e in r.events.iter().filter(shown) {
         let (what, reason) = match &e.kind {
             EventKind::Liquidation { asset, reason, partial: false, .. } => (o.symbols[*asset].clone(), Some(reason)),
             EventKind::Liquidation { asset, reason, partial: true, .. } => {
                 (format!("{} (chunk)", o.symbols[*asset]), Some(reason))
             }
             EventKind::CollateralSale { asset, .. } => (format!("sold {}", o.symbols[*asset]), None),
+            EventKind::Adl { asset, .. } => (format!("{} (ADL)", o.symbols[*asset]), None),
             EventKind::BadDebt { .. } => continue,
         };
         let check = match reason {
