@@ -434,50 +434,47 @@ fn the_mark_rule_decides_when_and_the_market_where() {
 }
 
 /// Hyperliquid's chunks, on a grid finer than the cooldown (3-second steps, a 30-second cooldown
-/// = 10 steps). A 10× long of 1 000 000 USD (10 000 BTC at 100) on 100 000 USD, maintenance
-/// 0.5 %: liquidatable when `100 000 + 10 000·(P − 100) ≤ 50·P`, i.e. P ≤ 90.45. BTC falls 10 % to 90 at step 1:
+/// = 10 steps: a chunk at step t makes the checks of steps t + 1 … t + 9 close whole positions).
+/// A 10× long of 1 000 000 USD (10 000 BTC at 100) on 100 000 USD, maintenance 0.5 %:
+/// liquidatable when `100 000 + 10 000·(P − 100) ≤ 50·P`, i.e. P ≤ 90.4523.
 ///
+/// BTC falls 10 % to 90 at step 1:
 /// * step 1: 20 % of the position, 2 000 BTC, is sold at 90 (the rest stays open): realised
 ///   2 000 × (90 − 100) = −20 000, so cash 80 000, while the 8 000 BTC left lose 80 000: the
 ///   equity left is 0, so the fee (0.5 % × 180 000 = 900) is capped at 0; still below maintenance;
-/// * steps 2 … 10 (3 to 27 seconds later): the account is left alone;
-/// * step 11 (30 seconds later): the remaining 8 000 BTC close at 90, realised −80 000, no fee;
-///   cash 0, no bad debt.
-///
-/// If BTC is back above 90.45 by then, the remainder stays open.
+/// * step 2 (3 seconds later, in the cooldown): the remaining 8 000 BTC close whole at 90,
+///   realised −80 000, no fee; cash 0, no bad debt.
+fn chunk_run(first: f64, second: (usize, f64), fee: &str) -> margin_cascade::Outcome {
+    run(json!({
+        "version": 3, "steps": 14, "step_minutes": "0.05", "noise": false, "insurance_fund_usd": "1000000",
+        "assets": [{"symbol": "BTC", "price": "100", "tick": "0.01", "sigma": 0, "stable": false,
+                    "depth_usd": "1000000000000000", "mm_brackets": [{"floor": "0", "mmr": "0.005"}]}],
+        "shocks": [{"step": 1, "symbol": "BTC", "percent": first}, {"step": second.0, "symbol": "BTC", "percent": second.1}],
+        "liquidation": {"policy": "chunks", "fee_rate": fee},
+        "focal": {"collateral": {"USD": "100000"}, "positions": [{"asset": "BTC", "notional_usd": "1000000"}]},
+        "crowd": {"accounts": 0}
+    }))
+}
+
+/// The focal account's liquidations: (step, quantity, partial, fill).
+fn chunk_events(o: &margin_cascade::Outcome) -> Vec<(usize, String, bool, String)> {
+    o.main
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Liquidation { quantity, price, partial, .. } => {
+                Some((e.step, quantity.0.normalize().to_string(), *partial, price.0.to_string()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
-fn chunks_sell_a_fifth_then_wait_out_the_cooldown_then_the_rest() {
-    let run_with = |recovery: f64| {
-        run(json!({
-            "version": 3, "steps": 14, "step_minutes": "0.05", "noise": false, "insurance_fund_usd": "1000000",
-            "assets": [{"symbol": "BTC", "price": "100", "tick": "0.01", "sigma": 0, "stable": false,
-                        "depth_usd": "1000000000000000", "mm_brackets": [{"floor": "0", "mmr": "0.005"}]}],
-            "shocks": [{"step": 1, "symbol": "BTC", "percent": -10}, {"step": 5, "symbol": "BTC", "percent": recovery}],
-            "liquidation": {"policy": "chunks"},
-            "focal": {"collateral": {"USD": "100000"}, "positions": [{"asset": "BTC", "notional_usd": "1000000"}]},
-            "crowd": {"accounts": 0}
-        }))
-    };
-    let events = |o: &margin_cascade::Outcome| -> Vec<(usize, String, bool, String)> {
-        o.main
-            .events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Liquidation { quantity, price, partial, .. } => {
-                    Some((e.step, quantity.0.normalize().to_string(), *partial, price.0.to_string()))
-                }
-                _ => None,
-            })
-            .collect()
-    };
-    let o = run_with(0.0);
-    assert_eq!(
-        events(&o),
-        vec![
-            (1, "-2000".to_string(), true, "90.00".to_string()),
-            (11, "-8000".to_string(), false, "90.00".to_string())
-        ]
-    );
+fn chunks_sell_a_fifth_then_in_the_cooldown_the_rest_whole() {
+    let ev = |step: usize, q: &str, partial: bool, p: &str| (step, q.to_string(), partial, p.to_string());
+    let o = chunk_run(-10.0, (8, 0.0), "0.005");
+    assert_eq!(chunk_events(&o), vec![ev(1, "-2000", true, "90.00"), ev(2, "-8000", false, "90.00")]);
     let liq: Vec<_> = o
         .main
         .events
@@ -490,13 +487,30 @@ fn chunks_sell_a_fifth_then_wait_out_the_cooldown_then_the_rest() {
     assert_eq!(liq, vec![(d("0"), d("-20000")), (d("0"), d("-80000"))]);
     assert_eq!(o.main.focal().cash.0, d("0"));
     assert_eq!(o.main.fund.bad_debt_paid.0, d("0"));
-    // the position during the cooldown: 8 000 BTC open from step 1 to step 10
-    assert!(o.main.series.focal_position_qty[0][1..=10].iter().all(|q| q.0 == d("8000")));
     // the margin chart marks the chunk as one
     let marks = margin_cascade::output::chart::ChartData::from_outcome(&o).liquidations;
     let labels: Vec<(usize, &str)> = marks.iter().map(|m| (m.step, m.label.as_str())).collect();
-    assert_eq!(labels, vec![(1, "BTC (chunk)"), (11, "BTC")]);
-    // back to 91 (+1.12 %) at step 5: healthy at step 11, the remainder stays open
-    let o = run_with(1.12);
-    assert_eq!(events(&o), vec![(1, "-2000".to_string(), true, "90.00".to_string())]);
+    assert_eq!(labels, vec![(1, "BTC (chunk)"), (2, "BTC")]);
+}
+
+/// A chunk that brings the account back above maintenance (no fee): BTC falls 9.55 % to 90.45 at
+/// step 1, equity 100 000 − 95 500 = 4 500 against MM 50 × 90.45 = 4 522.50: liquidatable. The
+/// chunk sells 2 000 BTC at 90.45; the 8 000 left need MM 3 618 < 4 500: healthy, 80 900 cash.
+/// BTC then falls 2 % more, to 88.64 (equity 80 900 + 8 000 × (88.64 − 100) = −9 980):
+/// * at step 5, 12 seconds after the chunk, in the cooldown: the 8 000 BTC close whole;
+/// * at step 12, 33 seconds after, the cooldown over: another chunk, 20 % of 8 000 = 1 600 BTC,
+///   and at step 13, in the new cooldown, the 6 400 left close whole, leaving 9 980 of bad debt.
+#[test]
+fn after_the_cooldown_a_large_position_is_chunked_again() {
+    let ev = |step: usize, q: &str, partial: bool, p: &str| (step, q.to_string(), partial, p.to_string());
+    let o = chunk_run(-9.55, (5, -2.0), "0");
+    assert_eq!(chunk_events(&o), vec![ev(1, "-2000", true, "90.45"), ev(5, "-8000", false, "88.64")]);
+    // healthy between the chunk and the second fall: 8 000 BTC open at steps 1 … 4
+    assert!(o.main.series.focal_position_qty[0][1..=4].iter().all(|q| q.0 == d("8000")));
+    let o = chunk_run(-9.55, (12, -2.0), "0");
+    assert_eq!(
+        chunk_events(&o),
+        vec![ev(1, "-2000", true, "90.45"), ev(12, "-1600", true, "88.64"), ev(13, "-6400", false, "88.64")]
+    );
+    assert_eq!(o.main.fund.bad_debt_paid.0, d("9980"));
 }

@@ -68,7 +68,7 @@ pub struct Account {
     pub positions: Vec<Position>,
     pub ledger: Ledger,
     /// The step of the account's partial liquidation under the `chunks` policy, if it took one:
-    /// left alone during the cooldown, then closed whole.
+    /// within the cooldown after it, its liquidations close whole positions.
     pub chunked_at: Option<usize>,
 }
 

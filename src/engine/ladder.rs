@@ -138,22 +138,21 @@ pub fn ladder(state: &State, m: &Model, asset: usize, levels: &[Price]) -> Ladde
 /// one; `flow` is of asset `asset`.
 pub fn liquidated_at(state: &State, m: &Model, prices: Valuation<'_>, asset: usize) -> Liquidated {
     let mut out = Liquidated::default();
-    // the next check is the next step's: an account still in its cooldown is not checked there
-    let cooling = |chunked: Option<usize>| m.policy.cooling(chunked, state.t + 1);
-    let chunks = matches!(m.policy, Policy::Chunks { .. });
-    for c in state.cohorts.iter().filter(|c| !cooling(c.chunked_at)) {
+    // the next check is the next step's (an account in its cooldown then closes whole positions)
+    let (chunks, next) = (matches!(m.policy, Policy::Chunks { .. }), state.t + 1);
+    for c in &state.cohorts {
         if c.holds_assets || chunks {
             // collateral in assets (valued at these prices, and sold too once every position is
             // closed) or positions sold a chunk at a time: each member is planned on its own
             for mem in &c.members[c.head..] {
-                out.add(account_at(&c.account(mem), prices, m, asset));
+                out.add(account_at(&c.account(mem), prices, m, asset, next));
             }
         } else {
             out.add(cohort_at(c, prices, m, asset));
         }
     }
-    for acc in state.explicit.iter().filter(|a| !cooling(a.chunked_at)) {
-        out.add(account_at(acc, prices, m, asset));
+    for acc in &state.explicit {
+        out.add(account_at(acc, prices, m, asset, next));
     }
     out
 }
@@ -166,10 +165,10 @@ impl Liquidated {
     }
 }
 
-/// One account at `prices`: the engine's own plan for it.
-fn account_at(acc: &Account, prices: Valuation<'_>, m: &Model, asset: usize) -> Liquidated {
+/// One account at `prices`, checked at step `t`: the engine's own plan for it.
+fn account_at(acc: &Account, prices: Valuation<'_>, m: &Model, asset: usize, t: usize) -> Liquidated {
     let mut out = Liquidated::default();
-    let orders = liquidation::plan(acc, prices, m, m.policy, m.fee_rate);
+    let orders = liquidation::plan(acc, prices, m, m.policy.at(acc.chunked_at, t), m.fee_rate);
     if orders.is_empty() {
         return out;
     }

@@ -157,7 +157,8 @@ pub(super) fn round_up_8(q: Decimal) -> Decimal {
     q.round_dp_with_strategy(8, rust_decimal::RoundingStrategy::AwayFromZero)
 }
 
-/// Plan the liquidation of `acc` valued at the step's pre-trade prices `v` (empty if it is healthy).
+/// Plan the liquidation of `acc` valued at the step's pre-trade prices `v` (empty if it is
+/// healthy), under `policy` as it applies to this account at this step ([`Policy::at`]).
 pub fn plan(
     acc: &Account,
     v: Valuation<'_>,
@@ -166,12 +167,6 @@ pub fn plan(
     fee_rate: Ratio,
 ) -> Vec<Order> {
     let h = acc.snapshot(v, info);
-    // after its partial liquidation (and the cooldown, which the caller keeps), an account is
-    // closed whole
-    let policy = match policy {
-        Policy::Chunks { .. } if acc.chunked_at.is_some() => Policy::LargestMmFirst,
-        p => p,
-    };
     match acc.mode {
         Mode::Isolated => plan_isolated(acc, &h, policy),
         Mode::Cross => plan_cross(acc, &h, v.market, info, policy, fee_rate),

@@ -16,10 +16,10 @@ use rust_decimal::Decimal;
 pub enum Policy {
     LargestMmFirst,
     Full,
-    /// A position above `min_notional` loses `fraction` of its size at an account's first
-    /// liquidation; the account is then skipped for `cooldown_steps` steps (a chunk at step t
-    /// blocks the checks of steps t + 1 … t + cooldown_steps − 1), after which what remains is
-    /// closed whole ([`Policy::LargestMmFirst`]).
+    /// A liquidation sells only `fraction` of a position above `min_notional`; for
+    /// `cooldown_steps` after an account's partial liquidation (a chunk at step t: the checks of
+    /// steps t + 1 … t + cooldown_steps − 1) its liquidations close whole positions
+    /// ([`Policy::LargestMmFirst`]); after that, chunks again ([`Policy::at`]).
     Chunks {
         min_notional: Money,
         fraction: Ratio,
@@ -28,11 +28,14 @@ pub enum Policy {
 }
 
 impl Policy {
-    /// Whether an account that took a partial liquidation at step `chunked` is still left alone at `t`.
-    pub fn cooling(self, chunked: Option<usize>, t: usize) -> bool {
+    /// The policy for a check at step `t` of an account whose latest partial liquidation was at
+    /// step `chunked`: within the cooldown after it, whole positions; otherwise this one.
+    pub fn at(self, chunked: Option<usize>, t: usize) -> Policy {
         match (self, chunked) {
-            (Policy::Chunks { cooldown_steps, .. }, Some(c)) => t < c.saturating_add(cooldown_steps),
-            _ => false,
+            (Policy::Chunks { cooldown_steps, .. }, Some(c)) if t < c.saturating_add(cooldown_steps) => {
+                Policy::LargestMmFirst
+            }
+            (p, _) => p,
         }
     }
 }

@@ -402,11 +402,10 @@ pub enum PolicySpec {
     LargestMmFirst,
     /// Close every position at once.
     Full,
-    /// Hyperliquid's: at an account's first liquidation, a position above `chunk.min_notional_usd`
-    /// loses `chunk.fraction` of its size instead of all of it (the others close whole, largest
-    /// maintenance margin first, as long as the account stays liquidatable); the account is then
-    /// left alone for `chunk.cooldown_seconds`, after which, if it is still liquidatable, what
-    /// remains is closed whole.
+    /// Hyperliquid's: a liquidation sells only `chunk.fraction` of a position above
+    /// `chunk.min_notional_usd` (the others close whole, largest maintenance margin first, as long
+    /// as the account stays liquidatable); for `chunk.cooldown_seconds` after an account's partial
+    /// liquidation, its liquidations close whole positions; after that, chunks again.
     Chunks,
 }
 
@@ -418,7 +417,7 @@ pub struct ChunkSpec {
     pub min_notional_usd: Money,
     /// The fraction of such a position sold at the first liquidation.
     pub fraction: Ratio,
-    /// How long the account is left alone after a partial liquidation (seconds).
+    /// How long after a partial liquidation the account's liquidations close whole positions (seconds).
     pub cooldown_seconds: Decimal,
 }
 

@@ -333,31 +333,32 @@ impl State {
     fn plan(&mut self, m: &Model) -> Vec<Plan> {
         let (pre, pre_f) = (self.pre.valuation(), self.pre.valuation_f());
         let mut plans: Vec<Plan> = vec![];
-        // an account in its cooldown after a partial liquidation is left alone
-        let cooling = |chunked: Option<usize>| m.policy.cooling(chunked, self.t);
-        if !cooling(self.focal.chunked_at) && !self.focal_f.clearly_healthy(pre_f, m) {
-            let o = liquidation::plan(&self.focal, pre, m, m.policy, m.fee_rate);
+        // within the cooldown after a partial liquidation, an account's positions close whole
+        let t = self.t;
+        let policy = |chunked: Option<usize>| m.policy.at(chunked, t);
+        if !self.focal_f.clearly_healthy(pre_f, m) {
+            let o = liquidation::plan(&self.focal, pre, m, policy(self.focal.chunked_at), m.fee_rate);
             if !o.is_empty() {
                 plans.push((Who::Focal, self.focal.clone(), o));
             }
         }
         for (k, a) in self.explicit.iter().enumerate() {
-            if cooling(a.chunked_at) || self.explicit_f[k].clearly_healthy(pre_f, m) {
+            if self.explicit_f[k].clearly_healthy(pre_f, m) {
                 continue;
             }
-            let o = liquidation::plan(a, pre, m, m.policy, m.fee_rate);
+            let o = liquidation::plan(a, pre, m, policy(a.chunked_at), m.fee_rate);
             if !o.is_empty() {
                 plans.push((Who::Explicit(k), a.clone(), o));
             }
         }
-        for (ci, c) in self.cohorts.iter_mut().enumerate().filter(|(_, c)| !cooling(c.chunked_at)) {
+        for (ci, c) in self.cohorts.iter_mut().enumerate() {
             for acc in liquidatable_members(c, pre, pre_f, m) {
-                let o = liquidation::plan(&acc, pre, m, m.policy, m.fee_rate);
+                let o = liquidation::plan(&acc, pre, m, policy(acc.chunked_at), m.fee_rate);
                 plans.push((Who::Crowd(ci), acc, o));
             }
         }
         if !self.rules_matter.policy {
-            self.rules_matter.policy = plans.iter().any(|(_, acc, o)| policy_could_matter(acc, o, pre, m));
+            self.rules_matter.policy = plans.iter().any(|(_, acc, o)| policy_could_matter(acc, o, pre, m, t));
         }
         plans
     }
@@ -697,11 +698,11 @@ impl Mirror {
     }
 }
 
-/// Whether another liquidation policy could have planned `orders` for `acc` otherwise: a chunk
-/// was taken, a position above the chunk size is liquidated (unless the account already took its
-/// chunk), or a cross plan closes some positions but not all (or, under `full`, more than the
-/// largest-first walk would).
-fn policy_could_matter(acc: &Account, orders: &[Order], v: Valuation<'_>, m: &Model) -> bool {
+/// Whether another liquidation policy could have planned `orders` for `acc` at step `t` otherwise:
+/// a chunk was taken, a position above the chunk size is liquidated (unless the account is in the
+/// cooldown after a chunk), or a cross plan closes some positions but not all (or, under `full`,
+/// more than the largest-first walk would).
+fn policy_could_matter(acc: &Account, orders: &[Order], v: Valuation<'_>, m: &Model, t: usize) -> bool {
     use super::model::Policy;
     let closes: Vec<usize> = orders
         .iter()
@@ -716,7 +717,8 @@ fn policy_could_matter(acc: &Account, orders: &[Order], v: Valuation<'_>, m: &Mo
         _ => crate::engine::scenario::ChunkSpec::default().min_notional_usd,
     };
     let big = closes.iter().any(|&i| acc.positions[i].notional(v.mark[acc.positions[i].asset]) > min);
-    if chunk || (big && acc.chunked_at.is_none()) {
+    let cooling = m.policy.at(acc.chunked_at, t) != m.policy;
+    if chunk || (big && !cooling) {
         return true;
     }
     let n = closes.len();

@@ -475,7 +475,7 @@ fn resolve_impact_and_liquidation(v: &mut V, s: &Scenario) -> (ImpactModel, Poli
 }
 
 /// Check and resolve the `chunks` policy; the cooldown becomes whole steps: the smallest number
-/// of steps at least as long (a step longer than the cooldown: the next step is free again).
+/// of steps at least as long (a step at least as long as the cooldown: every check falls after it).
 fn resolve_chunks(v: &mut V, s: &Scenario) -> Policy {
     let c = s.liquidation.chunk.clone().unwrap_or_default();
     let p = |f: &str| format!("liquidation.chunk.{f}");

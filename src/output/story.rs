@@ -150,7 +150,7 @@ fn run_value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> 
             let pct = (c.fraction.0 * Decimal::ONE_HUNDRED).normalize();
             let (min, cool) = (usd(c.min_notional_usd.0), c.cooldown_seconds.normalize());
             Some(format!(
-                "a position above {min} loses {pct} % of its size, then the account is left alone for {cool} seconds"
+                "a liquidation sells only {pct} % of a position above {min}, and for {cool} seconds after one, the account's liquidations close whole positions"
             ))
         }
         "hours" => {

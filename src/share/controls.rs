@@ -382,7 +382,7 @@ fn policy_note(s: &Scenario) -> String {
         PolicySpec::Chunks => {
             let c = s.liquidation.chunk.clone().unwrap_or_default();
             format!(
-                "Hyperliquid's: above {} USD a position first loses {} %, then {} s of cooldown, then the rest.",
+                "Hyperliquid's: above {} USD a liquidation sells {} % of a position; for {} s after one, whole positions.",
                 crate::types::group(c.min_notional_usd.0.normalize()),
                 (c.fraction.0 * Decimal::ONE_HUNDRED).normalize(),
                 c.cooldown_seconds.normalize()

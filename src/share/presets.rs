@@ -58,7 +58,7 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "partial-liquidation",
-        claim: "Liquidating large positions a chunk at a time, with a cooldown between, softens the same cascade.",
+        claim: "Liquidating large positions a chunk at a time softens the same cascade.",
         json: include_str!("../../presets/partial-liquidation.json"),
     },
     Preset {
