@@ -282,3 +282,45 @@ fn partial_liquidation_softens_the_same_cascade() {
     let by_control = with("partial-liquidation", &[("policy", "largest_mm_first")]);
     assert_eq!(by_control.summary, whole.summary);
 }
+
+#[test]
+fn adl_makes_the_winning_hedge_pay_and_leaves_what_it_hedged() {
+    let o = outcome("adl");
+    let s = &o.summary;
+    let adl = s.adl.as_ref().expect("the fund ran out and ADL acted");
+    // the fund could not pay: it paid less than the bad debt, ADL paid some of the rest
+    assert!(o.main.fund.bad_debt_paid < s.bad_debt && adl.paid > margin_cascade::types::Money::ZERO);
+    // your BTC short (profitable: BTC fell) was deleveraged before your account was liquidated,
+    // and the liquidation then closed ETH, the position it hedged
+    let yours: Vec<(usize, usize)> = o
+        .main
+        .events
+        .iter()
+        .filter(|e| e.account == AccountId::Focal)
+        .filter_map(|e| match e.kind {
+            EventKind::Adl { asset, realized_pnl, paid, .. } => {
+                assert!(realized_pnl > paid, "closed at the bankruptcy price, still at a profit");
+                Some((asset, e.step))
+            }
+            _ => None,
+        })
+        .collect();
+    let btc = o.symbols.iter().position(|x| x == "BTC").unwrap();
+    assert_eq!(yours.iter().map(|y| y.0).collect::<Vec<_>>(), vec![btc]);
+    assert!(adl.focal_paid > margin_cascade::types::Money::ZERO);
+    assert!(yours[0].1 < s.focal_liquidated_step.expect("liquidated after losing the hedge"));
+    assert_eq!(closed(s), ["ETH"]);
+    // the margin chart marks the deleveraging, then the liquidation
+    let marks = margin_cascade::output::chart::ChartData::from_outcome(&o).liquidations;
+    let labels: Vec<(usize, &str)> = marks.iter().map(|m| (m.step, m.label.as_str())).collect();
+    assert_eq!(labels, vec![(yours[0].1, "BTC (ADL)"), (s.focal_liquidated_step.unwrap(), "ETH")]);
+    // without ADL the hedge stays, the account survives, and more bad debt is left uncovered
+    let off = with("adl", &[("adl", "off")]);
+    assert_eq!(off.summary.focal_liquidated_step, None);
+    assert!(off.summary.final_equity > s.final_equity);
+    assert!(off.summary.uncovered_bad_debt > s.uncovered_bad_debt);
+    assert!(off.summary.adl.is_none());
+    // and the control gives the same run as the scenario helper
+    let base = presets::get("adl").unwrap().scenario();
+    assert_eq!(simulate(&Model::from_scenario(&base.without_adl()).unwrap()).summary, off.summary);
+}

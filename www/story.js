@@ -14,7 +14,22 @@ export function narrative(s, positions) {
   if (s.crowd_accounts > 0) {
     parts.push(`Liquidations hit ${s.crowd_accounts} crowd accounts (${usd(+sum.crowd_liquidated_notional)} of positions); bad debt ${usd(+sum.bad_debt)}.`);
   }
+  const adl = adlSentence(sum, s.focal_events);
+  if (adl) parts.push(adl);
   return parts.join(' ');
+}
+
+/** Who paid the bad debt the insurance fund could not: auto-deleveraged positions (`events`: your
+ * account's events, for which of yours), or nobody. */
+function adlSentence(sum, events) {
+  const a = sum.adl, uncovered = +sum.uncovered_bad_debt;
+  const plural = (n, w) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  if (!a) return uncovered > 0 ? `The insurance fund ran out: ${usd(uncovered)} of bad debt stayed uncovered, a loss socialised over everyone.` : '';
+  let t = `The insurance fund ran out: auto-deleveraging closed ${plural(a.positions, 'profitable position')} of ${plural(a.accounts, 'account')} at bankruptcy prices, which paid ${usd(+a.paid)} of the bad debt`;
+  const yours = [...new Set(events.filter((e) => e.kind === 'adl').map((e) => e.asset))];
+  if (+a.focal_paid > 0) t += `, ${usd(+a.focal_paid)} of it from your ${names(yours)} position${yours.length > 1 ? 's' : ''} (at step ${events.find((e) => e.kind === 'adl').step})`;
+  if (uncovered > 0) t += `; ${usd(uncovered)} stayed uncovered`;
+  return t + '.';
 }
 
 function shockSentence(s) {

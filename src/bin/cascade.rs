@@ -442,5 +442,17 @@ fn text_summary(o: &margin_cascade::Outcome) -> String {
         s.uncovered_bad_debt.round_dp(2),
         s.insurance_fund_final.round_dp(2)
     );
+    if let Some(a) = &s.adl {
+        out += &format!(
+            "  auto-deleveraging paid {} USD: {} position{} of {} account{}, {} USD at bankruptcy prices; yours paid {} USD\n",
+            a.paid.round_dp(2),
+            a.positions,
+            if a.positions == 1 { "" } else { "s" },
+            a.accounts,
+            if a.accounts == 1 { "" } else { "s" },
+            a.notional.round_dp(0),
+            a.focal_paid.round_dp(2)
+        );
+    }
     out
 }

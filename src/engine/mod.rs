@@ -9,6 +9,7 @@
 //! * `book.rs` — one book, margined cross or isolated: the one place that says how;
 //! * `margin.rs` — the math that values an account at a price vector (pure);
 //! * `liquidation.rs` — what the venue does to an account that fails its margin check;
+//! * `adl.rs` — auto-deleveraging: who pays the bad debt the insurance fund cannot;
 //! * `market.rs` — the exogenous path (random walk and scripted shocks) and price impact;
 //! * `pricing.rs` — which price values what: the index, the market, the mark, collateral prices;
 //! * `sim.rs` — the step loop, one round of the feedback loop per step;

@@ -717,6 +717,13 @@ impl Scenario {
         s
     }
 
+    /// The same scenario without auto-deleveraging: what the fund cannot pay stays uncovered.
+    pub fn without_adl(&self) -> Scenario {
+        let mut s = self.clone();
+        s.liquidation.adl = AdlSpec::Off;
+        s
+    }
+
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }

@@ -7,7 +7,9 @@
 //! 4. the forced orders of each asset are netted into one batch, which moves `I` (unless
 //!    feedback is off) and fills at the mean of the pre- and post-impact prices;
 //! 5. the orders are applied; the liquidations the batch's own impact causes are found at the
-//!    next step.
+//!    next step;
+//! 6. under auto-deleveraging, bad debt the fund could not pay is covered by profitable opposite
+//!    positions (`adl.rs`).
 
 use super::account::{Account, AccountId};
 use super::account::{AccountInit, Mode};

@@ -52,9 +52,13 @@ pub type Variant = fn(&Scenario) -> Scenario;
 
 /// The other runs a description may quote, by the prefix of their figures: `{index.equity}` is
 /// from the same scenario with every collateral valued at the index, `{whole.drop.BTC}` from the
-/// same scenario liquidating whole positions (largest maintenance margin first).
-pub const ALTERNATIVES: [(&str, Variant); 2] =
-    [("index.", Scenario::collateral_at_index), ("whole.", Scenario::whole_positions)];
+/// same scenario liquidating whole positions (largest maintenance margin first), `{noadl.equity}`
+/// from the same scenario without auto-deleveraging.
+pub const ALTERNATIVES: [(&str, Variant); 3] = [
+    ("index.", Scenario::collateral_at_index),
+    ("whole.", Scenario::whole_positions),
+    ("noadl.", Scenario::without_adl),
+];
 
 /// The description with every resolvable placeholder filled in from `main`; a prefixed figure
 /// from the run of that alternative in `alts` (in the order of [`ALTERNATIVES`]), when given.
@@ -145,6 +149,18 @@ fn run_value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> 
         "cascade" => Some(o.summary.cascade_depth_steps.to_string()),
         "step.seconds" => Some(format!("{} seconds", (s.step_minutes * Decimal::from(60)).normalize())),
         "baddebt" => Some(usd_short(o.summary.bad_debt.to_f64())),
+        "uncovered" => Some(usd_short(o.summary.uncovered_bad_debt.to_f64())),
+        "fund" => Some(usd_short(m.fund0.to_f64())),
+        "adl.paid" => o.summary.adl.as_ref().map(|a| usd_short(a.paid.to_f64())),
+        "adl.notional" => o.summary.adl.as_ref().map(|a| usd_short(a.notional.to_f64())),
+        "adl.positions" => o.summary.adl.as_ref().map(|a| crate::types::group(Decimal::from(a.positions))),
+        "adl.accounts" => o.summary.adl.as_ref().map(|a| crate::types::group(Decimal::from(a.accounts))),
+        "adl.yours" => o.summary.adl.as_ref().filter(|a| !a.focal_paid.is_zero()).map(|a| usd(a.focal_paid.0)),
+        "adl.step" => o.main.events.iter().find_map(|e| {
+            (e.account == crate::engine::account::AccountId::Focal
+                && matches!(e.kind, crate::engine::liquidation::EventKind::Adl { .. }))
+            .then_some(e.step.to_string())
+        }),
         "chunk.rule" => {
             let c = s.liquidation.chunk.clone().unwrap_or_default();
             let pct = (c.fraction.0 * Decimal::ONE_HUNDRED).normalize();

@@ -14,8 +14,8 @@
 
 use crate::engine::pricing::RulesMatter;
 use crate::engine::scenario::{
-    limits, move_of, AccountSpec, CrowdAssetSpec, MarkPriceSpec, ModeSpec, PairSpec, PolicySpec, PriceSourceSpec,
-    Scenario, ShockSpec, SideSpec,
+    limits, move_of, AccountSpec, AdlSpec, CrowdAssetSpec, MarkPriceSpec, ModeSpec, PairSpec, PolicySpec,
+    PriceSourceSpec, Scenario, ShockSpec, SideSpec,
 };
 use crate::error::{Error, Problem};
 use crate::types::Money;
@@ -241,6 +241,9 @@ fn venue_controls(s: &Scenario, out: &mut Vec<Control>) {
         choice(&["market", "index"]),
         value.into(),
     ));
+    let adl = if s.liquidation.adl.is_off() { "off" } else { "queue" };
+    let label = "Bad debt the fund cannot pay (auto-deleveraging)";
+    out.push(Control::new("adl", label, "", "venue", choice(&["off", "queue"]), adl.into()));
 }
 
 /// The assets some account holds (or owes) as collateral, in the scenario's order.
@@ -341,6 +344,7 @@ fn after_the_run(key: &str, apart: Option<RulesMatter>) -> Result<(), Unavailabl
     match key {
         "mark" if !a.mark => Err(format!("No effect: no position {never}.").into()),
         "coll_price" if !a.collateral_price => Err(format!("No effect: no collateral asset {never}.").into()),
+        "adl" if !a.adl => Err("No effect on this run: the insurance fund covered every deficit a liquidation left.".into()),
         "policy" if !a.policy => Err(
             "No effect on this run: every liquidation closes all an account holds, and no position is above the chunk size."
                 .into(),
@@ -358,6 +362,13 @@ fn note(s: &Scenario, key: &str, model: Option<&crate::engine::model::Model>) ->
         k if k.starts_with("crowd.coll.") => Some(crowd_usd(s)),
         "mark" => Some(mark_note(s)),
         "policy" => Some(policy_note(s)),
+        "adl" if s.liquidation.adl.is_off() => {
+            Some("Off: what the insurance fund cannot pay stays uncovered, a loss socialised over everyone.".into())
+        }
+        "adl" => Some(
+            "Queue: profitable positions on the other side, highest PnL % × leverage first, are closed at the bankrupt account's bankruptcy price and cover the deficit."
+                .into(),
+        ),
         "coll_price" => {
             let held = collateral_assets(s);
             let index = "the index is the outside price, drawn dashed as \"exogenous\"";
@@ -565,7 +576,8 @@ fn describe_specs(base: &Scenario) -> Vec<Control> {
     out
 }
 
-/// Set one of the venue's rules (the liquidation policy, the mark, the collateral price source);
+/// Set one of the venue's rules (the liquidation policy, the mark, the collateral price source,
+/// auto-deleveraging);
 /// a rule's own settings (a median's window, the chunks' sizes) come back from the base.
 fn set_venue(s: &mut Scenario, base: &Scenario, key: &str, raw: &str) {
     let l = &mut s.liquidation;
@@ -584,6 +596,7 @@ fn set_venue(s: &mut Scenario, base: &Scenario, key: &str, raw: &str) {
                 _ => (MarkPriceSpec::Market, None),
             };
         }
+        "adl" => l.adl = if raw == "queue" { AdlSpec::Queue } else { AdlSpec::Off },
         _ => {
             let source = if raw == "index" { PriceSourceSpec::Index } else { PriceSourceSpec::Market };
             s.assets.iter_mut().for_each(|a| a.collateral_price = source);
@@ -640,7 +653,7 @@ fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f
         "shock.pct" => set_shock_size(s, script, x),
         "shock.step" => set_shock_start(s, script, x as usize),
         "shock.own" => script.own = Some(raw == "true"),
-        "policy" | "mark" | "coll_price" => set_venue(s, base, key, raw),
+        "policy" | "mark" | "coll_price" | "adl" => set_venue(s, base, key, raw),
         k if k.starts_with("lev.") => set_leverage(s, k, dec(x)),
         k if k.starts_with("crowd.coll.") => {
             s.crowd.collateral.insert(k["crowd.coll.".len()..].to_string(), crate::types::Ratio(dec(x)));

@@ -62,6 +62,11 @@ pub const PRESETS: &[Preset] = &[
         json: include_str!("../../presets/partial-liquidation.json"),
     },
     Preset {
+        name: "adl",
+        claim: "When the insurance fund runs out, the venue closes profitable positions to cover the losses: a winning hedge pays, and what it hedged is left exposed.",
+        json: include_str!("../../presets/adl.json"),
+    },
+    Preset {
         name: "cross-vs-isolated",
         claim: "The same book in cross and isolated mode, side by side.",
         json: include_str!("../../presets/cross-vs-isolated.json"),
