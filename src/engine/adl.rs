@@ -10,8 +10,9 @@
 //!   deficit per unit, rounded *up* to 8 decimals (so `P_b` is never on the counterparties' side of
 //!   the exact one).
 //! * **counterparties**: positions on the other side of the same asset, held by any other
-//!   account, in profit at the mark after the step's batch and not in loss at `P_b` (so ADL never
-//!   leaves anyone with new bad debt).
+//!   account, in profit at the mark after the step's batch and not in loss at `P_b` (so no
+//!   position is deleveraged at a loss; the profit it gives up may still leave a cross account's
+//!   other positions below maintenance, to be liquidated at the next check).
 //! * **rank** `= PnL % × effective leverage = uPnL / (|q| · entry) × notional / equity`, at the
 //!   mark after the batch; the equity is the account's (an isolated position's: its margin plus
 //!   its uPnL; zero or less ranks first). Highest first; ties in account order (yours, the
