@@ -157,3 +157,28 @@ fn a_crowd_of_shorts_is_deleveraged_weakest_first_and_leaves_its_cohort() {
     assert!(paid.windows(2).all(|w| opening(w[0].0) <= opening(w[1].0)), "{paid:?}");
     assert!(margin_cascade::engine::conservation::check(&o.main).exact);
 }
+
+#[test]
+fn pro_rata_cuts_every_position_by_the_same_fraction() {
+    let o = run(scenario("pro_rata", false, json!([])));
+    // 1 BTC of deficit at 8 000 per unit over 0.3 + 0.4 + 0.5 = 1.2 BTC of shorts: φ = 1 / 1.2,
+    // each share rounded up to 8 decimals, in rank order (B, C, A):
+    //   B 0.3 × φ = 0.25 → pays 2 000; C 0.4 × φ = 0.333…3 → 0.33333334, pays 2 666.66672;
+    //   A 0.5 × φ = 0.41666667 would pay 3 333.33336 > the 3 333.33328 left, so it closes
+    //   ⌈3 333.33328 / 8 000⌉₈ = 0.41666666 and pays exactly that
+    let q = |s: &str| Qty(d(s));
+    let (m, p) = (|s: &str| Money(d(s)), Price(d("98000")));
+    let got: Vec<(String, Qty, Money)> = adl_events(&o).into_iter().map(|e| (e.0, e.1, e.4)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("B".into(), q("0.25"), m("2000")),
+            ("C".into(), q("0.33333334"), m("2666.66672")),
+            ("A".into(), q("0.41666666"), m("3333.33328")),
+        ]
+    );
+    assert!(adl_events(&o).iter().all(|e| e.2 == p));
+    assert_eq!(o.summary.uncovered_bad_debt, Money::ZERO);
+    assert_eq!(o.summary.adl.as_ref().map(|a| a.paid), Some(m("8000")));
+    assert!(margin_cascade::engine::conservation::check(&o.main).exact);
+}

@@ -152,11 +152,11 @@ fn check_all(o: &Outcome) {
 
 /// The liquidation settings of a random scenario: a policy (chunks of 30 % above 20 000 USD with a
 /// cooldown of two steps, so that partial fills, cooldowns and remainders all happen), a mark rule,
-/// and auto-deleveraging on when `mark` is odd.
+/// and an auto-deleveraging rule (off, queue or pro rata).
 fn liquidation(full: bool, chunks: bool, mark: usize) -> serde_json::Value {
     let mut l = json!({"policy": if chunks {"chunks"} else if full {"full"} else {"largest_mm_first"},
                        "mark_price": (["market", "index", "median"][mark]),
-                       "adl": if mark % 2 == 1 {"queue"} else {"off"}});
+                       "adl": (["off", "queue", "pro_rata"][(mark + usize::from(full)) % 3])});
     if chunks {
         l["chunk"] = json!({"min_notional_usd": "20000", "fraction": "0.3", "cooldown_seconds": "600"});
     }

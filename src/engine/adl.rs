@@ -20,7 +20,9 @@
 //!
 //! The queue closes counterparties whole, each paying `|q| · c`, until `U` is covered; the last
 //! one is closed only as far as needed (its quantity rounded up to 8 decimals) and pays exactly
-//! what remains, so ADL covers the deficit to the last decimal. The bankrupt account's closed
+//! what remains, so ADL covers the deficit to the last decimal. *Pro rata*, every counterparty
+//! closes the same fraction `φ = min(1, U / (c · Σ|q|))` of its position (rounded up to 8
+//! decimals), in rank order, so the rounding's last cents fall short on the lowest-ranked. The bankrupt account's closed
 //! positions are tried largest notional first, each with its own `P_b`, while anything remains.
 //! A deficit left by a loan alone (no position closed at that step) is not deleveraged; neither is
 //! what no counterparty can cover: it stays uncovered.
@@ -117,6 +119,19 @@ pub fn take(held: Qty, left: Money, c: Money) -> (Qty, Money) {
         return (held, whole);
     }
     (Qty(round_up_8(left.0 / c.0).min(held.0)), left)
+}
+
+/// Pro rata: the fraction of every position (sizes `qtys`) that covers `left` at `c` per unit,
+/// at most all of them; `None` when there is nothing to take from.
+pub fn pro_rata_share(qtys: impl Iterator<Item = Qty>, left: Money, c: Money) -> Option<Decimal> {
+    let total: Decimal = qtys.map(|q| q.0.abs()).sum();
+    let need = left.0.checked_div(c.0)?;
+    (total > Decimal::ZERO).then(|| need.checked_div(total).unwrap_or(Decimal::ONE).min(Decimal::ONE))
+}
+
+/// A position of size `held`'s pro-rata part: `fraction` of it, rounded up to 8 decimals, at most all.
+pub fn share_of(held: Qty, fraction: Decimal) -> Qty {
+    Qty(round_up_8(held.0 * fraction).min(held.0))
 }
 
 /// One deleveraging: `x` (unsigned) of position `i` closed at the bankruptcy price `pb` of

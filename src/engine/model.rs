@@ -40,6 +40,16 @@ impl Policy {
     }
 }
 
+/// Auto-deleveraging (`adl.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdlRule {
+    Off,
+    /// Whole positions, highest rank first.
+    Queue,
+    /// The same fraction of every eligible position.
+    ProRata,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ImpactModel {
     Depth,
@@ -77,8 +87,8 @@ pub struct Model {
     pub cross_impact: f64,
     pub policy: Policy,
     pub fee_rate: Ratio,
-    /// Whether bad debt the fund cannot pay is auto-deleveraged (`adl.rs`).
-    pub adl: bool,
+    /// Whether, and how, bad debt the fund cannot pay is auto-deleveraged (`adl.rs`).
+    pub adl: AdlRule,
     /// The price margin is checked on (`pricing.rs`).
     pub mark: MarkRule,
     pub fund0: Money,

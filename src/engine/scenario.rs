@@ -255,6 +255,9 @@ pub enum AdlSpec {
     /// Profitable positions on the other side of the bankrupt position are closed at its
     /// bankruptcy price, highest rank (PnL % × effective leverage) first, until the deficit is covered.
     Queue,
+    /// Every eligible position on the other side is closed by the same fraction, at the
+    /// bankruptcy price, so that together they cover the deficit.
+    ProRata,
 }
 
 impl AdlSpec {

@@ -18,7 +18,7 @@ use super::crowd::{Cohort, Member};
 use super::liquidation::{self, Event, EventKind, Fund, Order};
 use super::margin::{self, AssetInfo, Valuation};
 use super::market::{self, ExoPath};
-use super::model::Model;
+use super::model::{AdlRule, Model};
 use super::pricing::{Basis, Quotes, RulesMatter, ValuationF};
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
@@ -460,7 +460,7 @@ impl State {
         }
         for d in adl::deficits(&self.events, first).into_iter().filter(|d| !d.closes.is_empty()) {
             self.rules_matter.adl = true;
-            if !m.adl {
+            if m.adl == AdlRule::Off {
                 return;
             }
             let mut left = d.uncovered;
@@ -471,7 +471,7 @@ impl State {
                 let (pb, c) = adl::bankruptcy_price(d.amount, trade, fill);
                 let queue = self.adl_queue(m, asset, trade, pb, d.account);
                 let close = adl::Deleverage { x: Qty::ZERO, fill, pb, paid: Money::ZERO, bankrupt: d.account, step: t };
-                left = self.adl_take(&queue, close, c, left);
+                left = self.adl_take(&queue, close, c, left, m.adl == AdlRule::ProRata);
             }
             let covered = d.uncovered - left;
             if let EventKind::BadDebt { adl_paid, uncovered, .. } = &mut self.events[d.event].kind {
@@ -518,17 +518,24 @@ impl State {
         q
     }
 
-    /// Deleverage the `queue` in order until `left` is covered at `c` per unit (`close` carries the
-    /// bankrupt close's fill and bankruptcy price); returns what is still uncovered.
-    fn adl_take(&mut self, queue: &[Candidate], close: adl::Deleverage, c: Money, mut left: Money) -> Money {
+    /// Deleverage the `queue` until `left` is covered at `c` per unit (`close` carries the bankrupt
+    /// close's fill and bankruptcy price): in order, whole positions (`pro_rata`: the same fraction
+    /// of each, rounded up to 8 decimals); the last one only as far as needed. Returns what is
+    /// still uncovered.
+    fn adl_take(
+        &mut self,
+        queue: &[Candidate],
+        close: adl::Deleverage,
+        c: Money,
+        mut left: Money,
+        pro_rata: bool,
+    ) -> Money {
+        let share = if pro_rata { adl::pro_rata_share(queue.iter().map(|x| x.position.qty), left, c) } else { None };
         let mut moved: Vec<(usize, Account)> = vec![];
         for cand in queue {
             if left.is_zero() {
                 break;
             }
-            let (x, paid) = adl::take(cand.position.qty.abs(), left, c);
-            left -= paid;
-            let d = adl::Deleverage { x, paid, ..close };
             let acc = match cand.holder {
                 Holder::Focal => &mut self.focal,
                 Holder::Explicit(k) => &mut self.explicit[k],
@@ -542,7 +549,11 @@ impl State {
                 }
             };
             let Some(i) = acc.positions.iter().position(|p| *p == cand.position) else { continue };
-            adl::settle(acc, i, &d, &mut self.events);
+            let held = cand.position.qty.abs();
+            let part = share.map_or(held, |f| adl::share_of(held, f));
+            let (x, paid) = adl::take(part, left, c);
+            left -= paid;
+            adl::settle(acc, i, &adl::Deleverage { x, paid, ..close }, &mut self.events);
         }
         self.focal_f = Mirror::of(&self.focal);
         self.explicit_f = self.explicit.iter().map(Mirror::of).collect();

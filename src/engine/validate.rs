@@ -7,11 +7,11 @@ use super::book::{Book, BookPosition};
 use super::crowd;
 use super::linalg;
 use super::margin::{self, Brackets};
-use super::model::{ImpactModel, Model, Policy, Shock};
+use super::model::{AdlRule, ImpactModel, Model, Policy, Shock};
 use super::pricing::{MarkRule, Source};
 use super::scenario::{
-    self, limits, AccountSpec, AssetSpec, CorrelationSpec, ImpactModelSpec, MarkPriceSpec, ModeSpec, PolicySpec,
-    PositionSpec, PriceSourceSpec, Scenario, SideSpec,
+    self, limits, AccountSpec, AdlSpec, AssetSpec, CorrelationSpec, ImpactModelSpec, MarkPriceSpec, ModeSpec,
+    PolicySpec, PositionSpec, PriceSourceSpec, Scenario, SideSpec,
 };
 use crate::error::{Error, Problem};
 use crate::types::{Money, Price, Qty, Ratio};
@@ -102,7 +102,11 @@ impl Model {
             cross_impact: s.impact.cross_impact,
             policy,
             fee_rate,
-            adl: !s.liquidation.adl.is_off(),
+            adl: match s.liquidation.adl {
+                AdlSpec::Off => AdlRule::Off,
+                AdlSpec::Queue => AdlRule::Queue,
+                AdlSpec::ProRata => AdlRule::ProRata,
+            },
             mark,
             fund0,
             focal_book: acc.focal_book,

@@ -241,9 +241,13 @@ fn venue_controls(s: &Scenario, out: &mut Vec<Control>) {
         choice(&["market", "index"]),
         value.into(),
     ));
-    let adl = if s.liquidation.adl.is_off() { "off" } else { "queue" };
+    let adl = match s.liquidation.adl {
+        AdlSpec::Off => "off",
+        AdlSpec::Queue => "queue",
+        AdlSpec::ProRata => "pro_rata",
+    };
     let label = "Bad debt the fund cannot pay (auto-deleveraging)";
-    out.push(Control::new("adl", label, "", "venue", choice(&["off", "queue"]), adl.into()));
+    out.push(Control::new("adl", label, "", "venue", choice(&["off", "queue", "pro_rata"]), adl.into()));
 }
 
 /// The assets some account holds (or owes) as collateral, in the scenario's order.
@@ -362,13 +366,7 @@ fn note(s: &Scenario, key: &str, model: Option<&crate::engine::model::Model>) ->
         k if k.starts_with("crowd.coll.") => Some(crowd_usd(s)),
         "mark" => Some(mark_note(s)),
         "policy" => Some(policy_note(s)),
-        "adl" if s.liquidation.adl.is_off() => {
-            Some("Off: what the insurance fund cannot pay stays uncovered, a loss socialised over everyone.".into())
-        }
-        "adl" => Some(
-            "Queue: profitable positions on the other side, highest PnL % × leverage first, are closed at the bankrupt account's bankruptcy price and cover the deficit."
-                .into(),
-        ),
+        "adl" => Some(adl_note(s.liquidation.adl).into()),
         "coll_price" => {
             let held = collateral_assets(s);
             let index = "the index is the outside price, drawn dashed as \"exogenous\"";
@@ -399,6 +397,15 @@ fn policy_note(s: &Scenario) -> String {
                 c.cooldown_seconds.normalize()
             )
         }
+    }
+}
+
+/// What the auto-deleveraging rule means, in one line.
+fn adl_note(a: AdlSpec) -> &'static str {
+    match a {
+        AdlSpec::Off => "Off: what the insurance fund cannot pay stays uncovered, a loss socialised over everyone.",
+        AdlSpec::Queue => "Queue: profitable positions on the other side, highest PnL % × leverage first, are closed at the bankrupt account's bankruptcy price and cover the deficit.",
+        AdlSpec::ProRata => "Pro rata: every profitable position on the other side is cut by the same fraction, at the bankrupt account's bankruptcy price, to cover the deficit.",
     }
 }
 
@@ -596,7 +603,13 @@ fn set_venue(s: &mut Scenario, base: &Scenario, key: &str, raw: &str) {
                 _ => (MarkPriceSpec::Market, None),
             };
         }
-        "adl" => l.adl = if raw == "queue" { AdlSpec::Queue } else { AdlSpec::Off },
+        "adl" => {
+            l.adl = match raw {
+                "queue" => AdlSpec::Queue,
+                "pro_rata" => AdlSpec::ProRata,
+                _ => AdlSpec::Off,
+            }
+        }
         _ => {
             let source = if raw == "index" { PriceSourceSpec::Index } else { PriceSourceSpec::Market };
             s.assets.iter_mut().for_each(|a| a.collateral_price = source);
