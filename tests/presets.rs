@@ -324,3 +324,30 @@ fn adl_makes_the_winning_hedge_pay_and_leaves_what_it_hedged() {
     let base = presets::get("adl").unwrap().scenario();
     assert_eq!(simulate(&Model::from_scenario(&base.without_adl()).unwrap()).summary, off.summary);
 }
+
+/// Every chart of every preset — and of each with every venue rule switched the other way —
+/// draws at the page's smallest panel (200 × 120) and at a phone's width without panicking (a
+/// panic in the page's WebAssembly kills it: a marker label wider than the plot once did).
+#[test]
+fn every_chart_draws_at_the_smallest_size_without_panicking() {
+    use margin_cascade::output::chart::{self, ChartData, Which};
+    use plotters::prelude::*;
+    let flips = [("backstop", "on"), ("adl", "queue"), ("policy", "chunks"), ("mark", "index")];
+    for p in PRESETS {
+        for flip in std::iter::once(None).chain(flips.iter().map(Some)) {
+            let o = match flip {
+                Some(&(k, v)) => with(p.name, &[(k, v)]),
+                None => outcome(p.name),
+            };
+            let d = ChartData::from_outcome(&o);
+            for which in [Which::Collateral, Which::MarginRatio, Which::Impact, Which::Crowd] {
+                for (w, h) in [(200, 120), (290, 230), (343, 200)] {
+                    let mut svg = String::new();
+                    let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+                    chart::draw(&root, &d, which, &chart::LIGHT)
+                        .unwrap_or_else(|e| panic!("{} {flip:?} {which:?} {w}×{h}: {e}", p.name));
+                }
+            }
+        }
+    }
+}

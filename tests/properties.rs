@@ -21,6 +21,7 @@ fn check_conservation(r: &Run) {
     let mut uncovered = Money::ZERO;
     // what deleveraged positions paid toward each (bankrupt account, step), and what its write-off says ADL covered
     let mut adl_paid: HashMap<(AccountId, usize), (Money, Money)> = HashMap::new();
+    let mut vault = Money::ZERO;
     for e in &r.events {
         let c = cash.get_mut(&e.account).expect("event for a known account");
         match &e.kind {
@@ -37,6 +38,11 @@ fn check_conservation(r: &Run) {
                 assert_eq!(*amount, *fund_paid + *adl + *u);
                 adl_paid.entry((e.account, e.step)).or_default().1 += *adl;
             }
+            EventKind::Backstop { realized_pnl, .. } => *c += *realized_pnl,
+            EventKind::BackstopCash { amount } => {
+                *c -= *amount;
+                vault += *amount;
+            }
             EventKind::Adl { realized_pnl, paid, bankrupt, .. } => {
                 *c += *realized_pnl - *paid;
                 assert!(paid.0 > rust_decimal::Decimal::ZERO, "a deleveraged position pays something");
@@ -44,6 +50,7 @@ fn check_conservation(r: &Run) {
             }
         }
     }
+    assert_eq!(vault, r.vault.cash, "the backstop vault holds the cash passed to it");
     for ((who, step), (paid, covered)) in &adl_paid {
         assert_eq!(paid, covered, "{who:?} at step {step}: deleveraged positions paid exactly what ADL covered");
     }
@@ -53,7 +60,9 @@ fn check_conservation(r: &Run) {
         let l = &a.ledger;
         assert_eq!(
             a.total_cash(),
-            l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off - l.adl_paid
+            l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off
+                - l.adl_paid
+                - l.backstop_transferred
         );
     }
     assert_eq!(r.fund.balance, fund, "fund: opening + fees − bad debt paid");
@@ -64,7 +73,10 @@ fn check_conservation(r: &Run) {
     for a in &accounts {
         if a.positions.is_empty() && a.balances.is_empty() && a.ledger.sale_proceeds.is_zero() {
             let l = &a.ledger;
-            assert_eq!(l.opening_cash + l.realized_pnl - l.fees - l.adl_paid, a.total_cash() - l.bad_debt_written_off);
+            assert_eq!(
+                l.opening_cash + l.realized_pnl - l.fees - l.adl_paid - l.backstop_transferred,
+                a.total_cash() - l.bad_debt_written_off
+            );
         }
     }
     assert!(margin_cascade::engine::conservation::check(r).exact);
@@ -122,6 +134,7 @@ fn check_rebuilt(
 fn check_balances(m: &Model, r: &Run) {
     let traded = |k: &EventKind| match k {
         EventKind::CollateralSale { asset, quantity, .. } => Some((*asset, quantity.0)),
+        EventKind::Backstop { asset, quantity, collateral: true, .. } => Some((*asset, quantity.0)),
         _ => None,
     };
     check_rebuilt(m, r, |a| book(&a.balances, |b| (b.0, b.1 .0)), traded, "balances");
@@ -131,9 +144,9 @@ fn check_balances(m: &Model, r: &Run) {
 /// and what auto-deleveraging closed.
 fn check_positions(m: &Model, r: &Run) {
     let traded = |k: &EventKind| match k {
-        EventKind::Liquidation { asset, quantity, .. } | EventKind::Adl { asset, quantity, .. } => {
-            Some((*asset, quantity.0))
-        }
+        EventKind::Liquidation { asset, quantity, .. }
+        | EventKind::Adl { asset, quantity, .. }
+        | EventKind::Backstop { asset, quantity, collateral: false, .. } => Some((*asset, quantity.0)),
         _ => None,
     };
     check_rebuilt(m, r, |a| book(&a.positions, |p| (p.asset, p.qty.0)), traded, "positions");
@@ -157,6 +170,10 @@ fn liquidation(full: bool, chunks: bool, mark: usize) -> serde_json::Value {
     let mut l = json!({"policy": if chunks {"chunks"} else if full {"full"} else {"largest_mm_first"},
                        "mark_price": (["market", "index", "median"][mark]),
                        "adl": (["off", "queue", "pro_rata"][(mark + usize::from(full)) % 3])});
+    if (mark + usize::from(chunks)) % 2 == 1 {
+        // Hyperliquid's backstop at 2/3 of maintenance margin
+        l["backstop_below_mm"] = json!("0.6666666667");
+    }
     if chunks {
         l["chunk"] = json!({"min_notional_usd": "20000", "fraction": "0.3", "cooldown_seconds": "600"});
     }

@@ -20,6 +20,8 @@ function eventText(e) {
   }
   if (e.kind === 'collateral_sale') return `collateral sale ${e.asset} (sold ${qty} at ${px(+e.price)})`;
   if (e.kind === 'bad_debt') return `bad debt ${usd(+e.amount)}`;
+  if (e.kind === 'backstop') return `taken over by the backstop vault: ${e.collateral ? 'collateral ' : ''}${e.asset} ${qty} at ${px(+e.price)}${e.collateral ? '' : ', no sale on the book'}`;
+  if (e.kind === 'backstop_cash') return `${usd(+e.amount)} of cash passed to the vault with it`;
   if (e.kind === 'adl') {
     const side = String(e.quantity).startsWith('-') ? 'sold' : 'bought';
     return `auto-deleveraged ${e.asset} (${side} ${qty} at the bankruptcy price ${px(+e.price)}, paying ${usd(+e.paid)} of ${e.bankrupt}'s bad debt)`;

@@ -14,9 +14,20 @@ export function narrative(s, positions) {
   if (s.crowd_accounts > 0) {
     parts.push(`Liquidations hit ${s.crowd_accounts} crowd accounts (${usd(+sum.crowd_liquidated_notional)} of positions); bad debt ${usd(+sum.bad_debt)}.`);
   }
+  const vault = backstopSentence(sum);
+  if (vault) parts.push(vault);
   const adl = adlSentence(sum, s.focal_events);
   if (adl) parts.push(adl);
   return parts.join(' ');
+}
+
+/** What the backstop vault took over, without selling it into the book, and how it came out. */
+function backstopSentence(sum) {
+  const b = sum.backstop;
+  if (!b) return '';
+  let t = `The backstop vault took over ${b.takeovers} account${b.takeovers === 1 ? '' : 's'} far below maintenance (${usd(+b.notional)} of positions at the mark), none of it sold into the book`;
+  if (b.focal_step != null) t += `, yours at step ${b.focal_step}`;
+  return `${t}; holding it to the end, the vault ${+b.result >= 0 ? 'gained' : 'lost'} ${usd(Math.abs(+b.result))}.`;
 }
 
 /** Who paid the bad debt the insurance fund could not: auto-deleveraged positions (`events`: your

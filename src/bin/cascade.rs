@@ -442,6 +442,17 @@ fn text_summary(o: &margin_cascade::Outcome) -> String {
         s.uncovered_bad_debt.round_dp(2),
         s.insurance_fund_final.round_dp(2)
     );
+    if let Some(b) = &s.backstop {
+        out += &format!(
+            "  backstop vault: {} takeover{}, {} USD at the mark, {} USD of cash with them; its result {} USD{}\n",
+            b.takeovers,
+            if b.takeovers == 1 { "" } else { "s" },
+            b.notional.round_dp(0),
+            b.transferred.round_dp(2),
+            b.result.round_dp(2),
+            b.focal_step.map(|t| format!("; yours at step {t}")).unwrap_or_default()
+        );
+    }
     if let Some(a) = &s.adl {
         out += &format!(
             "  auto-deleveraging paid {} USD: {} position{} of {} account{}, {} USD at bankruptcy prices; yours paid {} USD\n",

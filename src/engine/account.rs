@@ -56,6 +56,8 @@ pub struct Ledger {
     pub bad_debt_written_off: Money,
     /// What the account's positions paid toward others' bad debt when auto-deleveraged.
     pub adl_paid: Money,
+    /// Cash that passed to the backstop vault with a takeover (`backstop.rs`).
+    pub backstop_transferred: Money,
 }
 
 #[derive(Clone, Debug)]

@@ -1,6 +1,7 @@
 //! Conservation of value, exact to the last decimal. For every account:
 //! `closing cash = opening cash + realised PnL − fees + collateral sale proceeds + bad debt
-//! written off − paid by auto-deleveraging` (cash includes isolated margins), and for the
+//! written off − paid by auto-deleveraging − passed to the backstop vault` (cash includes
+//! isolated margins; the vault's cash is what the accounts passed to it), and for the
 //! insurance fund: `closing = opening + fees − bad debt paid`, with every fee an account paid
 //! received by the fund and every written-off amount paid by the fund, paid by the positions
 //! auto-deleveraged (what they paid, summed over the accounts, is what the fund reports as covered
@@ -22,6 +23,9 @@ pub struct Conservation {
     /// Bad debt covered by auto-deleveraging.
     #[serde(skip_serializing_if = "Money::is_zero_ref")]
     pub adl_paid: Money,
+    /// Cash passed to the backstop vault with its takeovers.
+    #[serde(skip_serializing_if = "Money::is_zero_ref")]
+    pub backstop_transferred: Money,
     pub fund_closing: Money,
     pub bad_debt_uncovered: Money,
 }
@@ -30,18 +34,22 @@ pub fn check(r: &Run) -> Conservation {
     let mut fees = Money::ZERO;
     let mut written_off = Money::ZERO;
     let mut adl_paid = Money::ZERO;
+    let mut to_vault = Money::ZERO;
     let mut checked = 0usize;
     // (who, cash, what the ledger adds up to) of every account whose ledger does not add up
     let mut wrong: Vec<(AccountId, Money, Money)> = vec![];
     let mut visit = |id: AccountId, cash: Money, l: &Ledger| {
         checked += 1;
-        let expect = l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off - l.adl_paid;
+        let expect = l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off
+            - l.adl_paid
+            - l.backstop_transferred;
         if expect != cash {
             wrong.push((id, cash, expect));
         }
         fees += l.fees;
         written_off += l.bad_debt_written_off;
         adl_paid += l.adl_paid;
+        to_vault += l.backstop_transferred;
     };
     // every account, the crowd's still in their cohorts read in place (not materialised)
     for a in &r.accounts {
@@ -66,6 +74,9 @@ pub fn check(r: &Run) -> Conservation {
     if fees != f.fees_received {
         violations.push(format!("fees paid by accounts {} ≠ fees received by the fund {}", fees, f.fees_received));
     }
+    if to_vault != r.vault.cash {
+        violations.push(format!("cash passed to the backstop vault {} ≠ the vault's cash {}", to_vault, r.vault.cash));
+    }
     if adl_paid != f.adl_paid {
         violations.push(format!("paid by deleveraged positions {} ≠ covered by ADL {}", adl_paid, f.adl_paid));
     }
@@ -83,6 +94,7 @@ pub fn check(r: &Run) -> Conservation {
         fund_fees: f.fees_received,
         fund_bad_debt_paid: f.bad_debt_paid,
         adl_paid: f.adl_paid,
+        backstop_transferred: r.vault.cash,
         fund_closing: f.balance,
         bad_debt_uncovered: f.uncovered_bad_debt,
     }

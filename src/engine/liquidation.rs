@@ -91,6 +91,11 @@ pub enum EventKind {
     /// the bankruptcy price `price` of `bankrupt`'s position: `realized_pnl` at the fill that
     /// position traded at, less `paid` toward its deficit. No market trade.
     Adl { asset: usize, quantity: Qty, price: Price, realized_pnl: Money, paid: Money, bankrupt: AccountId },
+    /// A position (or, `collateral`, a balance) passed to the backstop vault at the mark (a
+    /// balance: at its collateral price); `quantity` is what the account gave up. No market trade.
+    Backstop { asset: usize, quantity: Qty, price: Price, realized_pnl: Money, collateral: bool },
+    /// The cash that passed to the backstop vault with a takeover (negative: a debt it took on).
+    BackstopCash { amount: Money },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -110,9 +115,13 @@ impl Event {
         self.account == AccountId::Focal && self.liquidates()
     }
 
-    /// A liquidation or a collateral sale (not a write-off, not auto-deleveraging).
+    /// A liquidation, a collateral sale or a backstop takeover (not a write-off, not
+    /// auto-deleveraging).
     pub fn liquidates(&self) -> bool {
-        matches!(self.kind, EventKind::Liquidation { .. } | EventKind::CollateralSale { .. })
+        matches!(
+            self.kind,
+            EventKind::Liquidation { .. } | EventKind::CollateralSale { .. } | EventKind::Backstop { .. }
+        )
     }
 }
 

@@ -10,6 +10,7 @@
 //! * `margin.rs` — the math that values an account at a price vector (pure);
 //! * `liquidation.rs` — what the venue does to an account that fails its margin check;
 //! * `adl.rs` — auto-deleveraging: who pays the bad debt the insurance fund cannot;
+//! * `backstop.rs` — the backstop vault that takes over accounts far below maintenance;
 //! * `market.rs` — the exogenous path (random walk and scripted shocks) and price impact;
 //! * `pricing.rs` — which price values what: the index, the market, the mark, collateral prices;
 //! * `sim.rs` — the step loop, one round of the feedback loop per step;
@@ -23,6 +24,7 @@
 pub mod account;
 pub mod adl;
 pub mod asset;
+pub mod backstop;
 pub mod book;
 pub mod conservation;
 pub mod crowd;

@@ -89,6 +89,9 @@ pub struct Model {
     pub fee_rate: Ratio,
     /// Whether, and how, bad debt the fund cannot pay is auto-deleveraged (`adl.rs`).
     pub adl: AdlRule,
+    /// The backstop: below this share of its maintenance margin, the vault takes an account over
+    /// (`backstop.rs`); `None`: no backstop.
+    pub backstop: Option<Ratio>,
     /// The price margin is checked on (`pricing.rs`).
     pub mark: MarkRule,
     pub fund0: Money,

@@ -43,6 +43,19 @@ pub struct AdlSummary {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BackstopSummary {
+    /// Accounts taken over (an isolated position counts on its own) and their notional at the mark.
+    pub takeovers: u32,
+    pub notional: Money,
+    /// The cash that passed with them (negative: the vault took on more debt than cash).
+    pub transferred: Money,
+    /// What the vault holds, valued at the last step: its result (it started empty).
+    pub result: Money,
+    /// The step your account (or a position of it) was taken over, if it was.
+    pub focal_step: Option<usize>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RunSummary {
     pub focal_mode: Mode,
     /// First step at which the focal account was liquidated (null: never).
@@ -60,6 +73,9 @@ pub struct RunSummary {
     /// their notional at the bankruptcy prices, and whether yours was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adl: Option<AdlSummary>,
+    /// The backstop vault: what it took over and its result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backstop: Option<BackstopSummary>,
     pub insurance_fund_final: Money,
     pub liquidation_fees: Money,
     pub final_equity: Money,
@@ -219,6 +235,17 @@ pub fn summarize(symbols: &[String], r: &Run, cmp: &Run) -> RunSummary {
         bad_debt: r.fund.bad_debt_paid + r.fund.adl_paid + r.fund.uncovered_bad_debt,
         uncovered_bad_debt: r.fund.uncovered_bad_debt,
         adl: adl_summary(r),
+        backstop: (r.vault.takeovers > 0).then(|| BackstopSummary {
+            takeovers: r.vault.takeovers,
+            notional: r.vault.notional,
+            transferred: r.vault.cash,
+            result: r.vault_result,
+            focal_step: r
+                .events
+                .iter()
+                .find(|e| e.account == AccountId::Focal && matches!(e.kind, EventKind::Backstop { .. }))
+                .map(|e| e.step),
+        }),
         insurance_fund_final: r.fund.balance,
         liquidation_fees: r.fund.fees_received,
         final_equity: *s.focal_equity.last().unwrap_or(&Money::ZERO),

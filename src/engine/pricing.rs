@@ -64,6 +64,9 @@ pub struct RulesMatter {
     /// Bad debt the fund could not pay was left by a position's close (auto-deleveraging acts
     /// on it, or would have).
     pub adl: bool,
+    /// An account at a check was below the backstop's share of its maintenance margin (the
+    /// scenario's, or Hyperliquid's 2/3 when the backstop is off).
+    pub backstop: bool,
 }
 
 impl RulesMatter {
@@ -73,6 +76,7 @@ impl RulesMatter {
             collateral_price: self.collateral_price || o.collateral_price,
             policy: self.policy || o.policy,
             adl: self.adl || o.adl,
+            backstop: self.backstop || o.backstop,
         }
     }
 }

@@ -452,6 +452,11 @@ pub struct LiquidationSpec {
     /// Auto-deleveraging when the insurance fund runs out (default off).
     #[serde(skip_serializing_if = "AdlSpec::is_off")]
     pub adl: AdlSpec,
+    /// A backstop vault: below this share of its maintenance margin (0 < r ≤ 1; Hyperliquid's is
+    /// 2/3, written 0.6666666667) an account is taken over at the mark price instead of being
+    /// liquidated through the book. Absent: no backstop.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backstop_below_mm: Option<Ratio>,
 }
 
 impl Default for LiquidationSpec {
@@ -463,6 +468,7 @@ impl Default for LiquidationSpec {
             mark_window_minutes: None,
             chunk: None,
             adl: AdlSpec::Off,
+            backstop_below_mm: None,
         }
     }
 }

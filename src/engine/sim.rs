@@ -3,7 +3,8 @@
 //! 1. transient impact decays, `I ← I · 2^(−1/half_life)`;
 //! 2. the exogenous price moves; the pre-trade market price is `exo · exp(I)` on the tick grid;
 //! 3. every account is checked — positions at the mark price, collateral at its collateral price
-//!    (`pricing.rs`; both the market price under the default rules) — and liquidations are planned;
+//!    (`pricing.rs`; both the market price under the default rules) — and liquidations are planned
+//!    (an account far below maintenance passes to the backstop vault instead, if there is one);
 //! 4. the forced orders of each asset are netted into one batch, which moves `I` (unless
 //!    feedback is off) and fills at the mean of the pre- and post-impact prices;
 //! 5. the orders are applied; the liquidations the batch's own impact causes are found at the
@@ -14,6 +15,7 @@
 use super::account::{Account, AccountId};
 use super::account::{AccountInit, Mode};
 use super::adl;
+use super::backstop::{self, Vault};
 use super::crowd::{Cohort, Member};
 use super::liquidation::{self, Event, EventKind, Fund, Order};
 use super::margin::{self, AssetInfo, Valuation};
@@ -68,6 +70,9 @@ pub struct Run {
     pub focal_assets: Vec<usize>,
     /// Which of the venue's rules could have changed this run.
     pub rules_matter: RulesMatter,
+    /// What the backstop vault took over, and its value at the last step.
+    pub vault: Vault,
+    pub vault_result: Money,
 }
 
 impl Run {
@@ -157,6 +162,9 @@ pub struct State {
     /// The moving average of the basis, for a median mark.
     basis: Basis,
     rules_matter: RulesMatter,
+    /// The backstop vault, and the crowd accounts it took over at this step (for the count).
+    pub vault: Vault,
+    taken_over: u32,
     /// Per asset, whether any account opens with a balance of it: balances are only ever sold,
     /// never bought, so an asset nobody holds at the opening is never held.
     held_as_collateral: Vec<bool>,
@@ -242,6 +250,8 @@ impl State {
             focal_assets,
             basis: Basis::new(n, m.mark),
             rules_matter: RulesMatter::default(),
+            vault: Vault::default(),
+            taken_over: 0,
             held_as_collateral,
             venue_shocks: market::venue_moves(m),
             next_venue_shock: 0,
@@ -263,17 +273,18 @@ impl State {
         let t = self.t;
         self.move_market(m, exo, t);
         self.note_apart(false, &[]);
+        let first_event = self.events.len();
         let mut plans = self.plan(m);
         self.batch(m, exo, t, &plans);
         self.note_apart(true, &plans);
-        let first_event = self.events.len();
-        let crowd_count = self.apply(m, t, &mut plans);
+        let crowd_count = self.apply(m, t, &mut plans) + std::mem::take(&mut self.taken_over);
         self.deleverage(m, t, first_event);
         let crowd_notional = self.events[first_event..]
             .iter()
             .filter(|e| e.account != AccountId::Focal)
             .map(|e| match &e.kind {
                 EventKind::Liquidation { quantity, price, .. } => quantity.abs() * *price,
+                EventKind::Backstop { quantity, price, collateral: false, .. } => quantity.abs() * *price,
                 _ => Money::ZERO,
             })
             .sum();
@@ -338,6 +349,27 @@ impl State {
         // within the cooldown after a partial liquidation, an account's positions close whole
         let t = self.t;
         let policy = |chunked: Option<usize>| m.policy.at(chunked, t);
+        // far below maintenance, the backstop vault takes an account over instead
+        if let Some(r) = m.backstop {
+            if !self.focal_f.clearly_healthy(pre_f, m) {
+                let which = backstop::due(&self.focal, pre, m, r);
+                if !which.is_empty() {
+                    backstop::take_over(&mut self.focal, &which, pre, &mut self.vault, t, &mut self.events);
+                    self.focal_f = Mirror::of(&self.focal);
+                }
+            }
+            for k in 0..self.explicit.len() {
+                if self.explicit_f[k].clearly_healthy(pre_f, m) {
+                    continue;
+                }
+                let which = backstop::due(&self.explicit[k], pre, m, r);
+                if !which.is_empty() {
+                    backstop::take_over(&mut self.explicit[k], &which, pre, &mut self.vault, t, &mut self.events);
+                    self.explicit_f[k] = Mirror::of(&self.explicit[k]);
+                    self.taken_over += 1;
+                }
+            }
+        }
         if !self.focal_f.clearly_healthy(pre_f, m) {
             let o = liquidation::plan(&self.focal, pre, m, policy(self.focal.chunked_at), m.fee_rate);
             if !o.is_empty() {
@@ -354,13 +386,26 @@ impl State {
             }
         }
         for (ci, c) in self.cohorts.iter_mut().enumerate() {
-            for acc in liquidatable_members(c, pre, pre_f, m) {
+            for mut acc in liquidatable_members(c, pre, pre_f, m) {
+                let which = m.backstop.map(|r| backstop::due(&acc, pre, m, r)).unwrap_or_default();
+                if !which.is_empty() {
+                    // a crowd account is cross (or one isolated position): it passes whole
+                    backstop::take_over(&mut acc, &which, pre, &mut self.vault, t, &mut self.events);
+                    self.retired.push(acc);
+                    self.taken_over += 1;
+                    continue;
+                }
                 let o = liquidation::plan(&acc, pre, m, policy(acc.chunked_at), m.fee_rate);
                 plans.push((Who::Crowd(ci), acc, o));
             }
         }
         if !self.rules_matter.policy {
             self.rules_matter.policy = plans.iter().any(|(_, acc, o)| policy_could_matter(acc, o, pre, m, t));
+        }
+        if !self.rules_matter.backstop {
+            let r = m.backstop.unwrap_or_else(backstop::two_thirds);
+            self.rules_matter.backstop =
+                self.vault.takeovers > 0 || plans.iter().any(|(_, acc, _)| backstop::would_act(acc, pre, m, r));
         }
         plans
     }
@@ -626,6 +671,7 @@ impl State {
         accounts.push(self.focal);
         accounts.extend(self.explicit);
         accounts.extend(self.retired);
+        let vault_result = self.vault.value(self.post.valuation());
         Run {
             series: self.series,
             events: self.events,
@@ -635,6 +681,8 @@ impl State {
             focal_mode: self.focal_mode,
             focal_assets: self.focal_assets,
             rules_matter: self.rules_matter,
+            vault: self.vault,
+            vault_result,
         }
     }
 }

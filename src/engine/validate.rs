@@ -102,6 +102,7 @@ impl Model {
             cross_impact: s.impact.cross_impact,
             policy,
             fee_rate,
+            backstop: resolve_backstop(&mut v, s),
             adl: match s.liquidation.adl {
                 AdlSpec::Off => AdlRule::Off,
                 AdlSpec::Queue => AdlRule::Queue,
@@ -476,6 +477,13 @@ fn resolve_impact_and_liquidation(v: &mut V, s: &Scenario) -> (ImpactModel, Poli
         v.err("liquidation.chunk", "only the chunks policy has chunk settings (policy: \"chunks\")");
     }
     (impact, policy, fee_rate)
+}
+
+/// Check the backstop's share of maintenance margin.
+fn resolve_backstop(v: &mut V, s: &Scenario) -> Option<Ratio> {
+    let r = s.liquidation.backstop_below_mm?;
+    let what = "a share of the maintenance margin (Hyperliquid: 0.6666666667)";
+    v.dec_in("liquidation.backstop_below_mm", r.0, Decimal::ZERO, false, Decimal::ONE, what).then_some(r)
 }
 
 /// Check and resolve the `chunks` policy; the cooldown becomes whole steps: the smallest number

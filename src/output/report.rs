@@ -168,10 +168,15 @@ pub struct EventOut<'a> {
     /// `adl`: the account whose bad debt the deleveraged position paid toward.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bankrupt: Option<AccountName<'a>>,
+    /// `backstop`: a collateral balance (not a position) passed to the vault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collateral: Option<bool>,
     pub fee: Money,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fund_paid: Option<Money>,
-    /// `liquidation`, `partial_liquidation`, `collateral_sale`, `bad_debt` or `adl`.
+    /// `liquidation`, `partial_liquidation`, `collateral_sale`, `bad_debt`, `adl`, `backstop`
+    /// (a position or balance passed to the backstop vault) or `backstop_cash` (the cash that went
+    /// with it, in `amount`).
     pub kind: &'static str,
     /// `adl`: what the position paid toward the bankrupt account's deficit.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -198,6 +203,7 @@ pub fn event_out<'a>(symbols: &'a [String], e: &'a Event, names: &'a [String]) -
         amount: None,
         asset: "USD",
         bankrupt: None,
+        collateral: None,
         fee: Money::ZERO,
         fund_paid: None,
         kind: "",
@@ -231,6 +237,14 @@ pub fn event_out<'a>(symbols: &'a [String], e: &'a Event, names: &'a [String]) -
             (out.kind, out.asset, out.quantity, out.price) = ("adl", &symbols[*asset], quantity.0.normalize(), *price);
             (out.realized_pnl, out.paid, out.bankrupt) =
                 (Some(*realized_pnl), Some(*paid), Some(AccountName(*bankrupt, names)));
+        }
+        EventKind::Backstop { asset, quantity, price, realized_pnl, collateral } => {
+            (out.kind, out.asset, out.quantity, out.price) =
+                ("backstop", &symbols[*asset], quantity.0.normalize(), *price);
+            (out.realized_pnl, out.collateral) = (Some(*realized_pnl), Some(*collateral));
+        }
+        EventKind::BackstopCash { amount } => {
+            (out.kind, out.quantity, out.amount) = ("backstop_cash", amount.0.normalize(), Some(*amount));
         }
     }
     out
@@ -463,6 +477,10 @@ pub fn run_fingerprint(symbols: &[String], r: &Run) -> String {
             EventKind::Adl { asset, quantity, price, realized_pnl, paid, bankrupt } => {
                 writeln!(t, "A|{asset}|{quantity}|{price}|{realized_pnl}|{paid}|{bankrupt:?}")
             }
+            EventKind::Backstop { asset, quantity, price, realized_pnl, collateral } => {
+                writeln!(t, "K|{asset}|{quantity}|{price}|{realized_pnl}|{collateral}")
+            }
+            EventKind::BackstopCash { amount } => writeln!(t, "KC|{amount}"),
         };
     }
     Sha256::digest(t.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()

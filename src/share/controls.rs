@@ -248,6 +248,9 @@ fn venue_controls(s: &Scenario, out: &mut Vec<Control>) {
     };
     let label = "Bad debt the fund cannot pay (auto-deleveraging)";
     out.push(Control::new("adl", label, "", "venue", choice(&["off", "queue", "pro_rata"]), adl.into()));
+    let on = if s.liquidation.backstop_below_mm.is_some() { "on" } else { "off" };
+    let label = "Backstop vault (takes over accounts far below maintenance)";
+    out.push(Control::new("backstop", label, "", "venue", choice(&["off", "on"]), on.into()));
 }
 
 /// The assets some account holds (or owes) as collateral, in the scenario's order.
@@ -348,6 +351,10 @@ fn after_the_run(key: &str, apart: Option<RulesMatter>) -> Result<(), Unavailabl
     match key {
         "mark" if !a.mark => Err(format!("No effect: no position {never}.").into()),
         "coll_price" if !a.collateral_price => Err(format!("No effect: no collateral asset {never}.").into()),
+        "backstop" if !a.backstop => Err(
+            "No effect on this run: no account was ever below the backstop's share of its maintenance margin at a check."
+                .into(),
+        ),
         "adl" if !a.adl => Err("No effect on this run: the insurance fund covered every deficit a liquidation left.".into()),
         "policy" if !a.policy => Err(
             "No effect on this run: every liquidation closes all an account holds, and no position is above the chunk size."
@@ -367,6 +374,13 @@ fn note(s: &Scenario, key: &str, model: Option<&crate::engine::model::Model>) ->
         "mark" => Some(mark_note(s)),
         "policy" => Some(policy_note(s)),
         "adl" => Some(adl_note(s.liquidation.adl).into()),
+        "backstop" => Some(match s.liquidation.backstop_below_mm {
+            None => "Off: every liquidation goes through the book.".into(),
+            Some(r) => format!(
+                "On: below {} % of its maintenance margin an account passes to a vault at the mark price, with no sale on the book (Hyperliquid's: 2/3).",
+                (r.0 * Decimal::ONE_HUNDRED).round_dp(2).normalize()
+            ),
+        }),
         "coll_price" => {
             let held = collateral_assets(s);
             let index = "the index is the outside price, drawn dashed as \"exogenous\"";
@@ -603,6 +617,10 @@ fn set_venue(s: &mut Scenario, base: &Scenario, key: &str, raw: &str) {
                 _ => (MarkPriceSpec::Market, None),
             };
         }
+        "backstop" => {
+            let base_r = base.liquidation.backstop_below_mm;
+            l.backstop_below_mm = (raw == "on").then(|| base_r.unwrap_or_else(crate::engine::backstop::two_thirds));
+        }
         "adl" => {
             l.adl = match raw {
                 "queue" => AdlSpec::Queue,
@@ -666,7 +684,7 @@ fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f
         "shock.pct" => set_shock_size(s, script, x),
         "shock.step" => set_shock_start(s, script, x as usize),
         "shock.own" => script.own = Some(raw == "true"),
-        "policy" | "mark" | "coll_price" | "adl" => set_venue(s, base, key, raw),
+        "policy" | "mark" | "coll_price" | "adl" | "backstop" => set_venue(s, base, key, raw),
         k if k.starts_with("lev.") => set_leverage(s, k, dec(x)),
         k if k.starts_with("crowd.coll.") => {
             s.crowd.collateral.insert(k["crowd.coll.".len()..].to_string(), crate::types::Ratio(dec(x)));

@@ -1,4 +1,4 @@
-// Browser tests for the venue's rules on the page: who pays the bad debt the insurance fund cannot
+// Browser tests for the venue's rules on the page: the backstop vault; who pays the bad debt the insurance fund cannot
 // (auto-deleveraging on and off), read in the story and the readout (the margin chart's marker
 // is checked natively, tests/presets.rs);
 // the rule's control disabled, with the reason, where it cannot matter. Screenshots go to
@@ -64,5 +64,21 @@ test('where the fund covers every deficit, the ADL control is disabled and says 
     assert.equal(await adl.locator('input[value=queue]').isDisabled(), true);
     assert.equal(await adl.locator('.note').textContent(), 'No effect on this run: the insurance fund covered every deficit a liquidation left.');
     await assertNoErrors(page, errors, 'adl disabled');
+  } finally { await page.close(); }
+});
+
+test('the backstop vault: turned on in the loop, it takes the crowd over, the story says so, and your account survives', async () => {
+  const { page, errors } = await fresh('#v=2&preset=loop');
+  try {
+    const off = await summaryText(page);
+    assert.match(off, /Your cross account was liquidated at step \d+/);
+    assert.match(await control(page, 'backstop').locator('.note').textContent(), /^Off: every liquidation goes through the book\./);
+    await act(page, () => control(page, 'backstop').locator('input[value=on]').check());
+    const on = await summaryText(page);
+    assert.match(on, /The backstop vault took over [\d,]+ accounts far below maintenance \([\d,.]+ USD of positions at the mark\), none of it sold into the book; holding it to the end, the vault (gained|lost) [\d,.]+ USD\./);
+    assert.match(on, /Your cross account (survived|was not liquidated)/);
+    assert.match(await control(page, 'backstop').locator('.note').textContent(), /^On: below 66\.67 % of its maintenance margin/);
+    await page.screenshot({ path: path.join(artifacts, 'venue-backstop-on.png'), fullPage: true });
+    await assertNoErrors(page, errors, 'backstop');
   } finally { await page.close(); }
 });

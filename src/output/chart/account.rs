@@ -117,7 +117,9 @@ fn markers<DB: DrawingBackend>(
             let text = if filled { m.label.clone() } else { format!("{} ({})", m.label, d.other_mode) };
             let (ax, _) = chart.backend_coord(&(x, y));
             let w = text_width(&text, 11.0) as i32;
-            let x0 = (ax - bx - w / 2).clamp(LEFT as i32 - 8, rw as i32 - RIGHT as i32 - 8 - w);
+            // within the plot (a label wider than the plot starts at its left edge: no clamp,
+            // whose bounds would cross)
+            let x0 = (ax - bx - w / 2).min(rw as i32 - RIGHT as i32 - 8 - w).max(LEFT as i32 - 8);
             let free = |v: &Vec<(i32, i32)>| v.iter().all(|(a, b)| x0 + w + 6 < *a || x0 > *b + 6);
             let row = (0..).find(|r| rows.get(*r).is_none_or(free)).unwrap_or(0);
             if row >= 3 {

@@ -137,6 +137,8 @@ fn liq_markers(o: &Outcome, r: &crate::engine::sim::Run) -> Vec<LiqMarker> {
             }
             EventKind::CollateralSale { asset, .. } => (format!("sold {}", o.symbols[*asset]), None),
             EventKind::Adl { asset, .. } => (format!("{} (ADL)", o.symbols[*asset]), None),
+            EventKind::Backstop { asset, collateral: false, .. } => (format!("{} (backstop)", o.symbols[*asset]), None),
+            EventKind::Backstop { .. } | EventKind::BackstopCash { .. } => continue,
             EventKind::BadDebt { .. } => continue,
         };
         let check = match reason {
