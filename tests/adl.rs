@@ -182,3 +182,64 @@ fn pro_rata_cuts_every_position_by_the_same_fraction() {
     assert_eq!(o.summary.adl.as_ref().map(|a| a.paid), Some(m("8000")));
     assert!(margin_cascade::engine::conservation::check(&o.main).exact);
 }
+
+/// A run that once panicked: a cross account whose deficit of 9.4 · 10¹² USD is tried on a close of
+/// 10⁻⁸ units as well (the bankruptcy price would be 10²⁰ beyond the fill): that close has no
+/// bankruptcy price in range and is passed over, and the run finishes.
+#[test]
+fn a_tiny_close_carrying_a_huge_deficit_is_passed_over_without_overflow() {
+    let o = run(json!({
+        "version": 3, "steps": 3, "noise": false, "feedback": false,
+        "assets": [
+            {"symbol": "ETH", "price": "1000", "tick": "0.01", "sigma": 0.5, "depth_usd": "50000000", "mm_brackets": [{"floor": "0", "mmr": "0.005"}]},
+            {"symbol": "B", "price": "1", "tick": "0.0001", "sigma": 0.5, "depth_usd": "50000000", "mm_brackets": [{"floor": "0", "mmr": "0.005"}]}
+        ],
+        "correlation": {"all_pairs": 0},
+        "liquidation": {"fee_rate": "0", "adl": "queue"},
+        "insurance_fund_usd": "0",
+        "shocks": [{"step": 1, "symbol": "ETH", "percent": -10}, {"step": 1, "symbol": "B", "percent": -1}],
+        "focal": {"collateral": {"USD": "100000"}, "positions": []},
+        "crowd": {"accounts": 0},
+        "accounts": [
+            {"name": "bull", "collateral": {"USD": "600000000000"}, "positions": [
+                {"asset": "ETH", "side": "long", "quantity": "100000000000"},
+                {"asset": "B", "side": "long", "quantity": "0.00000001"}]},
+            {"name": "Y", "collateral": {"USD": "1000000000"}, "positions": [{"asset": "B", "side": "short", "quantity": "1000000000"}]}
+        ]
+    }));
+    assert!(adl_events(&o).is_empty(), "no ETH short to take from, and B's close has no bankruptcy price");
+    assert_eq!(o.summary.uncovered_bad_debt, o.summary.bad_debt);
+    assert!(margin_cascade::engine::conservation::check(&o.main).exact);
+}
+
+/// An isolated account's deficit is its bankrupt position's: a BTC long going bankrupt is covered
+/// by the BTC short, not by the ETH short beside it (the account's ETH long closed at the same
+/// step without a deficit).
+#[test]
+fn an_isolated_deficit_is_deleveraged_in_its_own_asset() {
+    let o = run(json!({
+        "version": 3, "steps": 4, "noise": false, "feedback": false,
+        "assets": [
+            {"symbol": "BTC", "price": "100000", "tick": "10", "sigma": 0.5, "depth_usd": "50000000", "mm_brackets": [{"floor": "0", "mmr": "0.005"}]},
+            {"symbol": "ETH", "price": "1000", "tick": "0.01", "sigma": 0.5, "depth_usd": "50000000", "mm_brackets": [{"floor": "0", "mmr": "0.005"}]}
+        ],
+        "correlation": {"all_pairs": 0},
+        "liquidation": {"fee_rate": "0", "adl": "queue"},
+        "insurance_fund_usd": "0",
+        "shocks": [{"step": 1, "symbol": "BTC", "percent": -10}, {"step": 1, "symbol": "ETH", "percent": -9.9}],
+        "focal": {"collateral": {"USD": "100000"}, "positions": []},
+        "crowd": {"accounts": 0},
+        "accounts": [
+            {"name": "iso", "mode": "isolated", "collateral": {"USD": "32000"}, "positions": [
+                {"asset": "BTC", "side": "long", "quantity": "1", "margin_usd": "2000"},
+                {"asset": "ETH", "side": "long", "quantity": "300", "margin_usd": "30000"}]},
+            {"name": "S", "collateral": {"USD": "50000"}, "positions": [{"asset": "BTC", "side": "short", "quantity": "1"}]},
+            {"name": "E", "collateral": {"USD": "5000"}, "positions": [{"asset": "ETH", "side": "short", "quantity": "100"}]}
+        ]
+    }));
+    // BTC at 90 000: the isolated BTC long (margin 2 000) loses 10 000, a deficit of 8 000; its
+    // bankruptcy price 98 000; S's short from 100 000 covers it whole: 1 × 8 000
+    let got: Vec<(String, Money)> = adl_events(&o).into_iter().map(|e| (e.0, e.4)).collect();
+    assert_eq!(got, vec![("S".to_string(), Money(d("8000")))]);
+    assert_eq!(o.summary.uncovered_bad_debt, Money::ZERO);
+}

@@ -309,6 +309,8 @@ fn adl_makes_the_winning_hedge_pay_and_leaves_what_it_hedged() {
     assert_eq!(yours.iter().map(|y| y.0).collect::<Vec<_>>(), vec![btc]);
     assert!(adl.focal_paid > margin_cascade::types::Money::ZERO);
     assert!(yours[0].1 < s.focal_liquidated_step.expect("liquidated after losing the hedge"));
+    // what the short gave up leaves the account below zero (the description says so)
+    assert!(o.main.series.focal_equity[yours[0].1] < margin_cascade::types::Money::ZERO);
     assert_eq!(closed(s), ["ETH"]);
     // the margin chart marks the deleveraging, then the liquidation
     let marks = margin_cascade::output::chart::ChartData::from_outcome(&o).liquidations;

@@ -16,14 +16,19 @@
 //! * **rank** `= PnL % × effective leverage = uPnL / (|q| · entry) × notional / equity`, at the
 //!   mark after the batch; the equity is the account's (an isolated position's: its margin plus
 //!   its uPnL; zero or less ranks first). Highest first; ties in account order (yours, the
-//!   hand-listed ones, then the crowd by id).
+//!   hand-listed ones, then the crowd by id). Ranked once per step, as the accounts stand after
+//!   the step's liquidations (one queue per asset and side).
 //!
 //! The queue closes counterparties whole, each paying `|q| · c`, until `U` is covered; the last
 //! one is closed only as far as needed (its quantity rounded up to 8 decimals) and pays exactly
 //! what remains, so ADL covers the deficit to the last decimal. *Pro rata*, every counterparty
 //! closes the same fraction `φ = min(1, U / (c · Σ|q|))` of its position (rounded up to 8
-//! decimals), in rank order, so the rounding's last cents fall short on the lowest-ranked. The bankrupt account's closed
-//! positions are tried largest notional first, each with its own `P_b`, while anything remains.
+//! decimals), in rank order, so the rounding's last cents fall short on the lowest-ranked.
+//!
+//! A cross account's closed positions are tried largest notional first, each with its own `P_b`,
+//! while anything remains; an isolated account's deficit belongs to the position whose write-off
+//! it is. A close whose `P_b` would leave the price range (a tiny close carrying a large deficit)
+//! is passed over.
 //! A deficit left by a loan alone (no position closed at that step) is not deleveraged; neither is
 //! what no counterparty can cover: it stays uncovered.
 //!
@@ -35,6 +40,7 @@
 use super::account::{Account, AccountId, Mode};
 use super::liquidation::{round_up_8, Event, EventKind};
 use super::margin::{AssetInfo, Position, Valuation};
+use super::scenario::limits;
 use crate::types::{dec_to_f64, Money, Price, Qty};
 use rust_decimal::Decimal;
 
@@ -52,44 +58,88 @@ pub struct Deficit {
     pub closes: Vec<(usize, Qty, Price)>,
 }
 
-/// The deficits of the events from `first` on (one step's), in the order they were written off.
-pub fn deficits(events: &[Event], first: usize) -> Vec<Deficit> {
+/// The deficits of the events from `first` on (one step's), in the order they were written off,
+/// with the closes each is attributed to: a cross account's deficit, to every position it closed
+/// at the step; an isolated account's (`isolated` says which accounts are), to the position whose
+/// write-off it is (the close just before it). One pass over the step's events.
+pub fn deficits(events: &[Event], first: usize, isolated: impl Fn(AccountId) -> bool) -> Vec<Deficit> {
     let mut out = vec![];
+    // the closes of each account so far in this step, by account
+    let mut closes: std::collections::HashMap<AccountId, Vec<(usize, Qty, Price)>> = Default::default();
+    let mut last: Option<(AccountId, (usize, Qty, Price))> = None;
     for (k, e) in events.iter().enumerate().skip(first) {
-        let EventKind::BadDebt { amount, uncovered, .. } = e.kind else { continue };
-        if uncovered.0 <= Decimal::ZERO {
-            continue;
+        match e.kind {
+            EventKind::Liquidation { asset, quantity, price, .. } => {
+                closes.entry(e.account).or_default().push((asset, quantity, price));
+                last = Some((e.account, (asset, quantity, price)));
+            }
+            EventKind::BadDebt { amount, uncovered, .. } if uncovered.0 > Decimal::ZERO => {
+                let mut c = match last {
+                    Some((who, close)) if isolated(e.account) && who == e.account => vec![close],
+                    _ if isolated(e.account) => vec![],
+                    _ => closes.get(&e.account).cloned().unwrap_or_default(),
+                };
+                // largest notional first; ties in the order they closed (a stable sort)
+                c.sort_by_key(|c| std::cmp::Reverse(c.1.abs() * c.2));
+                out.push(Deficit { event: k, account: e.account, amount, uncovered, closes: c });
+            }
+            _ => last = None,
         }
-        let mut closes: Vec<(usize, Qty, Price)> = events[first..]
-            .iter()
-            .filter(|x| x.account == e.account && x.step == e.step)
-            .filter_map(|x| match x.kind {
-                EventKind::Liquidation { asset, quantity, price, .. } => Some((asset, quantity, price)),
-                _ => None,
-            })
-            .collect();
-        // largest notional first; ties in the order they closed (a stable sort)
-        closes.sort_by_key(|c| std::cmp::Reverse(c.1.abs() * c.2));
-        out.push(Deficit { event: k, account: e.account, amount, uncovered, closes });
     }
     out
 }
 
+/// Whether any deficit of the events from `first` on was left by a close (auto-deleveraging
+/// would act on it), without building them.
+pub fn any_deficit(events: &[Event], first: usize) -> bool {
+    let mut closed: Vec<AccountId> = vec![];
+    for e in &events[first..] {
+        match e.kind {
+            EventKind::Liquidation { .. } => closed.push(e.account),
+            EventKind::BadDebt { uncovered, .. } if uncovered.0 > Decimal::ZERO && closed.contains(&e.account) => {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The bankruptcy price of a close (`trade` filled at `fill`) for a deficit `amount`, and the
-/// deficit per unit `c` (see the module docs).
-pub fn bankruptcy_price(amount: Money, trade: Qty, fill: Price) -> (Price, Money) {
-    let c = round_up_8(amount.0 / trade.0.abs());
+/// deficit per unit `c` (see the module docs); `None` when it is out of any price's range (a tiny
+/// close carrying a large deficit) or not above zero.
+pub fn bankruptcy_price(amount: Money, trade: Qty, fill: Price) -> Option<(Price, Money)> {
+    let c = round_up_8(amount.0.checked_div(trade.0.abs())?);
     // a trade that sells closed a long: the long would have had to sell higher
-    let p = if trade.0 < Decimal::ZERO { fill.0 + c } else { fill.0 - c };
-    (Price(p), Money(c))
+    let p = if trade.0 < Decimal::ZERO { fill.0.checked_add(c)? } else { fill.0.checked_sub(c)? };
+    (p > Decimal::ZERO && p <= Decimal::from(limits::MAX_PRICE)).then_some((Price(p), Money(c)))
+}
+
+/// Whether position `p` is in profit at price `at` (its entry on the right side of it).
+pub fn gains(p: &Position, at: Price) -> bool {
+    if p.qty.0 < Decimal::ZERO {
+        p.entry > at
+    } else {
+        at > p.entry
+    }
+}
+
+/// Whether a position entered at `entry` (a short when `short`) is not in loss at `pb`.
+pub fn holds_at(entry: Price, pb: Price, short: bool) -> bool {
+    if short {
+        entry >= pb
+    } else {
+        pb >= entry
+    }
 }
 
 /// Whether position `p` can be deleveraged against a close of `trade` at bankruptcy price `pb`:
 /// on the other side, in profit at the `mark`, not in loss at `pb`.
 pub fn eligible(p: &Position, trade: Qty, mark: Price, pb: Price) -> bool {
     // the bankrupt position was long when its close sold, so the other side is short
-    let other_side = if trade.0 < Decimal::ZERO { p.qty.0 < Decimal::ZERO } else { p.qty.0 > Decimal::ZERO };
-    other_side && p.upnl(mark).0 > Decimal::ZERO && p.upnl(pb).0 >= Decimal::ZERO
+    let short = p.qty.0 < Decimal::ZERO;
+    let other_side = if trade.0 < Decimal::ZERO { short } else { p.qty.0 > Decimal::ZERO };
+    other_side && gains(p, mark) && holds_at(p.entry, pb, short)
 }
 
 /// The queue's rank of position `p` held with account (or isolated position) `equity`.
@@ -114,11 +164,10 @@ pub fn ranking_equity(acc: &Account, i: usize, v: Valuation<'_>, info: &(impl As
 /// How much of a position of size `held` (unsigned) the queue takes with `left` of the deficit
 /// still to cover at `c` per unit: (quantity, what it pays).
 pub fn take(held: Qty, left: Money, c: Money) -> (Qty, Money) {
-    let whole = held * Price(c.0);
-    if whole <= left {
-        return (held, whole);
+    match held.0.checked_mul(c.0) {
+        Some(whole) if whole <= left.0 => (held, Money(whole)),
+        _ => (Qty(round_up_8(left.0.checked_div(c.0).unwrap_or(held.0)).min(held.0)), left),
     }
-    (Qty(round_up_8(left.0 / c.0).min(held.0)), left)
 }
 
 /// Pro rata: the fraction of every position (sizes `qtys`) that covers `left` at `c` per unit,
@@ -194,12 +243,18 @@ mod tests {
     #[test]
     fn bankruptcy_price_sits_the_deficit_per_unit_beyond_the_fill() {
         // a long of 2 closed (sold) at 100 left 30 of bad debt: it had to sell at 100 + 30/2 = 115
-        assert_eq!(bankruptcy_price(Money(d("30")), Qty(d("-2")), Price(d("100"))), (Price(d("115")), Money(d("15"))));
+        assert_eq!(
+            bankruptcy_price(Money(d("30")), Qty(d("-2")), Price(d("100"))),
+            Some((Price(d("115")), Money(d("15"))))
+        );
         // a short of 3 bought back at 100, 10 short: 100 − 10/3 = 96.66666667 (the gap 3.33333334 rounded up)
         assert_eq!(
             bankruptcy_price(Money(d("10")), Qty(d("3")), Price(d("100"))),
-            (Price(d("96.66666666")), Money(d("3.33333334")))
+            Some((Price(d("96.66666666")), Money(d("3.33333334"))))
         );
+        // a tiny close carrying a large deficit has no bankruptcy price in range (nor below zero)
+        assert_eq!(bankruptcy_price(Money(d("1000000000")), Qty(d("-0.00000001")), Price(d("100"))), None);
+        assert_eq!(bankruptcy_price(Money(d("200")), Qty(d("1")), Price(d("100"))), None);
     }
 
     #[test]

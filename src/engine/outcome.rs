@@ -35,6 +35,7 @@ pub struct ClosedPosition {
 pub struct AdlSummary {
     /// Bad debt covered by the deleveraged positions.
     pub paid: Money,
+    /// Accounts and positions deleveraged (a position cut in parts counts once).
     pub accounts: u32,
     pub positions: u32,
     pub notional: Money,
@@ -178,20 +179,22 @@ fn closed_positions(symbols: &[String], r: &Run) -> Vec<(usize, usize, bool)> {
 fn adl_summary(r: &Run) -> Option<AdlSummary> {
     let mut s =
         AdlSummary { paid: Money::ZERO, accounts: 0, positions: 0, notional: Money::ZERO, focal_paid: Money::ZERO };
-    let mut ids = vec![];
+    // (account, asset): a position deleveraged in parts counts once
+    let mut positions = vec![];
     for e in &r.events {
-        let EventKind::Adl { quantity, price, paid, .. } = e.kind else { continue };
+        let EventKind::Adl { asset, quantity, price, paid, .. } = e.kind else { continue };
         s.paid += paid;
-        s.positions += 1;
         s.notional += quantity.abs() * price;
         if e.account == AccountId::Focal {
             s.focal_paid += paid;
         }
-        ids.push(e.account);
+        positions.push((e.account, asset));
     }
-    ids.sort_unstable();
-    ids.dedup();
-    s.accounts = ids.len() as u32;
+    positions.sort_unstable();
+    positions.dedup();
+    s.positions = positions.len() as u32;
+    positions.dedup_by_key(|p| p.0);
+    s.accounts = positions.len() as u32;
     (s.positions > 0).then_some(s)
 }
 

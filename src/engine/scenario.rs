@@ -418,7 +418,7 @@ pub enum PolicySpec {
 pub struct ChunkSpec {
     /// Positions above this notional (USD, at the mark) are liquidated a fraction at a time.
     pub min_notional_usd: Money,
-    /// The fraction of such a position sold at the first liquidation.
+    /// The fraction of such a position a liquidation sells (outside the cooldown).
     pub fraction: Ratio,
     /// How long after a partial liquidation the account's liquidations close whole positions (seconds).
     pub cooldown_seconds: Decimal,

@@ -24,6 +24,7 @@ use super::model::{AdlRule, Model};
 use super::pricing::{Basis, Quotes, RulesMatter, ValuationF};
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 
 /// Per-step series; every vector has `steps + 1` points (index = step).
 #[derive(Clone, Debug, Default)]
@@ -119,20 +120,24 @@ enum Who {
 /// A liquidation planned at a step's pre-trade prices: whose, the account, its orders.
 type Plan = (Who, Account, Vec<Order>);
 
-/// Who holds a position in the ADL queue (a crowd member by its cohort; the id says which).
+/// Who holds a position in an ADL queue (a crowd member by cohort and index: the cohorts stay
+/// as they are until the step's deleveraging is done).
 #[derive(Clone, Copy)]
 enum Holder {
     Focal,
     Explicit(usize),
-    Crowd(usize),
+    Crowd(usize, usize),
 }
 
-/// A position in the ADL queue: its rank, whose, which.
+/// A position in an ADL queue: its rank, whose, its entry (which, with the queue's asset and side,
+/// says which position), and whether it is gone (closed whole).
+#[derive(Clone, Copy)]
 struct Candidate {
     rank: f64,
     id: AccountId,
-    position: margin::Position,
+    entry: Price,
     holder: Holder,
+    gone: bool,
 }
 
 /// The engine between two steps: every account, the impact state, prices, the fund, the events
@@ -498,25 +503,46 @@ impl State {
     }
 
     /// 5b: bad debt the fund could not pay, left by closes at this step (the events from
-    /// `first` on), auto-deleveraged when the venue does (`adl.rs`).
+    /// `first` on), auto-deleveraged when the venue does (`adl.rs`). The queues are ranked once,
+    /// as the accounts stand after the step's liquidations; deleveraged crowd members leave their
+    /// cohorts when the step's deleveraging is done.
     fn deleverage(&mut self, m: &Model, t: usize, first: usize) {
         if !self.events[first..].iter().any(|e| matches!(e.kind, EventKind::BadDebt { .. })) {
             return;
         }
-        for d in adl::deficits(&self.events, first).into_iter().filter(|d| !d.closes.is_empty()) {
-            self.rules_matter.adl = true;
-            if m.adl == AdlRule::Off {
-                return;
-            }
+        if m.adl == AdlRule::Off {
+            self.rules_matter.adl |= adl::any_deficit(&self.events, first);
+            return;
+        }
+        let isolated = |id: AccountId| match id {
+            AccountId::Focal => self.focal.mode == Mode::Isolated,
+            AccountId::Explicit(k) => self.explicit.get(k as usize).is_some_and(|a| a.mode == Mode::Isolated),
+            AccountId::Crowd(_) => false,
+        };
+        let deficits: Vec<adl::Deficit> =
+            adl::deficits(&self.events, first, isolated).into_iter().filter(|d| !d.closes.is_empty()).collect();
+        if deficits.is_empty() {
+            return;
+        }
+        self.rules_matter.adl = true;
+        // one queue per (asset, side deleveraged: short when a long went bankrupt)
+        let mut queues: BTreeMap<(usize, bool), Vec<Candidate>> = BTreeMap::new();
+        for &(asset, trade, _) in deficits.iter().flat_map(|d| &d.closes) {
+            let short = trade.0 < Decimal::ZERO;
+            queues.entry((asset, short)).or_insert_with(|| self.adl_queue(m, asset, short));
+        }
+        let mut moved: BTreeMap<u32, (usize, Account)> = BTreeMap::new();
+        for d in deficits {
             let mut left = d.uncovered;
             for &(asset, trade, fill) in &d.closes {
                 if left.is_zero() {
                     break;
                 }
-                let (pb, c) = adl::bankruptcy_price(d.amount, trade, fill);
-                let queue = self.adl_queue(m, asset, trade, pb, d.account);
+                let Some((pb, c)) = adl::bankruptcy_price(d.amount, trade, fill) else { continue };
                 let close = adl::Deleverage { x: Qty::ZERO, fill, pb, paid: Money::ZERO, bankrupt: d.account, step: t };
-                left = self.adl_take(&queue, close, c, left, m.adl == AdlRule::ProRata);
+                let side = (asset, trade.0 < Decimal::ZERO);
+                let queue = queues.entry(side).or_default();
+                left = self.adl_take(queue, side, &mut moved, close, c, left, m.adl == AdlRule::ProRata);
             }
             let covered = d.uncovered - left;
             if let EventKind::BadDebt { adl_paid, uncovered, .. } = &mut self.events[d.event].kind {
@@ -525,84 +551,120 @@ impl State {
             }
             self.fund.deleveraged(covered);
         }
+        self.focal_f = Mirror::of(&self.focal);
+        self.explicit_f = self.explicit.iter().map(Mirror::of).collect();
+        self.rehome_all(moved.into_values().collect());
     }
 
-    /// The ADL queue for a close of `trade` in `asset` with bankruptcy price `pb`: every other
-    /// account's eligible position, highest rank first (ties in account order).
-    fn adl_queue(&self, m: &Model, asset: usize, trade: Qty, pb: Price, bankrupt: AccountId) -> Vec<Candidate> {
+    /// The ADL queue of `asset`'s `short` (or long) side: every position on it in profit at the
+    /// mark, highest rank first (ties in account order).
+    fn adl_queue(&self, m: &Model, asset: usize, short: bool) -> Vec<Candidate> {
         let v = self.post.valuation();
         let mark = v.mark[asset];
+        let ours = |p: &margin::Position| p.asset == asset && (p.qty.0 < Decimal::ZERO) == short;
         let mut q = vec![];
         let accounts = std::iter::once((Holder::Focal, &self.focal))
             .chain(self.explicit.iter().enumerate().map(|(k, a)| (Holder::Explicit(k), a)));
-        for (holder, acc) in accounts.filter(|(_, a)| a.id != bankrupt) {
-            for (i, p) in acc.positions.iter().enumerate() {
-                if p.asset == asset && adl::eligible(p, trade, mark, pb) {
-                    let rank = adl::rank(p, mark, adl::ranking_equity(acc, i, v, m));
-                    q.push(Candidate { rank, id: acc.id, position: p.clone(), holder });
-                }
+        for (holder, acc) in accounts {
+            for (i, p) in acc.positions.iter().enumerate().filter(|(_, p)| ours(p) && adl::gains(p, mark)) {
+                let rank = adl::rank(p, mark, adl::ranking_equity(acc, i, v, m));
+                q.push(Candidate { rank, id: acc.id, entry: p.entry, holder, gone: false });
             }
         }
         for (ci, c) in self.cohorts.iter().enumerate().filter(|(_, c)| c.alive() > 0) {
-            let Some(p) = c.template.iter().find(|p| p.asset == asset && adl::eligible(p, trade, mark, pb)) else {
-                continue;
-            };
+            let Some(p) = c.template.iter().find(|p| ours(p) && adl::gains(p, mark)) else { continue };
             let (upnl, _) = margin::positions_health(&c.template, v.mark, m);
-            for mem in c.members[c.head..].iter().filter(|x| AccountId::Crowd(x.id) != bankrupt) {
+            for (k, mem) in c.members.iter().enumerate().skip(c.head) {
                 let equity = margin::collateral_value(mem.cash, &mem.balances, v.collateral, m) + upnl;
                 let rank = adl::rank(p, mark, equity);
-                q.push(Candidate {
-                    rank,
-                    id: AccountId::Crowd(mem.id),
-                    position: p.clone(),
-                    holder: Holder::Crowd(ci),
-                });
+                let holder = Holder::Crowd(ci, k);
+                q.push(Candidate { rank, id: AccountId::Crowd(mem.id), entry: p.entry, holder, gone: false });
             }
         }
         q.sort_by(|a, b| b.rank.total_cmp(&a.rank).then(a.id.cmp(&b.id)));
         q
     }
 
-    /// Deleverage the `queue` until `left` is covered at `c` per unit (`close` carries the bankrupt
-    /// close's fill and bankruptcy price): in order, whole positions (`pro_rata`: the same fraction
-    /// of each, rounded up to 8 decimals); the last one only as far as needed. Returns what is
-    /// still uncovered.
+    /// The account holding a queued position: yours, a hand-listed one, or a crowd member (taken
+    /// out of its cohort into `moved` the first time it is deleveraged at this step).
+    fn holder<'a>(
+        &'a mut self,
+        cand: &Candidate,
+        moved: &'a mut BTreeMap<u32, (usize, Account)>,
+    ) -> Option<&'a mut Account> {
+        match cand.holder {
+            Holder::Focal => Some(&mut self.focal),
+            Holder::Explicit(k) => self.explicit.get_mut(k),
+            Holder::Crowd(ci, k) => {
+                let mem = self.cohorts.get(ci)?.members.get(k)?;
+                let acc = self.cohorts[ci].account(mem);
+                Some(&mut moved.entry(mem.id).or_insert((ci, acc)).1)
+            }
+        }
+    }
+
+    /// The size of a queued position now (it may have been cut at this step already).
+    fn held(&self, cand: &Candidate, asset: usize, moved: &BTreeMap<u32, (usize, Account)>) -> Qty {
+        let of = |ps: &[margin::Position]| {
+            ps.iter().find(|p| p.asset == asset && p.entry == cand.entry).map_or(Qty::ZERO, |p| p.qty.abs())
+        };
+        match (cand.holder, cand.id) {
+            (Holder::Focal, _) => of(&self.focal.positions),
+            (Holder::Explicit(k), _) => self.explicit.get(k).map_or(Qty::ZERO, |a| of(&a.positions)),
+            (Holder::Crowd(..), AccountId::Crowd(id)) if moved.contains_key(&id) => of(&moved[&id].1.positions),
+            (Holder::Crowd(ci, _), _) => self.cohorts.get(ci).map_or(Qty::ZERO, |c| of(&c.template)),
+        }
+    }
+
+    /// Deleverage `queue` (of `asset`'s `short` or long side) until `left` is covered at `c` per
+    /// unit (`close` carries the bankrupt close's fill and bankruptcy price): in order, the
+    /// positions not in loss at the bankruptcy price, whole (`pro_rata`: the same fraction of
+    /// each, rounded up to 8 decimals); the last one only as far as needed. Returns what is still
+    /// uncovered.
+    #[allow(clippy::too_many_arguments)]
     fn adl_take(
         &mut self,
-        queue: &[Candidate],
+        queue: &mut [Candidate],
+        (asset, short): (usize, bool),
+        moved: &mut BTreeMap<u32, (usize, Account)>,
         close: adl::Deleverage,
         c: Money,
         mut left: Money,
         pro_rata: bool,
     ) -> Money {
-        let share = if pro_rata { adl::pro_rata_share(queue.iter().map(|x| x.position.qty), left, c) } else { None };
-        let mut moved: Vec<(usize, Account)> = vec![];
-        for cand in queue {
+        let (pb, bankrupt) = (close.pb, close.bankrupt);
+        let ok = |x: &Candidate| !x.gone && x.id != bankrupt && adl::holds_at(x.entry, pb, short);
+        let share = if pro_rata {
+            let sizes: Vec<Qty> = queue.iter().filter(|x| ok(x)).map(|x| self.held(x, asset, moved)).collect();
+            adl::pro_rata_share(sizes.into_iter(), left, c)
+        } else {
+            None
+        };
+        let mut events = vec![];
+        for cand in queue.iter_mut() {
             if left.is_zero() {
                 break;
             }
-            let acc = match cand.holder {
-                Holder::Focal => &mut self.focal,
-                Holder::Explicit(k) => &mut self.explicit[k],
-                Holder::Crowd(ci) => {
-                    let coh = &self.cohorts[ci];
-                    let Some(mem) = coh.members[coh.head..].iter().find(|x| AccountId::Crowd(x.id) == cand.id) else {
-                        continue;
-                    };
-                    moved.push((ci, coh.account(mem)));
-                    &mut moved.last_mut().expect("just pushed").1
-                }
+            if !ok(cand) {
+                continue;
+            }
+            let Some(acc) = self.holder(cand, moved) else { continue };
+            let which =
+                |p: &margin::Position| p.asset == asset && p.entry == cand.entry && (p.qty.0 < Decimal::ZERO) == short;
+            let Some(i) = acc.positions.iter().position(which) else {
+                cand.gone = true;
+                continue;
             };
-            let Some(i) = acc.positions.iter().position(|p| *p == cand.position) else { continue };
-            let held = cand.position.qty.abs();
-            let part = share.map_or(held, |f| adl::share_of(held, f));
-            let (x, paid) = adl::take(part, left, c);
+            let held = acc.positions[i].qty.abs();
+            let (x, paid) = adl::take(share.map_or(held, |f| adl::share_of(held, f)), left, c);
+            if x.is_zero() {
+                continue;
+            }
             left -= paid;
-            adl::settle(acc, i, &adl::Deleverage { x, paid, ..close }, &mut self.events);
+            cand.gone = x == held;
+            adl::settle(acc, i, &adl::Deleverage { x, paid, ..close }, &mut events);
         }
-        self.focal_f = Mirror::of(&self.focal);
-        self.explicit_f = self.explicit.iter().map(Mirror::of).collect();
-        self.rehome_all(moved);
+        self.events.append(&mut events);
         left
     }
 
@@ -611,19 +673,24 @@ impl State {
         if moved.is_empty() {
             return;
         }
-        for &(ci, ref acc) in &moved {
+        let mut gone: BTreeMap<usize, std::collections::BTreeSet<u32>> = BTreeMap::new();
+        for (ci, acc) in &moved {
+            if let AccountId::Crowd(id) = acc.id {
+                gone.entry(*ci).or_default().insert(id);
+            }
+        }
+        for (ci, ids) in gone {
             let c = &mut self.cohorts[ci];
-            let AccountId::Crowd(id) = acc.id else { continue };
             c.members.drain(..c.head);
             c.head = 0;
-            c.members.retain(|x| x.id != id);
+            c.members.retain(|x| !ids.contains(&x.id));
+            c.sort();
         }
         let mut spawned = vec![];
         for (ci, acc) in moved {
             let mode = self.cohorts[ci].mode;
             self.rehome(mode, acc, &mut spawned);
         }
-        self.cohorts.iter_mut().for_each(Cohort::sort);
         self.regroup(spawned);
     }
 
