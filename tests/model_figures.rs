@@ -96,6 +96,29 @@ fn isolated_pro_rata_loses_eth_at_6_1977_pct_and_keeps_btc() {
     assert_eq!(planned_assets(&m, &acc, &prices("0", "0.5")), vec![1]);
 }
 
+/// Hyperliquid's margin tiers: the maintenance rate is half the initial margin rate at the tier's
+/// maximum leverage, `mmr = 1 / (2 · max leverage)`, with a deduction that keeps MM continuous
+/// (hyperliquid-docs, trading/margin-tiers). BTC: 40× up to 150 M USD, 20× above.
+///
+/// | tier | max leverage | initial 1/L | maintenance 1/(2L) | deduction |
+/// | --- | --- | --- | --- | --- |
+/// | 0 – 150 M | 40× | 2.5 % | 1.25 % | 0 |
+/// | above 150 M | 20× | 5 % | 2.5 % | 150 M × (2.5 % − 1.25 %) = 1 875 000 |
+#[test]
+fn hyperliquid_maintenance_is_half_the_initial_margin_at_max_leverage() {
+    let rate = |max_lev: &str| Ratio(d("1") / (d("2") * d(max_lev)));
+    assert_eq!((rate("40").0, rate("20").0), (d("0.0125"), d("0.025")));
+    let b = Brackets::new(&[(Money(d("0")), rate("40")), (Money(d("150000000")), rate("20"))]);
+    let cases = [
+        ("1000000", "12500"),     // 1 M × 1.25 %
+        ("150000000", "1875000"), // at the boundary, both tiers agree: 150 M × 1.25 %
+        ("200000000", "3125000"), // 200 M × 2.5 % − 1 875 000
+    ];
+    for (n, want) in cases {
+        assert_eq!(b.mm(Money(d(n))), Money(d(want)), "MM at {n}");
+    }
+}
+
 #[test]
 fn tier_is_reselected_at_the_liquidation_notional() {
     // 10 BTC at 50 000 with 50 000 margin: at entry the notional (500 000) is in the 1 % tier,

@@ -18,7 +18,7 @@
 //!   valued at the last step — cash, collateral at its collateral price, positions' PnL at the mark.
 
 use super::account::{Account, Mode};
-use super::liquidation::{Event, EventKind};
+use super::liquidation::{Event, EventKind, Order, Reason};
 use super::margin::{AssetInfo, Position, Valuation};
 use crate::types::{Money, Qty, Ratio};
 use rust_decimal::Decimal;
@@ -132,10 +132,14 @@ fn add(balances: &mut Vec<(usize, Qty)>, asset: usize, q: Qty) {
     }
 }
 
-/// Whether the backstop at ratio `r` would take over some position of `acc` at `v` (for "could
-/// the rule matter" when it is off).
-pub fn would_act(acc: &Account, v: Valuation<'_>, info: &(impl AssetInfo + ?Sized), r: Ratio) -> bool {
-    !due(acc, v, info, r).is_empty()
+/// Whether the backstop at ratio `r` would have taken over an account the check planned `orders`
+/// for instead (read from the orders' reasons: the margin and equity at the check), for "could
+/// the rule matter" when it is off.
+pub fn would_act(orders: &[Order], r: Ratio) -> bool {
+    orders.iter().any(|o| match o.reason {
+        Reason::CrossMarginRatio { mm, equity } | Reason::IsolatedMarginRatio { mm, equity } => equity < mm * r,
+        _ => false,
+    })
 }
 
 /// Hyperliquid's ratio, 2/3, to 10 decimals (the default of `liquidation.backstop_below_mm`).

@@ -409,8 +409,7 @@ impl State {
         }
         if !self.rules_matter.backstop {
             let r = m.backstop.unwrap_or_else(backstop::two_thirds);
-            self.rules_matter.backstop =
-                self.vault.takeovers > 0 || plans.iter().any(|(_, acc, _)| backstop::would_act(acc, pre, m, r));
+            self.rules_matter.backstop = self.vault.takeovers > 0 || plans.iter().any(|p| backstop::would_act(&p.2, r));
         }
         plans
     }
