@@ -24,7 +24,6 @@ use super::model::{AdlRule, Model};
 use super::pricing::{Basis, Quotes, RulesMatter, ValuationF};
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 
 /// Per-step series; every vector has `steps + 1` points (index = step).
 #[derive(Clone, Debug, Default)]
@@ -138,6 +137,35 @@ struct Candidate {
     entry: Price,
     holder: Holder,
     gone: bool,
+}
+
+/// Crowd members deleveraged at a step, out of their cohorts until the step's deleveraging is
+/// done (then rehomed by their new book).
+#[derive(Default)]
+struct Moved {
+    /// (cohort, the member as an account), in the order they were first deleveraged.
+    accounts: Vec<(usize, Account)>,
+    /// By member id: 1 + its index in `accounts` (0: not moved).
+    slot: Vec<u32>,
+}
+
+impl Moved {
+    fn get(&self, id: u32) -> Option<&Account> {
+        let s = *self.slot.get(id as usize)? as usize;
+        self.accounts.get(s.checked_sub(1)?).map(|a| &a.1)
+    }
+
+    fn get_or_insert(&mut self, id: u32, make: impl FnOnce() -> (usize, Account)) -> Option<&mut Account> {
+        let i = id as usize;
+        if self.slot.len() <= i {
+            self.slot.resize(i + 1, 0);
+        }
+        if self.slot[i] == 0 {
+            self.accounts.push(make());
+            self.slot[i] = self.accounts.len() as u32;
+        }
+        self.accounts.get_mut(self.slot[i] as usize - 1).map(|a| &mut a.1)
+    }
 }
 
 /// The engine between two steps: every account, the impact state, prices, the fund, the events
@@ -525,12 +553,14 @@ impl State {
         }
         self.rules_matter.adl = true;
         // one queue per (asset, side deleveraged: short when a long went bankrupt)
-        let mut queues: BTreeMap<(usize, bool), Vec<Candidate>> = BTreeMap::new();
+        let mut queues: Vec<((usize, bool), Vec<Candidate>)> = vec![];
         for &(asset, trade, _) in deficits.iter().flat_map(|d| &d.closes) {
-            let short = trade.0 < Decimal::ZERO;
-            queues.entry((asset, short)).or_insert_with(|| self.adl_queue(m, asset, short));
+            let side = (asset, trade.0 < Decimal::ZERO);
+            if !queues.iter().any(|q| q.0 == side) {
+                queues.push((side, self.adl_queue(m, side.0, side.1)));
+            }
         }
-        let mut moved: BTreeMap<u32, (usize, Account)> = BTreeMap::new();
+        let mut moved = Moved::default();
         for d in deficits {
             let mut left = d.uncovered;
             for &(asset, trade, fill) in &d.closes {
@@ -540,7 +570,7 @@ impl State {
                 let Some((pb, c)) = adl::bankruptcy_price(d.amount, trade, fill) else { continue };
                 let close = adl::Deleverage { x: Qty::ZERO, fill, pb, paid: Money::ZERO, bankrupt: d.account, step: t };
                 let side = (asset, trade.0 < Decimal::ZERO);
-                let queue = queues.entry(side).or_default();
+                let Some((_, queue)) = queues.iter_mut().find(|q| q.0 == side) else { continue };
                 left = self.adl_take(queue, side, &mut moved, close, c, left, m.adl == AdlRule::ProRata);
             }
             let covered = d.uncovered - left;
@@ -552,7 +582,7 @@ impl State {
         }
         self.focal_f = Mirror::of(&self.focal);
         self.explicit_f = self.explicit.iter().map(Mirror::of).collect();
-        self.rehome_all(moved.into_values().collect());
+        self.rehome_all(moved.accounts);
     }
 
     /// The ADL queue of `asset`'s `short` (or long) side: every position on it in profit at the
@@ -586,32 +616,31 @@ impl State {
 
     /// The account holding a queued position: yours, a hand-listed one, or a crowd member (taken
     /// out of its cohort into `moved` the first time it is deleveraged at this step).
-    fn holder<'a>(
-        &'a mut self,
-        cand: &Candidate,
-        moved: &'a mut BTreeMap<u32, (usize, Account)>,
-    ) -> Option<&'a mut Account> {
+    fn holder<'a>(&'a mut self, cand: &Candidate, moved: &'a mut Moved) -> Option<&'a mut Account> {
         match cand.holder {
             Holder::Focal => Some(&mut self.focal),
             Holder::Explicit(k) => self.explicit.get_mut(k),
             Holder::Crowd(ci, k) => {
-                let mem = self.cohorts.get(ci)?.members.get(k)?;
-                let acc = self.cohorts[ci].account(mem);
-                Some(&mut moved.entry(mem.id).or_insert((ci, acc)).1)
+                let c = self.cohorts.get(ci)?;
+                let mem = c.members.get(k)?;
+                moved.get_or_insert(mem.id, || (ci, c.account(mem)))
             }
         }
     }
 
     /// The size of a queued position now (it may have been cut at this step already).
-    fn held(&self, cand: &Candidate, asset: usize, moved: &BTreeMap<u32, (usize, Account)>) -> Qty {
+    fn held(&self, cand: &Candidate, asset: usize, moved: &Moved) -> Qty {
         let of = |ps: &[margin::Position]| {
             ps.iter().find(|p| p.asset == asset && p.entry == cand.entry).map_or(Qty::ZERO, |p| p.qty.abs())
         };
         match (cand.holder, cand.id) {
             (Holder::Focal, _) => of(&self.focal.positions),
             (Holder::Explicit(k), _) => self.explicit.get(k).map_or(Qty::ZERO, |a| of(&a.positions)),
-            (Holder::Crowd(..), AccountId::Crowd(id)) if moved.contains_key(&id) => of(&moved[&id].1.positions),
-            (Holder::Crowd(ci, _), _) => self.cohorts.get(ci).map_or(Qty::ZERO, |c| of(&c.template)),
+            (Holder::Crowd(ci, _), AccountId::Crowd(id)) => match moved.get(id) {
+                Some(a) => of(&a.positions),
+                None => self.cohorts.get(ci).map_or(Qty::ZERO, |c| of(&c.template)),
+            },
+            (Holder::Crowd(..), _) => Qty::ZERO,
         }
     }
 
@@ -625,7 +654,7 @@ impl State {
         &mut self,
         queue: &mut [Candidate],
         (asset, short): (usize, bool),
-        moved: &mut BTreeMap<u32, (usize, Account)>,
+        moved: &mut Moved,
         close: adl::Deleverage,
         c: Money,
         mut left: Money,
@@ -672,17 +701,20 @@ impl State {
         if moved.is_empty() {
             return;
         }
-        let mut gone: BTreeMap<usize, std::collections::BTreeSet<u32>> = BTreeMap::new();
-        for (ci, acc) in &moved {
-            if let AccountId::Crowd(id) = acc.id {
-                gone.entry(*ci).or_default().insert(id);
-            }
-        }
-        for (ci, ids) in gone {
-            let c = &mut self.cohorts[ci];
+        // (cohort, member id) of every account that left, sorted: each cohort's are one run
+        let mut gone: Vec<(usize, u32)> = moved
+            .iter()
+            .filter_map(|(ci, a)| match a.id {
+                AccountId::Crowd(id) => Some((*ci, id)),
+                _ => None,
+            })
+            .collect();
+        gone.sort_unstable();
+        for run in gone.chunk_by(|a, b| a.0 == b.0) {
+            let Some(c) = self.cohorts.get_mut(run[0].0) else { continue };
             c.members.drain(..c.head);
             c.head = 0;
-            c.members.retain(|x| !ids.contains(&x.id));
+            c.members.retain(|x| run.binary_search_by_key(&x.id, |g| g.1).is_err());
             c.sort();
         }
         let mut spawned = vec![];
