@@ -510,10 +510,10 @@ fn chunks_sell_a_fifth_then_in_the_cooldown_the_rest_whole() {
     assert_eq!(liq, vec![(d("0"), d("-20000")), (d("0"), d("-80000"))]);
     assert_eq!(o.main.focal().cash.0, d("0"));
     assert_eq!(o.main.fund.bad_debt_paid.0, d("0"));
-    // the margin chart marks the chunk as one
+    // the margin chart marks the chunk as a partial liquidation
     let marks = margin_cascade::output::chart::ChartData::from_outcome(&o).liquidations;
     let labels: Vec<(usize, &str)> = marks.iter().map(|m| (m.step, m.label.as_str())).collect();
-    assert_eq!(labels, vec![(1, "BTC (chunk)"), (2, "BTC")]);
+    assert_eq!(labels, vec![(1, "BTC (partial)"), (2, "BTC")]);
 }
 
 /// A chunk that brings the account back above maintenance (no fee): BTC falls 9.55 % to 90.45 at
@@ -536,4 +536,45 @@ fn after_the_cooldown_a_large_position_is_chunked_again() {
         vec![ev(1, "-2000", true, "90.45"), ev(12, "-1600", true, "88.64"), ev(13, "-6400", false, "88.64")]
     );
     assert_eq!(o.main.fund.bad_debt_paid.0, d("9980"));
+}
+
+/// The step-down policy on the BTC brackets of MODEL §8 ((0, 0.4 %), (50 000, 0.5 %),
+/// (250 000, 1 %), (1 000 000, 2.5 %)), 3-second steps, a 60-second delay (OKX's) = 20 steps.
+/// 20 BTC long at 100 000 (2 000 000, the 2.5 % bracket) on 200 000 USD: MM 2.5 % × N − 16 300,
+/// liquidatable when 200 000 + 20·(P − 100 000) ≤ 20·P·0.025 − 16 300, i.e. P ≤ 91 471.79.
+/// BTC falls 10 % to 90 000 at step 1 (notional 1 800 000, still the 2.5 % bracket; equity 0, so
+/// every fee is capped at 0 and the account stays liquidatable):
+/// * step 1: one bracket down means staying below the 1 000 000 floor: keep
+///   ⌊1 000 000 / 90 000⌋₈ = 11.11111111 BTC (999 999.9999 USD), sell 8.88888889;
+/// * steps 2 … 20 (in the delay): left alone, though still liquidatable;
+/// * step 21 (60 s later): the 11.11111111 BTC (999 999.9999, the 1 % bracket) step down again,
+///   below 250 000: keep ⌊250 000 / 90 000⌋₈ = 2.77777777, sell 8.33333334.
+#[test]
+fn step_down_sells_down_a_bracket_then_waits_the_delay() {
+    let o = run(json!({
+        "version": 3, "steps": 22, "step_minutes": "0.05", "noise": false, "insurance_fund_usd": "10000000",
+        "assets": [{"symbol": "BTC", "price": "100000", "tick": "0.1", "sigma": 0, "stable": false,
+                    "depth_usd": "1000000000000000", "mm_brackets": [
+                        {"floor": "0", "mmr": "0.004"}, {"floor": "50000", "mmr": "0.005"},
+                        {"floor": "250000", "mmr": "0.01"}, {"floor": "1000000", "mmr": "0.025"}]}],
+        "shocks": [{"step": 1, "symbol": "BTC", "percent": -10}],
+        "liquidation": {"policy": "step_down", "step_down": {"tiers": 1, "delay_seconds": "60"}},
+        "focal": {"collateral": {"USD": "200000"}, "positions": [{"asset": "BTC", "quantity": "20"}]},
+        "crowd": {"accounts": 0}
+    }));
+    let ev: Vec<(usize, String, bool)> = o
+        .main
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Liquidation { quantity, partial, .. } => {
+                Some((e.step, quantity.0.normalize().to_string(), *partial))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ev, vec![(1, "-8.88888889".to_string(), true), (21, "-8.33333334".to_string(), true)]);
+    // left alone through the delay: 11.11111111 BTC from step 1 to step 20
+    assert!(o.main.series.focal_position_qty[0][1..=20].iter().all(|q| q.0 == d("11.11111111")));
+    assert_eq!(o.main.focal().positions[0].qty.0, d("2.77777777"));
 }

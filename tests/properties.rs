@@ -167,15 +167,25 @@ fn check_all(o: &Outcome) {
 /// cooldown of two steps, so that partial fills, cooldowns and remainders all happen), a mark rule,
 /// and an auto-deleveraging rule (off, queue or pro rata).
 fn liquidation(full: bool, chunks: bool, mark: usize) -> serde_json::Value {
-    let mut l = json!({"policy": if chunks {"chunks"} else if full {"full"} else {"largest_mm_first"},
+    // with `chunks`, a median mark draws the step-down policy instead (both sell part of a position)
+    let policy = match (chunks, mark) {
+        (true, 2) => "step_down",
+        (true, _) => "chunks",
+        (false, _) if full => "full",
+        _ => "largest_mm_first",
+    };
+    let mut l = json!({"policy": policy,
                        "mark_price": (["market", "index", "median"][mark]),
                        "adl": (["off", "queue", "pro_rata"][(mark + usize::from(full)) % 3])});
     if (mark + usize::from(chunks)) % 2 == 1 {
         // Hyperliquid's backstop at 2/3 of maintenance margin
         l["backstop_below_mm"] = json!("0.6666666667");
     }
-    if chunks {
+    if policy == "chunks" {
         l["chunk"] = json!({"min_notional_usd": "20000", "fraction": "0.3", "cooldown_seconds": "600"});
+    }
+    if policy == "step_down" {
+        l["step_down"] = json!({"tiers": 1, "delay_seconds": "600"});
     }
     l
 }
@@ -215,6 +225,11 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
                     if at_index && i % 2 == 1 {
                         // collateral valued at the index (the others at the venue's market)
                         a["collateral_price"] = json!("index");
+                    }
+                    if i == 0 {
+                        // maintenance brackets, so that a step-down has brackets to step through
+                        a["mm_brackets"] = json!([{"floor": "0", "mmr": "0.004"}, {"floor": "20000", "mmr": "0.006"},
+                                                  {"floor": "60000", "mmr": "0.01"}]);
                     }
                     if i == 1 {
                         // collateral tiers by balance size, the last counting nothing

@@ -15,7 +15,7 @@ function ratio(mr, t, open) {
 function eventText(e) {
   const qty = String(e.quantity ?? '').replace(/^-/, '');
   if (e.kind === 'liquidation' || e.kind === 'partial_liquidation') {
-    const what = e.kind === 'liquidation' ? 'liquidation' : 'partial liquidation (a chunk)';
+    const what = e.kind === 'liquidation' ? 'liquidation' : 'partial liquidation (part of the position)';
     return `${what} ${e.asset} (${String(e.quantity).startsWith('-') ? 'sold' : 'bought'} ${qty} at ${px(+e.price)})`;
   }
   if (e.kind === 'collateral_sale') return `collateral sale ${e.asset} (sold ${qty} at ${px(+e.price)})`;

@@ -90,7 +90,7 @@ function liquidationSentence(s, positions) {
   const shocked = s.shocks[0] ? s.shocks[0].symbol : null;
   const word = positions > 1 && healthy.every((a) => a !== shocked) ? 'healthy ' : '';
   const closed = [...new Set(sum.focal_positions_closed.filter((c) => !c.partial).map((c) => c.asset))];
-  // under a partial-liquidation policy, a position may first lose only a chunk
+  // under a partial-liquidation policy (chunks, step-down), a position may first lose only a part
   const chunked = [...new Set(sum.focal_positions_closed.filter((c) => c.partial).map((c) => c.asset))];
   if (healthy.length) {
     t += `, closing its ${word}${names(healthy)} position${healthy.length > 1 ? 's' : ''}`;
@@ -99,7 +99,7 @@ function liquidationSentence(s, positions) {
   } else if (closed.length) {
     t += `, closing ${names(closed)}`;
   }
-  if (chunked.length) t += closed.length ? ` (a chunk of ${names(chunked)} sold first)` : `, selling a chunk of ${names(chunked)}`;
+  if (chunked.length) t += closed.length ? ` (part of ${names(chunked)} sold first)` : `, selling part of ${names(chunked)}`;
   t += other.focal_liquidated_step == null
     ? `; ${omode}, it would have survived.`
     : `; ${omode}, it would have been liquidated at step ${other.focal_liquidated_step}${healthy.length ? ` and kept ${names(healthy)}` : ''}.`;

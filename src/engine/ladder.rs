@@ -139,8 +139,10 @@ pub fn ladder(state: &State, m: &Model, asset: usize, levels: &[Price]) -> Ladde
 pub fn liquidated_at(state: &State, m: &Model, prices: Valuation<'_>, asset: usize) -> Liquidated {
     let mut out = Liquidated::default();
     // the next check is the next step's (an account in its cooldown then closes whole positions)
-    let (chunks, next) = (matches!(m.policy, Policy::Chunks { .. }), state.t + 1);
-    for c in &state.cohorts {
+    let (chunks, next) = (matches!(m.policy, Policy::Chunks { .. } | Policy::StepDown { .. }), state.t + 1);
+    // an account waiting out a step-down's delay is not checked at the next step
+    let waiting = |chunked: Option<usize>| m.policy.waiting(chunked, next);
+    for c in state.cohorts.iter().filter(|c| !waiting(c.chunked_at)) {
         if c.holds_assets || chunks {
             // collateral in assets (valued at these prices, and sold too once every position is
             // closed) or positions sold a chunk at a time: each member is planned on its own
@@ -151,7 +153,7 @@ pub fn liquidated_at(state: &State, m: &Model, prices: Valuation<'_>, asset: usi
             out.add(cohort_at(c, prices, m, asset));
         }
     }
-    for acc in &state.explicit {
+    for acc in state.explicit.iter().filter(|a| !waiting(a.chunked_at)) {
         out.add(account_at(acc, prices, m, asset, next));
     }
     out

@@ -5,7 +5,7 @@
 //! event log alone.
 
 use super::account::{Account, AccountId, Mode};
-use super::margin::{self, AssetInfo, Position, Valuation};
+use super::margin::{self, AssetInfo, Brackets, Position, Valuation};
 use super::model::Policy;
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
@@ -177,21 +177,42 @@ pub fn plan(
 ) -> Vec<Order> {
     let h = acc.snapshot(v, info);
     match acc.mode {
-        Mode::Isolated => plan_isolated(acc, &h, policy),
+        Mode::Isolated => plan_isolated(acc, &h, info, policy),
         Mode::Cross => plan_cross(acc, &h, v.market, info, policy, fee_rate),
     }
 }
 
-/// The part of position `p` (worth `notional` at the mark) a liquidation sells under `policy`:
-/// `Some(quantity)` for a chunk, `None` for the whole position.
-fn chunk_of(p: &Position, notional: Money, policy: Policy) -> Option<Qty> {
-    let Policy::Chunks { min_notional, fraction, .. } = policy else { return None };
-    if notional <= min_notional {
+/// The part of position `p` (worth `notional` at the mark, margined on `brackets`) a liquidation
+/// sells under `policy`: `Some(quantity)` for a part, `None` for the whole position.
+fn chunk_of(p: &Position, notional: Money, brackets: &Brackets, policy: Policy) -> Option<Qty> {
+    let q = match policy {
+        Policy::Chunks { min_notional, fraction, .. } if notional > min_notional => {
+            // toward zero on the 8-decimal grid
+            (p.qty.0 * fraction.0).round_dp_with_strategy(8, rust_decimal::RoundingStrategy::ToZero)
+        }
+        Policy::StepDown { tiers, .. } => step_down(p, notional, brackets, tiers)?,
+        _ => return None,
+    };
+    // a part that rounds to nothing (or to everything) is no part
+    (!q.is_zero() && q.abs() < p.qty.0.abs()).then_some(Qty(q))
+}
+
+/// The signed quantity of `p` to sell so that what remains is `tiers` brackets below the one its
+/// `notional` is in: the most that stays below the floor of the bracket above the target (on the
+/// 8-decimal grid, at the mark `notional / |q|`). `None` in the first bracket.
+fn step_down(p: &Position, notional: Money, brackets: &Brackets, tiers: usize) -> Option<Decimal> {
+    let j = brackets.tier_index(notional);
+    if j == 0 || p.qty.is_zero() {
         return None;
     }
-    // toward zero on the 8-decimal grid; a chunk that rounds to nothing (or to everything) is no chunk
-    let q = (p.qty.0 * fraction.0).round_dp_with_strategy(8, rust_decimal::RoundingStrategy::ToZero);
-    (!q.is_zero() && q.abs() < p.qty.0.abs()).then_some(Qty(q))
+    let ceiling = brackets.floor(j.saturating_sub(tiers) + 1)?;
+    let price = notional.0.checked_div(p.qty.0.abs())?;
+    let mut keep = ceiling.0.checked_div(price)?.round_dp_with_strategy(8, rust_decimal::RoundingStrategy::ToZero);
+    if keep * price >= ceiling.0 {
+        keep -= Decimal::new(1, 8);
+    }
+    let keep = keep.max(Decimal::ZERO).min(p.qty.0.abs());
+    Some(if p.qty.0 < Decimal::ZERO { -(p.qty.0.abs() - keep) } else { p.qty.0 - keep })
 }
 
 /// The order that closes position `i` of `acc` (`part`: only that quantity of it).
@@ -201,13 +222,13 @@ fn close(acc: &Account, i: usize, part: Option<Qty>, reason: Reason) -> Order {
 }
 
 /// Isolated: close every position whose own margin (plus its PnL) no longer covers its maintenance
-/// margin (under `chunks`, a large one loses a chunk).
-fn plan_isolated(acc: &Account, h: &margin::Health, policy: Policy) -> Vec<Order> {
+/// margin (under `chunks`, a large one loses a chunk; under `step_down`, it steps down).
+fn plan_isolated(acc: &Account, h: &margin::Health, info: &(impl AssetInfo + ?Sized), policy: Policy) -> Vec<Order> {
     let mut orders = Vec::with_capacity(acc.positions.len());
     for (i, (p, ph)) in acc.positions.iter().zip(&h.positions).enumerate() {
         let eq = p.margin + ph.upnl;
         if margin::is_liquidatable(ph.mm, eq, true) {
-            let part = chunk_of(p, ph.notional, policy);
+            let part = chunk_of(p, ph.notional, info.brackets(p.asset), policy);
             orders.push(close(acc, i, part, Reason::IsolatedMarginRatio { mm: ph.mm, equity: eq }));
         }
     }
@@ -243,7 +264,7 @@ fn plan_cross(
         }
         let ph = &h.positions[i];
         let p = &acc.positions[i];
-        let part = chunk_of(p, ph.notional, policy);
+        let part = chunk_of(p, ph.notional, info.brackets(p.asset), policy);
         // what the order sells: all of the position, or its chunk (the rest keeps its PnL and
         // its margin at the remaining notional)
         let (sold, left_mm) = match part {

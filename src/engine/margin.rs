@@ -64,6 +64,16 @@ impl Brackets {
         t
     }
 
+    /// The index of the bracket notional `n` falls in (0: the first).
+    pub fn tier_index(&self, n: Money) -> usize {
+        self.rows.iter().rposition(|r| r.0 <= n).unwrap_or(0)
+    }
+
+    /// The floor of bracket `i`, if there is one.
+    pub fn floor(&self, i: usize) -> Option<Money> {
+        self.rows.get(i).map(|r| r.0)
+    }
+
     /// Maintenance margin at notional `n` (≥ 0).
     pub fn mm(&self, n: Money) -> Money {
         let (_, mmr, cum) = *self.tier(n);

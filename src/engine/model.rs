@@ -25,9 +25,26 @@ pub enum Policy {
         fraction: Ratio,
         cooldown_steps: usize,
     },
+    /// A liquidation reduces a position above the first maintenance bracket to the bracket
+    /// `tiers` below its own (a position in the first bracket closes whole); the account is then
+    /// left alone for `delay_steps` steps (a step-down at step t: the checks of steps t + 1 …
+    /// t + delay_steps − 1) before it is checked, and stepped down, again ([`Policy::waiting`]).
+    StepDown {
+        tiers: usize,
+        delay_steps: usize,
+    },
 }
 
 impl Policy {
+    /// Whether an account whose latest partial liquidation was at step `chunked` is left alone at
+    /// step `t` (the step-down's delay).
+    pub fn waiting(self, chunked: Option<usize>, t: usize) -> bool {
+        match (self, chunked) {
+            (Policy::StepDown { delay_steps, .. }, Some(c)) => t < c.saturating_add(delay_steps),
+            _ => false,
+        }
+    }
+
     /// The policy for a check at step `t` of an account whose latest partial liquidation was at
     /// step `chunked`: within the cooldown after it, whole positions; otherwise this one.
     pub fn at(self, chunked: Option<usize>, t: usize) -> Policy {

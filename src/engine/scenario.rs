@@ -410,6 +410,28 @@ pub enum PolicySpec {
     /// as the account stays liquidatable); for `chunk.cooldown_seconds` after an account's partial
     /// liquidation, its liquidations close whole positions; after that, chunks again.
     Chunks,
+    /// Binance/Bybit/OKX style: a liquidation steps a position down `step_down.tiers` maintenance
+    /// brackets (a position in the first bracket closes whole), then leaves the account alone for
+    /// `step_down.delay_seconds` before checking it, and stepping it down, again.
+    StepDown,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+/// The partial-liquidation policy `step_down`.
+pub struct StepDownSpec {
+    /// How many brackets a liquidation steps a position down (OKX: 2; Binance, Bybit: to the
+    /// bracket that makes the account compliant, which one step approximates).
+    pub tiers: u32,
+    /// How long the account is left alone after a step-down before it is checked again (seconds;
+    /// OKX: about 60; Binance and Bybit state none).
+    pub delay_seconds: Decimal,
+}
+
+impl Default for StepDownSpec {
+    fn default() -> Self {
+        StepDownSpec { tiers: 1, delay_seconds: Decimal::ZERO }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -449,6 +471,9 @@ pub struct LiquidationSpec {
     /// The numbers of the `chunks` policy (absent: Hyperliquid's, 100 000 USD, 20 %, 30 s).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chunk: Option<ChunkSpec>,
+    /// The numbers of the `step_down` policy (absent: one bracket, no delay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_down: Option<StepDownSpec>,
     /// Auto-deleveraging when the insurance fund runs out (default off).
     #[serde(skip_serializing_if = "AdlSpec::is_off")]
     pub adl: AdlSpec,
@@ -467,6 +492,7 @@ impl Default for LiquidationSpec {
             mark_price: MarkPriceSpec::Market,
             mark_window_minutes: None,
             chunk: None,
+            step_down: None,
             adl: AdlSpec::Off,
             backstop_below_mm: None,
         }
@@ -723,6 +749,7 @@ impl Scenario {
         let mut s = self.clone();
         s.liquidation.policy = PolicySpec::LargestMmFirst;
         s.liquidation.chunk = None;
+        s.liquidation.step_down = None;
         s
     }
 

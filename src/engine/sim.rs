@@ -403,14 +403,16 @@ impl State {
                 }
             }
         }
-        if !self.focal_f.clearly_healthy(pre_f, m) {
+        // after a step-down, an account is left alone for the policy's delay
+        let waiting = |chunked: Option<usize>| m.policy.waiting(chunked, t);
+        if !waiting(self.focal.chunked_at) && !self.focal_f.clearly_healthy(pre_f, m) {
             let o = liquidation::plan(&self.focal, pre, m, policy(self.focal.chunked_at), m.fee_rate);
             if !o.is_empty() {
                 plans.push((Who::Focal, self.focal.clone(), o));
             }
         }
         for (k, a) in self.explicit.iter().enumerate() {
-            if self.explicit_f[k].clearly_healthy(pre_f, m) {
+            if waiting(a.chunked_at) || self.explicit_f[k].clearly_healthy(pre_f, m) {
                 continue;
             }
             let o = liquidation::plan(a, pre, m, policy(a.chunked_at), m.fee_rate);
@@ -418,7 +420,7 @@ impl State {
                 plans.push((Who::Explicit(k), a.clone(), o));
             }
         }
-        for (ci, c) in self.cohorts.iter_mut().enumerate() {
+        for (ci, c) in self.cohorts.iter_mut().enumerate().filter(|(_, c)| !waiting(c.chunked_at)) {
             for mut acc in liquidatable_members(c, pre, pre_f, m) {
                 let which = m.backstop.map(|r| backstop::due(&acc, pre, m, r)).unwrap_or_default();
                 if !which.is_empty() {
@@ -875,7 +877,12 @@ fn policy_could_matter(acc: &Account, orders: &[Order], v: Valuation<'_>, m: &Mo
         Policy::Chunks { min_notional, .. } => min_notional,
         _ => crate::engine::scenario::ChunkSpec::default().min_notional_usd,
     };
-    let big = closes.iter().any(|&i| acc.positions[i].notional(v.mark[acc.positions[i].asset]) > min);
+    // above the chunk size, or above the first bracket (a step-down would keep part of it)
+    let big = closes.iter().any(|&i| {
+        let p = &acc.positions[i];
+        let n = p.notional(v.mark[p.asset]);
+        n > min || m.assets[p.asset].brackets.tier_index(n) > 0
+    });
     let cooling = m.policy.at(acc.chunked_at, t) != m.policy;
     if chunk || (big && !cooling) {
         return true;

@@ -472,11 +472,37 @@ fn resolve_impact_and_liquidation(v: &mut V, s: &Scenario) -> (ImpactModel, Poli
         PolicySpec::LargestMmFirst => Policy::LargestMmFirst,
         PolicySpec::Full => Policy::Full,
         PolicySpec::Chunks => resolve_chunks(v, s),
+        PolicySpec::StepDown => resolve_step_down(v, s),
     };
     if s.liquidation.chunk.is_some() && s.liquidation.policy != PolicySpec::Chunks {
         v.err("liquidation.chunk", "only the chunks policy has chunk settings (policy: \"chunks\")");
     }
+    if s.liquidation.step_down.is_some() && s.liquidation.policy != PolicySpec::StepDown {
+        v.err("liquidation.step_down", "only the step_down policy has step-down settings (policy: \"step_down\")");
+    }
     (impact, policy, fee_rate)
+}
+
+/// Check and resolve the `step_down` policy; the delay becomes whole steps, the fewest at least as
+/// long (0: the next step checks again).
+fn resolve_step_down(v: &mut V, s: &Scenario) -> Policy {
+    let c = s.liquidation.step_down.clone().unwrap_or_default();
+    if !(1..=limits::MAX_BRACKETS as u32).contains(&c.tiers) {
+        v.err(
+            "liquidation.step_down.tiers",
+            format!("must be 1 to {} brackets, got {}", limits::MAX_BRACKETS, c.tiers),
+        );
+    }
+    let day = Decimal::from(86_400);
+    let what = "a number of seconds (a day at most)";
+    let ok = v.dec_in("liquidation.step_down.delay_seconds", c.delay_seconds, Decimal::ZERO, true, day, what);
+    let step_s = s.step_minutes * Decimal::from(60);
+    let longest = s.steps.saturating_add(1);
+    let delay_steps = match c.delay_seconds.checked_div(step_s) {
+        Some(n) if ok => n.ceil().to_usize().unwrap_or(longest).min(longest),
+        _ => 0,
+    };
+    Policy::StepDown { tiers: c.tiers.max(1) as usize, delay_steps }
 }
 
 /// Check the backstop's share of maintenance margin.

@@ -226,8 +226,9 @@ fn venue_controls(s: &Scenario, out: &mut Vec<Control>) {
         PolicySpec::LargestMmFirst => "largest_mm_first",
         PolicySpec::Full => "full",
         PolicySpec::Chunks => "chunks",
+        PolicySpec::StepDown => "step_down",
     };
-    let options = choice(&["largest_mm_first", "full", "chunks"]);
+    let options = choice(&["largest_mm_first", "full", "chunks", "step_down"]);
     out.push(Control::new("policy", "Liquidation closes", "", "venue", options, policy.into()));
     let label = "Margin checked on (the mark price)";
     out.push(Control::new("mark", label, "", "venue", choice(&["market", "index", "median"]), mark.into()));
@@ -357,7 +358,7 @@ fn after_the_run(key: &str, apart: Option<RulesMatter>) -> Result<(), Unavailabl
         ),
         "adl" if !a.adl => Err("No effect on this run: the insurance fund covered every deficit a liquidation left.".into()),
         "policy" if !a.policy => Err(
-            "No effect on this run: every liquidation closes all an account holds, and no position is above the chunk size."
+            "No effect on this run: every liquidation closes all an account holds, and no position is above the chunk size or the first bracket."
                 .into(),
         ),
         _ => Ok(()),
@@ -410,6 +411,16 @@ fn policy_note(s: &Scenario) -> String {
                 (c.fraction.0 * Decimal::ONE_HUNDRED).normalize(),
                 c.cooldown_seconds.normalize()
             )
+        }
+        PolicySpec::StepDown => {
+            let c = s.liquidation.step_down.clone().unwrap_or_default();
+            let n = if c.tiers == 1 { "one bracket".to_string() } else { format!("{} brackets", c.tiers) };
+            let wait = if c.delay_seconds.is_zero() {
+                "checked again at the next step".to_string()
+            } else {
+                format!("left alone {} s before the next check", c.delay_seconds.normalize())
+            };
+            format!("Binance/Bybit/OKX style: a liquidation steps a position down {n} of maintenance margin (the first bracket closes whole); {wait}.")
         }
     }
 }
@@ -604,10 +615,11 @@ fn set_venue(s: &mut Scenario, base: &Scenario, key: &str, raw: &str) {
     let l = &mut s.liquidation;
     match key {
         "policy" => {
-            (l.policy, l.chunk) = match raw {
-                "full" => (PolicySpec::Full, None),
-                "chunks" => (PolicySpec::Chunks, base.liquidation.chunk.clone()),
-                _ => (PolicySpec::LargestMmFirst, None),
+            (l.policy, l.chunk, l.step_down) = match raw {
+                "full" => (PolicySpec::Full, None, None),
+                "chunks" => (PolicySpec::Chunks, base.liquidation.chunk.clone(), None),
+                "step_down" => (PolicySpec::StepDown, None, base.liquidation.step_down.clone()),
+                _ => (PolicySpec::LargestMmFirst, None, None),
             };
         }
         "mark" => {

@@ -133,7 +133,7 @@ fn liq_markers(o: &Outcome, r: &crate::engine::sim::Run) -> Vec<LiqMarker> {
         let (what, reason) = match &e.kind {
             EventKind::Liquidation { asset, reason, partial: false, .. } => (o.symbols[*asset].clone(), Some(reason)),
             EventKind::Liquidation { asset, reason, partial: true, .. } => {
-                (format!("{} (chunk)", o.symbols[*asset]), Some(reason))
+                (format!("{} (partial)", o.symbols[*asset]), Some(reason))
             }
             EventKind::CollateralSale { asset, .. } => (format!("sold {}", o.symbols[*asset]), None),
             EventKind::Adl { asset, .. } => (format!("{} (ADL)", o.symbols[*asset]), None),
