@@ -256,6 +256,7 @@ fn a_tiny_step_does_not_overflow_a_cooldown_or_a_window() {
     for liq in [
         json!({"policy": "chunks", "chunk": {"cooldown_seconds": "86400"}}),
         json!({"mark_price": "median", "mark_window_minutes": "1440"}),
+        json!({"policy": "step_down", "step_down": {"delay_seconds": "86400"}}),
     ] {
         let s: Scenario = serde_json::from_value(
             json!({"version": 3, "steps": 3, "step_minutes": "0.0000000000000000000000001", "liquidation": liq}),
@@ -264,4 +265,27 @@ fn a_tiny_step_does_not_overflow_a_cooldown_or_a_window() {
         let m = Model::from_scenario(&s).expect("valid");
         margin_cascade::simulate(&m);
     }
+}
+
+#[test]
+fn venue_rule_settings_are_checked_in_words() {
+    let base = |liq: serde_json::Value| json!({"version": 3, "liquidation": liq});
+    assert_eq!(
+        problems(base(json!({"policy": "step_down", "step_down": {"tiers": 0}}))),
+        vec!["liquidation.step_down.tiers: must be 1 to 32 brackets, got 0"]
+    );
+    assert_eq!(
+        problems(base(json!({"policy": "step_down", "step_down": {"delay_seconds": "-1"}}))),
+        vec!["liquidation.step_down.delay_seconds: must be a number of seconds (a day at most) (≥ 0 and ≤ 86400), got -1"]
+    );
+    assert_eq!(
+        problems(base(json!({"step_down": {"tiers": 2}}))),
+        vec!["liquidation.step_down: only the step_down policy has step-down settings (policy: \"step_down\")"]
+    );
+    assert_eq!(
+        problems(base(json!({"backstop_below_mm": "1.5"}))),
+        vec!["liquidation.backstop_below_mm: must be a share of the maintenance margin (Hyperliquid: 0.6666666667) (> 0 and ≤ 1), got 1.5"]
+    );
+    assert!(problems(base(json!({"policy": "step_down", "adl": "pro_rata", "backstop_below_mm": "0.6666666667"})))
+        .is_empty());
 }

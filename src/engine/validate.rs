@@ -71,6 +71,7 @@ impl Model {
         let shocks = resolve_shocks(&mut v, s, &assets);
         let (impact, policy, fee_rate) = resolve_impact_and_liquidation(&mut v, s);
         let mark = resolve_mark(&mut v, s);
+        let backstop = resolve_backstop(&mut v, s);
         let acc = resolve_accounts(&mut v, s, &assets, &mut notices);
 
         if !v.problems.is_empty() {
@@ -102,7 +103,7 @@ impl Model {
             cross_impact: s.impact.cross_impact,
             policy,
             fee_rate,
-            backstop: resolve_backstop(&mut v, s),
+            backstop,
             adl: match s.liquidation.adl {
                 AdlSpec::Off => AdlRule::Off,
                 AdlSpec::Queue => AdlRule::Queue,
