@@ -332,6 +332,9 @@ fn extreme_but_valid_scenarios_run() {
         json!({"version": 1, "steps": 10, "focal": {"mode": "cross", "collateral": {"USD": "-1000", "ETH": "10", "SOL": "100", "USDC": "5000"},
                "positions": [{"asset": "ETH", "notional_usd": "100000"}]},
                "shocks": [{"step": 1, "symbol": "ETH", "percent": -60}, {"step": 1, "symbol": "SOL", "percent": -60}]}),
+        // capital and notionals near the limit: the isolated split's products stay in range
+        json!({"version": 3, "steps": 2, "focal": {"mode": "cross", "collateral": {"USD": "1000000000000000"},
+               "positions": [{"asset": "BTC", "notional_usd": "900000000000000"}, {"asset": "ETH", "notional_usd": "900000000000000"}]}}),
     ];
     for v in cases {
         let text = v.to_string();

@@ -20,8 +20,12 @@ function eventText(e) {
   }
   if (e.kind === 'collateral_sale') return `collateral sale ${e.asset} (sold ${qty} at ${px(+e.price)})`;
   if (e.kind === 'bad_debt') return `bad debt ${usd(+e.amount)}`;
-  if (e.kind === 'backstop') return `taken over by the backstop vault: ${e.collateral ? 'collateral ' : ''}${e.asset} ${qty} at ${px(+e.price)}${e.collateral ? '' : ', no sale on the book'}`;
-  if (e.kind === 'backstop_cash') return `${usd(+e.amount)} of cash passed to the vault with it`;
+  if (e.kind === 'backstop') {
+    // the quantity is what the account gave up: a balance it held is negative, a loan positive
+    const what = e.collateral ? (String(e.quantity).startsWith('-') ? 'collateral' : 'a loan of') : 'position';
+    return `taken over by the backstop vault: ${what} ${e.asset} ${qty} at ${px(+e.price)}${e.collateral ? '' : ', no sale on the book'}`;
+  }
+  if (e.kind === 'backstop_cash') return +e.amount < 0 ? `${usd(-e.amount)} of debt passed to the vault with it` : `${usd(+e.amount)} of cash passed to the vault with it`;
   if (e.kind === 'adl') {
     const side = String(e.quantity).startsWith('-') ? 'sold' : 'bought';
     return `auto-deleveraged ${e.asset} (${side} ${qty} at the bankruptcy price ${px(+e.price)}, paying ${usd(+e.paid)} of ${e.bankrupt}'s bad debt)`;

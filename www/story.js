@@ -25,9 +25,10 @@ export function narrative(s, positions) {
 function backstopSentence(sum) {
   const b = sum.backstop;
   if (!b) return '';
-  let t = `The backstop vault took over ${b.takeovers} account${b.takeovers === 1 ? '' : 's'} far below maintenance (${usd(+b.notional)} of positions at the mark), none of it sold into the book`;
+  let t = `The backstop vault made ${b.takeovers} takeover${b.takeovers === 1 ? '' : 's'} of accounts (or isolated positions) below its share of their maintenance margin (${usd(+b.notional)} of positions at the mark), none of it sold into the book`;
   if (b.focal_step != null) t += `, yours at step ${b.focal_step}`;
-  return `${t}; holding it to the end, the vault ${+b.result >= 0 ? 'gained' : 'lost'} ${usd(Math.abs(+b.result))}.`;
+  const r = +b.result;
+  return `${t}; holding it to the end, the vault ${r > 0 ? `gained ${usd(r)}` : r < 0 ? `lost ${usd(-r)}` : 'broke even'}.`;
 }
 
 /** Who paid the bad debt the insurance fund could not: auto-deleveraged positions (`events`: your
@@ -36,7 +37,7 @@ function adlSentence(sum, events) {
   const a = sum.adl, uncovered = +sum.uncovered_bad_debt;
   const plural = (n, w) => `${n} ${w}${n === 1 ? '' : 's'}`;
   if (!a) return uncovered > 0 ? `The insurance fund ran out: ${usd(uncovered)} of bad debt stayed uncovered, a loss socialised over everyone.` : '';
-  let t = `The insurance fund ran out: auto-deleveraging closed ${plural(a.positions, 'profitable position')} of ${plural(a.accounts, 'account')} at bankruptcy prices, which paid ${usd(+a.paid)} of the bad debt`;
+  let t = `The insurance fund ran out: auto-deleveraging closed (or cut) ${plural(a.positions, 'profitable position')} of ${plural(a.accounts, 'account')} at bankruptcy prices, which paid ${usd(+a.paid)} of the bad debt`;
   const yours = [...new Set(events.filter((e) => e.kind === 'adl').map((e) => e.asset))];
   if (+a.focal_paid > 0) t += `, ${usd(+a.focal_paid)} of it from your ${names(yours)} position${yours.length > 1 ? 's' : ''} (at step ${events.find((e) => e.kind === 'adl').step})`;
   if (uncovered > 0) t += `; ${usd(uncovered)} stayed uncovered`;

@@ -132,7 +132,9 @@ impl Book {
             let m = if k + 1 == which.len() || total.is_zero() {
                 amount - given
             } else {
-                Money((amount.0 * self.positions[i].notional().0 / total.0).round_dp(8))
+                // share first, then amount: the product of two amounts near the limit would overflow
+                let share = self.positions[i].notional().0 / total.0;
+                Money(amount.0.checked_mul(share).unwrap_or(amount.0).round_dp(8))
             };
             margins[i] = m;
             given += m;

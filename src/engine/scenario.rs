@@ -25,6 +25,8 @@ pub mod limits {
     pub const MAX_POSITIONS_PER_ACCOUNT: usize = 16;
     pub const MAX_SHOCKS: usize = 10_000;
     pub const MAX_BRACKETS: usize = 32;
+    /// Largest crowd pro-rata auto-deleveraging runs on (it cuts every position for every deficit).
+    pub const MAX_PRO_RATA_CROWD: u32 = 2_000;
     /// Largest total of the crowd's collateral shares (`crowd.collateral`): 10 = assets worth ten
     /// times the collateral, nine of them borrowed.
     pub const MAX_COLLATERAL_SHARES: i64 = 10;

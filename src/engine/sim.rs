@@ -573,6 +573,9 @@ impl State {
                 let close = adl::Deleverage { x: Qty::ZERO, fill, pb, paid: Money::ZERO, bankrupt: d.account, step: t };
                 let side = (asset, trade.0 < Decimal::ZERO);
                 let Some((_, queue)) = queues.iter_mut().find(|q| q.0 == side) else { continue };
+                // the positions closed whole by earlier deficits lead the queue: skip them once
+                let start = queue.iter().position(|x| !x.gone).unwrap_or(queue.len());
+                queue.drain(..start);
                 left = self.adl_take(queue, side, &mut moved, close, c, left, m.adl == AdlRule::ProRata);
             }
             let covered = d.uncovered - left;

@@ -72,6 +72,7 @@ impl Model {
         let (impact, policy, fee_rate) = resolve_impact_and_liquidation(&mut v, s);
         let mark = resolve_mark(&mut v, s);
         let backstop = resolve_backstop(&mut v, s);
+        check_adl(&mut v, s);
         let acc = resolve_accounts(&mut v, s, &assets, &mut notices);
 
         if !v.problems.is_empty() {
@@ -105,6 +106,7 @@ impl Model {
             fee_rate,
             backstop,
             adl: match s.liquidation.adl {
+                // checked in `check_adl`
                 AdlSpec::Off => AdlRule::Off,
                 AdlSpec::Queue => AdlRule::Queue,
                 AdlSpec::ProRata => AdlRule::ProRata,
@@ -504,6 +506,19 @@ fn resolve_step_down(v: &mut V, s: &Scenario) -> Policy {
         _ => 0,
     };
     Policy::StepDown { tiers: c.tiers.max(1) as usize, delay_steps }
+}
+
+/// Pro-rata auto-deleveraging cuts every counterparty for every deficit (an event each): it is
+/// limited to crowds of `limits::MAX_PRO_RATA_CROWD` accounts, past which a run would take minutes.
+fn check_adl(v: &mut V, s: &Scenario) {
+    let crowd = s.crowd.accounts;
+    if s.liquidation.adl == AdlSpec::ProRata && crowd > limits::MAX_PRO_RATA_CROWD {
+        let max = limits::MAX_PRO_RATA_CROWD;
+        v.err(
+            "liquidation.adl",
+            format!("pro_rata is limited to crowds of {max} accounts (every deficit cuts every position on the other side), got {crowd}; use queue"),
+        );
+    }
 }
 
 /// Check the backstop's share of maintenance margin.
