@@ -288,4 +288,9 @@ fn venue_rule_settings_are_checked_in_words() {
     );
     assert!(problems(base(json!({"policy": "step_down", "adl": "pro_rata", "backstop_below_mm": "0.6666666667"})))
         .is_empty());
+    // pro rata cuts every counterparty for every deficit: a crowd past 2 000 accounts is refused in words
+    assert_eq!(
+        problems(json!({"version": 3, "liquidation": {"adl": "pro_rata"}, "crowd": {"accounts": 2001}})),
+        vec!["liquidation.adl: pro_rata is limited to crowds of 2000 accounts (every deficit cuts every position on the other side), got 2001; use queue"]
+    );
 }
