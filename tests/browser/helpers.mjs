@@ -55,6 +55,16 @@ export async function openPage(context, url, { viewport } = {}) {
   return { page, errors };
 }
 
+/** A page on `url` once its summary is written (no longer "Loading…"). Closed by the caller. */
+export async function openReady(context, url, viewport) {
+  const { page, errors } = await openPage(context, url, viewport ? { viewport } : {});
+  await page.waitForFunction(() => !document.querySelector('#summary').textContent.startsWith('Loading'));
+  return { page, errors };
+}
+
+/** A control's element, by its key. */
+export const control = (page, key) => page.locator(`.control[data-key="${key}"]`);
+
 /** The page's summary text. */
 export const summaryText = (page) => page.$eval('#summary', (e) => e.textContent);
 /** Two animation frames of a page or frame: anything scheduled for the next frame has landed. */

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serve, launch, openPage, artifacts, summaryText, frames, choosePreset, act, chartStats, hashes, assertChartsDrawn, assertNoErrors } from './helpers.mjs';
+import { serve, launch, openReady, control, artifacts, summaryText, frames, choosePreset, act, chartStats, hashes, assertChartsDrawn, assertNoErrors } from './helpers.mjs';
 
 let srv, browser;
 before(async () => {
@@ -19,12 +19,7 @@ after(async () => {
   srv?.close();
 });
 
-async function fresh(hash = '', viewport) {
-  const { page, errors } = await openPage(browser.context, srv.url + hash, viewport ? { viewport } : {});
-  await page.waitForFunction(() => !document.querySelector('#summary').textContent.startsWith('Loading'));
-  return { page, errors };
-}
-const control = (page, key) => page.locator(`.control[data-key="${key}"]`);
+const fresh = (hash = '', viewport) => openReady(browser.context, srv.url + hash, viewport);
 const number = (page, key) => control(page, key).locator('input[type=number]');
 async function setNumber(page, key, value) {
   await act(page, async () => {

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serve, launch, openPage, artifacts, summaryText, act, chartStats, hashes, assertChartsDrawn, assertNoErrors } from './helpers.mjs';
+import { serve, launch, openReady, control, artifacts, summaryText, act, chartStats, hashes, assertChartsDrawn, assertNoErrors } from './helpers.mjs';
 
 let srv, browser;
 before(async () => {
@@ -18,12 +18,7 @@ after(async () => {
   srv?.close();
 });
 
-async function fresh(hash = '', viewport) {
-  const { page, errors } = await openPage(browser.context, srv.url + hash, viewport ? { viewport } : {});
-  await page.waitForFunction(() => !document.querySelector('#summary').textContent.startsWith('Loading'));
-  return { page, errors };
-}
-const control = (page, key) => page.locator(`.control[data-key="${key}"]`);
+const fresh = (hash = '', viewport) => openReady(browser.context, srv.url + hash, viewport);
 const finalEquity = (s) => Number(s.match(/Final equity (-?[\d,]+\.\d\d) USD/)[1].replace(/,/g, ''));
 
 test('auto-deleveraging: the story says who paid, the readout shows your position closed, and switching it off changes the outcome', async () => {
