@@ -133,15 +133,6 @@ pub fn holds_at(entry: Price, pb: Price, short: bool) -> bool {
     }
 }
 
-/// Whether position `p` can be deleveraged against a close of `trade` at bankruptcy price `pb`:
-/// on the other side, in profit at the `mark`, not in loss at `pb`.
-pub fn eligible(p: &Position, trade: Qty, mark: Price, pb: Price) -> bool {
-    // the bankrupt position was long when its close sold, so the other side is short
-    let short = p.qty.0 < Decimal::ZERO;
-    let other_side = if trade.0 < Decimal::ZERO { short } else { p.qty.0 > Decimal::ZERO };
-    other_side && gains(p, mark) && holds_at(p.entry, pb, short)
-}
-
 /// The queue's rank of position `p` held with account (or isolated position) `equity`.
 pub fn rank(p: &Position, mark: Price, equity: Money) -> f64 {
     if equity.0 <= Decimal::ZERO {
@@ -234,6 +225,15 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().expect("a decimal")
+    }
+
+    /// The whole eligibility rule as the queue applies it (`sim.rs`): on the other side of the
+    /// bankrupt close (a queue per side), in profit at the mark (when the queue is built), not in
+    /// loss at the bankruptcy price (when it is taken from).
+    fn eligible(p: &Position, trade: Qty, mark: Price, pb: Price) -> bool {
+        let short = p.qty.0 < Decimal::ZERO;
+        let other_side = if trade.0 < Decimal::ZERO { short } else { p.qty.0 > Decimal::ZERO };
+        other_side && gains(p, mark) && holds_at(p.entry, pb, short)
     }
 
     fn pos(qty: Decimal, entry: Decimal) -> Position {

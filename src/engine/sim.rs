@@ -139,6 +139,14 @@ struct Candidate {
     gone: bool,
 }
 
+impl Candidate {
+    /// Where the queued position is among `positions`: the one in the queue's asset, on its side,
+    /// with its entry (an account holds one position per asset).
+    fn find(&self, positions: &[margin::Position], (asset, short): (usize, bool)) -> Option<usize> {
+        positions.iter().position(|p| p.asset == asset && p.entry == self.entry && (p.qty.0 < Decimal::ZERO) == short)
+    }
+}
+
 /// Crowd members deleveraged at a step, out of their cohorts until the step's deleveraging is
 /// done (then rehomed by their new book).
 #[derive(Default)]
@@ -634,10 +642,8 @@ impl State {
     }
 
     /// The size of a queued position now (it may have been cut at this step already).
-    fn held(&self, cand: &Candidate, asset: usize, moved: &Moved) -> Qty {
-        let of = |ps: &[margin::Position]| {
-            ps.iter().find(|p| p.asset == asset && p.entry == cand.entry).map_or(Qty::ZERO, |p| p.qty.abs())
-        };
+    fn held(&self, cand: &Candidate, side: (usize, bool), moved: &Moved) -> Qty {
+        let of = |ps: &[margin::Position]| cand.find(ps, side).map_or(Qty::ZERO, |i| ps[i].qty.abs());
         match (cand.holder, cand.id) {
             (Holder::Focal, _) => of(&self.focal.positions),
             (Holder::Explicit(k), _) => self.explicit.get(k).map_or(Qty::ZERO, |a| of(&a.positions)),
@@ -668,7 +674,7 @@ impl State {
         let (pb, bankrupt) = (close.pb, close.bankrupt);
         let ok = |x: &Candidate| !x.gone && x.id != bankrupt && adl::holds_at(x.entry, pb, short);
         let share = if pro_rata {
-            let sizes: Vec<Qty> = queue.iter().filter(|x| ok(x)).map(|x| self.held(x, asset, moved)).collect();
+            let sizes: Vec<Qty> = queue.iter().filter(|x| ok(x)).map(|x| self.held(x, (asset, short), moved)).collect();
             adl::pro_rata_share(sizes.into_iter(), left, c)
         } else {
             None
@@ -682,9 +688,7 @@ impl State {
                 continue;
             }
             let Some(acc) = self.holder(cand, moved) else { continue };
-            let which =
-                |p: &margin::Position| p.asset == asset && p.entry == cand.entry && (p.qty.0 < Decimal::ZERO) == short;
-            let Some(i) = acc.positions.iter().position(which) else {
+            let Some(i) = cand.find(&acc.positions, (asset, short)) else {
                 cand.gone = true;
                 continue;
             };
