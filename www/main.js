@@ -8,6 +8,7 @@
 //   readout.js the readout and data tables            charts.js  drawing, the cursor line, the ladder
 //   timebar.js the cursor, Play, the time window      share.js   links, the address, the Embed dialog
 //   host.js   the embed's messages with its host      exports.js PNG, CSV and JSON downloads
+//   compare.js the same scenario under another venue's rules, side by side
 import init, { Explorer } from './pkg/margin_cascade.js';
 import { S, on, emit } from './state.js';
 import { $, $$, showError, errText, fillList } from './ui.js';
@@ -20,6 +21,7 @@ import { setCursor, showCursor, showWindow, listenToTime, stopPlay } from './tim
 import { openLink, followUrl, showLinkNotices, listenToSharing } from './share.js';
 import { listenToHost, tellReady, tellState } from './host.js';
 import { listenToExports } from './exports.js';
+import { fillVenues, showComparison } from './compare.js';
 
 const prefersDark = matchMedia('(prefers-color-scheme: dark)');
 const narrow = matchMedia('(max-width: 820px)');
@@ -93,6 +95,7 @@ on('result', () => {
   describeLadder();
   for (const fig of $$('.chart')) if ($('details', fig).open) fillTable(fig);
   readout();
+  showComparison();
   followUrl();
   tellState();
 });
@@ -189,6 +192,7 @@ async function main() {
   listenToPointers();
   listenToSharing();
   listenToExports();
+  fillVenues(Explorer);
   listenToHost({
     values: controlValues,
     set: (key, value) => {

@@ -6,6 +6,7 @@ import { usd, signedPct, clock, names } from './format.js';
 /** The story of summary `s`; `positions` is the number of focal positions. */
 export function narrative(s, positions) {
   const parts = [];
+  if (s.venue) parts.push(`Under ${s.venue}'s rules:`);
   const shock = shockSentence(s);
   if (shock) parts.push(shock);
   parts.push(liquidationSentence(s, positions));

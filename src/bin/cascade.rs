@@ -3,8 +3,8 @@
 use clap::{Parser, Subcommand};
 use margin_cascade::error::Error;
 use margin_cascade::{
-    engine::ladder, engine::outcome, engine::scenario, load_scenario, output::chart, output::report, share::controls,
-    share::link, share::presets, Model,
+    engine::ladder, engine::outcome, engine::scenario, engine::venues, load_scenario, output::chart, output::compare,
+    output::report, share::controls, share::link, share::presets, Model,
 };
 
 /// The engine's one error type, for what this shell reads and draws.
@@ -37,6 +37,15 @@ enum Cmd {
         /// Refuse a link with any problem (exit 1) instead of using the rest of it, as the page does.
         #[arg(long)]
         strict: bool,
+        /// Also run the same scenario under another venue's rules and print both side by side.
+        #[arg(long, value_name = "VENUE", conflicts_with_all = ["json", "csv"], value_parser = venue_key)]
+        vs: Option<scenario::Venue>,
+    },
+    /// List the venue rule packs, a line each; `--markdown`: every number of every pack with its
+    /// source, date and status (the table in docs/venue-packs.md).
+    Venues {
+        #[arg(long)]
+        markdown: bool,
     },
     /// Check a scenario (file, `-`, `preset:NAME` or link) and print every problem; exits non-zero
     /// if there is any (for a link, any notice counts).
@@ -142,9 +151,28 @@ fn read_source(source: &str) -> Res<Source> {
         .map_err(|e| Error::Input(format!("{source}: {e}")))
 }
 
+/// `--vs`: a venue's key.
+fn venue_key(s: &str) -> Res<scenario::Venue> {
+    scenario::Venue::from_key(s).ok_or_else(|| {
+        let keys: Vec<&str> = venues::ALL.iter().map(|v| v.key()).collect();
+        Error::Input(format!("no venue {s:?}; one of {}", keys.join(", ")))
+    })
+}
+
+/// What a source resolved to and validated into.
+struct Loaded {
+    m: Model,
+    link: Option<link::Link>,
+    scenario: scenario::Scenario,
+}
+
 /// Read, apply the seed override and validate: the model, or the exit code after an error.
 /// `strict`: a link with any problem is an error (exit 1) instead of notices and the rest used.
 fn model_of(source: &str, seed: Option<u64>, strict: bool) -> Result<(Model, Option<link::Link>), ExitCode> {
+    load(source, seed, strict).map(|l| (l.m, l.link))
+}
+
+fn load(source: &str, seed: Option<u64>, strict: bool) -> Result<Loaded, ExitCode> {
     let mut src = read_source(source).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
@@ -161,7 +189,7 @@ fn model_of(source: &str, seed: Option<u64>, strict: bool) -> Result<(Model, Opt
         eprintln!("{}: {e}", short_source(source));
         ExitCode::from(1)
     })?;
-    Ok((m, src.link))
+    Ok(Loaded { m, link: src.link, scenario: src.scenario })
 }
 
 /// Links can be long: name them by their start in messages.
@@ -182,7 +210,17 @@ fn main() -> ExitCode {
         Cmd::Presets { name } => presets_cmd(name),
         Cmd::Validate { source } => validate(&source),
         Cmd::Controls { source, json } => controls_cmd(&source, json),
-        Cmd::Run { source, json, csv, seed, strict } => run(&source, json, csv, seed, strict),
+        Cmd::Run { source, json, csv, seed, strict, vs } => run(&source, json, csv, seed, strict, vs),
+        Cmd::Venues { markdown } => {
+            if markdown {
+                print!("{}", venues::markdown());
+            } else {
+                for v in venues::ALL {
+                    println!("{:<12} {}", v.key(), v.line());
+                }
+            }
+            ExitCode::SUCCESS
+        }
         Cmd::Render { source, svg, png, width, height, charts, title, window, scale, theme, seed, strict } => {
             let (m, link) = match model_of(&source, seed, strict) {
                 Ok(x) => x,
@@ -280,18 +318,29 @@ fn controls_cmd(source: &str, json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run(source: &str, json: bool, csv: bool, seed: Option<u64>, strict: bool) -> ExitCode {
-    let m = match model_of(source, seed, strict) {
-        Ok((m, _)) => m,
+fn run(source: &str, json: bool, csv: bool, seed: Option<u64>, strict: bool, vs: Option<scenario::Venue>) -> ExitCode {
+    let l = match load(source, seed, strict) {
+        Ok(l) => l,
         Err(code) => return code,
     };
-    let o = outcome::simulate(&m);
+    let o = outcome::simulate(&l.m);
     if json {
         println!("{}", report::to_json_text(&o));
     } else if csv {
         print!("{}", report::to_csv(&o));
     } else {
         print!("{}", text_summary(&o));
+    }
+    if let Some(venue) = vs {
+        let chosen = l.link.as_ref().and_then(|k| k.controls.get("venue")).map(|v| v.as_str());
+        let this = compare::rules_title(&l.m, chosen);
+        match compare::compare(&l.scenario, &l.m, &o, &this, venue) {
+            Ok(c) => print!("\n{}:\n{}", c.caption, compare::text(&c)),
+            Err(e) => {
+                eprintln!("error: under {}'s rules the scenario is not valid: {e}", venue.title());
+                return ExitCode::from(1);
+            }
+        }
     }
     ExitCode::SUCCESS
 }

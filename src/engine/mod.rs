@@ -15,6 +15,7 @@
 //! * `pricing.rs` — which price values what: the index, the market, the mark, collateral prices;
 //! * `sim.rs` — the step loop, one round of the feedback loop per step;
 //! * `outcome.rs` — the main run and its two counterfactuals, and the summary comparing them;
+//! * `venues.rs` — venue rule packs: a venue's published rules, written into a scenario;
 //! * `ladder.rs` — the crowd's liquidation ladder at a step; `conservation.rs` — the ledger checks.
 //!
 //! Terms: *exogenous* price (the *index*) — what the market would do with nobody forced to sell; *impact* — the
@@ -39,3 +40,4 @@ pub mod pricing;
 pub mod scenario;
 pub mod sim;
 pub mod validate;
+pub mod venues;

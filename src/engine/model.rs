@@ -89,6 +89,9 @@ pub struct Shock {
 #[derive(Clone, Debug)]
 pub struct Model {
     pub name: String,
+    /// Whose rules these are (`simple`: the scenario's own); the pack is already written into the
+    /// rules below.
+    pub venue: super::venues::Venue,
     pub steps: usize,
     pub step_minutes: Decimal,
     /// Δt in years.

@@ -113,6 +113,16 @@ pub fn simulate(m: &Model) -> Outcome {
     counterfactuals(m, &exo, main)
 }
 
+/// The main run alone, with its summary (healthy positions closed are not compared: no other
+/// run): what a comparison under another venue's rules needs.
+pub fn simulate_main(m: &Model) -> (Run, RunSummary) {
+    let exo = market::exogenous_path(m);
+    let main = sim::run(m, &exo, m.feedback, &m.focal);
+    let symbols: Vec<String> = m.assets.iter().map(|a| a.symbol.clone()).collect();
+    let summary = summarize(&symbols, &main, &main);
+    (main, summary)
+}
+
 /// [`simulate`], also keeping what a look at one step of the main run needs without replaying
 /// it: the exogenous path and the main run's state after step `keep` (see [`sim::run_keeping`]).
 pub fn simulate_keeping(m: &Model, keep: Option<usize>) -> (Outcome, market::ExoPath, sim::State) {

@@ -8,6 +8,7 @@
 //! This module only describes and defaults the document; `model.rs` checks it and turns it
 //! into the engine's resolved [`super::model::Model`].
 
+pub use super::venues::Venue;
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
@@ -69,6 +70,11 @@ pub struct Scenario {
     pub shocks: Vec<ShockSpec>,
     pub impact: ImpactSpec,
     pub liquidation: LiquidationSpec,
+    /// Whose rules the venue follows: `simple` (the default) runs `liquidation` and the assets'
+    /// brackets as written; a venue pack (`binance`, `bybit`, `okx`, `hyperliquid`) replaces them
+    /// with that venue's published rules (see `engine/venues.rs` and `docs/venue-packs.md`).
+    #[serde(skip_serializing_if = "Venue::is_simple")]
+    pub venue: Venue,
     /// Opening balance of the insurance fund (USD).
     pub insurance_fund_usd: Money,
     /// The user's own account, the one the charts follow. Absent: 10 000 USD in a cross
@@ -98,6 +104,7 @@ impl Default for Scenario {
             shocks: vec![],
             impact: ImpactSpec::default(),
             liquidation: LiquidationSpec::default(),
+            venue: Venue::Simple,
             insurance_fund_usd: Money(Decimal::from(50_000_000)),
             focal: None,
             crowd: CrowdSpec::default(),
@@ -738,7 +745,7 @@ impl Scenario {
     /// instead of this venue's market: what a venue that stops pricing collateral off its own
     /// book would have done.
     pub fn collateral_at_index(&self) -> Scenario {
-        let mut s = self.clone();
+        let mut s = super::venues::resolved(self);
         for a in &mut s.assets {
             a.collateral_price = PriceSourceSpec::Index;
         }
@@ -748,7 +755,7 @@ impl Scenario {
     /// The same scenario liquidating whole positions, largest maintenance margin first (the
     /// default policy), whatever its own policy.
     pub fn whole_positions(&self) -> Scenario {
-        let mut s = self.clone();
+        let mut s = super::venues::resolved(self);
         s.liquidation.policy = PolicySpec::LargestMmFirst;
         s.liquidation.chunk = None;
         s.liquidation.step_down = None;
@@ -757,9 +764,19 @@ impl Scenario {
 
     /// The same scenario without auto-deleveraging: what the fund cannot pay stays uncovered.
     pub fn without_adl(&self) -> Scenario {
-        let mut s = self.clone();
+        let mut s = super::venues::resolved(self);
         s.liquidation.adl = AdlSpec::Off;
         s
+    }
+
+    /// The same scenario under another venue's rules (`simple`: the scenario's own rules).
+    pub fn under(&self, venue: Venue) -> Scenario {
+        Scenario { venue, ..self.clone() }
+    }
+
+    /// The same scenario under its own rules, as written, whatever its venue.
+    pub fn simple_rules(&self) -> Scenario {
+        self.under(Venue::Simple)
     }
 
     pub fn to_json_pretty(&self) -> String {

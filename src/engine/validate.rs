@@ -13,6 +13,7 @@ use super::scenario::{
     self, limits, AccountSpec, AdlSpec, AssetSpec, CorrelationSpec, ImpactModelSpec, MarkPriceSpec, ModeSpec,
     PolicySpec, PositionSpec, PriceSourceSpec, Scenario, SideSpec,
 };
+use super::venues;
 use crate::error::{Error, Problem};
 use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::prelude::ToPrimitive;
@@ -62,11 +63,13 @@ impl Model {
             );
         }
         let upgraded = s.upgraded();
-        let s = &upgraded;
+        let mut notices: Vec<String> = venues::replaced_notice(&upgraded).into_iter().collect();
+        // a venue pack's rules replace the scenario's own from here on
+        let resolved = venues::resolved(&upgraded);
+        let s = &resolved;
         check_run(&mut v, s);
         let fund0 = s.insurance_fund_usd;
         let assets = resolve_assets(&mut v, s);
-        let mut notices = vec![];
         let (corr, chol) = resolve_correlation(&mut v, &s.correlation, &assets, &mut notices);
         let shocks = resolve_shocks(&mut v, s, &assets);
         let (impact, policy, fee_rate) = resolve_impact_and_liquidation(&mut v, s);
@@ -90,6 +93,7 @@ impl Model {
         let dt = crate::types::dec_to_f64(s.step_minutes) / 525_600.0;
         Ok(Model {
             name: s.name.clone(),
+            venue: upgraded.venue,
             steps: s.steps,
             step_minutes: s.step_minutes,
             dt,

@@ -3,5 +3,6 @@
 //! (`chart/`, drawn on any plotters backend). Reads the engine; the engine never reads it.
 
 pub mod chart;
+pub mod compare;
 pub mod report;
 pub mod story;

@@ -17,6 +17,7 @@ use crate::engine::scenario::{
     limits, move_of, AccountSpec, AdlSpec, CrowdAssetSpec, MarkPriceSpec, ModeSpec, PairSpec, PolicySpec,
     PriceSourceSpec, Scenario, ShockSpec, SideSpec,
 };
+use crate::engine::venues::{self, Venue};
 use crate::error::{Error, Problem};
 use crate::types::Money;
 use rust_decimal::Decimal;
@@ -116,6 +117,19 @@ pub fn describe(base: &Scenario) -> Vec<Control> {
     describe_with(base, &BTreeMap::new(), None, None)
 }
 
+/// What a control's value is compared with to know whether it was set (share links keep only the
+/// values that differ): the base's values, the venue's rules coming from `venue` (a key) when one
+/// is chosen — `backstop=off` under `venue=hyperliquid` is a change, under `simple` it is not.
+pub fn baseline(base: &Scenario, venue: Option<&str>) -> Vec<Control> {
+    let Some(v) = venue.and_then(Venue::from_key) else { return describe(base) };
+    let mut specs = describe(&base.under(v));
+    let own = base.upgraded().venue;
+    if let Some(c) = specs.iter_mut().find(|c| c.key == "venue") {
+        c.value = own.key().into();
+    }
+    specs
+}
+
 /// The controls for a base scenario with `values` set (the page's current state): each control's
 /// value, whether it can change the outcome (and why not), and its note. `model`, the resolved
 /// effective scenario when the caller has it, adds the notes that need resolved numbers (sizes,
@@ -136,17 +150,39 @@ pub fn describe_with(
     pair_controls(&base, &mut out);
     let effective = if values.is_empty() { Ok(base.clone()) } else { apply(&base, values) };
     let s = effective.as_ref().unwrap_or(&base);
+    // the rules as they stand after the values: a venue chosen brings its own
+    let mut rules = vec![];
+    venue_controls(s, &mut rules);
     for c in out.iter_mut() {
         if let Some(v) = values.get(&c.key) {
             c.value = v.clone();
+        } else if let Some(r) = rules.iter().find(|r| r.key == c.key && r.key != "venue") {
+            c.value = r.value.clone();
         }
         if let Err(Unavailable(why)) = availability(s, &c.key).and_then(|_| after_the_run(&c.key, apart)) {
             c.enabled = false;
             c.reason = Some(why);
         }
-        c.note = note(s, &c.key, model);
+        c.note = note(&venues::resolved(s), &c.key, model);
+        if c.key == "venue" {
+            c.note = Some(venue_note(&c.value, s));
+        }
     }
     out
+}
+
+/// What the chosen venue's rules are, in one line; when a rule was then changed by hand (the
+/// scenario is back to `simple` with the pack written out), it says so.
+fn venue_note(chosen: &str, s: &Scenario) -> String {
+    let v = Venue::from_key(chosen).unwrap_or_default();
+    let line = v.line();
+    if !v.is_simple() && s.venue.is_simple() {
+        format!("{}'s rules, with your changes below: {line}.", v.name())
+    } else if v.is_simple() {
+        format!("The scenario's own rules: {line}.")
+    } else {
+        format!("{}'s published rules: {line}.", v.name())
+    }
 }
 
 fn position_controls(s: &Scenario, out: &mut Vec<Control>) {
@@ -214,9 +250,13 @@ fn crowd_controls(s: &Scenario, out: &mut Vec<Control>) {
     }
 }
 
-/// The venue's pricing rules: the mark price margin is checked on, the price collateral is valued at.
+/// The venue: whose rules (a pack, or the scenario's own), then each rule as it stands under
+/// that choice: the liquidation policy, the mark price, the collateral price, ADL, the backstop.
 fn venue_controls(s: &Scenario, out: &mut Vec<Control>) {
     let choice = |o: &[&str]| Kind::Choice { options: o.iter().map(|x| x.to_string()).collect() };
+    let keys: Vec<&str> = venues::ALL.iter().map(|v| v.key()).collect();
+    out.push(Control::new("venue", "Venue rules", "", "venue", choice(&keys), s.venue.key().into()));
+    let s = &venues::resolved(s);
     let mark = match s.liquidation.mark_price {
         MarkPriceSpec::Market => "market",
         MarkPriceSpec::Index => "index",
@@ -562,10 +602,12 @@ fn apply_checked(base: &Scenario, values: &BTreeMap<String, String>, across: boo
     let asset = specs.iter().find(|c| c.key == "shock.asset").map(|c| c.value.clone()).unwrap_or_default();
     let mut script = Script { shocks: script_of(&s.shocks), asset, own: None };
     // Order matters: the all-pairs slider resets pair overrides, so it comes before them.
+    // A venue's pack comes before the rules it sets, so that a rule set by hand changes the pack's.
     let rank = |k: &str| match k {
-        "corr" => 0,
-        _ if k.starts_with("rho.") => 2,
-        _ => 1,
+        "venue" => 0,
+        "corr" => 1,
+        _ if k.starts_with("rho.") => 3,
+        _ => 2,
     };
     let mut keys: Vec<&String> = values.keys().collect();
     keys.sort_by_key(|k| (rank(k), k.to_string()));
@@ -696,7 +738,18 @@ fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f
         "shock.pct" => set_shock_size(s, script, x),
         "shock.step" => set_shock_start(s, script, x as usize),
         "shock.own" => script.own = Some(raw == "true"),
-        "policy" | "mark" | "coll_price" | "adl" | "backstop" => set_venue(s, base, key, raw),
+        "venue" => s.venue = Venue::from_key(raw).unwrap_or_default(),
+        "policy" | "mark" | "coll_price" | "adl" | "backstop" => {
+            // a rule set by hand under a venue: the venue's pack is written out first, then changed
+            let mut now = vec![];
+            venue_controls(s, &mut now);
+            if now.iter().any(|c| c.key == key && c.value == raw) {
+                return; // the rule already stands so: the venue's pack stays whole
+            }
+            let rules_base = venues::resolved(&base.under(s.venue));
+            *s = venues::resolved(s);
+            set_venue(s, &rules_base, key, raw)
+        }
         k if k.starts_with("lev.") => set_leverage(s, k, dec(x)),
         k if k.starts_with("crowd.coll.") => {
             s.crowd.collateral.insert(k["crowd.coll.".len()..].to_string(), crate::types::Ratio(dec(x)));

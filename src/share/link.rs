@@ -12,7 +12,8 @@
 //! * view parameters: `embed=1`, `controls=k1,k2` (which controls an embed shows),
 //!   `charts=collateral,margin,impact` (which charts an embed shows; all when absent),
 //!   `theme=light|dark|auto`, `t=STEP` (the time cursor), `win=FROM-TO` (the steps the time
-//!   charts show).
+//!   charts show), `vs=VENUE` (the summary compares the run with the same scenario under that
+//!   venue's rules).
 //!
 //! Decoding never fails: every unknown key, malformed or out-of-range value or broken compact
 //! part becomes a notice naming the parameter and what was used instead, and the rest is used.
@@ -32,7 +33,7 @@
 //!   differ, and it says so in a notice.
 
 use super::controls::{self, Kind};
-use crate::engine::scenario::Scenario;
+use crate::engine::scenario::{Scenario, Venue};
 use base64::Engine as _;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
@@ -80,6 +81,8 @@ pub struct Link {
     pub step: Option<usize>,
     /// The steps the time charts show, `from..=to` (`None`: the whole run).
     pub window: Option<(usize, usize)>,
+    /// The venue the summary compares the run with (`None`: no comparison).
+    pub vs: Option<Venue>,
 }
 
 impl Default for Link {
@@ -94,6 +97,7 @@ impl Default for Link {
             theme: Theme::Auto,
             step: None,
             window: None,
+            vs: None,
         }
     }
 }
@@ -161,7 +165,7 @@ pub fn encode(link: &Link) -> String {
     }
     // Only what differs from the base (in canonical form), as the decoder keeps it.
     let base = link.base();
-    let specs = controls::describe(&base);
+    let specs = controls::baseline(&base, link.controls.get("venue").map(|v| v.as_str()));
     // (a loop, not `collect`: collecting into a map pulls a sort into the wasm)
     let mut controls: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in &link.controls {
@@ -199,6 +203,9 @@ pub fn encode(link: &Link) -> String {
     if let Some((a, b)) = link.window {
         parts.push(format!("win={a}-{b}"));
     }
+    if let Some(v) = link.vs {
+        parts.push(format!("vs={}", v.key()));
+    }
     parts.join("&")
 }
 
@@ -235,7 +242,8 @@ pub fn decode(fragment: &str) -> Decoded {
     read_version(&mut params, &mut link, &mut notices);
     read_base(&params, &mut link, &mut notices);
     let base = link.base();
-    let specs = controls::describe(&base);
+    let venue = params.pairs.iter().rev().find(|(k, _)| k == "venue").map(|(_, v)| v.as_str());
+    let specs = controls::baseline(&base, venue);
     read_controls(&params.pairs, &base, &specs, &mut link, &mut notices);
     check_controls_together(&base, &specs, &mut link, &mut notices);
     // A link always carries its seed.
@@ -359,7 +367,7 @@ fn read_controls(
     notices: &mut Vec<String>,
 ) {
     for (k, v) in pairs {
-        if matches!(k.as_str(), "v" | "s" | "preset" | "embed" | "controls" | "charts" | "theme" | "t" | "win") {
+        if matches!(k.as_str(), "v" | "s" | "preset" | "embed" | "controls" | "charts" | "theme" | "t" | "win" | "vs") {
             continue;
         }
         let Some(spec) = specs.iter().find(|c| c.key == *k) else {
@@ -450,6 +458,19 @@ fn read_view(
         match parse_window(&w, base.steps) {
             Ok(win) => link.window = win,
             Err(why) => notices.push(format!("The parameter win {why}, got {}; the whole run is shown.", short(&w))),
+        }
+    }
+    if let Some(v) = params.get("vs") {
+        match Venue::from_key(v.trim()) {
+            Some(venue) => link.vs = Some(venue),
+            None => {
+                let keys: Vec<&str> = crate::engine::venues::ALL.iter().map(|v| v.key()).collect();
+                notices.push(format!(
+                    "The parameter vs must be a venue ({}), got {}; no comparison is shown.",
+                    keys.join(", "),
+                    short(&v)
+                ))
+            }
         }
     }
 }

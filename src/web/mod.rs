@@ -48,6 +48,8 @@ pub struct Explorer {
     /// The description of the base scenario, filled in from a run of it.
     description: Option<String>,
     window: Option<(usize, usize)>,
+    /// The venue the summary compares the run with (a view setting, like the window).
+    vs: Option<crate::engine::venues::Venue>,
 }
 
 impl Default for Explorer {
@@ -105,12 +107,22 @@ impl Explorer {
             state: None,
             description: None,
             window: None,
+            vs: None,
         }
     }
 
     /// The bundled presets, the default first: `[{name, claim, title}]`.
     pub fn presets() -> Result<JsValue, JsError> {
         js(&page::presets())
+    }
+
+    /// The venue rule packs: `[{key, title, line}]`, `simple` first.
+    pub fn venues() -> Result<JsValue, JsError> {
+        let list: Vec<page::VenueInfo> = crate::engine::venues::ALL
+            .iter()
+            .map(|v| page::VenueInfo { key: v.key(), title: v.title(), line: v.line() })
+            .collect();
+        js(&list)
     }
 
     /// The charts in the page's order: `[{name, panels: [panel names]}]` (`chart::CHARTS`).
@@ -266,6 +278,7 @@ impl Explorer {
         let name = if l.scenario.is_some() { String::new() } else { l.preset.clone().unwrap_or_default() };
         self.set_base(l.base(), &name, l.controls.clone());
         self.window = l.window;
+        self.vs = l.vs;
         js(&page::LinkView {
             notices: d.notices,
             embed: l.embed,
@@ -274,6 +287,7 @@ impl Explorer {
             theme: l.theme,
             step: l.step,
             window: l.window,
+            vs: l.vs.map(|v| v.key().to_string()),
         })
     }
 
@@ -302,8 +316,33 @@ impl Explorer {
             },
             step: step.map(|t| t as usize),
             window: self.window,
+            vs: self.vs,
         };
         link::encode(&l)
+    }
+
+    /// The venue the summary compares the run with: a key (`binance`), or none (`None`, or a
+    /// key that names no venue). The scenario and its run are not touched.
+    pub fn set_vs(&mut self, venue: Option<String>) {
+        self.vs = venue.as_deref().and_then(crate::engine::venues::Venue::from_key);
+    }
+
+    /// The compared venue's key, if one is set.
+    pub fn vs(&self) -> Option<String> {
+        self.vs.map(|v| v.key().to_string())
+    }
+
+    /// The run shown beside the same scenario under the compared venue's rules: `{this, other,
+    /// rows: [{label, this, other}]}`, or `null` when no venue is compared. Runs both main runs
+    /// (the page keeps no outcome of its own).
+    pub fn compare(&mut self) -> Result<JsValue, JsError> {
+        let Some(venue) = self.vs else { return Ok(JsValue::NULL) };
+        let s = self.effective()?;
+        let chosen = self.values.get("venue").cloned();
+        let m = self.model()?;
+        let (run, summary) = crate::engine::outcome::simulate_main(m);
+        let this = crate::output::compare::rules_title(m, chosen.as_deref());
+        js(&crate::output::compare::compare_run(&s, m, (&run, &summary), &this, venue).map_err(err)?)
     }
 
     /// Number of points in every series (steps + 1), 0 before a run.

@@ -55,6 +55,8 @@ pub struct PageSummary<'a> {
     pub no_feedback: &'a RunSummary,
     pub focal_events: Vec<EventOut<'a>>,
     pub notices: Vec<String>,
+    /// The venue whose rule pack the run follows (`None`: the scenario's own rules).
+    pub venue: Option<&'static str>,
 }
 
 impl<'a> PageSummary<'a> {
@@ -103,6 +105,7 @@ impl<'a> PageSummary<'a> {
             no_feedback: &o.no_feedback_summary,
             focal_events,
             notices: o.notices.clone(),
+            venue: (!m.venue.is_simple()).then(|| m.venue.name()),
         }
     }
 }
@@ -124,6 +127,15 @@ pub struct ChartInfo {
     pub panels: Vec<&'static str>,
 }
 
+/// A venue rule pack, for the page's comparison picker.
+#[derive(Serialize)]
+pub struct VenueInfo {
+    pub key: &'static str,
+    pub title: &'static str,
+    /// What the pack does, in one line.
+    pub line: String,
+}
+
 /// What a link says about the view (its scenario is loaded into the handle).
 #[derive(Serialize)]
 pub struct LinkView {
@@ -134,6 +146,8 @@ pub struct LinkView {
     pub theme: crate::share::link::Theme,
     pub step: Option<usize>,
     pub window: Option<(usize, usize)>,
+    /// The venue the summary compares the run with.
+    pub vs: Option<String>,
 }
 
 /// A series by name: `hours`, `equity`, `collateral`, `other_equity`, `other_collateral`,

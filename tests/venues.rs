@@ -1,0 +1,85 @@
+//! Venue rule packs: the docs' table is the packs' own numbers; a pack replaces the rules and
+//! nothing else; every pack runs every preset with exact conservation.
+
+use margin_cascade::engine::scenario::{PolicySpec, Scenario, Venue};
+use margin_cascade::engine::venues;
+use margin_cascade::{share::presets, simulate, Model};
+
+#[test]
+fn the_docs_table_is_the_packs_own_numbers() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/venue-packs.md")).unwrap();
+    assert!(
+        doc.contains(&venues::markdown()),
+        "docs/venue-packs.md must end with the output of `cascade venues --markdown`"
+    );
+    // every pack cites every rule it sets
+    for v in venues::ALL.into_iter().skip(1) {
+        let rules: Vec<&str> = venues::citations().iter().filter(|c| c.venue == v).map(|c| c.rule).collect();
+        for r in ["liquidation fee", "mark price", "partial liquidation", "backstop", "auto-deleveraging", "collateral"]
+        {
+            assert!(rules.contains(&r), "{} cites no {r}", v.key());
+        }
+        assert!(rules.iter().any(|r| r.starts_with("MM brackets")), "{} cites no brackets", v.key());
+    }
+}
+
+#[test]
+fn a_pack_replaces_the_rules_only() {
+    let base = presets::get("loop").unwrap().scenario();
+    for v in venues::ALL {
+        let r = venues::resolved(&base.under(v));
+        // the book, the crowd, the shocks and the haircuts stay the scenario's
+        assert_eq!(r.focal, base.focal);
+        assert_eq!(r.crowd, base.crowd);
+        assert_eq!(r.shocks, base.shocks);
+        for (a, b) in r.assets.iter().zip(&base.assets) {
+            assert_eq!(
+                (&a.symbol, a.depth_usd, a.haircut, &a.collateral_tiers),
+                (&b.symbol, b.depth_usd, b.haircut, &b.collateral_tiers)
+            );
+        }
+        if v.is_simple() {
+            assert_eq!(r, base);
+        }
+    }
+}
+
+/// Every preset under every pack validates, runs, and its ledger balances to the last decimal.
+#[test]
+fn every_preset_runs_under_every_pack_and_conserves() {
+    for p in presets::PRESETS {
+        for v in venues::ALL {
+            let s = p.scenario().under(v);
+            let m = Model::from_scenario(&s).unwrap_or_else(|e| panic!("{} under {}: {e}", p.name, v.key()));
+            let o = simulate(&m);
+            for (name, run) in [("main", &o.main), ("no feedback", &o.no_feedback), ("other mode", &o.other_mode)] {
+                let c = margin_cascade::engine::conservation::check(run);
+                assert!(c.exact, "{} under {}, {name}: {:?}", p.name, v.key(), c.violations);
+            }
+        }
+    }
+}
+
+#[test]
+fn hyperliquid_chunks_and_backstop_and_no_fund() {
+    let m = Model::from_scenario(&Scenario { venue: Venue::Hyperliquid, ..Scenario::default() }).unwrap();
+    assert_eq!(m.venue, Venue::Hyperliquid);
+    assert_eq!(m.fund0.0, rust_decimal::Decimal::ZERO);
+    assert_eq!(m.fee_rate.0, rust_decimal::Decimal::ZERO);
+    assert!(m.backstop.is_some());
+    let s = venues::resolved(&Scenario { venue: Venue::Hyperliquid, ..Scenario::default() });
+    assert_eq!(s.liquidation.policy, PolicySpec::Chunks);
+}
+
+#[test]
+fn a_file_with_its_own_rules_under_a_pack_is_told_they_were_replaced() {
+    let text = r#"{"version": 3, "venue": "binance", "liquidation": {"policy": "full"}}"#;
+    let m = Model::from_scenario(&Scenario::from_json(text).unwrap()).unwrap();
+    assert!(
+        m.notices.iter().any(|n| n.contains("The Binance rules replace the scenario's own liquidation")),
+        "{:?}",
+        m.notices
+    );
+    let bad = Scenario::from_json(r#"{"version": 3, "venue": "kraken"}"#).unwrap_err().to_string();
+    assert!(bad.contains("venue") && bad.contains("kraken"), "{bad}");
+}
