@@ -83,3 +83,27 @@ fn a_file_with_its_own_rules_under_a_pack_is_told_they_were_replaced() {
     let bad = Scenario::from_json(r#"{"version": 3, "venue": "kraken"}"#).unwrap_err().to_string();
     assert!(bad.contains("venue") && bad.contains("kraken"), "{bad}");
 }
+
+/// The `hyperliquid` preset's claim: under Hyperliquid's rules the chunks soften the cascade
+/// against the same rules closing whole positions, and your account survives only in chunks.
+#[test]
+fn the_hyperliquid_preset_is_softened_by_its_chunks() {
+    let s = presets::get("hyperliquid").unwrap().scenario();
+    assert_eq!(s.venue, Venue::Hyperliquid);
+    let chunks = simulate(&Model::from_scenario(&s).unwrap());
+    let whole = simulate(&Model::from_scenario(&s.whole_positions()).unwrap());
+    let fall = |o: &margin_cascade::Outcome| o.summary.assets["BTC"].realized_drawdown_pct;
+    assert!(fall(&chunks) < fall(&whole), "{} vs {}", fall(&chunks), fall(&whole));
+    assert!(chunks.main.crowd_accounts_hit() < whole.main.crowd_accounts_hit());
+    assert!(chunks.summary.crowd_liquidated_notional < whole.summary.crowd_liquidated_notional);
+    assert_eq!(chunks.summary.focal_liquidated_step, None);
+    assert!(whole.summary.focal_liquidated_step.is_some());
+    assert!(chunks.summary.final_equity > whole.summary.final_equity);
+    // the pack's own rules, not the file's: no insurance fund, a vault took over accounts
+    assert!(chunks.summary.backstop.as_ref().is_some_and(|b| b.takeovers > 0));
+    assert!(chunks
+        .main
+        .events
+        .iter()
+        .any(|e| matches!(e.kind, margin_cascade::engine::liquidation::EventKind::Liquidation { partial: true, .. })));
+}

@@ -29,6 +29,8 @@
 //! | `{low.SYM}`, `{outside.low.SYM}` | SYM's lowest price on the venue; outside it (the index) |
 //! | `{index.…}` | any figure above, from the same scenario with every collateral valued at the index |
 //! | `{whole.…}` | any figure above, from the same scenario liquidating whole positions, largest maintenance margin first |
+//! | `{noadl.…}`, `{simple.…}` | any figure above, from the same scenario without auto-deleveraging; under its own rules instead of its venue's |
+//! | `{venue}`, `{vault.result}`, `{vault.takeovers}` | the venue whose rules the run follows; the backstop vault's result and takeovers |
 //! | `{baddebt}`, `{chunk.rule}` | the bad debt written off; the partial-liquidation rule in words |
 //! | `{step.seconds}`, `{halflife.SYM}` | the length of a step; SYM's impact half-life in minutes |
 //!
@@ -53,11 +55,13 @@ pub type Variant = fn(&Scenario) -> Scenario;
 /// The other runs a description may quote, by the prefix of their figures: `{index.equity}` is
 /// from the same scenario with every collateral valued at the index, `{whole.drop.BTC}` from the
 /// same scenario liquidating whole positions (largest maintenance margin first), `{noadl.equity}`
-/// from the same scenario without auto-deleveraging.
-pub const ALTERNATIVES: [(&str, Variant); 3] = [
+/// from the same scenario without auto-deleveraging, `{simple.equity}` from the same scenario
+/// under its own rules instead of its venue's pack.
+pub const ALTERNATIVES: [(&str, Variant); 4] = [
     ("index.", Scenario::collateral_at_index),
     ("whole.", Scenario::whole_positions),
     ("noadl.", Scenario::without_adl),
+    ("simple.", Scenario::simple_rules),
 ];
 
 /// The description with every resolvable placeholder filled in from `main`; a prefixed figure
@@ -174,6 +178,9 @@ fn run_value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> 
             Some(format!("{} hours", h.round_dp(1).normalize()))
         }
         "mode" => Some(o.summary.focal_mode.name().into()),
+        "venue" => Some(m.venue.name().into()),
+        "vault.takeovers" => o.summary.backstop.as_ref().map(|b| crate::types::group(Decimal::from(b.takeovers))),
+        "vault.result" => o.summary.backstop.as_ref().map(|b| usd_short(b.result.to_f64())),
         "other.mode" => Some(o.other_mode_summary.focal_mode.name().into()),
         _ => None,
     }

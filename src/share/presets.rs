@@ -62,6 +62,11 @@ pub const PRESETS: &[Preset] = &[
         json: include_str!("../../presets/partial-liquidation.json"),
     },
     Preset {
+        name: "hyperliquid",
+        claim: "Under Hyperliquid's rules, liquidating large positions a fifth at a time softens the same cascade, and your account survives it.",
+        json: include_str!("../../presets/hyperliquid.json"),
+    },
+    Preset {
         name: "adl",
         claim: "When the insurance fund runs out, the venue closes profitable positions to cover the losses: a winning hedge pays, and what it hedged is left exposed.",
         json: include_str!("../../presets/adl.json"),
@@ -86,7 +91,8 @@ pub fn description(s: &Scenario) -> Result<String> {
     let run = |s: &Scenario| -> Result<story::Run> {
         let m = crate::engine::model::Model::from_scenario(s)?;
         let o = crate::engine::outcome::simulate(&m);
-        Ok(story::Run { s: s.upgraded(), m, o })
+        // (the figures read the rules the run followed: a venue's pack written out)
+        Ok(story::Run { s: crate::engine::venues::resolved(&s.upgraded()), m, o })
     };
     let main = run(s)?;
     let keys = story::placeholders(&s.description);
