@@ -39,7 +39,8 @@ export function buildControls() {
   }
 }
 
-/** Notes and enabled states from the engine, after a run (values are left as the reader set them). */
+/** Notes and enabled states from the engine, after a run (values are left as the reader set them,
+ * but for choices, which the venue's pack can set). */
 export function refreshControls() {
   for (const c of S.ex.controls()) widgets.get(c.key)?.refresh(c);
 }
@@ -92,6 +93,8 @@ function controlElement(c) {
     }
   };
   const refresh = (spec) => {
+    // A choice another control can change (a venue brings its rules) shows the engine's value.
+    if (c.kind === 'choice' && spec.value !== last) show(spec.value);
     // A disabled control says why; its value stays visible.
     note.textContent = spec.enabled ? spec.note || '' : spec.reason || '';
     note.hidden = !note.textContent;

@@ -74,7 +74,7 @@ test('2. every preset renders non-blank charts and its own summary', async () =>
   const { page, errors } = await fresh();
   try {
     const names = await page.$$eval('#preset option', (os) => os.map((o) => o.value));
-    assert.deepEqual([...names].sort(), ['adl', 'amplification', 'collateral-loop', 'contagion', 'cross-vs-isolated', 'depeg', 'double-hit', 'loop', 'partial-liquidation', 'venue-depeg']);
+    assert.deepEqual([...names].sort(), ['adl', 'amplification', 'collateral-loop', 'contagion', 'cross-vs-isolated', 'depeg', 'double-hit', 'hyperliquid', 'loop', 'partial-liquidation', 'venue-depeg']);
     assert.equal(names[0], 'loop', 'the default preset is listed first');
     const summaries = new Map(), pictures = new Map(), claims = new Map();
     for (const name of names) {

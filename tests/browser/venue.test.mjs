@@ -1,4 +1,5 @@
-// Browser tests for the venue's rules on the page: the backstop vault; who pays the bad debt the insurance fund cannot
+// Browser tests for the venue's rules on the page: venue packs and the comparison with another
+// venue; the backstop vault; who pays the bad debt the insurance fund cannot
 // (auto-deleveraging on and off), read in the story and the readout (the margin chart's marker
 // is checked natively, tests/presets.rs);
 // the rule's control disabled, with the reason, where it cannot matter. Screenshots go to
@@ -6,7 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serve, launch, openReady, control, artifacts, summaryText, act, chartStats, hashes, assertChartsDrawn, assertNoErrors } from './helpers.mjs';
+import { execFileSync } from 'node:child_process';
+import { serve, launch, openReady, control, artifacts, summaryText, act, chartStats, hashes, assertChartsDrawn, assertNoErrors, cascadeBin } from './helpers.mjs';
 
 let srv, browser;
 before(async () => {
@@ -75,5 +77,68 @@ test('the backstop vault: turned on in the loop, it takes the crowd over, the st
     assert.match(await control(page, 'backstop').locator('.note').textContent(), /^On: below 66\.67 % of its maintenance margin/);
     await page.screenshot({ path: path.join(artifacts, 'venue-backstop-on.png'), fullPage: true });
     await assertNoErrors(page, errors, 'backstop');
+  } finally { await page.close(); }
+});
+
+test('a venue pack: picking Hyperliquid brings its rules, the story names it, a rule changed by hand stays in the link', async () => {
+  const { page, errors } = await fresh('#v=2&preset=loop');
+  try {
+    const simple = await summaryText(page);
+    assert.doesNotMatch(simple, /^Under /);
+    await act(page, () => control(page, 'venue').locator('select').selectOption('hyperliquid'));
+    const hl = await summaryText(page);
+    assert.match(hl, /^Under Hyperliquid's rules: /);
+    assert.notEqual(hl.replace(/^Under Hyperliquid's rules: /, ''), simple, 'the outcome changed');
+    // the rules it set, shown in their controls, and the pack's line beside the picker
+    assert.equal(await control(page, 'policy').locator('input[value=chunks]').isChecked(), true);
+    assert.equal(await control(page, 'mark').locator('input[value=median]').isChecked(), true);
+    assert.equal(await control(page, 'backstop').locator('input[value=on]').isChecked(), true);
+    assert.match(await control(page, 'venue').locator('.note').textContent(), /^Hyperliquid's published rules: MM from 1\.25 % \(BTC\), no liquidation fee/);
+    await page.waitForFunction(() => /(^#|&)venue=hyperliquid(&|$)/.test(location.hash), null, { timeout: 5000 });
+    // one rule changed by hand: the pack is kept, that rule changes, and the link carries both
+    await act(page, () => control(page, 'backstop').locator('input[value=off]').check());
+    assert.match(await control(page, 'venue').locator('.note').textContent(), /^Hyperliquid's rules, with your changes below/);
+    assert.equal(await control(page, 'policy').locator('input[value=chunks]').isChecked(), true, 'the rest of the pack stays');
+    assert.doesNotMatch(await summaryText(page), /backstop vault made/);
+    await page.waitForFunction(() => /venue=hyperliquid/.test(location.hash) && /backstop=off/.test(location.hash), null, { timeout: 5000 });
+    const hash = await page.evaluate(() => location.hash);
+    const again = await fresh(hash);
+    try {
+      assert.equal(await control(again.page, 'backstop').locator('input[value=off]').isChecked(), true);
+      assert.equal(await summaryText(again.page), await summaryText(page), 'the link reopens the same run');
+    } finally { await again.page.close(); }
+    await assertNoErrors(page, errors, 'venue pack');
+  } finally { await page.close(); }
+});
+
+test('comparing with another venue: the table reads both runs, the CLI prints the same figures, the link keeps it', async () => {
+  const { page, errors } = await fresh('#v=2&preset=hyperliquid');
+  try {
+    assert.equal(await page.isHidden('#compare'), true);
+    const before = await summaryText(page);
+    await page.selectOption('#vs', 'binance');
+    await page.waitForSelector('#compare:not([hidden])');
+    assert.equal(await summaryText(page), before, 'comparing changes nothing of the run shown');
+    assert.equal(await page.textContent('#compare caption'), "The same scenario under Binance's rules");
+    const rows = await page.$$eval('#compare tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(rows[0], ['', 'Hyperliquid', 'Binance']);
+    const cli = execFileSync(cascadeBin(), ['run', 'v=2&preset=hyperliquid', '--vs', 'binance'], { encoding: 'utf8' });
+    for (const [label, here, there] of rows.slice(1)) {
+      const line = cli.split('\n').find((l) => l.trim().startsWith(label));
+      assert.ok(line, `the CLI prints ${label}`);
+      assert.ok(line.includes(here) && line.includes(there), `${label}: page ${here} | ${there}, CLI ${line}`);
+    }
+    assert.deepEqual(rows.find((r) => r[0] === 'Your account liquidated').slice(1, 2), ['never']);
+    await page.waitForFunction(() => /(^#|&)vs=binance(&|$)/.test(location.hash), null, { timeout: 5000 });
+    await page.screenshot({ path: path.join(artifacts, 'venue-compare.png'), fullPage: true });
+    const again = await fresh(await page.evaluate(() => location.hash), { width: 375, height: 800 });
+    try {
+      assert.equal(await again.page.inputValue('#vs'), 'binance');
+      assert.equal(await again.page.isHidden('#compare'), false);
+      await again.page.screenshot({ path: path.join(artifacts, 'venue-compare-375.png'), fullPage: true });
+    } finally { await again.page.close(); }
+    await page.selectOption('#vs', '');
+    assert.equal(await page.isHidden('#compare'), true);
+    await assertNoErrors(page, errors, 'compare');
   } finally { await page.close(); }
 });
