@@ -794,3 +794,29 @@ test('h. theme=dark gives a dark embed; with reduced motion Play jumps instead o
     await assertNoErrors(page, errors, 'themes and play');
   } finally { await page.close(); }
 });
+
+test('f. the example article sets two venues side by side: the same scenario, each under its rules, sized and truthful', async () => {
+  for (const width of [1280, 375]) {
+    const { page, errors } = await openArticle(width, 'reduce');
+    const ids = ['embed-hyperliquid', 'embed-binance'];
+    try {
+      const [hl, bn] = [await embedReady(page, ids[0]), await embedReady(page, ids[1])];
+      await assertSized(page, ids, `${width}px`);
+      const [a, b] = [await summaryText(hl), await summaryText(bn)];
+      // what the article's text says of the two: the account survives on the left only
+      assert.match(a, /^Under Hyperliquid's rules: /);
+      assert.match(a, /Your cross account survived/);
+      assert.match(b, /^Under Binance's rules: /);
+      assert.match(b, /Your cross account was liquidated at step \d+/);
+      // and the same shock falls further on the venue on the right
+      const fall = (s) => +s.match(/became a −([\d.]+)% fall/)[1];
+      assert.ok(fall(b) > fall(a), `${fall(b)} > ${fall(a)}`);
+      const boxes = await page.$$eval('.pair iframe', (fs) => fs.map((f) => f.getBoundingClientRect()).map((r) => [r.left, r.top, r.width]));
+      if (width === 1280) assert.ok(Math.abs(boxes[0][1] - boxes[1][1]) < 2 && boxes[1][0] > boxes[0][0] + boxes[0][2], 'side by side');
+      else assert.ok(boxes[1][1] > boxes[0][1], 'stacked on a narrow screen');
+      await page.locator('.pair').screenshot({ path: path.join(artifacts, `article-venues-${width}.png`) });
+      for (const f of [hl, bn]) assert.equal(await f.$eval('#error', (e) => e.hidden), true, 'no error shown in an embed');
+      assert.deepEqual(errors, [], 'no console errors in the article or its embeds');
+    } finally { await page.close(); }
+  }
+});
