@@ -811,12 +811,30 @@ test('f. the example article sets two venues side by side: the same scenario, ea
       // and the same shock falls further on the venue on the right
       const fall = (s) => +s.match(/became a −([\d.]+)% fall/)[1];
       assert.ok(fall(b) > fall(a), `${fall(b)} > ${fall(a)}`);
-      const boxes = await page.$$eval('.pair iframe', (fs) => fs.map((f) => f.getBoundingClientRect()).map((r) => [r.left, r.top, r.width]));
+      const boxes = await page.$$eval('#embed-hyperliquid, #embed-binance', (fs) => fs.map((f) => f.getBoundingClientRect()).map((r) => [r.left, r.top, r.width]));
       if (width === 1280) assert.ok(Math.abs(boxes[0][1] - boxes[1][1]) < 2 && boxes[1][0] > boxes[0][0] + boxes[0][2], 'side by side');
       else assert.ok(boxes[1][1] > boxes[0][1], 'stacked on a narrow screen');
-      await page.locator('.pair').screenshot({ path: path.join(artifacts, `article-venues-${width}.png`) });
+      await page.locator('.pair').first().screenshot({ path: path.join(artifacts, `article-venues-${width}.png`) });
       for (const f of [hl, bn]) assert.equal(await f.$eval('#error', (e) => e.hidden), true, 'no error shown in an embed');
       assert.deepEqual(errors, [], 'no console errors in the article or its embeds');
     } finally { await page.close(); }
   }
+});
+
+test('g. the example article sets the depeg side by side: collateral at the market, and at the index', async () => {
+  const { page, errors } = await openArticle(1280, 'reduce');
+  const ids = ['embed-depeg-market', 'embed-depeg-index'];
+  try {
+    const [m, i] = [await embedReady(page, ids[0]), await embedReady(page, ids[1])];
+    await assertSized(page, ids, 'depeg');
+    const [a, b] = [await summaryText(m), await summaryText(i)];
+    // what the article says: at the index your account survives and fewer crowd accounts go
+    assert.match(a, /Your cross account was liquidated at step \d+/);
+    assert.match(b, /Your cross account survived/);
+    const hit = (s) => +s.match(/Liquidations hit ([\d,]+) crowd accounts/)[1].replace(/,/g, '');
+    assert.ok(hit(b) < hit(a), `${hit(b)} < ${hit(a)}`);
+    assert.equal(await i.$eval('.control[data-key="coll_price"] input[value=index]', (e) => e.checked), true);
+    await page.locator('.pair').nth(1).screenshot({ path: path.join(artifacts, 'article-depeg-1280.png') });
+    assert.deepEqual(errors, [], 'no console errors in the article or its embeds');
+  } finally { await page.close(); }
 });
