@@ -9,6 +9,7 @@
 //! * `book.rs` — one book, margined cross or isolated: the one place that says how;
 //! * `margin.rs` — the math that values an account at a price vector (pure);
 //! * `liquidation.rs` — what the venue does to an account that fails its margin check;
+//! * `liqprice.rs` — where a position's liquidation price stands, given the rest of the account;
 //! * `adl.rs` — auto-deleveraging: who pays the bad debt the insurance fund cannot;
 //! * `backstop.rs` — the backstop vault that takes over accounts far below maintenance;
 //! * `market.rs` — the exogenous path (random walk and scripted shocks) and price impact;
@@ -31,6 +32,7 @@ pub mod conservation;
 pub mod crowd;
 pub mod ladder;
 pub mod linalg;
+pub mod liqprice;
 pub mod liquidation;
 pub mod margin;
 pub mod market;

@@ -85,6 +85,18 @@ pub struct RunSummary {
     pub crowd_accounts_liquidated: u32,
     pub crowd_liquidated_notional: Money,
     pub assets: BTreeMap<String, AssetSummary>,
+    /// Each of your positions' liquidation price at the opening (`liqprice.rs`), or why there is none.
+    #[serde(default)]
+    pub liquidation_price_at_open: BTreeMap<String, OpeningPrice>,
+}
+
+/// A position's liquidation price at the opening, or why there is none.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OpeningPrice {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<crate::types::Price>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_none: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -265,5 +277,17 @@ pub fn summarize(symbols: &[String], r: &Run, cmp: &Run) -> RunSummary {
         crowd_accounts_liquidated,
         crowd_liquidated_notional: s.crowd_liquidated_notional.iter().copied().sum(),
         assets,
+        liquidation_price_at_open: r
+            .focal_assets
+            .iter()
+            .zip(&s.focal_liquidation_price)
+            .filter_map(|(&a, l)| {
+                let l = *l.first()?;
+                Some((
+                    symbols.get(a)?.clone(),
+                    OpeningPrice { price: l.price(), why_none: l.why_none().map(String::from) },
+                ))
+            })
+            .collect(),
     }
 }

@@ -18,7 +18,7 @@ use super::adl;
 use super::backstop::{self, Vault};
 use super::crowd::{Cohort, Member};
 use super::liquidation::{self, Event, EventKind, Fund, Order};
-use super::margin::{self, AssetInfo, Valuation};
+use super::margin::{self, Valuation};
 use super::market::{self, ExoPath};
 use super::model::{AdlRule, Model};
 use super::pricing::{Basis, Quotes, RulesMatter, ValuationF};
@@ -44,6 +44,8 @@ pub struct Series {
     pub focal_margin_ratio: Vec<Option<Ratio>>,
     /// Quantity of each of the focal account's opening positions, `[position][step]`.
     pub focal_position_qty: Vec<Vec<Qty>>,
+    /// The liquidation price of each of them (`liqprice.rs`), `[position][step]`.
+    pub focal_liquidation_price: Vec<Vec<super::liqprice::LiqPrice>>,
     /// `price` and `exogenous_price` as f64 (`[asset][step]`), for summaries.
     pub price_f: Vec<Vec<f64>>,
     pub exogenous_price_f: Vec<Vec<f64>>,
@@ -808,6 +810,7 @@ impl Series {
             price_f: each(assets, points),
             exogenous_price_f: each(assets, points),
             focal_position_qty: each(positions, points),
+            focal_liquidation_price: each(positions, points),
             ..Series::default()
         }
     }
@@ -970,13 +973,7 @@ fn clearly_healthy(c: &Cohort, k: usize, v: ValuationF<'_>, m: &Model) -> bool {
     cash + upnl - mm > 1e-9 * scale + 1e-6
 }
 
-fn record_focal(
-    s: &mut Series,
-    focal: &Account,
-    focal_assets: &[usize],
-    v: Valuation<'_>,
-    info: &(impl AssetInfo + ?Sized),
-) {
+fn record_focal(s: &mut Series, focal: &Account, focal_assets: &[usize], v: Valuation<'_>, info: &Model) {
     let h = focal.snapshot(v, info);
     s.focal_collateral_value.push(h.collateral_value);
     s.focal_equity.push(h.equity);
@@ -1000,6 +997,7 @@ fn record_focal(
     for (k, &a) in focal_assets.iter().enumerate() {
         let q = focal.positions.iter().find(|p| p.asset == a).map(|p| p.qty).unwrap_or(Qty::ZERO);
         s.focal_position_qty[k].push(q);
+        s.focal_liquidation_price[k].push(super::liqprice::of_position(focal, a, v, info.assets[a].tick, info));
     }
 }
 

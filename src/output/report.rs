@@ -61,6 +61,21 @@ impl Serialize for Ratios<'_> {
     }
 }
 
+/// Liquidation prices: the price as a decimal string, or null where there is none.
+struct LiqPrices<'a>(&'a [crate::engine::liqprice::LiqPrice]);
+impl Serialize for LiqPrices<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for l in self.0 {
+            match l.price() {
+                Some(p) => seq.serialize_element(&p)?,
+                None => seq.serialize_element(&())?,
+            }
+        }
+        seq.end()
+    }
+}
+
 /// An impact in %, to 8 decimals.
 fn num(x: f64) -> f64 {
     (x * 1e8).round() / 1e8
@@ -76,6 +91,8 @@ struct CrowdOut<'a> {
 struct FocalOut<'a> {
     collateral_value: &'a [Money],
     equity: &'a [Money],
+    /// Each position's liquidation price (`liqprice.rs`), null where there is none.
+    liquidation_price: BTreeMap<&'a str, LiqPrices<'a>>,
     maintenance_margin: &'a [Money],
     margin_ratio: Ratios<'a>,
     positions: BTreeMap<&'a str, &'a [Qty]>,
@@ -112,6 +129,12 @@ fn series_out<'a>(
         .enumerate()
         .map(|(k, &a)| (symbols[a].as_str(), s.focal_position_qty[k].as_slice()))
         .collect();
+    let liquidation_price = r
+        .focal_assets
+        .iter()
+        .enumerate()
+        .map(|(k, &a)| (symbols[a].as_str(), LiqPrices(&s.focal_liquidation_price[k])))
+        .collect();
     SeriesOut {
         bad_debt: &s.bad_debt,
         crowd: CrowdOut {
@@ -122,6 +145,7 @@ fn series_out<'a>(
         focal: FocalOut {
             collateral_value: &s.focal_collateral_value,
             equity: &s.focal_equity,
+            liquidation_price,
             maintenance_margin: &s.focal_maintenance_margin,
             margin_ratio: Ratios(&s.focal_margin_ratio),
             positions,

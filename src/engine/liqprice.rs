@@ -1,0 +1,308 @@
+//! Liquidation prices: for one position of an account, the price of its asset at which the
+//! account (cross: the whole account; isolated: that position alone) first becomes liquidatable,
+//! with every other price where it is.
+//!
+//! Terms:
+//! * the *move* is an outside move of the asset: its mark, its collateral price and its market
+//!   price all move by the same factor (as on the ladder), so a balance of the asset held as
+//!   collateral moves with the position;
+//! * `f(x) = equity(x) − MM(x)`; the account is liquidatable exactly when `f ≤ 0`
+//!   ([`margin::is_liquidatable`]). Between two of the position's bracket floors `f` is linear in
+//!   `x` (PnL and collateral are linear, the position's MM is `|q|·x·mmr − cum`), so the first
+//!   crossing against the position is solved segment by segment, nearest first, the bracket
+//!   re-selected at the liquidation notional;
+//! * the answer is on the asset's tick grid: the first tick, moving against the position, at
+//!   which the account is liquidatable; one tick back it is not. Both ticks are checked with the
+//!   engine's own snapshot, so the price agrees with what a liquidation check would do.
+
+use super::account::{Account, Mode};
+use super::margin::{self, AssetInfo, Brackets, Valuation};
+use super::scenario::limits;
+use crate::types::{Money, Price, Qty};
+use rust_decimal::Decimal;
+
+/// Where a position's liquidation price stands.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LiqPrice {
+    /// The first price on the tick grid, against the position, at which the account is liquidatable.
+    At(Price),
+    /// The account is liquidatable already, at the current prices.
+    Already,
+    /// No price liquidates it: a long that survives its asset going to the smallest tick, or a
+    /// short that survives a thousandfold rise.
+    Beyond,
+    /// The account holds no position in the asset (any more).
+    Closed,
+}
+
+impl LiqPrice {
+    pub fn price(self) -> Option<Price> {
+        match self {
+            LiqPrice::At(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Why there is no price, in words (`None` when there is one).
+    pub fn why_none(self) -> Option<&'static str> {
+        match self {
+            LiqPrice::At(_) => None,
+            LiqPrice::Already => Some("the account is liquidatable already"),
+            LiqPrice::Beyond => Some("no price liquidates it (a long that survives its asset at the smallest tick, or a short that survives a thousandfold rise)"),
+            LiqPrice::Closed => Some("the position is closed"),
+        }
+    }
+}
+
+/// The liquidation price of `acc`'s position in `asset` at prices `v` (the asset's tick `tick`).
+pub fn of_position(
+    acc: &Account,
+    asset: usize,
+    v: Valuation<'_>,
+    tick: Price,
+    info: &(impl AssetInfo + ?Sized),
+) -> LiqPrice {
+    let Some(pos) = acc.positions.iter().find(|p| p.asset == asset) else { return LiqPrice::Closed };
+    let q = pos.qty.0;
+    if q.is_zero() || tick.0 <= Decimal::ZERO {
+        return LiqPrice::Closed;
+    }
+    let isolated = acc.mode == Mode::Isolated;
+    let liquidatable = |x: Decimal| -> bool {
+        let (mark, coll, market) = moved(v, asset, x);
+        let w = Valuation { market: &market, mark: &mark, collateral: &coll };
+        let h = acc.snapshot(w, info);
+        if isolated {
+            let i = acc.positions.iter().position(|p| p.asset == asset).unwrap_or(0);
+            let (p, ph) = (&acc.positions[i], &h.positions[i]);
+            margin::is_liquidatable(ph.mm, p.margin + ph.upnl, true)
+        } else {
+            margin::is_liquidatable(h.mm, h.equity, acc.has_exposure())
+        }
+    };
+    let m = v.mark[asset].0;
+    if m <= Decimal::ZERO || liquidatable(m) {
+        return LiqPrice::Already;
+    }
+    // f at the current prices, and its slope from everything but the position's MM
+    let h = acc.snapshot(v, info);
+    let brackets = info.brackets(asset);
+    let (f0, slope) = if isolated {
+        let i = acc.positions.iter().position(|p| p.asset == asset).unwrap_or(0);
+        (pos.margin + h.positions[i].upnl - h.positions[i].mm, q)
+    } else {
+        let held: Decimal = acc.balances.iter().filter(|b| b.0 == asset).map(|b| counted(info, asset, b.1)).sum();
+        let per_mark = if held.is_zero() { Decimal::ZERO } else { held * v.collateral[asset].0 / m };
+        (h.equity - h.mm, q + per_mark)
+    };
+    let Some(root) = first_crossing(q, m, f0.0, slope, brackets) else { return LiqPrice::Beyond };
+    on_grid(root, q > Decimal::ZERO, tick.0, m, liquidatable)
+}
+
+/// Units of a balance the account's collateral value counts (a loan at its full size).
+fn counted(info: &(impl AssetInfo + ?Sized), asset: usize, b: Qty) -> Decimal {
+    if b.0 > Decimal::ZERO {
+        info.tiers(asset).counted(b.0)
+    } else {
+        b.0
+    }
+}
+
+/// The price vectors with asset `a` moved to mark `x` (its collateral and market prices by the
+/// same factor).
+fn moved(v: Valuation<'_>, a: usize, x: Decimal) -> (Vec<Price>, Vec<Price>, Vec<Price>) {
+    let m = v.mark[a].0;
+    let scale = |p: Price| if p.0 == m { Price(x) } else { Price(p.0 * x / m) };
+    let (mut mark, mut coll, mut market) = (v.mark.to_vec(), v.collateral.to_vec(), v.market.to_vec());
+    mark[a] = Price(x);
+    coll[a] = scale(coll[a]);
+    market[a] = scale(market[a]);
+    (mark, coll, market)
+}
+
+/// The highest price the search reaches for a short: a thousandfold rise, within the price
+/// ceiling and well inside `Decimal`'s range for this quantity.
+fn ceiling(q: Decimal, m: Decimal) -> Decimal {
+    let by_qty = Decimal::from(1_000_000_000_000_000_000_000_i128).checked_div(q.abs()).unwrap_or(Decimal::MAX);
+    (m * Decimal::from(1000)).min(Decimal::from(limits::MAX_PRICE)).min(by_qty)
+}
+
+/// The first price `x`, moving from `m` against a position of `q` units, where
+/// `f0 + slope·(x − m) − (MM(|q|x) − MM(|q|m)) = 0`, solved bracket segment by segment.
+fn first_crossing(q: Decimal, m: Decimal, f0: Decimal, slope: Decimal, b: &Brackets) -> Option<Decimal> {
+    let qa = q.abs();
+    let mm0 = b.mm(Money(qa * m)).0;
+    let rows = b.rows();
+    let here = b.tier_index(Money(qa * m));
+    let long = q > Decimal::ZERO;
+    // segments in the order the price reaches them: down for a long, up for a short
+    let order: Vec<usize> = if long { (0..=here).rev().collect() } else { (here..rows.len()).collect() };
+    let top = ceiling(q, m);
+    for k in order {
+        let (floor, rate, cum) = rows[k];
+        // f(x) = f0 + slope·(x − m) − (|q|·x·rate − cum − mm0) = 0
+        let denom = slope - qa * rate.0;
+        if denom.is_zero() {
+            continue;
+        }
+        let x = (slope * m - f0 - cum.0 - mm0).checked_div(denom)?;
+        let lo = floor.0.checked_div(qa).unwrap_or(Decimal::ZERO);
+        let hi = rows.get(k + 1).and_then(|r| r.0 .0.checked_div(qa));
+        let inside = x >= lo && hi.is_none_or(|h| x < h);
+        let against = if long { x < m && x > Decimal::ZERO } else { x > m && x <= top };
+        if inside && against {
+            return Some(x);
+        }
+    }
+    None
+}
+
+/// The root `x` on the tick grid: the first tick against the position at which the account is
+/// liquidatable, checked with `liquidatable` (and one tick back, which must not be).
+fn on_grid(x: Decimal, long: bool, tick: Decimal, m: Decimal, liquidatable: impl Fn(Decimal) -> bool) -> LiqPrice {
+    let ticks = x / tick;
+    // a long is liquidated at or below the root: the highest tick not above it; a short at or above
+    let mut c = if long { ticks.floor() * tick } else { ticks.ceil() * tick };
+    let (back, on) = if long { (tick, -tick) } else { (-tick, tick) };
+    for _ in 0..4 {
+        if c <= Decimal::ZERO {
+            return LiqPrice::Beyond;
+        }
+        if !liquidatable(c) {
+            c += on; // (rounding in the solve: one tick further)
+        } else if (c + back - m) * (if long { Decimal::ONE } else { -Decimal::ONE }) < Decimal::ZERO
+            && liquidatable(c + back)
+        {
+            c += back; // one tick back still liquidates: the first tick is nearer
+        } else {
+            return LiqPrice::At(Price(c));
+        }
+    }
+    LiqPrice::At(Price(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::account::AccountId;
+    use crate::engine::margin::Tiers;
+    use crate::types::Ratio;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().expect("a decimal")
+    }
+
+    struct Info(Brackets, Tiers);
+    impl AssetInfo for Info {
+        fn brackets(&self, _: usize) -> &Brackets {
+            &self.0
+        }
+        fn haircut(&self, _: usize) -> Ratio {
+            Ratio::ZERO
+        }
+        fn tiers(&self, _: usize) -> &Tiers {
+            &self.1
+        }
+        fn stable(&self, _: usize) -> bool {
+            false
+        }
+    }
+
+    fn flat(mmr: &str) -> Info {
+        Info(Brackets::flat(Ratio(d(mmr))), Tiers::flat(Ratio::ZERO))
+    }
+
+    fn pos(asset: usize, qty: &str, entry: &str, margin: &str) -> margin::Position {
+        margin::Position { asset, qty: Qty(d(qty)), entry: Price(d(entry)), margin: Money(d(margin)) }
+    }
+
+    fn at(prices: &[&str]) -> Vec<Price> {
+        prices.iter().map(|p| Price(d(p))).collect()
+    }
+
+    #[test]
+    fn isolated_one_bracket_is_the_closed_form_on_the_tick_grid() {
+        // Bybit's example: 1 BTC long at 20 000, 50× (margin 400), MMR 0.5 %:
+        // P = 20 000 · (1 − 1/50) / (1 − 0.005) = 19 698.4924… → the first tick at or below: 19 698.4
+        let a = Account::new(AccountId::Focal, Mode::Isolated, Money::ZERO, vec![], vec![pos(0, "1", "20000", "400")]);
+        let p = at(&["20000"]);
+        let got = of_position(&a, 0, Valuation::at(&p), Price(d("0.1")), &flat("0.005"));
+        assert_eq!(got, LiqPrice::At(Price(d("19698.4"))));
+        // a short of the same: P = 20 000 · (1 + 1/50) / (1 + 0.005) = 20 298.507… → 20 298.6
+        let s = Account::new(AccountId::Focal, Mode::Isolated, Money::ZERO, vec![], vec![pos(0, "-1", "20000", "400")]);
+        assert_eq!(
+            of_position(&s, 0, Valuation::at(&p), Price(d("0.1")), &flat("0.005")),
+            LiqPrice::At(Price(d("20298.6")))
+        );
+    }
+
+    #[test]
+    fn isolated_with_brackets_reselects_the_bracket_at_the_liquidation_notional() {
+        // 10 BTC long at 50 000 on 50 000 USD (10×), brackets 0.4 % to 50 000, 0.5 % to 250 000,
+        // 1 % above (cum 50 and 1 300). At the entry the notional is 500 000 (1 %); the root in
+        // the 1 % bracket: 50 000 + 10(P − 50 000) = 0.1·P − 1 300 → P = 448 700 / 9.9 = 45 323.23…,
+        // notional 453 232 ≥ 250 000: inside it. Tick 1 → 45 323; margin.rs's closed form agrees.
+        let b = Brackets::new(&[
+            (Money(d("0")), Ratio(d("0.004"))),
+            (Money(d("50000")), Ratio(d("0.005"))),
+            (Money(d("250000")), Ratio(d("0.01"))),
+        ]);
+        let info = Info(b.clone(), Tiers::flat(Ratio::ZERO));
+        let a =
+            Account::new(AccountId::Focal, Mode::Isolated, Money::ZERO, vec![], vec![pos(0, "10", "50000", "50000")]);
+        let p = at(&["50000"]);
+        assert_eq!(of_position(&a, 0, Valuation::at(&p), Price(d("1")), &info), LiqPrice::At(Price(d("45323"))));
+        let exact = margin::liquidation_price(Qty(d("10")), Price(d("50000")), Money(d("50000")), &b).unwrap();
+        assert_eq!(exact.0.floor(), d("45323"));
+    }
+
+    #[test]
+    fn in_cross_the_other_position_moves_the_liquidation_price() {
+        // 10 000 USD, long 1 BTC at 100 000 and 10 ETH at 3 500, MM 0.5 % flat. BTC's price x:
+        // 10 000 + (x − 100 000) − 0.005·x − 0.005·35 000 = 0 → x = 90 175 / 0.995 = 90 628.14…
+        let a = Account::new(
+            AccountId::Focal,
+            Mode::Cross,
+            Money(d("10000")),
+            vec![],
+            vec![pos(0, "1", "100000", "0"), pos(1, "10", "3500", "0")],
+        );
+        let info = flat("0.005");
+        let p = at(&["100000", "3500"]);
+        assert_eq!(of_position(&a, 0, Valuation::at(&p), Price(d("0.1")), &info), LiqPrice::At(Price(d("90628.1"))));
+        // ETH at 3 000 (−5 000 USD, MM on 30 000): x·0.995 = 95 150 → 95 628.14… → 95 628.1
+        let p = at(&["100000", "3000"]);
+        assert_eq!(of_position(&a, 0, Valuation::at(&p), Price(d("0.1")), &info), LiqPrice::At(Price(d("95628.1"))));
+        // and ETH's own, with BTC at 100 000: 10 000 + 10(y − 3 500) − 0.05·y − 500 = 0 → y = 25 500 / 9.95
+        // = 2 562.81… → 2 562.81 (tick 0.01)
+        let p = at(&["100000", "3500"]);
+        assert_eq!(of_position(&a, 1, Valuation::at(&p), Price(d("0.01")), &info), LiqPrice::At(Price(d("2562.81"))));
+    }
+
+    #[test]
+    fn collateral_in_the_asset_moves_with_it_and_no_price_is_said_so() {
+        // 1 BTC of collateral (no haircut) backing a 1 BTC long at 100 000, no cash: the account
+        // is worth 2x − 100 000 against 0.005x of MM: x = 100 000 / 1.995 = 50 125.31… → 50 125.3
+        let a = Account::new(
+            AccountId::Focal,
+            Mode::Cross,
+            Money::ZERO,
+            vec![(0, Qty(d("1")))],
+            vec![pos(0, "1", "100000", "0")],
+        );
+        let p = at(&["100000"]);
+        assert_eq!(
+            of_position(&a, 0, Valuation::at(&p), Price(d("0.1")), &flat("0.005")),
+            LiqPrice::At(Price(d("50125.3")))
+        );
+        // a long fully paid for in cash: no price liquidates it
+        let safe =
+            Account::new(AccountId::Focal, Mode::Cross, Money(d("200000")), vec![], vec![pos(0, "1", "100000", "0")]);
+        assert_eq!(of_position(&safe, 0, Valuation::at(&p), Price(d("0.1")), &flat("0.005")), LiqPrice::Beyond);
+        // already below maintenance
+        let gone =
+            Account::new(AccountId::Focal, Mode::Cross, Money(d("100")), vec![], vec![pos(0, "1", "100000", "0")]);
+        assert_eq!(of_position(&gone, 0, Valuation::at(&p), Price(d("0.1")), &flat("0.005")), LiqPrice::Already);
+        assert_eq!(of_position(&gone, 1, Valuation::at(&p), Price(d("0.1")), &flat("0.005")), LiqPrice::Closed);
+    }
+}
