@@ -204,3 +204,17 @@ fn links_recorded_with_format_2_scenarios_keep_their_digests() {
         assert_eq!(digest, w["digest"].as_str().unwrap(), "{}: the result changed", w["name"]);
     }
 }
+
+/// Under a venue chosen in the link, a rule set back to what the plain scenario has is a change
+/// (kept), and a padded venue value is read as the venue.
+#[test]
+fn a_rule_under_a_venue_is_kept_in_the_link() {
+    for frag in ["v=2&preset=loop&venue=hyperliquid&backstop=off", "v=2&preset=loop&venue=%20hyperliquid&backstop=off"]
+    {
+        let d = link::decode(frag);
+        assert_eq!(d.link.controls.get("backstop").map(String::as_str), Some("off"), "{frag}");
+        let s = d.link.scenario().unwrap();
+        assert_eq!(s.liquidation.backstop_below_mm, None, "{frag}");
+        assert_eq!(link::encode(&d.link), "v=2&preset=loop&seed=7&backstop=off&venue=hyperliquid");
+    }
+}

@@ -117,3 +117,58 @@ fn the_readme_lists_the_packs_as_cascade_venues_does() {
         assert!(readme.contains(&line), "README.md lacks the `cascade venues` line:\n{line}");
     }
 }
+
+fn values(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// A rule changed by hand changes the venue's pack, whatever other rules are changed with it
+/// (the pack's numbers, never the file's own, come back with a rule).
+#[test]
+fn rules_changed_by_hand_take_the_venues_numbers_in_any_combination() {
+    use margin_cascade::share::controls::apply;
+    let base = Scenario::from_json(
+        r#"{"version": 3, "venue": "binance", "liquidation": {"policy": "chunks", "backstop_below_mm": "0.5",
+            "chunk": {"min_notional_usd": "1000", "fraction": "0.5", "cooldown_seconds": "60"}}}"#,
+    )
+    .unwrap();
+    let a = apply(&base, &values(&[("backstop", "on")])).unwrap();
+    let b = apply(&base, &values(&[("backstop", "on"), ("adl", "off")])).unwrap();
+    assert_eq!(a.liquidation.backstop_below_mm, b.liquidation.backstop_below_mm);
+    assert_eq!(a.liquidation.backstop_below_mm, Some(margin_cascade::engine::backstop::two_thirds()));
+    let c = apply(&base, &values(&[("policy", "chunks")])).unwrap();
+    let e = apply(&base, &values(&[("policy", "chunks"), ("adl", "off")])).unwrap();
+    assert_eq!(c.liquidation.chunk, e.liquidation.chunk);
+    assert_eq!(c.liquidation.chunk, None, "Binance has no chunks of its own: the default numbers");
+}
+
+/// The other side of a comparison is the base under the other venue's whole pack: rules changed
+/// by hand on this side are not carried over, nor is this venue's pack.
+#[test]
+fn a_comparison_runs_the_other_venues_whole_pack() {
+    use margin_cascade::share::controls::{chosen_venue, under_venue};
+    let base = presets::get("loop").unwrap().scenario();
+    let v = values(&[("venue", "hyperliquid"), ("backstop", "off"), ("lev.0", "12")]);
+    assert_eq!(chosen_venue(&base, &v), Venue::Hyperliquid);
+    let simple = under_venue(&base, &v, Venue::Simple).unwrap();
+    assert_eq!(simple.liquidation, base.liquidation);
+    assert_eq!(simple.insurance_fund_usd, base.insurance_fund_usd, "not Hyperliquid's empty fund");
+    assert_ne!(simple.focal, base.focal, "the other controls are kept");
+    let binance = Model::from_scenario(&under_venue(&base, &v, Venue::Binance).unwrap()).unwrap();
+    assert_eq!(binance.venue, Venue::Binance);
+    assert_eq!(binance.fund0, base.insurance_fund_usd);
+    // a preset's own venue, changed by hand, is still the venue that stands
+    let hl = presets::get("hyperliquid").unwrap().scenario();
+    assert_eq!(chosen_venue(&hl, &values(&[("backstop", "off")])), Venue::Hyperliquid);
+}
+
+#[test]
+fn the_notice_names_only_what_the_pack_replaced() {
+    let mut okx = presets::get("amplification").unwrap().scenario();
+    okx.venue = Venue::Okx; // OKX keeps the scenario's brackets
+    assert!(Model::from_scenario(&okx).unwrap().notices.iter().all(|n| !n.contains("replace")));
+    let mut hl = presets::get("amplification").unwrap().scenario();
+    hl.venue = Venue::Hyperliquid;
+    let n = Model::from_scenario(&hl).unwrap().notices;
+    assert!(n.iter().any(|n| n.contains("mm_brackets") && n.contains("insurance_fund_usd")), "{n:?}");
+}

@@ -332,9 +332,15 @@ fn run(source: &str, json: bool, csv: bool, seed: Option<u64>, strict: bool, vs:
         print!("{}", text_summary(&o));
     }
     if let Some(venue) = vs {
-        let chosen = l.link.as_ref().and_then(|k| k.controls.get("venue")).map(|v| v.as_str());
+        // a link: its base and its values, the rules changed by hand left out on the other side
+        let (chosen, other) = match &l.link {
+            Some(k) => {
+                (controls::chosen_venue(&k.base(), &k.controls), controls::under_venue(&k.base(), &k.controls, venue))
+            }
+            None => (l.scenario.venue, Ok(l.scenario.under(venue))),
+        };
         let this = compare::rules_title(&l.m, chosen);
-        match compare::compare(&l.scenario, &l.m, &o, &this, venue) {
+        match other.and_then(|other| compare::compare(&l.m, &o, &this, &other, venue)) {
             Ok(c) => print!("\n{}:\n{}", c.caption, compare::text(&c)),
             Err(e) => {
                 eprintln!("error: under {}'s rules the scenario is not valid: {e}", venue.title());

@@ -92,7 +92,7 @@ impl Venue {
 }
 
 /// A venue's liquidation rules in words: "1.25 % liquidation fee, median mark (0.5 min basis), …".
-fn rules_words(l: &LiquidationSpec) -> String {
+pub fn rules_words(l: &LiquidationSpec) -> String {
     let fee = if l.fee_rate.0.is_zero() {
         "no liquidation fee".into()
     } else {
@@ -301,8 +301,12 @@ pub fn replaced_notice(s: &Scenario) -> Option<String> {
     if s.liquidation != LiquidationSpec::default() {
         own.push("liquidation");
     }
-    if s.assets.iter().any(|a| a.mm_brackets.is_some()) {
+    let set_by_pack = |a: &super::scenario::AssetSpec| table(s.venue, &a.symbol).is_some() && !a.is_stable();
+    if s.assets.iter().any(|a| a.mm_brackets.is_some() && set_by_pack(a)) {
         own.push("assets' mm_brackets");
+    }
+    if s.venue == Venue::Hyperliquid && !s.insurance_fund_usd.0.is_zero() {
+        own.push("insurance_fund_usd (Hyperliquid has no insurance fund)");
     }
     if s.assets.iter().any(|a| a.collateral_price != PriceSourceSpec::Market) {
         own.push("assets' collateral_price");
@@ -412,7 +416,7 @@ fn sources(venue: Venue, what: &str) -> (&'static str, &'static str, &'static st
     const HL_LIQ: &str = "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/liquidations";
     match (venue, what) {
         (Venue::Binance, "BTC" | "ETH" | "SOL") => (BINANCE_BRACKETS, "2025-10-09", "VERIFIED as data (not a venue page); other assets: ASSUMPTION"),
-        (Venue::Binance, "fee") => ("`GET /fapi/v1/exchangeInfo` field `liquidationFee` = 0.012500 for BTCUSDT, as captured in public API client fixtures; https://www.binance.com/en/support/faq/360033525271", "undated captures", "SECONDARY (one rate for every asset: ASSUMPTION)"),
+        (Venue::Binance, "fee") => ("https://www.binance.com/en/support/faq/360033525271 (a fee on the liquidated amount, to the insurance fund); the rate: `GET /fapi/v1/exchangeInfo` field `liquidationFee`, 0.012500 for BTCUSDT in public API-client captures", "undated captures", "ASSUMPTION: the rate was not read on a venue page; one rate for every asset"),
         (Venue::Binance, "mark") => ("Binance announcement \"update funding rate formula and mark price calculations\" (mirrored), effective 2025-09-18: 30 one-second basis samples", "2025-09-16", "SECONDARY; the funding term of Price 1 is left out"),
         (Venue::Binance, "policy") => ("Binance liquidation protocol (copy at https://docs.traderwagon.com/faq/futures-trading-introduction/liquidation-protocol): one IOC order reduces the margin limit", "undated", "SECONDARY; one bracket and no delay: ASSUMPTION"),
         (Venue::Binance, "backstop") => ("https://www.binance.com/en/support/faq/360033525371 (insurance fund)", "2019-09-09", "VERIFIED"),
@@ -428,7 +432,7 @@ fn sources(venue: Venue, what: &str) -> (&'static str, &'static str, &'static st
         (Venue::Okx, "brackets") => ("`GET /api/v5/public/position-tiers` (not captured)", "—", "ASSUMPTION: tiers not found"),
         (Venue::Okx, "fee") => ("https://www.okx.com/learn/when-would-my-order-be-liquidated : a clearance fee to the insurance fund", "undated", "rate UNVERIFIED; ASSUMPTION: the Lv1 taker fee, 0.05 %"),
         (Venue::Okx, "mark") => ("https://tr.okx.com/help/whats-the-difference-between-oracle-machine-price-index-price-marked-price (OKX DEX perps: 5-minute MA basis)", "2024-04-04", "SECONDARY; ASSUMPTION for CEX swaps"),
-        (Venue::Okx, "policy") => ("https://supdljgzdhc.okx.com/hc/en-us/articles/360020411711-V-Forced-Partial-or-Full-Liquidation : reduce by two tiers, re-check after about a minute", "≈2019–2020", "SECONDARY, dated"),
+        (Venue::Okx, "policy") => ("https://supdljgzdhc.okx.com/hc/en-us/articles/360020411711-V-Forced-Partial-or-Full-Liquidation : reduce by two tiers, re-check after about a minute (tier 3 and above; tiers 1–2 are closed whole)", "≈2019–2020", "SECONDARY, dated; the pack steps down from any bracket (a difference: see \"What the packs do not model\")"),
         (Venue::Okx, "backstop") => ("https://www.okx.com/learn/when-would-my-order-be-liquidated (insurance fund)", "undated", "VERIFIED"),
         (Venue::Okx, "adl") => ("https://www.okx.com/help/iv-introduction-to-auto-deleveraging-adl : matched at the current mark price", "2025-03-06", "SECONDARY; the engine closes at the bankruptcy price (a difference: see \"What the packs do not model\")"),
         (Venue::Okx, "collateral") => ("`GET /api/v5/public/discount-rate-interest-free-quota` (not captured)", "—", "UNVERIFIED index pricing; haircuts: the scenario's (ASSUMPTION)"),
@@ -438,7 +442,7 @@ fn sources(venue: Venue, what: &str) -> (&'static str, &'static str, &'static st
         (Venue::Hyperliquid, "policy") => (HL_LIQ, "undated", "VERIFIED (section \"Partial Liquidations\")"),
         (Venue::Hyperliquid, "backstop") => (HL_LIQ, "undated", "VERIFIED: 2/3 of the maintenance margin"),
         (Venue::Hyperliquid, "adl") => ("https://hyperliquid.gitbook.io/hyperliquid-docs/trading/auto-deleveraging : (mark/entry) × (notional/account value), at the previous mark", "undated", "VERIFIED; the engine ranks and prices like the others (a difference: see \"What the packs do not model\")"),
-        (Venue::Hyperliquid, "collateral") => ("margining pages: perps are USDC-margined, USDC at 1.0", "undated", "SECONDARY; other collateral keeps the scenario's haircuts (ASSUMPTION)"),
+        (Venue::Hyperliquid, "collateral") => ("margining pages: perps are USDC-margined, USDC at 1.0", "undated", "ASSUMPTION: standard mode counts USDC only; the pack keeps the scenario's haircuts for any other collateral"),
         (Venue::Hyperliquid, "fund") => (HL_LIQ, "undated", "VERIFIED: no insurance fund; losses go to the backstop vault, then ADL"),
         _ => ("—", "—", "—"),
     }
@@ -517,7 +521,8 @@ mod tests {
     #[test]
     fn a_pack_replaces_the_rules_and_says_so() {
         let mut s = Scenario { venue: Venue::Hyperliquid, ..Scenario::default() };
-        assert_eq!(replaced_notice(&s), None);
+        // the default market's 50 M USD fund is one Hyperliquid does not have
+        assert!(replaced_notice(&s).is_some_and(|n| n.contains("insurance_fund_usd") && !n.contains("liquidation,")));
         let r = resolved(&s);
         assert_eq!(r.venue, Venue::Simple);
         assert_eq!(r.liquidation.policy, PolicySpec::Chunks);

@@ -44,21 +44,22 @@ impl Side<'_> {
     }
 }
 
-/// Compare the run shown (scenario `s`, model `m`, outcome `o`, its rules called `this`) with the
-/// same scenario under `venue`'s rules. An error when that scenario does not validate.
-pub fn compare(s: &Scenario, m: &Model, o: &Outcome, this: &str, venue: Venue) -> crate::error::Result<Comparison> {
-    compare_run(s, m, (&o.main, &o.summary), this, venue)
+/// Compare the run shown (model `m`, outcome `o`, its rules called `this`) with `other`, the same
+/// scenario under `venue`'s whole pack ([`crate::share::controls::under_venue`]). An error when
+/// that scenario does not validate.
+pub fn compare(m: &Model, o: &Outcome, this: &str, other: &Scenario, venue: Venue) -> crate::error::Result<Comparison> {
+    compare_run(m, (&o.main, &o.summary), this, other, venue)
 }
 
 /// [`compare`] from the main run alone (the page keeps no outcome: it runs the main run again).
 pub fn compare_run(
-    s: &Scenario,
     m: &Model,
     (run, summary): (&Run, &RunSummary),
     this: &str,
+    other: &Scenario,
     venue: Venue,
 ) -> crate::error::Result<Comparison> {
-    let other_model = Model::from_scenario(&s.under(venue))?;
+    let other_model = Model::from_scenario(other)?;
     let (other_run, other_summary) = simulate_main(&other_model);
     let a = Side { m, run, summary };
     let b = Side { m: &other_model, run: &other_run, summary: &other_summary };
@@ -94,12 +95,14 @@ pub fn compare_run(
     Ok(Comparison { this: this.into(), other: venue.title().into(), caption, rows })
 }
 
-/// The name of the rules a run followed: its venue's (`chosen`, the page's or link's choice,
-/// when a rule was then changed by hand, the model being back to the scenario's own rules).
-pub fn rules_title(m: &Model, chosen: Option<&str>) -> String {
-    match chosen.and_then(Venue::from_key) {
-        Some(v) if !v.is_simple() && m.venue.is_simple() => format!("{} (changed)", v.title()),
-        _ => m.venue.title().into(),
+/// The name of the rules a run followed: its venue's (`chosen`, the venue that stands,
+/// [`crate::share::controls::chosen_venue`]), "(changed)" when a rule was then changed by hand
+/// (the model is then back to the scenario's own rules, with the pack written out).
+pub fn rules_title(m: &Model, chosen: Venue) -> String {
+    if !chosen.is_simple() && m.venue.is_simple() {
+        format!("{} (changed)", chosen.title())
+    } else {
+        m.venue.title().into()
     }
 }
 

@@ -31,6 +31,7 @@
 //! | `{whole.…}` | any figure above, from the same scenario liquidating whole positions, largest maintenance margin first |
 //! | `{noadl.…}`, `{simple.…}` | any figure above, from the same scenario without auto-deleveraging; under its own rules instead of its venue's |
 //! | `{venue}`, `{vault.result}`, `{vault.takeovers}` | the venue whose rules the run follows; the backstop vault's result and takeovers |
+//! | `{backstop.share}`, `{fund}` | the share of maintenance margin below which the vault takes an account over; the insurance fund at the opening |
 //! | `{baddebt}`, `{chunk.rule}` | the bad debt written off; the partial-liquidation rule in words |
 //! | `{step.seconds}`, `{halflife.SYM}` | the length of a step; SYM's impact half-life in minutes |
 //!
@@ -179,6 +180,7 @@ fn run_value(key: &str, s: &Scenario, m: &Model, o: &Outcome) -> Option<String> 
         }
         "mode" => Some(o.summary.focal_mode.name().into()),
         "venue" => Some(m.venue.name().into()),
+        "backstop.share" => m.backstop.map(|r| format!("{} %", (r.0 * Decimal::ONE_HUNDRED).round_dp(2).normalize())),
         "vault.takeovers" => o.summary.backstop.as_ref().map(|b| crate::types::group(Decimal::from(b.takeovers))),
         "vault.result" => o.summary.backstop.as_ref().map(|b| usd_short(b.result.to_f64())),
         "other.mode" => Some(o.other_mode_summary.focal_mode.name().into()),

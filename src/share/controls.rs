@@ -117,6 +117,23 @@ pub fn describe(base: &Scenario) -> Vec<Control> {
     describe_with(base, &BTreeMap::new(), None, None)
 }
 
+/// The venue whose rules stand under `values`: the `venue` value, else the base's own.
+pub fn chosen_venue(base: &Scenario, values: &BTreeMap<String, String>) -> Venue {
+    values.get("venue").and_then(|v| Venue::from_key(v.trim())).unwrap_or(base.upgraded().venue)
+}
+
+/// The keys of the rules a venue's pack sets.
+const RULE_KEYS: [&str; 5] = ["policy", "mark", "coll_price", "adl", "backstop"];
+
+/// The scenario `values` make of `base`, under `venue`'s rules instead (its whole pack: the
+/// rules changed by hand are left out): the other side of a comparison.
+pub fn under_venue(base: &Scenario, values: &BTreeMap<String, String>, venue: Venue) -> crate::error::Result<Scenario> {
+    let mut v: BTreeMap<String, String> =
+        values.iter().filter(|(k, _)| !RULE_KEYS.contains(&k.as_str())).map(|(k, x)| (k.clone(), x.clone())).collect();
+    v.insert("venue".into(), venue.key().into());
+    apply(base, &v)
+}
+
 /// What a control's value is compared with to know whether it was set (share links keep only the
 /// values that differ): the base's values, the venue's rules coming from `venue` (a key) when one
 /// is chosen — `backstop=off` under `venue=hyperliquid` is a change, under `simple` it is not.
@@ -179,7 +196,7 @@ fn venue_note(chosen: &str, s: &Scenario) -> String {
     if !v.is_simple() && s.venue.is_simple() {
         format!("{}'s rules, with your changes below: {line}.", v.name())
     } else if v.is_simple() {
-        format!("The scenario's own rules: {line}.")
+        format!("The scenario's own rules: {}.", venues::rules_words(&s.liquidation))
     } else {
         format!("{}'s published rules: {line}.", v.name())
     }
@@ -396,7 +413,7 @@ fn after_the_run(key: &str, apart: Option<RulesMatter>) -> Result<(), Unavailabl
             "No effect on this run: no account was ever below the backstop's share of its maintenance margin at a check."
                 .into(),
         ),
-        "adl" if !a.adl => Err("No effect on this run: the insurance fund covered every deficit a liquidation left.".into()),
+        "adl" if !a.adl => Err("No effect on this run: no liquidation left a deficit beyond what the insurance fund could pay.".into()),
         "policy" if !a.policy => Err(
             "No effect on this run: every liquidation closes all an account holds, and no position is above the chunk size or the first bracket."
                 .into(),
@@ -601,6 +618,7 @@ fn apply_checked(base: &Scenario, values: &BTreeMap<String, String>, across: boo
     let mut problems = vec![];
     let asset = specs.iter().find(|c| c.key == "shock.asset").map(|c| c.value.clone()).unwrap_or_default();
     let mut script = Script { shocks: script_of(&s.shocks), asset, own: None };
+    let venue = chosen_venue(&base, values);
     // Order matters: the all-pairs slider resets pair overrides, so it comes before them.
     // A venue's pack comes before the rules it sets, so that a rule set by hand changes the pack's.
     let rank = |k: &str| match k {
@@ -615,7 +633,7 @@ fn apply_checked(base: &Scenario, values: &BTreeMap<String, String>, across: boo
         let raw = values[key].trim();
         let result = match specs.iter().find(|c| c.key == *key) {
             None => Err(Error::Input("unknown control".into())),
-            Some(spec) => parse_value(spec, raw).map(|number| set(&mut s, &base, key, raw, number, &mut script)),
+            Some(spec) => parse_value(spec, raw).map(|number| set(&mut s, &base, key, raw, number, &mut script, venue)),
         };
         if let Err(m) = result {
             problems.push(Problem { path: format!("controls.{key}"), message: m.to_string() });
@@ -690,7 +708,16 @@ fn set_venue(s: &mut Scenario, base: &Scenario, key: &str, raw: &str) {
 }
 
 /// Set one checked value on the scenario being built.
-fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f64>, script: &mut Script) {
+/// `venue`: the venue whose rules stand (a rule set by hand changes that venue's pack).
+fn set(
+    s: &mut Scenario,
+    base: &Scenario,
+    key: &str,
+    raw: &str,
+    number: Option<f64>,
+    script: &mut Script,
+    venue: Venue,
+) {
     let x = number.unwrap_or(0.0);
     let dec = |v: f64| crate::types::dec_dp(v, 6).unwrap_or_default();
     match key {
@@ -746,7 +773,7 @@ fn set(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, number: Option<f
             if now.iter().any(|c| c.key == key && c.value == raw) {
                 return; // the rule already stands so: the venue's pack stays whole
             }
-            let rules_base = venues::resolved(&base.under(s.venue));
+            let rules_base = venues::resolved(&base.under(venue));
             *s = venues::resolved(s);
             set_venue(s, &rules_base, key, raw)
         }

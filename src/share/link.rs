@@ -242,7 +242,7 @@ pub fn decode(fragment: &str) -> Decoded {
     read_version(&mut params, &mut link, &mut notices);
     read_base(&params, &mut link, &mut notices);
     let base = link.base();
-    let venue = params.pairs.iter().rev().find(|(k, _)| k == "venue").map(|(_, v)| v.as_str());
+    let venue = params.pairs.iter().rev().find(|(k, _)| k == "venue").map(|(_, v)| v.trim());
     let specs = controls::baseline(&base, venue);
     read_controls(&params.pairs, &base, &specs, &mut link, &mut notices);
     check_controls_together(&base, &specs, &mut link, &mut notices);

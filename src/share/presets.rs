@@ -63,7 +63,7 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "hyperliquid",
-        claim: "Under Hyperliquid's rules, liquidating large positions a fifth at a time softens the same cascade, and your account survives it.",
+        claim: "Under Hyperliquid's rules, liquidating large positions in chunks softens the same cascade, and your account survives it.",
         json: include_str!("../../presets/hyperliquid.json"),
     },
     Preset {

@@ -337,12 +337,12 @@ impl Explorer {
     /// (the page keeps no outcome of its own).
     pub fn compare(&mut self) -> Result<JsValue, JsError> {
         let Some(venue) = self.vs else { return Ok(JsValue::NULL) };
-        let s = self.effective()?;
-        let chosen = self.values.get("venue").cloned();
+        let chosen = controls::chosen_venue(&self.base, &self.values);
+        let other = controls::under_venue(&self.base, &self.values, venue).map_err(err)?;
         let m = self.model()?;
         let (run, summary) = crate::engine::outcome::simulate_main(m);
-        let this = crate::output::compare::rules_title(m, chosen.as_deref());
-        js(&crate::output::compare::compare_run(&s, m, (&run, &summary), &this, venue).map_err(err)?)
+        let this = crate::output::compare::rules_title(m, chosen);
+        js(&crate::output::compare::compare_run(m, (&run, &summary), &this, &other, venue).map_err(err)?)
     }
 
     /// Number of points in every series (steps + 1), 0 before a run.

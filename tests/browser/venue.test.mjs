@@ -59,7 +59,7 @@ test('where the fund covers every deficit, the ADL control is disabled and says 
   try {
     const adl = control(page, 'adl');
     assert.equal(await adl.locator('input[value=queue]').isDisabled(), true);
-    assert.equal(await adl.locator('.note').textContent(), 'No effect on this run: the insurance fund covered every deficit a liquidation left.');
+    assert.equal(await adl.locator('.note').textContent(), 'No effect on this run: no liquidation left a deficit beyond what the insurance fund could pay.');
     await assertNoErrors(page, errors, 'adl disabled');
   } finally { await page.close(); }
 });
