@@ -33,6 +33,15 @@ function eventText(e) {
   return e.kind;
 }
 
+/** A liquidation price in words, with its distance from the price (the engine's codes for none). */
+function liqText(v, price, mode) {
+  if (v === -1) return 'none: the account is liquidatable already';
+  if (v === -2) return 'none: no price liquidates it';
+  if (!Number.isFinite(v)) return 'none: the position is closed';
+  const where = mode === 'cross' ? 'the whole account' : 'this position';
+  return `${px(v)} (${pct((v / price - 1) * 100, 2)} from here; ${where}, every other price where it is)`;
+}
+
 export function readout(t = S.cursor, hover = false) {
   const d = S.data, s = S.summary;
   if (!d.hours || t == null) return;
@@ -42,6 +51,7 @@ export function readout(t = S.cursor, hover = false) {
   for (const a of d.assets) {
     const mark = d[`mark.${a}`]?.length ? `   mark ${px(d[`mark.${a}`][t])}` : '';
     lines.push(`${a}: price ${px(d[`price.${a}`][t])}   exogenous ${px(d[`exogenous.${a}`][t])}${mark}   impact ${pct(d[`impact_pct.${a}`][t], 3)}   forced sales ${usd(d[`forced_flow.${a}`][t])}`);
+    if (d[`liq.${a}`]?.length) lines.push(`${a}: your liquidation price ${liqText(d[`liq.${a}`][t], d[`price.${a}`][t], s.summary.focal_mode)}`);
   }
   if (s.crowd) lines.push(`crowd: ${d.crowd_accounts[t]} accounts liquidated at this step (${usd(d.crowd_notional[t])} of positions)`);
   const ev = s.focal_events.filter((e) => e.step === t);

@@ -6,7 +6,7 @@ import { $, showError, errText } from './ui.js';
 
 const WORKER_COST = 400000; // above this (assets × steps × accounts/50) compute in a Web Worker
 const SERIES = ['hours', 'equity', 'collateral', 'other_equity', 'other_collateral', 'nofb_equity', 'mr_pct', 'other_mr_pct', 'open_positions', 'forced_flow', 'crowd_notional', 'crowd_accounts'];
-const PER_ASSET = ['price', 'exogenous', 'change_pct', 'impact_pct', 'forced_flow', 'mark'];
+const PER_ASSET = ['price', 'exogenous', 'change_pct', 'impact_pct', 'forced_flow', 'mark', 'liq'];
 
 let scheduled = false; // an update is queued for the next animation frame
 let ranThisFrame = false; // an update already ran in the current frame

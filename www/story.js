@@ -1,7 +1,7 @@
 // The summary in words, built from the engine's numbers only: what the shock became, when the
 // account was liquidated and what the other margin mode would have kept, what the feedback loop
 // cost, and what happened to the crowd.
-import { usd, signedPct, clock, names } from './format.js';
+import { usd, signedPct, clock, names, px } from './format.js';
 
 /** The story of summary `s`; `positions` is the number of focal positions. */
 export function narrative(s, positions) {
@@ -19,7 +19,18 @@ export function narrative(s, positions) {
   if (vault) parts.push(vault);
   const adl = adlSentence(sum, s.focal_events);
   if (adl) parts.push(adl);
+  const liq = openingLiqSentence(sum);
+  if (liq) parts.push(liq);
   return parts.join(' ');
+}
+
+/** Where your positions' liquidation prices stood at the opening (the engine's, with why none). */
+function openingLiqSentence(sum) {
+  const at = Object.entries(sum.liquidation_price_at_open || {});
+  if (!at.length) return '';
+  const whole = sum.focal_mode === 'cross' ? 'the whole cross account, every other price where it was' : 'each isolated position on its own margin';
+  const list = at.map(([sym, l]) => (l.price != null ? `${sym} ${px(+l.price)}` : `${sym} none (${l.why_none})`));
+  return `At the opening your liquidation price${at.length > 1 ? 's were' : ' was'} ${names(list)} (${whole}).`;
 }
 
 /** What the backstop vault took over, without selling it into the book, and how it came out. */

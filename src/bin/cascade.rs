@@ -470,6 +470,17 @@ fn text_summary(o: &margin_cascade::Outcome) -> String {
         liq(s.focal_liquidated_step),
         liq(o.other_mode_summary.focal_liquidated_step)
     );
+    if !s.liquidation_price_at_open.is_empty() {
+        let list: Vec<String> = s
+            .liquidation_price_at_open
+            .iter()
+            .map(|(sym, l)| match (&l.price, &l.why_none) {
+                (Some(p), _) => format!("{sym} {p}"),
+                (None, why) => format!("{sym} none ({})", why.as_deref().unwrap_or("")),
+            })
+            .collect();
+        out += &format!("  liquidation price at the opening: {}\n", list.join(", "));
+    }
     for c in &s.focal_positions_closed {
         let what = if c.partial { "sold a chunk of" } else { "closed" };
         out += &format!("    {what} {} at step {}\n", c.asset, c.step);

@@ -154,7 +154,8 @@ pub struct LinkView {
 /// `nofb_equity`, `mr_pct`, `other_mr_pct` (NaN = unbounded), `open_positions`, `forced_flow`,
 /// `crowd_notional`, `crowd_accounts`, and per shown asset `price.SYM`, `exogenous.SYM`,
 /// `change_pct.SYM`, `exo_change_pct.SYM`, `impact_pct.SYM`, `forced_flow.SYM`, `mark.SYM` (empty
-/// when the mark is the market price).
+/// when the mark is the market price), `liq.SYM` (your liquidation price, with its codes for none:
+/// [`crate::output::chart::AssetSeries`]; empty without a position in SYM).
 pub fn series(d: &ChartData, name: &str) -> crate::error::Result<Vec<f64>> {
     let unknown = |what: String| crate::error::Error::Input(what);
     let opt = |v: &Vec<Option<f64>>| v.iter().map(|x| x.unwrap_or(f64::NAN)).collect::<Vec<f64>>();
@@ -186,6 +187,7 @@ pub fn series(d: &ChartData, name: &str) -> crate::error::Result<Vec<f64>> {
                 "impact_pct" => a.impact_pct.clone(),
                 "forced_flow" => a.forced_flow.clone(),
                 "mark" => a.mark.clone(),
+                "liq" => a.liq.clone(),
                 _ => return Err(unknown(format!("unknown series {name:?}"))),
             }
         }

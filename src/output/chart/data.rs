@@ -122,6 +122,14 @@ pub struct AssetSeries {
     pub mark: Vec<f64>,
     #[serde(default)]
     pub mark_change_pct: Vec<f64>,
+    /// Your liquidation price in this asset (`liqprice.rs`) and its change from the open, %;
+    /// empty when you hold no position in it. Where there is no price, `liq` says why: −1 the
+    /// account is liquidatable already, −2 no price liquidates it, NaN the position is closed (and
+    /// `liq_change_pct` is NaN).
+    #[serde(default)]
+    pub liq: Vec<f64>,
+    #[serde(default)]
+    pub liq_change_pct: Vec<f64>,
 }
 
 fn liq_markers(o: &Outcome, r: &crate::engine::sim::Run) -> Vec<LiqMarker> {
@@ -165,6 +173,17 @@ fn liq_markers(o: &Outcome, r: &crate::engine::sim::Run) -> Vec<LiqMarker> {
     out
 }
 
+/// A liquidation price as the charts carry it (see [`AssetSeries::liq`]).
+fn liq_code(l: crate::engine::liqprice::LiqPrice) -> f64 {
+    use crate::engine::liqprice::LiqPrice;
+    match l {
+        LiqPrice::At(p) => p.to_f64(),
+        LiqPrice::Already => -1.0,
+        LiqPrice::Beyond => -2.0,
+        LiqPrice::Closed => f64::NAN,
+    }
+}
+
 impl ChartData {
     pub fn from_outcome(o: &Outcome) -> ChartData {
         let s = &o.main.series;
@@ -183,6 +202,9 @@ impl ChartData {
             if !moves {
                 continue;
             }
+            let k = o.main.focal_assets.iter().position(|&a| a == i);
+            let liq: Vec<f64> =
+                k.map(|k| s.focal_liquidation_price[k].iter().map(|&l| liq_code(l)).collect()).unwrap_or_default();
             assets.push(AssetSeries {
                 symbol: sym.clone(),
                 price: p.clone(),
@@ -193,6 +215,8 @@ impl ChartData {
                 forced_flow: f(&s.forced_flow_usd[i]),
                 mark: s.mark_price[i].iter().map(|p| p.to_f64()).collect(),
                 mark_change_pct: s.mark_price[i].iter().map(|p| (p.to_f64() / p0 - 1.0) * 100.0).collect(),
+                liq: liq.clone(),
+                liq_change_pct: liq.iter().map(|&v| if v > 0.0 { (v / p0 - 1.0) * 100.0 } else { f64::NAN }).collect(),
             });
         }
         let forced_flow = (0..n).map(|t| s.forced_flow_usd.iter().map(|v| v[t].to_f64()).sum()).collect();

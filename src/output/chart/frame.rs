@@ -44,6 +44,11 @@ impl Frame {
             .collect()
     }
 
+    /// [`Frame::pts`] keeping the non-finite values (where a line breaks).
+    pub fn pts_nan(&self, d: &ChartData, ys: &[f64]) -> Vec<(f64, f64)> {
+        (self.from..=self.to).filter_map(|t| Some((*d.hours.get(t)?, *ys.get(t)?))).collect()
+    }
+
     pub fn contains(&self, t: usize) -> bool {
         (self.from..=self.to).contains(&t)
     }

@@ -17,6 +17,9 @@ pub fn impact<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
         if !a.mark.is_empty() {
             items.push((format!("{} mark (dotted)", a.symbol), PALETTE[i % 6], true));
         }
+        if a.liq.iter().any(|v| v.is_finite()) {
+            items.push((format!("{} your liquidation price", a.symbol), PALETTE[i % 6], true));
+        }
     }
     // A short chart (a social-preview image) has no room for the impact panel: the price
     // changes take the whole height (the impact is their gap to the exogenous path).
@@ -47,10 +50,20 @@ fn changes<DB: DrawingBackend>(
 ) -> R<DB> {
     let label_style = TextStyle::from((FONT, 11).into_font()).color(&th.text);
     let axis_style = ShapeStyle::from(&th.text).stroke_width(1);
+    // your liquidation prices count for the scale while within ±50 % of the open (a far one
+    // would flatten the prices; the readout gives its value)
+    let near: Vec<Vec<f64>> = d
+        .assets
+        .iter()
+        .map(|a| a.liq_change_pct.iter().map(|&v| if v.abs() <= 50.0 { v } else { f64::NAN }).collect())
+        .collect();
     let changes: Vec<&[f64]> = d
         .assets
         .iter()
-        .flat_map(|a| [a.change_pct.as_slice(), a.exo_change_pct.as_slice(), a.mark_change_pct.as_slice()])
+        .zip(&near)
+        .flat_map(|(a, l)| {
+            [a.change_pct.as_slice(), a.exo_change_pct.as_slice(), a.mark_change_pct.as_slice(), l.as_slice()]
+        })
         .collect();
     let (lo, hi) = bounds(&f.slices(&changes), 0.08);
     let mut chart = ChartBuilder::on(upper)
@@ -89,8 +102,17 @@ fn changes<DB: DrawingBackend>(
                 ShapeStyle::from(c).stroke_width(2),
             ))?;
         }
+        // your liquidation price: long dashes, thin, broken where there is none
+        for run in runs(&f.pts_nan(d, &a.liq_change_pct)) {
+            chart.draw_series(DashedLineSeries::new(run, 12, 4, ShapeStyle::from(c).stroke_width(1)))?;
+        }
     }
     Ok(())
+}
+
+/// The runs of finite points of a series (a line broken where the value is NaN).
+fn runs(pts: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+    pts.split(|p| !p.1.is_finite()).filter(|r| !r.is_empty()).map(|r| r.to_vec()).collect()
 }
 
 /// The lower panel: the impact in % per asset (left axis) and the forced sales (bars, right axis).

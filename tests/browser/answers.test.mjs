@@ -1,0 +1,43 @@
+// Browser tests for the answers a trader comes for: where each position's liquidation price
+// stands in cross mode (the readout at the cursor, the summary at the opening), read against the
+// CLI's JSON of the same link. Screenshots go to tests/artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { serve, launch, openReady, artifacts, summaryText, assertNoErrors, cascadeBin } from './helpers.mjs';
+
+let srv, browser;
+before(async () => {
+  srv = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  srv?.close();
+});
+
+const fmt = (v) => new Intl.NumberFormat('en-US', { maximumSignificantDigits: 12 }).format(v);
+
+test('liquidation prices: the readout follows the cursor as ETH drags BTC\'s up, the summary gives the opening ones, as the CLI computes them', async () => {
+  const cli = JSON.parse(execFileSync(cascadeBin(), ['run', 'v=2&preset=contagion', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const btc = cli.series.focal.liquidation_price.BTC;
+  const { page, errors } = await openReady(browser.context, srv.url + '#v=2&preset=contagion&t=20');
+  try {
+    const open = cli.summary.liquidation_price_at_open;
+    assert.match(await summaryText(page), new RegExp(`At the opening your liquidation prices were BTC ${fmt(+open.BTC.price)} and ETH ${fmt(+open.ETH.price)} \\(the whole cross account, every other price where it was\\)\\.`));
+    const at = async (t) => {
+      await page.$eval('#time', (e, x) => { e.value = String(x); e.dispatchEvent(new Event('input', { bubbles: true })); }, t);
+      return page.$eval('#readout', (e) => e.textContent);
+    };
+    const r20 = await at(20);
+    assert.match(r20, new RegExp(`BTC: your liquidation price ${fmt(+btc[20])} \\(-[\\d.]+% from here; the whole account, every other price where it is\\)`));
+    // ETH's slide lifts BTC's liquidation price towards its (unmoved) market price
+    assert.ok(+btc[25] > +btc[20] && +btc[20] > +btc[0], `${btc[0]} < ${btc[20]} < ${btc[25]}`);
+    assert.match(await at(25), new RegExp(`BTC: your liquidation price ${fmt(+btc[25])} `));
+    // after the liquidation there is none, and the readout says why
+    assert.match(await at(cli.summary.focal_liquidated_step), /BTC: your liquidation price none: the (account is liquidatable already|position is closed)/);
+    await page.screenshot({ path: path.join(artifacts, 'answers-liquidation-price.png'), fullPage: true });
+    await assertNoErrors(page, errors, 'liquidation price');
+  } finally { await page.close(); }
+});
