@@ -76,7 +76,7 @@ fn isolated_short_and_collateral_in_the_asset() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
 
     #[test]
     fn one_tick_beyond_liquidates_one_tick_before_does_not(

@@ -12,8 +12,9 @@
 //!   crossing against the position is solved segment by segment, nearest first, the bracket
 //!   re-selected at the liquidation notional;
 //! * the answer is on the asset's tick grid: the first tick, moving against the position, at
-//!   which the account is liquidatable; one tick back it is not. Both ticks are checked with the
-//!   engine's own snapshot, so the price agrees with what a liquidation check would do.
+//!   which the account is liquidatable; one tick back it is not. A root within 1e-9 of a tick is
+//!   settled with the engine's own snapshot (checking both ticks); elsewhere the exact solve
+//!   decides, and `tests/liqprice.rs` checks against the engine's liquidation that it agrees.
 
 use super::account::{Account, Mode};
 use super::margin::{self, AssetInfo, Brackets, Valuation};
@@ -62,40 +63,54 @@ pub fn of_position(
     tick: Price,
     info: &(impl AssetInfo + ?Sized),
 ) -> LiqPrice {
-    let Some(pos) = acc.positions.iter().find(|p| p.asset == asset) else { return LiqPrice::Closed };
+    of_position_with(acc, asset, v, &acc.snapshot(v, info), tick, info)
+}
+
+/// [`of_position`] given the account's snapshot `h` at `v` (the step loop has it already).
+pub fn of_position_with(
+    acc: &Account,
+    asset: usize,
+    v: Valuation<'_>,
+    h: &margin::Health,
+    tick: Price,
+    info: &(impl AssetInfo + ?Sized),
+) -> LiqPrice {
+    let Some(i) = acc.positions.iter().position(|p| p.asset == asset) else { return LiqPrice::Closed };
+    let pos = &acc.positions[i];
     let q = pos.qty.0;
-    if q.is_zero() || tick.0 <= Decimal::ZERO {
+    let m = v.mark[asset].0;
+    if q.is_zero() || tick.0 <= Decimal::ZERO || h.positions.len() != acc.positions.len() {
         return LiqPrice::Closed;
     }
     let isolated = acc.mode == Mode::Isolated;
-    let liquidatable = |x: Decimal| -> bool {
-        let (mark, coll, market) = moved(v, asset, x);
-        let w = Valuation { market: &market, mark: &mark, collateral: &coll };
-        let h = acc.snapshot(w, info);
+    let fails = |h: &margin::Health| {
         if isolated {
-            let i = acc.positions.iter().position(|p| p.asset == asset).unwrap_or(0);
-            let (p, ph) = (&acc.positions[i], &h.positions[i]);
-            margin::is_liquidatable(ph.mm, p.margin + ph.upnl, true)
+            margin::is_liquidatable(h.positions[i].mm, pos.margin + h.positions[i].upnl, true)
         } else {
             margin::is_liquidatable(h.mm, h.equity, acc.has_exposure())
         }
     };
-    let m = v.mark[asset].0;
-    if m <= Decimal::ZERO || liquidatable(m) {
+    if m <= Decimal::ZERO || fails(h) {
         return LiqPrice::Already;
     }
     // f at the current prices, and its slope from everything but the position's MM
-    let h = acc.snapshot(v, info);
-    let brackets = info.brackets(asset);
     let (f0, slope) = if isolated {
-        let i = acc.positions.iter().position(|p| p.asset == asset).unwrap_or(0);
         (pos.margin + h.positions[i].upnl - h.positions[i].mm, q)
     } else {
         let held: Decimal = acc.balances.iter().filter(|b| b.0 == asset).map(|b| counted(info, asset, b.1)).sum();
         let per_mark = if held.is_zero() { Decimal::ZERO } else { held * v.collateral[asset].0 / m };
         (h.equity - h.mm, q + per_mark)
     };
-    let Some(root) = first_crossing(q, m, f0.0, slope, brackets) else { return LiqPrice::Beyond };
+    let Some(root) = first_crossing(q, m, f0.0, slope, info.brackets(asset)) else { return LiqPrice::Beyond };
+    // the checks on the grid, at the prices with the asset moved (one set of buffers)
+    let (mut mark, mut coll, mut market) = (v.mark.to_vec(), v.collateral.to_vec(), v.market.to_vec());
+    let liquidatable = |x: Decimal| -> bool {
+        let scale = |p: Price| if p.0 == m { Price(x) } else { Price(p.0 * x / m) };
+        mark[asset] = Price(x);
+        coll[asset] = scale(v.collateral[asset]);
+        market[asset] = scale(v.market[asset]);
+        fails(&acc.snapshot(Valuation { market: &market, mark: &mark, collateral: &coll }, info))
+    };
     on_grid(root, q > Decimal::ZERO, tick.0, m, liquidatable)
 }
 
@@ -106,18 +121,6 @@ fn counted(info: &(impl AssetInfo + ?Sized), asset: usize, b: Qty) -> Decimal {
     } else {
         b.0
     }
-}
-
-/// The price vectors with asset `a` moved to mark `x` (its collateral and market prices by the
-/// same factor).
-fn moved(v: Valuation<'_>, a: usize, x: Decimal) -> (Vec<Price>, Vec<Price>, Vec<Price>) {
-    let m = v.mark[a].0;
-    let scale = |p: Price| if p.0 == m { Price(x) } else { Price(p.0 * x / m) };
-    let (mut mark, mut coll, mut market) = (v.mark.to_vec(), v.collateral.to_vec(), v.market.to_vec());
-    mark[a] = Price(x);
-    coll[a] = scale(coll[a]);
-    market[a] = scale(market[a]);
-    (mark, coll, market)
 }
 
 /// The highest price the search reaches for a short: a thousandfold rise, within the price
@@ -159,10 +162,23 @@ fn first_crossing(q: Decimal, m: Decimal, f0: Decimal, slope: Decimal, b: &Brack
 
 /// The root `x` on the tick grid: the first tick against the position at which the account is
 /// liquidatable, checked with `liquidatable` (and one tick back, which must not be).
-fn on_grid(x: Decimal, long: bool, tick: Decimal, m: Decimal, liquidatable: impl Fn(Decimal) -> bool) -> LiqPrice {
+fn on_grid(
+    x: Decimal,
+    long: bool,
+    tick: Decimal,
+    m: Decimal,
+    mut liquidatable: impl FnMut(Decimal) -> bool,
+) -> LiqPrice {
     let ticks = x / tick;
     // a long is liquidated at or below the root: the highest tick not above it; a short at or above
     let mut c = if long { ticks.floor() * tick } else { ticks.ceil() * tick };
+    // The solve is exact to ~1e-28 of the price: a root clearly between two ticks needs no check
+    // (f is monotone there); one within 1e-9 of a tick is checked with the engine's snapshot.
+    let frac = ticks - ticks.floor();
+    let near = Decimal::new(1, 9);
+    if c > Decimal::ZERO && frac > near && frac < Decimal::ONE - near {
+        return LiqPrice::At(Price(c));
+    }
     let (back, on) = if long { (tick, -tick) } else { (-tick, tick) };
     for _ in 0..4 {
         if c <= Decimal::ZERO {

@@ -997,7 +997,14 @@ fn record_focal(s: &mut Series, focal: &Account, focal_assets: &[usize], v: Valu
     for (k, &a) in focal_assets.iter().enumerate() {
         let q = focal.positions.iter().find(|p| p.asset == a).map(|p| p.qty).unwrap_or(Qty::ZERO);
         s.focal_position_qty[k].push(q);
-        s.focal_liquidation_price[k].push(super::liqprice::of_position(focal, a, v, info.assets[a].tick, info));
+        s.focal_liquidation_price[k].push(super::liqprice::of_position_with(
+            focal,
+            a,
+            v,
+            &h,
+            info.assets[a].tick,
+            info,
+        ));
     }
 }
 
