@@ -281,24 +281,30 @@ fn arb_scenario() -> impl Strategy<Value = serde_json::Value> {
         })
 }
 
+/// Run a random scenario and check every run's conservation, balances and positions against its
+/// events. Some random books are invalid (e.g. opening liquidatable): then the error must be words.
+fn check_scenario(s: &Scenario) -> Result<(), TestCaseError> {
+    match Model::from_scenario(s) {
+        Ok(m) => {
+            let o = simulate(&m);
+            check_all(&o);
+            for r in [&o.main, &o.no_feedback, &o.other_mode] {
+                check_balances(&m, r);
+                check_positions(&m, r);
+            }
+        }
+        Err(e) => prop_assert!(!e.to_string().is_empty()),
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
 
     #[test]
     fn conservation_is_exact_and_nothing_panics(v in arb_scenario()) {
         let s: Scenario = serde_json::from_value(v).unwrap();
-        // Some random books are invalid (e.g. opening liquidatable): then the error must be words.
-        match Model::from_scenario(&s) {
-            Ok(m) => {
-                let o = simulate(&m);
-                check_all(&o);
-                for r in [&o.main, &o.no_feedback, &o.other_mode] {
-                    check_balances(&m, r);
-                    check_positions(&m, r);
-                }
-            }
-            Err(e) => prop_assert!(!e.to_string().is_empty()),
-        }
+        check_scenario(&s)?;
     }
 
     /// The same random scenarios under every venue's pack (its first two assets renamed BTC and
@@ -308,17 +314,7 @@ proptest! {
         let text = v.to_string().replace("\"AAA\"", "\"BTC\"").replace("\"BBB\"", "\"ETH\"");
         let mut s: Scenario = serde_json::from_str(&text).unwrap();
         s.venue = margin_cascade::engine::venues::ALL[venue];
-        match Model::from_scenario(&s) {
-            Ok(m) => {
-                let o = simulate(&m);
-                check_all(&o);
-                for r in [&o.main, &o.no_feedback, &o.other_mode] {
-                    check_balances(&m, r);
-                    check_positions(&m, r);
-                }
-            }
-            Err(e) => prop_assert!(!e.to_string().is_empty()),
-        }
+        check_scenario(&s)?;
     }
 
     #[test]

@@ -158,21 +158,7 @@ mod tests {
         s.parse().expect("a decimal")
     }
 
-    struct Flat(Brackets, Tiers);
-    impl AssetInfo for Flat {
-        fn brackets(&self, _: usize) -> &Brackets {
-            &self.0
-        }
-        fn haircut(&self, _: usize) -> Ratio {
-            Ratio::ZERO
-        }
-        fn tiers(&self, _: usize) -> &Tiers {
-            &self.1
-        }
-        fn stable(&self, _: usize) -> bool {
-            false
-        }
-    }
+    use crate::engine::margin::FlatInfo as Flat;
 
     #[test]
     fn a_cross_account_below_two_thirds_of_its_margin_passes_whole_to_the_vault() {

@@ -208,21 +208,7 @@ mod tests {
         s.parse().expect("a decimal")
     }
 
-    struct Info(Brackets, Tiers);
-    impl AssetInfo for Info {
-        fn brackets(&self, _: usize) -> &Brackets {
-            &self.0
-        }
-        fn haircut(&self, _: usize) -> Ratio {
-            Ratio::ZERO
-        }
-        fn tiers(&self, _: usize) -> &Tiers {
-            &self.1
-        }
-        fn stable(&self, _: usize) -> bool {
-            false
-        }
-    }
+    use crate::engine::margin::FlatInfo as Info;
 
     fn flat(mmr: &str) -> Info {
         Info(Brackets::flat(Ratio(d(mmr))), Tiers::flat(Ratio::ZERO))

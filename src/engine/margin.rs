@@ -371,6 +371,26 @@ pub fn liquidation_price(qty: Qty, entry: Price, margin: Money, brackets: &Brack
     None
 }
 
+/// One bracket table and one collateral schedule for every asset: the unit tests' market.
+#[cfg(test)]
+pub(crate) struct FlatInfo(pub Brackets, pub Tiers);
+
+#[cfg(test)]
+impl AssetInfo for FlatInfo {
+    fn brackets(&self, _: usize) -> &Brackets {
+        &self.0
+    }
+    fn haircut(&self, _: usize) -> Ratio {
+        Ratio::ZERO
+    }
+    fn tiers(&self, _: usize) -> &Tiers {
+        &self.1
+    }
+    fn stable(&self, _: usize) -> bool {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
