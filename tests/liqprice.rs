@@ -75,6 +75,35 @@ fn isolated_short_and_collateral_in_the_asset() {
     check(base(focal), 0, "ETH");
 }
 
+/// An account holding more of the asset the other way than its position fails on a move in the
+/// position's favour: a short against BTC collateral on a dollar loan (a basis trade) falls, a
+/// long against a larger BTC loan rises.
+#[test]
+fn a_move_in_the_positions_favour_can_be_the_one_that_liquidates() {
+    let basis = json!({"mode": "cross", "collateral": {"USD": "-150000", "BTC": "3"}, "positions": [
+        {"asset": "BTC", "side": "short", "notional_usd": "100000", "leverage": "10"}]});
+    let p = check(base(basis), 0, "BTC");
+    assert!(p < rust_decimal::Decimal::from(100_000), "a fall: {p}");
+    let loan = json!({"mode": "cross", "collateral": {"USD": "400000", "BTC": "-3"}, "positions": [
+        {"asset": "BTC", "notional_usd": "100000", "leverage": "10"}]});
+    let p = check(base(loan), 0, "BTC");
+    assert!(p > rust_decimal::Decimal::from(100_000), "a rise: {p}");
+}
+
+/// A price so fine-ticked that the root counts more ticks than a decimal holds: no panic.
+#[test]
+fn a_tick_too_fine_to_count_gives_the_root_itself() {
+    let mut assets = margin_cascade::engine::scenario::default_assets();
+    assets[0].price = margin_cascade::types::Price("1000000000".parse().unwrap());
+    assets[0].tick = margin_cascade::types::Price("0.0000000000000000001".parse().unwrap());
+    let v = json!({"version": 3, "steps": 3, "noise": false, "feedback": false, "crowd": {"accounts": 0}, "assets": assets,
+        "focal": {"mode": "cross", "collateral": {"USD": "10000000000"}, "positions": [
+            {"asset": "BTC", "side": "short", "notional_usd": "1000000000", "leverage": "1"}]}});
+    let s: Scenario = serde_json::from_value(v).unwrap();
+    let (l, p0, _) = opening(&s, 0);
+    assert!(matches!(l, LiqPrice::At(p) if p.0 > p0), "{l:?}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
 

@@ -33,13 +33,14 @@ function eventText(e) {
   return e.kind;
 }
 
-/** A liquidation price in words, with its distance from the price (the engine's codes for none). */
-function liqText(v, price, mode) {
+/** A liquidation price in words, with its distance from the price it is checked on (the
+ * engine's codes for none). */
+function liqText(v, price, mode, onMark) {
   if (v === -1) return 'none: the account is liquidatable already';
-  if (v === -2) return 'none: no price liquidates it';
+  if (v === -2) return 'none: no price liquidates it, from the smallest tick to a thousandfold rise';
   if (!Number.isFinite(v)) return 'none: the position is closed';
   const where = mode === 'cross' ? 'the whole account' : 'this position';
-  return `${px(v)} (${pct((v / price - 1) * 100, 2)} from here; ${where}, every other price where it is)`;
+  return `${onMark ? 'mark ' : ''}${px(v)} (${pct((v / price - 1) * 100, 2)} from the ${onMark ? 'mark' : 'price'} here; ${where}, every other price where it is)`;
 }
 
 export function readout(t = S.cursor, hover = false) {
@@ -51,7 +52,9 @@ export function readout(t = S.cursor, hover = false) {
   for (const a of d.assets) {
     const mark = d[`mark.${a}`]?.length ? `   mark ${px(d[`mark.${a}`][t])}` : '';
     lines.push(`${a}: price ${px(d[`price.${a}`][t])}   exogenous ${px(d[`exogenous.${a}`][t])}${mark}   impact ${pct(d[`impact_pct.${a}`][t], 3)}   forced sales ${usd(d[`forced_flow.${a}`][t])}`);
-    if (d[`liq.${a}`]?.length) lines.push(`${a}: your liquidation price ${liqText(d[`liq.${a}`][t], d[`price.${a}`][t], s.summary.focal_mode)}`);
+    // the liquidation price is a mark price: measured from the mark where the venue has one
+    const onMark = d[`mark.${a}`]?.length > 0;
+    if (d[`liq.${a}`]?.length) lines.push(`${a}: your liquidation price ${liqText(d[`liq.${a}`][t], onMark ? d[`mark.${a}`][t] : d[`price.${a}`][t], s.summary.focal_mode, onMark)}`);
   }
   if (s.crowd) lines.push(`crowd: ${d.crowd_accounts[t]} accounts liquidated at this step (${usd(d.crowd_notional[t])} of positions)`);
   const ev = s.focal_events.filter((e) => e.step === t);

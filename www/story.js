@@ -29,7 +29,7 @@ function openingLiqSentence(sum) {
   const at = Object.entries(sum.liquidation_price_at_open || {});
   if (!at.length) return '';
   const whole = sum.focal_mode === 'cross' ? 'the whole cross account, every other price where it was' : 'each isolated position on its own margin';
-  const list = at.map(([sym, l]) => (l.price != null ? `${sym} ${px(+l.price)}` : `${sym} none (${l.why_none})`));
+  const list = at.map(([sym, l]) => (l.price != null ? `${sym} ${px(+l.price)}` : `${sym} none: ${l.why_none}`));
   return `At the opening your liquidation price${at.length > 1 ? 's were' : ' was'} ${names(list)} (${whole}).`;
 }
 

@@ -8,11 +8,13 @@
 //!   collateral moves with the position;
 //! * `f(x) = equity(x) − MM(x)`; the account is liquidatable exactly when `f ≤ 0`
 //!   ([`margin::is_liquidatable`]). Between two of the position's bracket floors `f` is linear in
-//!   `x` (PnL and collateral are linear, the position's MM is `|q|·x·mmr − cum`), so the first
-//!   crossing against the position is solved segment by segment, nearest first, the bracket
-//!   re-selected at the liquidation notional;
-//! * the answer is on the asset's tick grid: the first tick, moving against the position, at
-//!   which the account is liquidatable; one tick back it is not. A root within 1e-9 of a tick is
+//!   `x` (PnL and collateral are linear, the position's MM is `|q|·x·mmr − cum`), so the nearest
+//!   crossing is solved segment by segment, the bracket re-selected at the liquidation notional —
+//!   usually against the position, but an account holding more of the asset the other way (a
+//!   short against collateral in it, a long against a loan of it) fails on a move in its favour;
+//! * the price is a *mark* price (margin is checked on the mark);
+//! * the answer is on the asset's tick grid: the first tick, moving from the price, at which the
+//!   account is liquidatable; one tick back it is not. A root within 1e-9 of a tick is
 //!   settled with the engine's own snapshot (checking both ticks); elsewhere the exact solve
 //!   decides, and `tests/liqprice.rs` checks against the engine's liquidation that it agrees.
 
@@ -29,8 +31,8 @@ pub enum LiqPrice {
     At(Price),
     /// The account is liquidatable already, at the current prices.
     Already,
-    /// No price liquidates it: a long that survives its asset going to the smallest tick, or a
-    /// short that survives a thousandfold rise.
+    /// No price liquidates it, from the smallest tick up to a thousandfold rise (or the price
+    /// ceiling, 1e12).
     Beyond,
     /// The account holds no position in the asset (any more).
     Closed,
@@ -49,7 +51,9 @@ impl LiqPrice {
         match self {
             LiqPrice::At(_) => None,
             LiqPrice::Already => Some("the account is liquidatable already"),
-            LiqPrice::Beyond => Some("no price liquidates it (a long that survives its asset at the smallest tick, or a short that survives a thousandfold rise)"),
+            LiqPrice::Beyond => {
+                Some("no price liquidates it, from the smallest tick up to a thousandfold rise (or the price ceiling)")
+            }
             LiqPrice::Closed => Some("the position is closed"),
         }
     }
@@ -101,7 +105,7 @@ pub fn of_position_with(
         let per_mark = if held.is_zero() { Decimal::ZERO } else { held * v.collateral[asset].0 / m };
         (h.equity - h.mm, q + per_mark)
     };
-    let Some(root) = first_crossing(q, m, f0.0, slope, info.brackets(asset)) else { return LiqPrice::Beyond };
+    let Some(root) = nearest_crossing(q, m, f0.0, slope, info.brackets(asset)) else { return LiqPrice::Beyond };
     // the checks on the grid, at the prices with the asset moved (one set of buffers)
     let (mut mark, mut coll, mut market) = (v.mark.to_vec(), v.collateral.to_vec(), v.market.to_vec());
     let liquidatable = |x: Decimal| -> bool {
@@ -111,7 +115,7 @@ pub fn of_position_with(
         market[asset] = scale(v.market[asset]);
         fails(&acc.snapshot(Valuation { market: &market, mark: &mark, collateral: &coll }, info))
     };
-    on_grid(root, q > Decimal::ZERO, tick.0, m, liquidatable)
+    on_grid(root, root < m, tick.0, m, liquidatable)
 }
 
 /// Units of a balance the account's collateral value counts (a loan at its full size).
@@ -130,16 +134,27 @@ fn ceiling(q: Decimal, m: Decimal) -> Decimal {
     (m * Decimal::from(1000)).min(Decimal::from(limits::MAX_PRICE)).min(by_qty)
 }
 
-/// The first price `x`, moving from `m` against a position of `q` units, where
-/// `f0 + slope·(x − m) − (MM(|q|x) − MM(|q|m)) = 0`, solved bracket segment by segment.
-fn first_crossing(q: Decimal, m: Decimal, f0: Decimal, slope: Decimal, b: &Brackets) -> Option<Decimal> {
+/// The nearest price `x` to `m`, in either direction, where
+/// `f0 + slope·(x − m) − (MM(|q|x) − MM(|q|m)) = 0`: usually against the position, but an
+/// account holding more of the asset the other way (collateral in it against a short, a loan of
+/// it against a long) is liquidated by a move in the position's favour.
+fn nearest_crossing(q: Decimal, m: Decimal, f0: Decimal, slope: Decimal, b: &Brackets) -> Option<Decimal> {
+    let down = crossing(q, m, f0, slope, b, true);
+    let up = crossing(q, m, f0, slope, b, false);
+    match (down, up) {
+        (Some(d), Some(u)) => Some(if m - d <= u - m { d } else { u }),
+        (d, u) => d.or(u),
+    }
+}
+
+/// The first root moving from `m` down (`down`) or up, solved bracket segment by segment.
+fn crossing(q: Decimal, m: Decimal, f0: Decimal, slope: Decimal, b: &Brackets, down: bool) -> Option<Decimal> {
     let qa = q.abs();
     let mm0 = b.mm(Money(qa * m)).0;
     let rows = b.rows();
     let here = b.tier_index(Money(qa * m));
-    let long = q > Decimal::ZERO;
-    // segments in the order the price reaches them: down for a long, up for a short
-    let order: Vec<usize> = if long { (0..=here).rev().collect() } else { (here..rows.len()).collect() };
+    // segments in the order the price reaches them
+    let order: Vec<usize> = if down { (0..=here).rev().collect() } else { (here..rows.len()).collect() };
     let top = ceiling(q, m);
     for k in order {
         let (floor, rate, cum) = rows[k];
@@ -148,30 +163,33 @@ fn first_crossing(q: Decimal, m: Decimal, f0: Decimal, slope: Decimal, b: &Brack
         if denom.is_zero() {
             continue;
         }
-        let x = (slope * m - f0 - cum.0 - mm0).checked_div(denom)?;
+        let Some(x) = (slope * m - f0 - cum.0 - mm0).checked_div(denom) else { continue };
         let lo = floor.0.checked_div(qa).unwrap_or(Decimal::ZERO);
         let hi = rows.get(k + 1).and_then(|r| r.0 .0.checked_div(qa));
         let inside = x >= lo && hi.is_none_or(|h| x < h);
-        let against = if long { x < m && x > Decimal::ZERO } else { x > m && x <= top };
-        if inside && against {
+        let beyond_m = if down { x < m && x > Decimal::ZERO } else { x > m && x <= top };
+        if inside && beyond_m {
             return Some(x);
         }
     }
     None
 }
 
-/// The root `x` on the tick grid: the first tick against the position at which the account is
-/// liquidatable, checked with `liquidatable` (and one tick back, which must not be).
+/// The root `x` on the tick grid: the first tick from the price `m` at which the account is
+/// liquidatable, checked with `liquidatable` (and one tick back, which must not be). `fall`: the
+/// root is below the price.
 fn on_grid(
     x: Decimal,
-    long: bool,
+    fall: bool,
     tick: Decimal,
     m: Decimal,
     mut liquidatable: impl FnMut(Decimal) -> bool,
 ) -> LiqPrice {
-    let ticks = x / tick;
-    // a long is liquidated at or below the root: the highest tick not above it; a short at or above
-    let mut c = if long { ticks.floor() * tick } else { ticks.ceil() * tick };
+    let Some(ticks) = x.checked_div(tick) else {
+        return LiqPrice::At(Price(x)); // a tick too fine to count in: the root itself
+    };
+    // a fall liquidates at or below the root: the highest tick not above it; a rise at or above
+    let mut c = if fall { ticks.floor() * tick } else { ticks.ceil() * tick };
     // The solve is exact to ~1e-28 of the price: a root clearly between two ticks needs no check
     // (f is monotone there); one within 1e-9 of a tick is checked with the engine's snapshot.
     let frac = ticks - ticks.floor();
@@ -179,14 +197,14 @@ fn on_grid(
     if c > Decimal::ZERO && frac > near && frac < Decimal::ONE - near {
         return LiqPrice::At(Price(c));
     }
-    let (back, on) = if long { (tick, -tick) } else { (-tick, tick) };
+    let (back, on) = if fall { (tick, -tick) } else { (-tick, tick) };
     for _ in 0..4 {
         if c <= Decimal::ZERO {
             return LiqPrice::Beyond;
         }
         if !liquidatable(c) {
             c += on; // (rounding in the solve: one tick further)
-        } else if (c + back - m) * (if long { Decimal::ONE } else { -Decimal::ONE }) < Decimal::ZERO
+        } else if (c + back - m) * (if fall { Decimal::ONE } else { -Decimal::ONE }) < Decimal::ZERO
             && liquidatable(c + back)
         {
             c += back; // one tick back still liquidates: the first tick is nearer

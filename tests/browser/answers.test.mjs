@@ -31,7 +31,7 @@ test('liquidation prices: the readout follows the cursor as ETH drags BTC\'s up,
       return page.$eval('#readout', (e) => e.textContent);
     };
     const r20 = await at(20);
-    assert.match(r20, new RegExp(`BTC: your liquidation price ${fmt(+btc[20])} \\(-[\\d.]+% from here; the whole account, every other price where it is\\)`));
+    assert.match(r20, new RegExp(`BTC: your liquidation price ${fmt(+btc[20])} \\(-[\\d.]+% from the price here; the whole account, every other price where it is\\)`));
     // ETH's slide lifts BTC's liquidation price towards its (unmoved) market price
     assert.ok(+btc[25] > +btc[20] && +btc[20] > +btc[0], `${btc[0]} < ${btc[20]} < ${btc[25]}`);
     assert.match(await at(25), new RegExp(`BTC: your liquidation price ${fmt(+btc[25])} `));

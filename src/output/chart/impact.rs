@@ -17,8 +17,10 @@ pub fn impact<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ChartData, 
         if !a.mark.is_empty() {
             items.push((format!("{} mark (dotted)", a.symbol), PALETTE[i % 6], true));
         }
-        if a.liq.iter().any(|v| v.is_finite()) {
-            items.push((format!("{} your liquidation price", a.symbol), PALETTE[i % 6], true));
+        if a.liq.iter().any(|v| *v > 0.0) {
+            // (a mark price: where the venue marks apart from its market, read it against the mark)
+            let on = if a.mark.is_empty() { "" } else { " (mark)" };
+            items.push((format!("{} your liquidation price{on}", a.symbol), PALETTE[i % 6], true));
         }
     }
     // A short chart (a social-preview image) has no room for the impact panel: the price
