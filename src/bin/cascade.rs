@@ -447,6 +447,22 @@ fn png_bytes(_: &chart::ChartData, _: &chart::Sheet, _: u32, _: &chart::Theme) -
     Err(Error::Draw("PNG output is not available in the WebAssembly build".into()))
 }
 
+/// "  liquidation price at the opening: BTC 87370.1; ETH none: …" (nothing without positions).
+fn opening_liquidation_prices(s: &outcome::RunSummary) -> String {
+    if s.liquidation_price_at_open.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = s
+        .liquidation_price_at_open
+        .iter()
+        .map(|(sym, l)| match (&l.price, &l.why_none) {
+            (Some(p), _) => format!("{sym} {p}"),
+            (None, why) => format!("{sym} none: {}", why.as_deref().unwrap_or("")),
+        })
+        .collect();
+    format!("  liquidation price at the opening: {}\n", list.join("; "))
+}
+
 fn text_summary(o: &margin_cascade::Outcome) -> String {
     let s = &o.summary;
     let mut out = format!("{}\n", o.name);
@@ -470,17 +486,7 @@ fn text_summary(o: &margin_cascade::Outcome) -> String {
         liq(s.focal_liquidated_step),
         liq(o.other_mode_summary.focal_liquidated_step)
     );
-    if !s.liquidation_price_at_open.is_empty() {
-        let list: Vec<String> = s
-            .liquidation_price_at_open
-            .iter()
-            .map(|(sym, l)| match (&l.price, &l.why_none) {
-                (Some(p), _) => format!("{sym} {p}"),
-                (None, why) => format!("{sym} none ({})", why.as_deref().unwrap_or("")),
-            })
-            .collect();
-        out += &format!("  liquidation price at the opening: {}\n", list.join(", "));
-    }
+    out += &opening_liquidation_prices(s);
     for c in &s.focal_positions_closed {
         let what = if c.partial { "sold a chunk of" } else { "closed" };
         out += &format!("    {what} {} at step {}\n", c.asset, c.step);

@@ -277,7 +277,7 @@ pub fn resolved(s: &Scenario) -> Scenario {
 }
 
 /// Write `venue`'s pack into the fields it sets (nothing for `simple`); `s.venue` is not touched.
-pub fn write(s: &mut Scenario, venue: Venue) {
+fn write(s: &mut Scenario, venue: Venue) {
     let Some(rules) = liquidation(venue) else { return };
     s.liquidation = rules;
     for a in &mut s.assets {

@@ -669,9 +669,17 @@ fn describe_specs(base: &Scenario) -> Vec<Control> {
 }
 
 /// Set one of the venue's rules (the liquidation policy, the mark, the collateral price source,
-/// auto-deleveraging);
-/// a rule's own settings (a median's window, the chunks' sizes) come back from the base.
-fn set_venue(s: &mut Scenario, base: &Scenario, key: &str, raw: &str) {
+/// auto-deleveraging, the backstop) under `venue`, the venue that stands: its pack is written out
+/// first, then the one rule changed (a rule set to what the pack says leaves the pack whole). A
+/// rule's own settings (a median's window, the chunks' sizes) come back from the base under it.
+fn set_venue(s: &mut Scenario, base: &Scenario, key: &str, raw: &str, venue: Venue) {
+    let mut now = vec![];
+    venue_controls(s, &mut now);
+    if now.iter().any(|c| c.key == key && c.value == raw) {
+        return;
+    }
+    let base = &venues::resolved(&base.under(venue));
+    *s = venues::resolved(s);
     let l = &mut s.liquidation;
     match key {
         "policy" => {
@@ -766,17 +774,7 @@ fn set(
         "shock.step" => set_shock_start(s, script, x as usize),
         "shock.own" => script.own = Some(raw == "true"),
         "venue" => s.venue = Venue::from_key(raw).unwrap_or_default(),
-        "policy" | "mark" | "coll_price" | "adl" | "backstop" => {
-            // a rule set by hand under a venue: the venue's pack is written out first, then changed
-            let mut now = vec![];
-            venue_controls(s, &mut now);
-            if now.iter().any(|c| c.key == key && c.value == raw) {
-                return; // the rule already stands so: the venue's pack stays whole
-            }
-            let rules_base = venues::resolved(&base.under(venue));
-            *s = venues::resolved(s);
-            set_venue(s, &rules_base, key, raw)
-        }
+        k if RULE_KEYS.contains(&k) => set_venue(s, base, key, raw, venue),
         k if k.starts_with("lev.") => set_leverage(s, k, dec(x)),
         k if k.starts_with("crowd.coll.") => {
             s.crowd.collateral.insert(k["crowd.coll.".len()..].to_string(), crate::types::Ratio(dec(x)));
