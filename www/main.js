@@ -9,6 +9,7 @@
 //   timebar.js the cursor, Play, the time window      share.js   links, the address, the Embed dialog
 //   host.js   the embed's messages with its host      exports.js PNG, CSV and JSON downloads
 //   compare.js the same scenario under another venue's rules, side by side
+//   answers.js answers of many runs in a worker of their own: safe leverage under each leverage control
 import init, { Explorer } from './pkg/margin_cascade.js';
 import { S, on, emit } from './state.js';
 import { $, $$, showError, errText, fillList } from './ui.js';
@@ -22,6 +23,7 @@ import { openLink, followUrl, showLinkNotices, listenToSharing } from './share.j
 import { listenToHost, tellReady, tellState } from './host.js';
 import { listenToExports } from './exports.js';
 import { fillVenues, showComparison } from './compare.js';
+import { askSafeLeverage } from './answers.js';
 
 const prefersDark = matchMedia('(prefers-color-scheme: dark)');
 const narrow = matchMedia('(max-width: 820px)');
@@ -96,6 +98,7 @@ on('result', () => {
   for (const fig of $$('.chart')) if ($('details', fig).open) fillTable(fig);
   readout();
   showComparison();
+  askSafeLeverage();
   followUrl();
   tellState();
 });

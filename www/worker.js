@@ -1,20 +1,20 @@
 // Runs large scenarios off the main thread. Receives {id, scenario, values, cursor, ladder} (the
 // ladder's asset, computed at the step the cursor will show); answers
 // {id, result} (the Explorer's result: the summary as a plain object, the chart data as bytes whose
-// buffer is transferred, not copied) or {id, error}.
+// buffer is transferred, not copied) or {id, error}. Receives {kind: 'safe', id, scenario, values}
+// (answers.js, in a worker of its own): answers {id, safe} (each position's safe leverage) or {id, error}.
 import init, { Explorer } from './pkg/margin_cascade.js';
 
 const ready = init();
 let ex = null;
 
 self.onmessage = async (m) => {
-  const { id, scenario, values, cursor, ladder } = m.data || {};
+  const { kind, id, scenario, values, cursor, ladder } = m.data || {};
   try {
     await ready;
+    if (kind === 'safe') return safeLeverage(id, scenario, values);
     const t = [performance.now()];
-    ex ??= new Explorer();
-    ex.load_json(String(scenario));
-    for (const [k, v] of Object.entries(values || {})) ex.set_control(k, String(v));
+    load(scenario, values);
     t.push(performance.now());
     ex.run(cursor ?? undefined);
     if (ex.ladder_assets().includes(ladder)) ex.ladder(ex.cursor_for(cursor ?? undefined), ladder);
@@ -28,3 +28,16 @@ self.onmessage = async (m) => {
     self.postMessage({ id, error: (e && e.message) || String(e) });
   }
 };
+
+function load(scenario, values) {
+  ex ??= new Explorer();
+  ex.load_json(String(scenario));
+  for (const [k, v] of Object.entries(values || {})) ex.set_control(k, String(v));
+}
+
+function safeLeverage(id, scenario, values) {
+  const t0 = performance.now();
+  load(scenario, values);
+  const safe = ex.safe_leverage();
+  self.postMessage({ id, safe, timings: { 'worker: safe leverage': performance.now() - t0 } });
+}

@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use margin_cascade::error::Error;
 use margin_cascade::{
     engine::ladder, engine::outcome, engine::scenario, engine::venues, load_scenario, output::chart, output::compare,
-    output::report, share::controls, share::link, share::presets, Model,
+    output::report, share::controls, share::link, share::presets, share::safe, Model,
 };
 
 /// The engine's one error type, for what this shell reads and draws.
@@ -40,6 +40,11 @@ enum Cmd {
         /// Also run the same scenario under another venue's rules and print both side by side.
         #[arg(long, value_name = "VENUE", conflicts_with_all = ["json", "csv"], value_parser = venue_key)]
         vs: Option<scenario::Venue>,
+        /// Also find each position's safe leverage (the highest, others unchanged, at which your
+        /// account survives this scenario, with the crowd's feedback and without; to 0.1× by
+        /// bisection over runs): a line each, or `summary.safe_leverage` in the JSON.
+        #[arg(long, conflicts_with = "csv")]
+        safe_leverage: bool,
     },
     /// List the venue rule packs, a line each; `--markdown`: every number of every pack with its
     /// source, date and status (the table in docs/venue-packs.md).
@@ -210,7 +215,9 @@ fn main() -> ExitCode {
         Cmd::Presets { name } => presets_cmd(name),
         Cmd::Validate { source } => validate(&source),
         Cmd::Controls { source, json } => controls_cmd(&source, json),
-        Cmd::Run { source, json, csv, seed, strict, vs } => run(&source, json, csv, seed, strict, vs),
+        Cmd::Run { source, json, csv, seed, strict, vs, safe_leverage } => {
+            run(&source, RunOpts { json, csv, seed, strict, vs, safe_leverage })
+        }
         Cmd::Venues { markdown } => {
             if markdown {
                 print!("{}", venues::markdown());
@@ -318,18 +325,40 @@ fn controls_cmd(source: &str, json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run(source: &str, json: bool, csv: bool, seed: Option<u64>, strict: bool, vs: Option<scenario::Venue>) -> ExitCode {
+/// What `cascade run` prints besides the run.
+struct RunOpts {
+    json: bool,
+    csv: bool,
+    seed: Option<u64>,
+    strict: bool,
+    vs: Option<scenario::Venue>,
+    safe_leverage: bool,
+}
+
+fn run(source: &str, opts: RunOpts) -> ExitCode {
+    let RunOpts { json, csv, seed, strict, vs, safe_leverage } = opts;
     let l = match load(source, seed, strict) {
         Ok(l) => l,
         Err(code) => return code,
     };
     let o = outcome::simulate(&l.m);
+    let safe = match safe_leverage.then(|| safe::safe_leverage(&l.scenario)).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
     if json {
-        println!("{}", report::to_json_text(&o));
+        let more = safe.map(|s| ("safe_leverage".to_string(), safe_json(&s))).into_iter().collect();
+        println!("{}", report::to_json_text_with(&o, more));
     } else if csv {
         print!("{}", report::to_csv(&o));
     } else {
         print!("{}", text_summary(&o));
+        for s in safe.iter().flatten() {
+            println!("  safe leverage, {} {} ({}): {}", s.side, s.asset, s.key, s.words());
+        }
     }
     if let Some(venue) = vs {
         // a link: its base and its values, the rules changed by hand left out on the other side
@@ -461,6 +490,13 @@ fn opening_liquidation_prices(s: &outcome::RunSummary) -> String {
         })
         .collect();
     format!("  liquidation price at the opening: {}\n", list.join("; "))
+}
+
+/// Safe leverage in the JSON summary: an object by symbol.
+fn safe_json(s: &[safe::SafeLeverage]) -> serde_json::Value {
+    serde_json::Value::Object(
+        s.iter().map(|x| (x.asset.clone(), serde_json::to_value(x).unwrap_or_default())).collect(),
+    )
 }
 
 fn text_summary(o: &margin_cascade::Outcome) -> String {

@@ -16,6 +16,7 @@
 //! * `pricing.rs` — which price values what: the index, the market, the mark, collateral prices;
 //! * `sim.rs` — the step loop, one round of the feedback loop per step;
 //! * `outcome.rs` — the main run and its two counterfactuals, and the summary comparing them;
+//! * `safe.rs` — safe leverage: the edge where a position's leverage stops surviving, by bisection;
 //! * `venues.rs` — venue rule packs: a venue's published rules, written into a scenario;
 //! * `ladder.rs` — the crowd's liquidation ladder at a step; `conservation.rs` — the ledger checks.
 //!
@@ -39,6 +40,7 @@ pub mod market;
 pub mod model;
 pub mod outcome;
 pub mod pricing;
+pub mod safe;
 pub mod scenario;
 pub mod sim;
 pub mod validate;

@@ -333,13 +333,20 @@ fn summary_value(s: &RunSummary) -> Value {
 /// The whole result as one JSON text (compact, keys in order), with `digest`: the SHA-256 of the
 /// same text without it.
 pub fn to_json_text(o: &Outcome) -> String {
-    let impacts = [impact_of(&o.main), impact_of(&o.no_feedback), impact_of(&o.other_mode)];
-    document(o, &impacts)
+    to_json_text_with(o, vec![])
 }
 
-fn document<'a>(o: &'a Outcome, impacts: &'a [Vec<Vec<f64>>; 3]) -> String {
+/// [`to_json_text`] with more fields in the summary (`cascade run --safe-leverage` adds
+/// `safe_leverage`, computed by runs of its own); the digest covers them.
+pub fn to_json_text_with(o: &Outcome, more: Vec<(String, Value)>) -> String {
+    let impacts = [impact_of(&o.main), impact_of(&o.no_feedback), impact_of(&o.other_mode)];
+    document(o, &impacts, more)
+}
+
+fn document<'a>(o: &'a Outcome, impacts: &'a [Vec<Vec<f64>>; 3], more: Vec<(String, Value)>) -> String {
     let mut summary = summary_value(&o.summary);
     if let Some(m) = summary.as_object_mut() {
+        m.extend(more);
         m.insert("final_equity_other_mode".into(), Value::String(o.other_mode_summary.final_equity.to_string()));
         m.insert("final_equity_no_feedback".into(), Value::String(o.no_feedback_summary.final_equity.to_string()));
         m.insert("focal_liquidated_step_other_mode".into(), o.other_mode_summary.focal_liquidated_step.into());

@@ -85,14 +85,14 @@ fn f(d: Decimal) -> f64 {
     crate::types::dec_to_f64(d)
 }
 
-fn focal_of(s: &Scenario) -> AccountSpec {
+pub(crate) fn focal_of(s: &Scenario) -> AccountSpec {
     s.focal.clone().unwrap_or_else(|| AccountSpec::default_focal(&s.assets))
 }
 
 /// The margin behind focal position `i` and its notional: its margin ask (`margin_usd`, or
 /// notional ÷ leverage), or — for a position that asks for none — its isolated share of the
 /// account's capital, as [`crate::engine::book`] computes it.
-fn position_margin(s: &Scenario, i: usize) -> Option<(Decimal, Decimal)> {
+pub(crate) fn position_margin(s: &Scenario, i: usize) -> Option<(Decimal, Decimal)> {
     let focal = focal_of(s);
     let p = focal.positions.get(i)?;
     let entry =
@@ -803,7 +803,7 @@ fn pin_crowd(s: &mut Scenario, base: &Scenario) {
 }
 
 /// Leverage keeps the margin behind the position and scales its size.
-fn set_leverage(s: &mut Scenario, key: &str, lev: Decimal) {
+pub(crate) fn set_leverage(s: &mut Scenario, key: &str, lev: Decimal) {
     let i: usize = key[4..].parse().unwrap_or(usize::MAX);
     if let Some((m, _)) = position_margin(s, i) {
         if let Some(p) = focal_mut(s).positions.get_mut(i) {

@@ -1,7 +1,9 @@
 //! How a scenario is picked, changed and shared: the bundled presets (`presets.rs`), the
 //! explorer's controls applied on top of a scenario (`controls.rs`), and share links that carry
-//! both (`link.rs`). The page and the CLI read the same three.
+//! both (`link.rs`). The page and the CLI read the same three, and the answers computed by
+//! changing a control many times (`safe.rs`: safe leverage).
 
 pub mod controls;
 pub mod link;
 pub mod presets;
+pub mod safe;

@@ -233,6 +233,13 @@ impl Explorer {
         Ok(summary)
     }
 
+    /// Each position's safe leverage in the effective scenario (`share/safe.rs`):
+    /// `[{asset, control, side, words, with_feedback: {edge, survives_at, liquidated_at},
+    /// without_feedback}]`. Tens of runs: the page asks the worker (`www/answers.js`).
+    pub fn safe_leverage(&self) -> Result<JsValue, JsError> {
+        js(&crate::share::safe::safe_leverage(&self.effective()?).map_err(err)?)
+    }
+
     /// The last result, to send from the worker to the page: `{chart, summary}`, the chart data
     /// as postcard bytes (a `Uint8Array` whose buffer the worker transfers: its many series
     /// cross in one copy, and decode at memory speed, where a JS object of arrays took 5 ms to

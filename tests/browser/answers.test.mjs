@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { serve, launch, openReady, artifacts, summaryText, assertNoErrors, cascadeBin } from './helpers.mjs';
+import { serve, launch, openReady, artifacts, summaryText, assertNoErrors, cascadeBin, control, act } from './helpers.mjs';
 
 let srv, browser;
 before(async () => {
@@ -39,5 +39,44 @@ test('liquidation prices: the readout follows the cursor as ETH drags BTC\'s up,
     assert.match(await at(cli.summary.focal_liquidated_step), /BTC: your liquidation price none: the (account is liquidatable already|position is closed)/);
     await page.screenshot({ path: path.join(artifacts, 'answers-liquidation-price.png'), fullPage: true });
     await assertNoErrors(page, errors, 'liquidation price');
+  } finally { await page.close(); }
+});
+
+test('safe leverage: the line under each leverage control is the CLI\'s answer; at that leverage the account survives, one step up it is liquidated; new settings, a new answer', async () => {
+  const safeOf = (link) => JSON.parse(execFileSync(cascadeBin(), ['run', link, '--json', '--safe-leverage'], { encoding: 'utf8', maxBuffer: 64 << 20 })).summary.safe_leverage;
+  const link = 'v=2&preset=loop';
+  const cli = safeOf(link);
+  const { page, errors } = await openReady(browser.context, srv.url + '#' + link);
+  try {
+    const line = (k) => control(page, k).locator('.safe');
+    const answered = () => page.waitForFunction(() => [...document.querySelectorAll('.control[data-key^="lev."] .safe')].every((p) => p.textContent && !p.classList.contains('pending')));
+    await answered();
+    assert.equal(await line('lev.0').textContent(), cli.BTC.words);
+    assert.equal(await line('lev.1').textContent(), cli.ETH.words);
+    // the crowd's feedback cuts the leverage BTC's long survives to a fraction
+    assert.ok(+cli.BTC.with_feedback.survives_at < +cli.BTC.without_feedback.survives_at / 2, JSON.stringify(cli.BTC));
+    const setLev = async (k, v) => {
+      await act(page, async () => {
+        const num = control(page, k).locator('input[type=number]');
+        await num.fill(String(v));
+        await num.dispatchEvent('change');
+      });
+    };
+    const w = cli.BTC.with_feedback;
+    await setLev('lev.0', w.liquidated_at);
+    assert.match(await summaryText(page), /Your cross account was liquidated at step/);
+    await setLev('lev.0', w.survives_at);
+    assert.match(await summaryText(page), /Your cross account (survived|was not liquidated)/);
+    // while the worker finds the new answer the line says so, then ETH's answer is the one for
+    // BTC at its new leverage, as the CLI finds it for the page's own link
+    await answered();
+    // (the address follows the settings a moment later)
+    await page.waitForFunction((v) => location.hash.includes(`lev.0=${v}&`) || location.hash.endsWith(`lev.0=${v}`), w.survives_at);
+    const now = await page.evaluate(() => location.hash.slice(1));
+    const cli2 = safeOf(now);
+    assert.equal(await line('lev.1').textContent(), cli2.ETH.words);
+    assert.notEqual(cli2.ETH.words, cli.ETH.words, 'a smaller BTC long leaves ETH more room');
+    await page.screenshot({ path: path.join(artifacts, 'answers-safe-leverage.png'), fullPage: true });
+    await assertNoErrors(page, errors, 'safe leverage');
   } finally { await page.close(); }
 });
