@@ -3,8 +3,8 @@
 use clap::{Parser, Subcommand};
 use margin_cascade::error::Error;
 use margin_cascade::{
-    engine::ladder, engine::outcome, engine::scenario, engine::venues, load_scenario, output::chart, output::compare,
-    output::report, share::controls, share::link, share::presets, share::safe, Model,
+    engine::ladder, engine::outcome, engine::scenario, engine::surface, engine::venues, load_scenario, output,
+    output::chart, output::compare, output::report, share::controls, share::link, share::presets, share::safe, Model,
 };
 
 /// The engine's one error type, for what this shell reads and draws.
@@ -92,6 +92,42 @@ enum Cmd {
         #[arg(long)]
         seed: Option<u64>,
         /// Refuse a link with any problem (exit 1) instead of using the rest of it, as the page does.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// The liquidation surface: the scenario over a grid of two assets' own moves (a full
+    /// simulation per cell, on every core), each cell what happened to your account; a text map,
+    /// or `--json`, `--csv`, `--svg FILE`, `--png FILE`.
+    Surface {
+        source: String,
+        /// The across axis, SYMBOL=MIN:MAX:N in percent (default: your largest position's asset,
+        /// -60:20:25).
+        #[arg(long, value_parser = axis)]
+        x: Option<surface::Axis>,
+        /// The down axis (default: your second largest position's asset, -60:20:25).
+        #[arg(long, value_parser = axis)]
+        y: Option<surface::Axis>,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        #[arg(long)]
+        csv: bool,
+        /// Draw the heat map as SVG to this file.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
+        /// Draw the heat map as PNG to this file.
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
+        /// Image width and height in pixels.
+        #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(u32).range(320..=8000))]
+        width: u32,
+        #[arg(long, default_value_t = 720, value_parser = clap::value_parser!(u32).range(240..=8000))]
+        height: u32,
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
+        scale: u32,
+        #[arg(long, value_parser = ["light", "dark"])]
+        theme: Option<String>,
+        #[arg(long)]
+        seed: Option<u64>,
         #[arg(long)]
         strict: bool,
     },
@@ -215,6 +251,14 @@ fn main() -> ExitCode {
         Cmd::Presets { name } => presets_cmd(name),
         Cmd::Validate { source } => validate(&source),
         Cmd::Controls { source, json } => controls_cmd(&source, json),
+        Cmd::Surface { source, x, y, json, csv, svg, png, width, height, scale, theme, seed, strict } => {
+            let l = match load(&source, seed, strict) {
+                Ok(l) => l,
+                Err(code) => return code,
+            };
+            let out = SurfaceOut { json, csv, svg, png, width, height, scale, dark: theme.as_deref() == Some("dark") };
+            surface_cmd(&l.scenario, x, y, out)
+        }
         Cmd::Run { source, json, csv, seed, strict, vs, safe_leverage } => {
             run(&source, RunOpts { json, csv, seed, strict, vs, safe_leverage })
         }
@@ -321,6 +365,84 @@ fn controls_cmd(source: &str, json: bool) -> ExitCode {
             _ => String::new(),
         };
         println!("{:<14} {:<12} {}  [{range}]{state}", c.key, c.value, c.label);
+    }
+    ExitCode::SUCCESS
+}
+
+fn axis(s: &str) -> Result<surface::Axis, String> {
+    surface::Axis::parse(s).map_err(|e| e.to_string())
+}
+
+/// Where `cascade surface` writes.
+struct SurfaceOut {
+    json: bool,
+    csv: bool,
+    svg: Option<PathBuf>,
+    png: Option<PathBuf>,
+    width: u32,
+    height: u32,
+    scale: u32,
+    dark: bool,
+}
+
+/// Every cell of the grid on every core (rayon), with a progress bar on a terminal.
+fn surface_cmd(
+    s: &scenario::Scenario,
+    x: Option<surface::Axis>,
+    y: Option<surface::Axis>,
+    out: SurfaceOut,
+) -> ExitCode {
+    use rayon::prelude::*;
+    let plan = match surface::Plan::new(s, x, y) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let bar = indicatif::ProgressBar::new(plan.cells() as u64);
+    let nx = plan.x.n;
+    let cells: Res<Vec<surface::Cell>> = (0..plan.cells())
+        .into_par_iter()
+        .map(|k| {
+            let c = plan.cell(k % nx, k / nx);
+            bar.inc(1);
+            c
+        })
+        .collect();
+    bar.finish_and_clear();
+    let cells = match cells {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let sf = surface::Surface { plan, cells };
+    if out.json {
+        println!("{}", output::surface::to_json(&sf));
+    } else if out.csv {
+        print!("{}", output::surface::to_csv(&sf));
+    } else {
+        print!("{}", output::surface::text(&sf));
+    }
+    let th = if out.dark { &chart::DARK } else { &chart::LIGHT };
+    let mut files = vec![];
+    if let Some(p) = out.svg {
+        files.push((p, chart::surface_svg(&sf, out.width, out.height, th).map(String::into_bytes)));
+    }
+    if let Some(p) = out.png {
+        files.push((p, chart::surface_png(&sf, out.width, out.height, out.scale, th)));
+    }
+    for (path, bytes) in files {
+        let written = bytes.and_then(|b| {
+            std::fs::write(&path, b).map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))
+        });
+        if let Err(e) = written {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+        eprintln!("wrote {}", path.display());
     }
     ExitCode::SUCCESS
 }

@@ -17,6 +17,7 @@
 //! * `sim.rs` — the step loop, one round of the feedback loop per step;
 //! * `outcome.rs` — the main run and its two counterfactuals, and the summary comparing them;
 //! * `safe.rs` — safe leverage: the edge where a position's leverage stops surviving, by bisection;
+//! * `surface.rs` — the liquidation surface: a grid of two assets' moves, a full simulation a cell;
 //! * `venues.rs` — venue rule packs: a venue's published rules, written into a scenario;
 //! * `ladder.rs` — the crowd's liquidation ladder at a step; `conservation.rs` — the ledger checks.
 //!
@@ -43,5 +44,6 @@ pub mod pricing;
 pub mod safe;
 pub mod scenario;
 pub mod sim;
+pub mod surface;
 pub mod validate;
 pub mod venues;

@@ -5,14 +5,17 @@
 //! 2. its margin ratio with the 100 % liquidation line and a marker at each liquidation;
 //! 3. price-impact feedback: market (solid) vs exogenous (dashed) price change per asset, and
 //!    below it the impact in % with the forced-sale volume per step;
-//! 4. the crowd: its liquidations per step, and its liquidation ladder at the time cursor.
+//! 4. the crowd: its liquidations per step, and its liquidation ladder at the time cursor;
+//!
+//! and, apart from the time charts, the liquidation surface (`surface.rs`): a heat map of what a
+//! grid of two assets' moves does to your account.
 //!
 //! The time charts share one time axis and the same left/right label widths, so a step is at the
 //! same x on every chart. Legends are drawn above the plot area, never over the data. Text uses a
 //! monospace font so its width is known without measuring (`format::MONO_ADVANCE`).
 //!
 //! Files: `draw.rs` (the list of charts and the dispatch), one file per chart (`account.rs`,
-//! `impact.rs`, `crowd.rs`) over `frame.rs` (what they share), `data.rs` (what they draw, from an
+//! `impact.rs`, `crowd.rs`, `surface.rs`) over `frame.rs` (what they share), `data.rs` (what they draw, from an
 //! outcome), `format.rs` and `theme.rs` (leaves), `sheet.rs` (stacking, SVG), `image.rs` and
 //! `raster.rs` (PNG, native only).
 
@@ -28,6 +31,7 @@ mod impact;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod raster;
 mod sheet;
+mod surface;
 mod theme;
 
 pub use data::{AssetSeries, ChartData, LadderData, LiqMarker};
@@ -35,8 +39,9 @@ pub use draw::{chart_names, draw, Which, CHARTS};
 pub use format::{fmt_pct, fmt_usd, text_width, MONO_ADVANCE};
 pub use frame::{LEFT, RIGHT, TOP};
 #[cfg(not(target_arch = "wasm32"))]
-pub use image::{png, rgb, MAX_PIXELS};
+pub use image::{png, rgb, surface_png, MAX_PIXELS};
 pub use sheet::{svg, Sheet, TITLE_BAND};
+pub use surface::{boundary, fill, surface, surface_svg};
 pub use theme::{Theme, DARK, LIGHT, LIQ_RED, PALETTE};
 
 #[cfg(test)]

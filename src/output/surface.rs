@@ -1,0 +1,101 @@
+//! The liquidation surface (`engine/surface.rs`) as JSON, CSV and a text map.
+
+use crate::engine::surface::{Axis, Fate, Surface};
+use serde_json::{json, Value};
+
+fn axis(a: &Axis) -> Value {
+    json!({"symbol": a.symbol, "min": a.min, "max": a.max, "n": a.n})
+}
+
+/// Whether the scenario's own dot lies on the grid (within half a cell of its edge points).
+pub fn dot_inside(s: &Surface) -> bool {
+    let near = |a: &Axis, v: f64| {
+        let h = (a.max - a.min) / (a.n - 1) as f64 / 2.0;
+        (a.min - h..a.max + h).contains(&v)
+    };
+    near(&s.plan.x, s.plan.dot.0) && near(&s.plan.y, s.plan.dot.1)
+}
+
+/// How many cells each fate has: (survives, liquidated, healthy position closed).
+pub fn counts(s: &Surface) -> [usize; 3] {
+    let n = |f: Fate| s.cells.iter().filter(|c| c.main == f).count();
+    [n(Fate::Survives), n(Fate::Liquidated), n(Fate::HealthyClosed)]
+}
+
+/// `cascade surface --json`: the grid, the dot, and every cell (y outer, x inner).
+pub fn to_json(s: &Surface) -> Value {
+    let p = &s.plan;
+    let [sv, lq, hc] = counts(s);
+    let cells: Vec<Value> = (0..p.y.n)
+        .flat_map(|j| (0..p.x.n).map(move |i| (i, j)))
+        .map(|(i, j)| {
+            let c = s.at(i, j);
+            json!({"x": p.x.at(i), "y": p.y.at(j), "main": c.main.name(),
+                   "other_mode_liquidated": c.other_mode, "no_feedback_liquidated": c.no_feedback})
+        })
+        .collect();
+    json!({
+        "format": "margin-cascade/surface",
+        "version": 1,
+        "scenario": p.name(),
+        "mode": p.mode.name(),
+        "step": p.step,
+        "x": axis(&p.x),
+        "y": axis(&p.y),
+        "dot": {"x": p.dot.0, "y": p.dot.1, "inside": dot_inside(s)},
+        "counts": {"survives": sv, "liquidated": lq, "healthy_position_closed": hc},
+        "cells": cells,
+    })
+}
+
+/// `cascade surface --csv`: a row per cell.
+pub fn to_csv(s: &Surface) -> String {
+    let p = &s.plan;
+    let mut out =
+        format!("{}_move_pct,{}_move_pct,main,other_mode_liquidated,no_feedback_liquidated\n", p.x.symbol, p.y.symbol);
+    for j in 0..p.y.n {
+        for i in 0..p.x.n {
+            let c = s.at(i, j);
+            out += &format!("{},{},{},{},{}\n", p.x.at(i), p.y.at(j), c.main.name(), c.other_mode, c.no_feedback);
+        }
+    }
+    out
+}
+
+/// The map in characters, y down the side (largest at the top): `.` survives, `x` liquidated,
+/// `#` liquidated closing a position the other mode keeps; `o` marks the scenario's cell.
+pub fn text(s: &Surface) -> String {
+    let p = &s.plan;
+    let nearest = |a: &Axis, v: f64| ((v - a.min) / (a.max - a.min) * (a.n - 1) as f64).round() as i64;
+    let dot = dot_inside(s).then(|| (nearest(&p.x, p.dot.0), nearest(&p.y, p.dot.1)));
+    let mut out = format!(
+        "{}: your {} account over {} (across) and {} (down) moves at step {}\n",
+        p.name(),
+        p.mode.name(),
+        p.x.symbol,
+        p.y.symbol,
+        p.step
+    );
+    for j in (0..p.y.n).rev() {
+        out += &format!("{:>7.1}% ", p.y.at(j));
+        for i in 0..p.x.n {
+            out.push(match (dot == Some((i as i64, j as i64)), s.at(i, j).main) {
+                (true, _) => 'o',
+                (_, Fate::Survives) => '.',
+                (_, Fate::Liquidated) => 'x',
+                (_, Fate::HealthyClosed) => '#',
+            });
+        }
+        out.push('\n');
+    }
+    out += &format!("{:>9}{} {:.1}% … {:.1}%\n", "", p.x.symbol, p.x.min, p.x.max);
+    let [sv, lq, hc] = counts(s);
+    out += &format!(
+        ". survives ({sv})  x liquidated ({lq})  # liquidated, closing a position {} keeps ({hc})  o this scenario ({:.1}%, {:.1}%{})\n",
+        p.mode.other().name(),
+        p.dot.0,
+        p.dot.1,
+        if dot.is_some() { "" } else { ": outside the grid" }
+    );
+    out
+}
