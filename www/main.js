@@ -10,6 +10,7 @@
 //   host.js   the embed's messages with its host      exports.js PNG, CSV and JSON downloads
 //   compare.js the same scenario under another venue's rules, side by side
 //   answers.js answers of many runs in a worker of their own: safe leverage under each leverage control
+//   surface.js the liquidation surface: a grid of runs in its own worker, coarse first, drawn
 import init, { Explorer } from './pkg/margin_cascade.js';
 import { S, on, emit } from './state.js';
 import { $, $$, showError, errText, fillList } from './ui.js';
@@ -23,7 +24,8 @@ import { openLink, followUrl, showLinkNotices, listenToSharing } from './share.j
 import { listenToHost, tellReady, tellState } from './host.js';
 import { listenToExports } from './exports.js';
 import { fillVenues, showComparison } from './compare.js';
-import { askSafeLeverage } from './answers.js';
+import { askSafeLeverage, noSafeLeverage } from './answers.js';
+import { listenToSurface, surfaceAfterResult, draw as drawSurface } from './surface.js';
 
 const prefersDark = matchMedia('(prefers-color-scheme: dark)');
 const narrow = matchMedia('(max-width: 820px)');
@@ -99,10 +101,14 @@ on('result', () => {
   readout();
   showComparison();
   askSafeLeverage();
+  surfaceAfterResult();
   followUrl();
   tellState();
 });
-on('failed', () => tellState());
+on('failed', () => {
+  noSafeLeverage();
+  tellState();
+});
 on('cursor', (step, hover) => {
   placeCursor(step, hover);
   readout(step, hover);
@@ -164,12 +170,14 @@ function listenToScenario() {
     resized ??= requestAnimationFrame(() => {
       resized = null;
       if (S.summary) drawAll();
+      drawSurface();
       clampSummary();
     });
   });
   prefersDark.addEventListener('change', () => {
     applyTheme();
     drawAll();
+    drawSurface();
   });
 }
 
@@ -195,6 +203,7 @@ async function main() {
   listenToPointers();
   listenToSharing();
   listenToExports();
+  listenToSurface();
   fillVenues(Explorer);
   listenToHost({
     values: controlValues,

@@ -3,6 +3,9 @@
 // {id, result} (the Explorer's result: the summary as a plain object, the chart data as bytes whose
 // buffer is transferred, not copied) or {id, error}. Receives {kind: 'safe', id, scenario, values}
 // (answers.js, in a worker of its own): answers {id, safe} (each position's safe leverage) or {id, error}.
+// Receives {kind: 'surface', id, scenario, values, x, y, coarse: [x, y]} (surface.js, a worker of its
+// own): answers {id, stage: 'coarse', x, y, codes}, then {id, stage: 'row', done, total} per row,
+// then {id, stage: 'full', x, y, codes} (a byte per cell, row by row), or {id, error}.
 import init, { Explorer } from './pkg/margin_cascade.js';
 
 const ready = init();
@@ -13,6 +16,7 @@ self.onmessage = async (m) => {
   try {
     await ready;
     if (kind === 'safe') return safeLeverage(id, scenario, values);
+    if (kind === 'surface') return surface(id, scenario, values, m.data.x, m.data.y, m.data.coarse);
     const t = [performance.now()];
     load(scenario, values);
     t.push(performance.now());
@@ -40,4 +44,20 @@ function safeLeverage(id, scenario, values) {
   load(scenario, values);
   const safe = ex.safe_leverage();
   self.postMessage({ id, safe, timings: { 'worker: safe leverage': performance.now() - t0 } });
+}
+
+function surface(id, scenario, values, x, y, coarse) {
+  load(scenario, values);
+  const grid = (gx, gy, stage) => {
+    const t0 = performance.now();
+    const p = ex.surface_plan(gx, gy);
+    const codes = new Uint8Array(p.x.n * p.y.n);
+    for (let j = 0; j < p.y.n; j++) {
+      codes.set(ex.surface_row(gx, gy, j), j * p.x.n);
+      if (stage === 'full') self.postMessage({ id, stage: 'row', done: j + 1, total: p.y.n });
+    }
+    self.postMessage({ id, stage, x: gx, y: gy, codes, ms: performance.now() - t0 }, [codes.buffer]);
+  };
+  grid(coarse[0], coarse[1], 'coarse');
+  grid(x, y, 'full');
 }

@@ -99,3 +99,60 @@ pub fn text(s: &Surface) -> String {
     );
     out
 }
+
+/// The map in words, every figure from its cells: how many runs end each way, in the other mode
+/// and without feedback, and where the scenario itself lies.
+pub fn caption(s: &Surface) -> String {
+    let p = &s.plan;
+    let [sv, lq, hc] = counts(s);
+    let other = p.mode.other().name();
+    let n = |f: fn(&crate::engine::surface::Cell) -> bool| s.cells.iter().filter(|c| f(c)).count();
+    let mut t = format!(
+        "Of {} runs ({} and {} each from {} to {}, moved at step {}): your {} account survives {sv}, is liquidated in {lq}, and in {hc} more is liquidated closing a position {other} would keep. {} margin liquidates it in {}; without the feedback loop, {}.",
+        s.cells.len(),
+        p.x.symbol,
+        p.y.symbol,
+        pct(p.x.min.min(p.y.min)),
+        pct(p.x.max.max(p.y.max)),
+        p.step,
+        p.mode.name(),
+        capital(other),
+        n(|c| c.other_mode),
+        n(|c| c.no_feedback),
+    );
+    let (dx, dy) = p.dot;
+    let at = format!("This scenario ({} {}, {} {})", p.x.symbol, pct(dx), p.y.symbol, pct(dy));
+    if dot_inside(s) {
+        let near =
+            |a: &Axis, v: f64| (((v - a.min) / (a.max - a.min) * (a.n - 1) as f64).round() as usize).min(a.n - 1);
+        let fate = match s.at(near(&p.x, dx), near(&p.y, dy)).main {
+            Fate::Survives => "your account survives".to_string(),
+            Fate::Liquidated => "your account is liquidated".to_string(),
+            Fate::HealthyClosed => format!("your account is liquidated, closing a position {other} keeps"),
+        };
+        t += &format!(" {at} lies in a cell where {fate}.");
+    } else {
+        t += &format!(" {at} lies outside the grid.");
+    }
+    t
+}
+
+fn pct(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    format!(
+        "{}{} %",
+        if r < 0.0 {
+            "−"
+        } else if r > 0.0 {
+            "+"
+        } else {
+            ""
+        },
+        crate::types::fixed(r.abs(), if r.fract() == 0.0 { 0 } else { 1 })
+    )
+}
+
+fn capital(w: &str) -> String {
+    let mut c = w.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}

@@ -13,6 +13,7 @@ mod page;
 use crate::engine::market::ExoPath;
 use crate::engine::scenario::Scenario;
 use crate::engine::sim::State;
+use crate::engine::surface::{Axis, Cell, Plan, Surface};
 use crate::output::chart::{self, ChartData, Which};
 use crate::{engine::ladder, output::report, share::controls, share::link, share::presets, Model};
 use js_sys::Float64Array;
@@ -50,6 +51,8 @@ pub struct Explorer {
     window: Option<(usize, usize)>,
     /// The venue the summary compares the run with (a view setting, like the window).
     vs: Option<crate::engine::venues::Venue>,
+    /// The liquidation surface's grid for the current values, with the axes it was asked for.
+    surface: Option<(String, String, Plan)>,
 }
 
 impl Default for Explorer {
@@ -73,6 +76,7 @@ impl Explorer {
         self.model = None;
         self.exo = None;
         self.state = None;
+        self.surface = None;
     }
 
     fn effective(&self) -> Result<Scenario, JsError> {
@@ -84,6 +88,16 @@ impl Explorer {
             self.model = Some(Model::from_scenario(&self.effective()?).map_err(err)?);
         }
         self.model.as_ref().ok_or_else(|| JsError::new("no model"))
+    }
+
+    /// The surface's grid over axes `x` and `y` (`SYM=MIN:MAX:N`; empty: the default one).
+    fn plan(&mut self, x: &str, y: &str) -> Result<&Plan, JsError> {
+        if !matches!(&self.surface, Some((a, b, _)) if a == x && b == y) {
+            let axis = |a: &str| (!a.is_empty()).then(|| Axis::parse(a)).transpose().map_err(err);
+            let plan = Plan::new(&self.effective()?, axis(x)?, axis(y)?).map_err(err)?;
+            self.surface = Some((x.to_string(), y.to_string(), plan));
+        }
+        self.surface.as_ref().map(|s| &s.2).ok_or_else(|| JsError::new("no surface"))
     }
 
     fn result(&self) -> Result<&PageResult, JsError> {
@@ -108,6 +122,7 @@ impl Explorer {
             description: None,
             window: None,
             vs: None,
+            surface: None,
         }
     }
 
@@ -456,6 +471,61 @@ impl Explorer {
         let root = backend.into_drawing_area();
         chart::draw(&root, &r.chart, which, if dark { &chart::DARK } else { &chart::LIGHT }).map_err(err)?;
         Ok(())
+    }
+
+    /// The liquidation surface's grid for the current values (`engine/surface.rs`), axes as
+    /// `SYM=MIN:MAX:N` or empty for the default ones: `{x, y: {symbol, min, max, n, spec}, step,
+    /// mode, dot: {x, y}, assets}`.
+    pub fn surface_plan(&mut self, x: &str, y: &str) -> Result<JsValue, JsError> {
+        let axis = |a: &Axis| {
+            serde_json::json!({"symbol": a.symbol, "min": a.min, "max": a.max, "n": a.n,
+                "spec": format!("{}={}:{}:{}", a.symbol, a.min, a.max, a.n)})
+        };
+        let assets: Vec<String> = self.model()?.assets.iter().map(|a| a.symbol.clone()).collect();
+        let p = self.plan(x, y)?;
+        js(&serde_json::json!({"x": axis(&p.x), "y": axis(&p.y), "step": p.step, "mode": p.mode.name(),
+            "dot": {"x": p.dot.0, "y": p.dot.1}, "assets": assets}))
+    }
+
+    /// Row `j` of the surface (y index), a code per cell along x (`Cell::code`): the worker runs
+    /// the grid row by row, reporting progress between rows.
+    pub fn surface_row(&mut self, x: &str, y: &str, j: u32) -> Result<Vec<u8>, JsError> {
+        let p = self.plan(x, y)?;
+        if j as usize >= p.y.n {
+            return Err(JsError::new(&format!("row {j} is outside the grid's {} rows", p.y.n)));
+        }
+        (0..p.x.n).map(|i| p.cell(i, j as usize).map(|c| c.code()).map_err(err)).collect()
+    }
+
+    /// The surface from its codes (row by row), for drawing and for words.
+    fn surface_of(&mut self, x: &str, y: &str, codes: &[u8]) -> Result<Surface, JsError> {
+        let plan = self.plan(x, y)?.clone();
+        if codes.len() != plan.cells() {
+            return Err(JsError::new(&format!("{} cells for a grid of {}", codes.len(), plan.cells())));
+        }
+        let cells = codes.iter().map(|&c| Cell::from_code(c).ok_or_else(|| JsError::new("a cell code out of range")));
+        Ok(Surface { cells: cells.collect::<Result<_, _>>()?, plan })
+    }
+
+    /// Draw the surface (its codes, row by row) on a canvas of `css_w × css_h` CSS pixels.
+    #[allow(clippy::too_many_arguments)]
+    pub fn draw_surface(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        x: &str,
+        y: &str,
+        codes: &[u8],
+        css_w: u32,
+        css_h: u32,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<String, JsError> {
+        let s = self.surface_of(x, y, codes)?;
+        let backend =
+            canvas::CanvasBackend::new(canvas, css_w.clamp(200, 4000), css_h.clamp(160, 3000), dpr).map_err(err)?;
+        chart::surface(&backend.into_drawing_area(), &s, if dark { &chart::DARK } else { &chart::LIGHT })
+            .map_err(err)?;
+        Ok(crate::output::surface::caption(&s))
     }
 
     /// The x pixel range of the time charts' plot area for a chart `css_w` wide: `[x0, x1]`.

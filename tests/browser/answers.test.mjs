@@ -80,3 +80,38 @@ test('safe leverage: the line under each leverage control is the CLI\'s answer; 
     await assertNoErrors(page, errors, 'safe leverage');
   } finally { await page.close(); }
 });
+
+test('liquidation surface: a coarse map first, then the full one, whose words are the CLI\'s grid; new axes recompute; Cancel stops', async () => {
+  const link = 'v=2&preset=loop';
+  const cli = JSON.parse(execFileSync(cascadeBin(), ['surface', link, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const { page, errors } = await openReady(browser.context, srv.url + '#' + link);
+  try {
+    const caption = () => page.$eval('#surface-caption', (e) => e.textContent);
+    await page.click('#surface > summary');
+    await page.waitForFunction(() => window.__perf.surface?.coarse, null, { timeout: 20000 });
+    assert.match(await caption(), /^Of 49 runs .* \(A 7 × 7 first look: the full map follows\.\)$/);
+    await page.waitForFunction(() => window.__perf.surface?.full, null, { timeout: 60000 });
+    const c = cli.counts;
+    const words = await caption();
+    assert.match(words, new RegExp(`^Of 625 runs \\(BTC and ETH each from −60 % to \\+20 %, moved at step ${cli.step}\\): your cross account survives ${c.survives}, is liquidated in ${c.liquidated}, and in ${c.healthy_position_closed} more is liquidated closing a position isolated would keep\\.`));
+    const other = cli.cells.filter((x) => x.other_mode_liquidated).length;
+    const nofb = cli.cells.filter((x) => x.no_feedback_liquidated).length;
+    assert.match(words, new RegExp(`Isolated margin liquidates it in ${other}; without the feedback loop, ${nofb}\\.`));
+    // the seed's claim in one picture: a healthy position closed by cross margin, at this scenario's own dot
+    assert.ok(c.healthy_position_closed > 0 && cli.dot.inside);
+    assert.match(words, /This scenario \(BTC −4\.8 %, ETH −8 %\) lies in a cell where your account is liquidated, closing a position isolated keeps\./);
+    await page.locator('#surface').screenshot({ path: path.join(artifacts, 'answers-surface.png') });
+    // another axis: the map starts over on SOL
+    await page.selectOption('#surface-y', 'SOL');
+    await page.waitForFunction(() => /Of 49 runs \(BTC and SOL/.test(document.querySelector('#surface-caption').textContent), null, { timeout: 20000 });
+    // Cancel stops the worker: the full SOL map never comes
+    await page.click('#surface-cancel');
+    assert.match(await page.$eval('#surface-status', (e) => e.textContent), /^Cancelled/);
+    await page.waitForTimeout(1500);
+    assert.match(await caption(), /^Of 49 runs \(BTC and SOL/);
+    // the same axis twice is refused in words
+    await page.selectOption('#surface-y', 'BTC');
+    assert.match(await page.$eval('#surface-status', (e) => e.textContent), /the two axes need two different assets, both are BTC/);
+    await assertNoErrors(page, errors, 'surface');
+  } finally { await page.close(); }
+});

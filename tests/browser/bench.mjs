@@ -9,6 +9,7 @@
 //     press meanwhile; and one job alone, by phase) and the longest main-thread task meanwhile
 //     (the page must not freeze);
 //   - safe leverage of the loop preset in its worker: from the result that asks to the lines shown;
+//   - the loop preset's liquidation surface in its worker: the coarse map, then the full one;
 //   - cold load to the first chart;
 //   - every transferred file, raw and gzipped.
 import { serve, launch, openPage } from './helpers.mjs';
@@ -57,6 +58,14 @@ if (await page.$('#preset option[value=loop]')) {
   const safe = await page.evaluate(() => window.__perf.safe);
   for (const [k, v] of Object.entries(safe)) rows.push([`safe leverage, loop preset: ${k}`, `${f(v)} ms`, k.startsWith('asked') ? 'off the main thread' : '']);
   await sliderBench(page, 'default preset (loop)', 'corr');
+  // the liquidation surface of the loop preset (25 × 25 runs, after a 7 × 7 first look), in its worker
+  await page.click('#surface > summary');
+  await page.waitForFunction(() => window.__perf.surface?.full, null, { timeout: 120000 });
+  const sf = await page.evaluate(() => window.__perf.surface);
+  rows.push(['liquidation surface, loop: asked → 7 × 7 first look drawn', `${f(sf.coarse)} ms`, '≤ 1 000 ms']);
+  rows.push(['liquidation surface, loop: asked → 25 × 25 map drawn', `${f(sf.full)} ms`, '']);
+  rows.push(['  of which the worker\'s 625 runs', `${f(sf['full (worker)'])} ms`, '']);
+  await page.click('#surface > summary');
 }
 // the default scenario (4 assets, 1 000 accounts, 288 steps, ETH −12 % at step 24)
 await page.evaluate(() => { document.querySelector('details.load').open = true; });
