@@ -165,7 +165,7 @@ function pointerStep(ev, canvas) {
 /** Press (or touch) and drag on a time panel moves the cursor ('seek'); a mouse merely passing
  * over inspects the step under it ('cursor' with hover), and leaving shows the cursor's step. */
 export function listenToPointers() {
-  for (const canvas of $$('canvas').filter((c) => c.dataset.panel !== 'ladder')) {
+  for (const canvas of $$('#charts canvas').filter((c) => c.dataset.panel !== 'ladder')) { // the time charts (not the surface, not the risk map)
     canvas.addEventListener('pointermove', (ev) => {
       if (!S.data.hours) return;
       if (ev.buttons) emit('seek', pointerStep(ev, canvas));

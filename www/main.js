@@ -11,6 +11,7 @@
 //   compare.js the same scenario under another venue's rules, side by side
 //   answers.js answers of many runs in a worker of their own: safe leverage under each leverage control
 //   surface.js the liquidation surface: a grid of runs in its own worker, coarse first, drawn
+//   risk.js    the Monte Carlo risk map: a pool of workers, coarse first; a cell opens its worst path
 import init, { Explorer } from './pkg/margin_cascade.js';
 import { S, on, emit } from './state.js';
 import { $, $$, showError, errText, fillList } from './ui.js';
@@ -26,6 +27,7 @@ import { listenToExports } from './exports.js';
 import { fillVenues, showComparison } from './compare.js';
 import { askSafeLeverage, noSafeLeverage } from './answers.js';
 import { listenToSurface, surfaceAfterResult, draw as drawSurface } from './surface.js';
+import { listenToRisk, riskAfterResult, draw as drawRisk } from './risk.js';
 
 const prefersDark = matchMedia('(prefers-color-scheme: dark)');
 const narrow = matchMedia('(max-width: 820px)');
@@ -102,6 +104,7 @@ on('result', () => {
   showComparison();
   askSafeLeverage();
   surfaceAfterResult();
+  riskAfterResult();
   followUrl();
   tellState();
 });
@@ -171,6 +174,7 @@ function listenToScenario() {
       resized = null;
       if (S.summary) drawAll();
       drawSurface();
+      drawRisk();
       clampSummary();
     });
   });
@@ -178,6 +182,7 @@ function listenToScenario() {
     applyTheme();
     drawAll();
     drawSurface();
+    drawRisk();
   });
 }
 
@@ -204,6 +209,17 @@ async function main() {
   listenToSharing();
   listenToExports();
   listenToSurface();
+  listenToRisk((values) => {
+    // a cell of the risk map: its settings, with its worst path
+    try {
+      for (const [k, v] of Object.entries(values)) S.ex.set_control(k, String(v));
+    } catch (e) {
+      showError(errText(e));
+    }
+    buildControls();
+    S.pendingInputAt = performance.now();
+    schedule();
+  });
   fillVenues(Explorer);
   listenToHost({
     values: controlValues,

@@ -6,6 +6,8 @@
 // Receives {kind: 'surface', id, scenario, values, x, y, coarse: [x, y]} (surface.js, a worker of its
 // own): answers {id, stage: 'coarse', x, y, codes}, then {id, stage: 'row', done, total} per row,
 // then {id, stage: 'full', x, y, codes} (a byte per cell, row by row), or {id, error}.
+// Receives {kind: 'risk', id, scenario, values, x, y, paths, rows} (risk.js, a pool of workers):
+// answers {id, j, row} per row asked (the engine's `sweep_row`), or {id, error}.
 import init, { Explorer } from './pkg/margin_cascade.js';
 
 const ready = init();
@@ -17,6 +19,7 @@ self.onmessage = async (m) => {
     await ready;
     if (kind === 'safe') return safeLeverage(id, scenario, values);
     if (kind === 'surface') return surface(id, scenario, values, m.data.x, m.data.y, m.data.coarse);
+    if (kind === 'risk') return risk(id, scenario, values, m.data);
     const t = [performance.now()];
     load(scenario, values);
     t.push(performance.now());
@@ -60,4 +63,9 @@ function surface(id, scenario, values, x, y, coarse) {
   };
   grid(coarse[0], coarse[1], 'coarse');
   grid(x, y, 'full');
+}
+
+function risk(id, scenario, values, { x, y, paths, rows }) {
+  load(scenario, values);
+  for (const j of rows) self.postMessage({ id, j, row: ex.sweep_row(x, y, paths, j) });
 }

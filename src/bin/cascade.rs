@@ -141,11 +141,11 @@ enum Cmd {
         source: String,
         /// The across axis, KEY=MIN:MAX:N (a numeric control: `cascade controls SOURCE` lists
         /// them; default lev.0=1:25:10, the first position's leverage).
-        #[arg(long, value_parser = sweep_range, default_value = "lev.0=1:25:10")]
-        x: sweep::Range,
+        #[arg(long, value_parser = sweep_range)]
+        x: Option<sweep::Range>,
         /// The down axis, KEY=MIN:MAX:N (default corr=0:0.9:10, the correlation of every pair).
-        #[arg(long, value_parser = sweep_range, default_value = "corr=0:0.9:10")]
-        y: sweep::Range,
+        #[arg(long, value_parser = sweep_range)]
+        y: Option<sweep::Range>,
         /// Random paths per cell.
         #[arg(long, default_value_t = 200)]
         paths: u32,
@@ -411,8 +411,8 @@ fn sweep_range(s: &str) -> Result<sweep::Range, String> {
 /// `cascade sweep`: the map's cells on every core, with a progress bar on a terminal.
 fn sweep_cmd(
     source: &str,
-    x: sweep::Range,
-    y: sweep::Range,
+    x: Option<sweep::Range>,
+    y: Option<sweep::Range>,
     paths: u32,
     (json, csv): (bool, bool),
     (seed, strict): (Option<u64>, bool),
@@ -437,7 +437,10 @@ fn sweep_cmd(
     if let Some(s) = seed {
         values.insert("seed".into(), s.to_string());
     }
-    let plan = match sweep::Plan::new(&base, &values, x, y, paths) {
+    let axes = x
+        .map_or_else(|| sweep::default_range(&base, &values, "lev.0"), Ok)
+        .and_then(|x| Ok((x, y.map_or_else(|| sweep::default_range(&base, &values, "corr"), Ok)?)));
+    let plan = match axes.and_then(|(x, y)| sweep::Plan::new(&base, &values, x, y, paths)) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");

@@ -148,7 +148,11 @@ impl Plan {
     /// Plan a map over `base` with `values` set: both keys numeric controls of it, each range
     /// inside its control's, `paths` from 1 to [`MAX_PATHS`], at most [`MAX_RUNS`] runs in all.
     pub fn new(base: &Scenario, values: &BTreeMap<String, String>, x: Range, y: Range, paths: u32) -> Result<Plan> {
-        let mut values = values.clone();
+        // the values in canonical form: a value the base already has is left out (a link may
+        // carry one), and noise is on
+        let own: BTreeMap<String, String> = controls::describe(base).into_iter().map(|c| (c.key, c.value)).collect();
+        let mut values: BTreeMap<String, String> =
+            values.iter().filter(|(k, v)| own.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
         values.insert("noise".into(), "true".into());
         let s = controls::apply(base, &values)?;
         let all = controls::describe(&s);
@@ -295,6 +299,36 @@ pub fn to_csv(p: &Plan, cells: &[Stats]) -> String {
         );
     }
     out
+}
+
+/// The default range of a control on a map's axis: a position's leverage from 1× to 25×, the
+/// correlation from 0 to 0.9, anything else its control's whole range; 10 points.
+pub fn default_range(base: &Scenario, values: &BTreeMap<String, String>, key: &str) -> Result<Range> {
+    let (min, max) = match key {
+        k if k.starts_with("lev.") => (1.0, 25.0),
+        "corr" => (0.0, 0.9),
+        _ => {
+            let s = controls::apply(base, values)?;
+            let c = controls::describe(&s).into_iter().find(|c| c.key == key);
+            match c.map(|c| c.kind) {
+                Some(Kind::Number { min, max, .. }) => (min, max),
+                _ => return Err(Error::Input(format!("unknown control key {key:?} for an axis"))),
+            }
+        }
+    };
+    Ok(Range { key: key.to_string(), min, max, n: 10 })
+}
+
+/// What the heat map draws: the probability of liquidation of each cell computed so far.
+pub fn map_data(p: &Plan, cells: &[Option<Stats>]) -> crate::output::chart::RiskMap {
+    crate::output::chart::RiskMap {
+        title: format!("Risk map: P(liquidation) of your account, {} random paths a cell", p.seeds.len()),
+        x_label: p.labels.0.clone(),
+        y_label: p.labels.1.clone(),
+        xs: (0..p.x.n).map(|i| p.x.at(i)).collect(),
+        ys: (0..p.y.n).map(|j| p.y.at(j)).collect(),
+        p: cells.iter().map(|c| c.as_ref().map_or(f64::NAN, Stats::p_liquidation)).collect(),
+    }
 }
 
 /// The map in characters: the probability of liquidation per cell, in tenths (`0`–`9`, `*` for

@@ -15,7 +15,7 @@ use crate::engine::scenario::Scenario;
 use crate::engine::sim::State;
 use crate::engine::surface::{Axis, Cell, Plan, Surface};
 use crate::output::chart::{self, ChartData, Which};
-use crate::{engine::ladder, output::report, share::controls, share::link, share::presets, Model};
+use crate::{engine::ladder, output::report, share::controls, share::link, share::presets, share::sweep, Model};
 use js_sys::Float64Array;
 use page::{PageResult, PageSummary};
 use plotters::prelude::IntoDrawingArea;
@@ -53,6 +53,8 @@ pub struct Explorer {
     vs: Option<crate::engine::venues::Venue>,
     /// The liquidation surface's grid for the current values, with the axes it was asked for.
     surface: Option<(String, String, Plan)>,
+    /// The risk map for the current values: its axes and paths as asked, its plan, the cells so far.
+    sweep: Option<(String, sweep::Plan, Vec<Option<sweep::Stats>>)>,
 }
 
 impl Default for Explorer {
@@ -77,6 +79,7 @@ impl Explorer {
         self.exo = None;
         self.state = None;
         self.surface = None;
+        self.sweep = None;
     }
 
     fn effective(&self) -> Result<Scenario, JsError> {
@@ -98,6 +101,29 @@ impl Explorer {
             self.surface = Some((x.to_string(), y.to_string(), plan));
         }
         self.surface.as_ref().map(|s| &s.2).ok_or_else(|| JsError::new("no surface"))
+    }
+
+    /// The risk map over `x` and `y` (`KEY=MIN:MAX:N`; empty: the default) with `paths` a cell.
+    fn sweep_plan_of(
+        &mut self,
+        x: &str,
+        y: &str,
+        paths: u32,
+    ) -> Result<&mut (String, sweep::Plan, Vec<Option<sweep::Stats>>), JsError> {
+        let asked = format!("{x}|{y}|{paths}");
+        if !matches!(&self.sweep, Some((a, _, _)) if *a == asked) {
+            // `KEY=MIN:MAX:N`, or a key alone (its default range), or nothing (the default axis)
+            let range = |a: &str, key: &str| match a {
+                "" => sweep::default_range(&self.base, &self.values, key),
+                a if !a.contains('=') => sweep::default_range(&self.base, &self.values, a),
+                a => sweep::Range::parse(a),
+            };
+            let (rx, ry) = (range(x, "lev.0").map_err(err)?, range(y, "corr").map_err(err)?);
+            let plan = sweep::Plan::new(&self.base, &self.values, rx, ry, paths).map_err(err)?;
+            let cells = vec![None; plan.cells()];
+            self.sweep = Some((asked, plan, cells));
+        }
+        self.sweep.as_mut().ok_or_else(|| JsError::new("no risk map"))
     }
 
     fn result(&self) -> Result<&PageResult, JsError> {
@@ -123,6 +149,7 @@ impl Explorer {
             window: None,
             vs: None,
             surface: None,
+            sweep: None,
         }
     }
 
@@ -526,6 +553,122 @@ impl Explorer {
         chart::surface(&backend.into_drawing_area(), &s, if dark { &chart::DARK } else { &chart::LIGHT })
             .map_err(err)?;
         Ok(crate::output::surface::caption(&s))
+    }
+
+    /// The risk map's grid for the current values (`share/sweep.rs`), axes as `KEY=MIN:MAX:N`, a
+    /// key alone (its default range) or empty (the default axes): `{x, y: {key, label, min, max, n, spec, values}, paths,
+    /// notices, controls: [{key, label, min, max}]}` (the numeric controls an axis can take).
+    pub fn sweep_plan(&mut self, x: &str, y: &str, paths: u32) -> Result<JsValue, JsError> {
+        let effective = self.effective()?;
+        let (_, p, _) = self.sweep_plan_of(x, y, paths)?;
+        let axis = |r: &sweep::Range, label: &str| {
+            serde_json::json!({"key": r.key, "label": label, "min": r.min, "max": r.max, "n": r.n,
+                "spec": format!("{}={}:{}:{}", r.key, r.min, r.max, r.n),
+                "values": (0..r.n).map(|k| r.value(k)).collect::<Vec<_>>()})
+        };
+        let numeric: Vec<serde_json::Value> = controls::describe(&effective)
+            .into_iter()
+            .filter(|c| c.key != "seed")
+            .filter_map(|c| match c.kind {
+                controls::Kind::Number { min, max, .. } => {
+                    Some(serde_json::json!({"key": c.key, "label": c.label, "min": min, "max": max}))
+                }
+                _ => None,
+            })
+            .collect();
+        js(&serde_json::json!({"x": axis(&p.x, &p.labels.0), "y": axis(&p.y, &p.labels.1), "paths": p.seeds.len(),
+            "notices": p.notices, "controls": numeric}))
+    }
+
+    /// Row `j` of the risk map: per cell `{liquidated, paths, lo, hi, es, lar, fund_exhausted,
+    /// worst_seed, values}` (`values`: the controls that reopen the cell with its worst path).
+    pub fn sweep_row(&mut self, x: &str, y: &str, paths: u32, j: u32) -> Result<JsValue, JsError> {
+        let (_, p, cells) = self.sweep_plan_of(x, y, paths)?;
+        let j = j as usize;
+        if j >= p.y.n {
+            return Err(JsError::new(&format!("row {j} is outside the map's {} rows", p.y.n)));
+        }
+        let mut out = vec![];
+        for i in 0..p.x.n {
+            let s = p.cell(i, j).map_err(err)?;
+            let mut values = p.values(i, j);
+            values.insert("seed".into(), s.worst_seed.to_string());
+            out.push(
+                serde_json::json!({"liquidated": s.liquidated, "paths": s.paths, "lo": s.interval.0, "hi": s.interval.1,
+                "es": s.expected_shortfall.0.to_string(), "lar": s.liquidation_at_risk.0.to_string(),
+                "fund_exhausted": s.fund_exhausted, "worst_seed": s.worst_seed, "values": values}),
+            );
+            cells[j * p.x.n + i] = Some(s);
+        }
+        js(&out)
+    }
+
+    /// Adopt row `j` of the risk map as another handle computed it (`sweep_row`'s answer): the
+    /// page gathers its workers' rows here.
+    pub fn sweep_adopt(&mut self, x: &str, y: &str, paths: u32, j: u32, row: JsValue) -> Result<(), JsError> {
+        #[derive(serde::Deserialize)]
+        struct Cell {
+            liquidated: u32,
+            paths: u32,
+            es: String,
+            lar: String,
+            fund_exhausted: u32,
+            worst_seed: u64,
+        }
+        let row: Vec<Cell> = serde_wasm_bindgen::from_value(row).map_err(err)?;
+        let (_, p, cells) = self.sweep_plan_of(x, y, paths)?;
+        if j as usize >= p.y.n || row.len() != p.x.n {
+            return Err(JsError::new("a row that is not this map's"));
+        }
+        let money = |s: &str| s.parse().map(crate::types::Money).map_err(err);
+        for (i, c) in row.into_iter().enumerate() {
+            cells[j as usize * p.x.n + i] = Some(sweep::Stats {
+                paths: c.paths,
+                liquidated: c.liquidated,
+                interval: sweep::wilson(c.liquidated, c.paths),
+                expected_shortfall: money(&c.es)?,
+                liquidation_at_risk: money(&c.lar)?,
+                fund_exhausted: c.fund_exhausted,
+                worst_seed: c.worst_seed,
+            });
+        }
+        Ok(())
+    }
+
+    /// The whole risk map as the CLI's JSON (`cascade sweep --json`, the same digest), once every
+    /// row has been computed here.
+    pub fn sweep_json(&mut self, x: &str, y: &str, paths: u32) -> Result<String, JsError> {
+        let (_, p, cells) = self.sweep_plan_of(x, y, paths)?;
+        let all: Option<Vec<sweep::Stats>> = cells.iter().cloned().collect();
+        let all = all.ok_or_else(|| JsError::new("the map is not complete"))?;
+        Ok(sweep::to_json(p, &all).to_string())
+    }
+
+    /// Draw the risk map with the probabilities `p` (row by row, NaN for a cell not computed)
+    /// on a canvas; returns the plot area `[x0, y0, x1, y1]` in CSS pixels.
+    #[allow(clippy::too_many_arguments)]
+    pub fn draw_risk(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        x: &str,
+        y: &str,
+        paths: u32,
+        p: Vec<f64>,
+        css_w: u32,
+        css_h: u32,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<Vec<i32>, JsError> {
+        let (_, plan, _) = self.sweep_plan_of(x, y, paths)?;
+        let mut d = sweep::map_data(plan, &vec![None; plan.cells()]);
+        if p.len() != d.p.len() {
+            return Err(JsError::new(&format!("{} cells for a map of {}", p.len(), d.p.len())));
+        }
+        d.p = p;
+        let backend =
+            canvas::CanvasBackend::new(canvas, css_w.clamp(240, 4000), css_h.clamp(200, 3000), dpr).map_err(err)?;
+        let th = if dark { &chart::DARK } else { &chart::LIGHT };
+        Ok(chart::risk_map(&backend.into_drawing_area(), &d, th).map_err(err)?.to_vec())
     }
 
     /// The x pixel range of the time charts' plot area for a chart `css_w` wide: `[x0, x1]`.

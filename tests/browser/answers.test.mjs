@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { serve, launch, openReady, artifacts, summaryText, assertNoErrors, cascadeBin, control, act } from './helpers.mjs';
+import { serve, launch, openReady, artifacts, summaryText, assertNoErrors, cascadeBin, control, act, frames } from './helpers.mjs';
 
 let srv, browser;
 before(async () => {
@@ -113,5 +113,51 @@ test('liquidation surface: a coarse map first, then the full one, whose words ar
     await page.selectOption('#surface-y', 'BTC');
     assert.match(await page.$eval('#surface-status', (e) => e.textContent), /the two axes need two different assets, both are BTC/);
     await assertNoErrors(page, errors, 'surface');
+  } finally { await page.close(); }
+});
+
+test('risk map: the page\'s map is the CLI\'s to the digest; hovering a cell gives its figures; a click opens its worst path', async () => {
+  const link = 'v=2&preset=loop';
+  const cli = JSON.parse(execFileSync(cascadeBin(), ['sweep', link, '--paths', '20', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const { page, errors } = await openReady(browser.context, srv.url + '#' + link);
+  try {
+    await page.click('#risk > summary');
+    await page.selectOption('#risk-paths', '20');
+    await page.click('#risk-go');
+    await page.waitForFunction(() => window.__perf.risk?.coarse, null, { timeout: 30000 });
+    assert.match(await page.$eval('#risk-caption', (e) => e.textContent), /A 5 × 5 first look: the full map follows/);
+    await page.waitForFunction(() => window.__perf.risk?.digest, null, { timeout: 120000 });
+    assert.equal(await page.evaluate(() => window.__perf.risk.digest), cli.digest, 'the same seeds give the same numbers in the browser and the CLI');
+    // hover the cell at lev.0 = 9 (i = 3), corr = 0.5 (j = 5): its figures, as the CLI has them
+    const cell = cli.cells[5 * 10 + 3];
+    assert.deepEqual([cell.x, cell.y], [9, 0.5]);
+    // the pointer at that cell's centre, from the plot area the drawing reported
+    const aim = async () => {
+      await page.evaluate(() => document.querySelector('#risk-canvas').scrollIntoView({ block: 'center' }));
+      await frames(page);
+      const bb = await page.locator('#risk-canvas').boundingBox();
+      const p = await page.evaluate(() => window.__perf.risk.rect);
+      return [bb.x + p[0] + (p[2] - p[0]) * 0.35, bb.y + p[3] - (p[3] - p[1]) * 0.55];
+    };
+    const readout = await page.$eval('#readout', (e) => e.textContent);
+    await page.mouse.move(...(await aim()));
+    const tip = await page.$eval('#risk-tip', (e) => (e.hidden ? '' : e.textContent));
+    // the pointer over the map is the map's, not the time charts' (it once moved their cursor)
+    assert.equal(await page.$eval('#readout', (e) => e.textContent), readout);
+    assert.match(tip, new RegExp(`^Leverage, long BTC 9, Correlation, all pairs 0\\.5: P\\(liquidation\\) \\d+ % \\(95 %: \\d+ %–\\d+ %\\), ${cell.liquidated_paths} of 20 paths;`));
+    assert.match(tip, new RegExp(`Click to open the worst path \\(seed ${cell.worst_seed}\\)\\.$`));
+    await page.locator('#risk').screenshot({ path: path.join(artifacts, 'answers-risk-map.png') });
+    // a click: that cell's settings with its worst path, in the page and its link
+    const at = await aim(); // (the screenshot scrolled the page)
+    await act(page, () => page.mouse.click(...at));
+    await page.waitForFunction((s) => location.hash.includes(`seed=${s}`), cell.worst_seed);
+    const hash = await page.evaluate(() => location.hash);
+    assert.match(hash, /lev\.0=9/);
+    assert.match(hash, /corr=0\.5/);
+    assert.equal(await control(page, 'noise').locator('input').isChecked(), true, 'noise on (the preset has it on: the link leaves it out)');
+    if (cell.liquidated_paths > 0) assert.match(await summaryText(page), /Your cross account was liquidated at step/);
+    // the map is now for other settings, and says so
+    assert.equal(await page.$eval('#risk-caption', (e) => e.hasAttribute('data-stale')), true);
+    await assertNoErrors(page, errors, 'risk map');
   } finally { await page.close(); }
 });

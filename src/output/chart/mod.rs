@@ -8,7 +8,8 @@
 //! 4. the crowd: its liquidations per step, and its liquidation ladder at the time cursor;
 //!
 //! and, apart from the time charts, the liquidation surface (`surface.rs`): a heat map of what a
-//! grid of two assets' moves does to your account.
+//! grid of two assets' moves does to your account, and the Monte Carlo risk map (`risk.rs`): the
+//! probability of liquidation over a grid of two controls.
 //!
 //! The time charts share one time axis and the same left/right label widths, so a step is at the
 //! same x on every chart. Legends are drawn above the plot area, never over the data. Text uses a
@@ -30,6 +31,7 @@ mod image;
 mod impact;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod raster;
+mod risk;
 mod sheet;
 mod surface;
 mod theme;
@@ -40,6 +42,7 @@ pub use format::{fmt_pct, fmt_usd, text_width, MONO_ADVANCE};
 pub use frame::{LEFT, RIGHT, TOP};
 #[cfg(not(target_arch = "wasm32"))]
 pub use image::{png, rgb, surface_png, MAX_PIXELS};
+pub use risk::{risk_map, risk_svg, shade, RiskMap};
 pub use sheet::{svg, Sheet, TITLE_BAND};
 pub use surface::{boundary, fill, surface, surface_svg};
 pub use theme::{Theme, DARK, LIGHT, LIQ_RED, PALETTE};

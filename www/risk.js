@@ -1,0 +1,204 @@
+// The Monte Carlo risk map (the engine's `sweep_plan`, `sweep_row`, `draw_risk`): when asked, the
+// map for the settings on screen is computed by a pool of workers (one per core, at most four) —
+// a coarse 5 × 5 first look with fewer paths, then the 10 × 10 map row by row with progress —
+// and drawn with its scale. Cancel stops the workers. Hover a cell for its figures; click it to
+// open that cell's settings with its worst path. The map is not recomputed by itself (it is
+// thousands of runs): when the settings change it says so, and Compute starts it over.
+import { S } from './state.js';
+import { $, errText } from './ui.js';
+
+const FULL = 10;
+const COARSE = 5;
+let pool = [];
+let job = null; // {key, stage, x, y, paths, nx, ny, rows, p, left}
+let shown = null; // {key, x, y, paths, nx, ny, rows, p, rect, coarse}
+let openValues = () => {};
+
+const status = (text, bad = false) => {
+  const s = $('#risk-status');
+  s.textContent = text;
+  s.classList.toggle('bad', bad);
+};
+const keyNow = () => JSON.stringify([S.ex.base_json(), S.ex.control_values(), $('#risk-x').value, $('#risk-y').value, $('#risk-paths').value]);
+
+/** Wire the section; `open(values)` loads a cell's settings with its worst path (main.js). */
+export function listenToRisk(open) {
+  openValues = open;
+  $('#risk').addEventListener('toggle', () => $('#risk').open && fillAxes());
+  $('#risk-go').addEventListener('click', start);
+  $('#risk-cancel').addEventListener('click', () => {
+    stop();
+    status('Cancelled.');
+  });
+  const c = $('#risk-canvas');
+  c.addEventListener('mousemove', (e) => hover(e));
+  c.addEventListener('mouseleave', () => ($('#risk-tip').hidden = true));
+  c.addEventListener('click', (e) => {
+    const cell = cellAt(e);
+    if (cell) openValues(cell.values);
+  });
+}
+
+/** After a result: a map on screen for other settings says so. */
+export function riskAfterResult() {
+  if (!$('#risk').open) return;
+  fillAxes();
+  const stale = shown && shown.key !== keyNow();
+  $('#risk-caption').toggleAttribute('data-stale', !!stale);
+}
+
+function fillAxes() {
+  try {
+    const plan = S.ex.sweep_plan($('#risk-x').value || '', $('#risk-y').value || '', +$('#risk-paths').value);
+    for (const [sel, chosen] of [[$('#risk-x'), plan.x.key], [$('#risk-y'), plan.y.key]]) {
+      const keys = plan.controls.map((c) => c.key);
+      if ([...sel.options].map((o) => o.value).join() !== keys.join()) sel.replaceChildren(...plan.controls.map((c) => new Option(c.label, c.key)));
+      sel.value = keys.includes(chosen) ? chosen : keys[0];
+    }
+  } catch (err) {
+    status(errText(err), true);
+  }
+}
+
+function stop() {
+  for (const w of pool) w.terminate();
+  pool = [];
+  job = null;
+  $('#risk-cancel').hidden = true;
+  $('#risk-go').disabled = false;
+}
+
+function start() {
+  stop();
+  const paths = +$('#risk-paths').value;
+  let plan;
+  try {
+    plan = S.ex.sweep_plan($('#risk-x').value, $('#risk-y').value, paths);
+  } catch (err) {
+    return status(errText(err), true);
+  }
+  const axis = (a, n) => `${a.key}=${a.min}:${a.max}:${n}`;
+  const key = keyNow();
+  const full = { x: axis(plan.x, FULL), y: axis(plan.y, FULL), paths };
+  const coarse = { x: axis(plan.x, COARSE), y: axis(plan.y, COARSE), paths: Math.max(10, Math.round(paths / 5)) };
+  const n = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+  for (let k = 0; k < n; k++) {
+    const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    w.onmessage = (m) => got(m.data);
+    w.onerror = (e) => {
+      stop();
+      status('The background computation failed: ' + (e.message || 'unknown error'), true);
+    };
+    pool.push(w);
+  }
+  S.perf.risk = { asked: performance.now(), workers: n };
+  $('#risk-cancel').hidden = false;
+  $('#risk-go').disabled = true;
+  run(key, 'coarse', coarse, () => run(key, 'full', full, done));
+}
+
+function run(key, stage, g, then) {
+  const plan = S.ex.sweep_plan(g.x, g.y, g.paths);
+  const [nx, ny] = [plan.x.n, plan.y.n];
+  job = { key, stage, ...g, nx, ny, rows: new Array(ny), p: new Float64Array(nx * ny).fill(NaN), left: ny, then };
+  status(stage === 'coarse' ? `A ${COARSE} × ${COARSE} first look, ${g.paths} paths a cell…` : `The ${FULL} × ${FULL} map, ${g.paths} paths a cell: 0 of ${ny} rows…`);
+  const scenario = S.ex.base_json();
+  const values = S.ex.control_values();
+  pool.forEach((w, k) => {
+    const rows = [];
+    for (let j = k; j < ny; j += pool.length) rows.push(j);
+    w.postMessage({ kind: 'risk', id: key + stage, scenario, values, x: g.x, y: g.y, paths: g.paths, rows });
+  });
+}
+
+function got({ id, j, row, error }) {
+  if (!job || id !== job.key + job.stage) return;
+  if (error) {
+    stop();
+    return status(error, true);
+  }
+  try {
+    S.ex.sweep_adopt(job.x, job.y, job.paths, j, row);
+  } catch (err) {
+    stop();
+    return status(errText(err), true);
+  }
+  job.rows[j] = row;
+  row.forEach((c, i) => (job.p[j * job.nx + i] = c.liquidated / c.paths));
+  job.left--;
+  shown = { key: job.key, x: job.x, y: job.y, paths: job.paths, nx: job.nx, ny: job.ny, rows: job.rows, p: job.p, coarse: job.stage === 'coarse' };
+  draw();
+  if (job.stage === 'full') status(`The ${FULL} × ${FULL} map, ${job.paths} paths a cell: ${job.ny - job.left} of ${job.ny} rows…`);
+  if (job.left === 0) {
+    S.perf.risk[job.stage] = performance.now() - S.perf.risk.asked;
+    job.then();
+  }
+}
+
+function done() {
+  const g = job;
+  try {
+    S.perf.risk.digest = JSON.parse(S.ex.sweep_json(g.x, g.y, g.paths)).digest; // (the CLI's, for the same map)
+  } catch (err) {
+    status(errText(err), true);
+  }
+  stop();
+  status('');
+  caption();
+}
+
+/** Draw what is shown (the layout is read here, on a worker's message, never on input). */
+export function draw() {
+  if (!shown || !$('#risk').open) return;
+  const canvas = $('#risk-canvas');
+  const w = Math.max(280, Math.min(900, canvas.parentElement.clientWidth));
+  const h = Math.round(Math.max(320, Math.min(640, w * 0.7)));
+  canvas.style.width = w + 'px';
+  canvas.style.height = h + 'px';
+  try {
+    shown.rect = S.ex.draw_risk(canvas, shown.x, shown.y, shown.paths, shown.p, w, h, devicePixelRatio || 1, S.dark);
+    if (S.perf.risk) S.perf.risk.rect = [...shown.rect]; // (the tests find a cell by it)
+  } catch (err) {
+    status(errText(err), true);
+  }
+  caption();
+}
+
+function caption() {
+  const c = $('#risk-caption');
+  if (!shown) return;
+  const done = shown.rows.filter(Boolean).length;
+  const all = shown.rows.flat().filter(Boolean);
+  const ps = all.map((x) => x.liquidated / x.paths);
+  const words = done ? `P(liquidation) from ${pct(Math.min(...ps))} to ${pct(Math.max(...ps))} over the ${all.length} cells computed, ${shown.paths} random paths each, the same paths in every cell.` : '';
+  c.textContent = words + (shown.coarse ? ` (A ${COARSE} × ${COARSE} first look: the full map follows.)` : ' Hover a cell for its figures; click it to open its worst path.');
+  c.toggleAttribute('data-stale', shown.key !== keyNow());
+}
+
+const pct = (p) => `${(p * 100).toFixed(p > 0 && p < 0.1 ? 1 : 0)} %`;
+const usd = (s) => Number(s).toLocaleString('en-US', { maximumFractionDigits: 0 }) + ' USD';
+
+function cellAt(e) {
+  if (!shown?.rect) return null;
+  const b = e.target.getBoundingClientRect();
+  const [x0, y0, x1, y1] = shown.rect;
+  const fx = (e.clientX - b.left - x0) / (x1 - x0);
+  const fy = (y1 - (e.clientY - b.top)) / (y1 - y0);
+  if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return null;
+  const i = Math.min(shown.nx - 1, Math.floor(fx * shown.nx));
+  const j = Math.min(shown.ny - 1, Math.floor(fy * shown.ny));
+  const cell = shown.rows[j]?.[i];
+  return cell ? { ...cell, i, j } : null;
+}
+
+function hover(e) {
+  const tip = $('#risk-tip');
+  const c = cellAt(e);
+  if (!c) return (tip.hidden = true);
+  const plan = S.ex.sweep_plan(shown.x, shown.y, shown.paths);
+  tip.textContent = `${plan.x.label} ${plan.x.values[c.i]}, ${plan.y.label} ${plan.y.values[c.j]}: P(liquidation) ${pct(c.liquidated / c.paths)} (95 %: ${pct(c.lo)}–${pct(c.hi)}), ${c.liquidated} of ${c.paths} paths; expected shortfall of final equity at 5 %: ${usd(c.es)}; the crowd's liquidation-at-risk (95 %): ${usd(c.lar)}; P(insurance fund exhausted) ${pct(c.fund_exhausted / c.paths)}. Click to open the worst path (seed ${c.worst_seed}).`;
+  tip.hidden = false;
+  const b = e.target.getBoundingClientRect();
+  tip.style.left = Math.min(e.clientX - b.left + 12, b.width - 260) + 'px';
+  tip.style.top = e.clientY - b.top + 12 + 'px';
+}
