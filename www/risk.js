@@ -80,7 +80,7 @@ function start() {
   const axis = (a, n) => `${a.key}=${a.min}:${a.max}:${n}`;
   const key = keyNow();
   const full = { x: axis(plan.x, FULL), y: axis(plan.y, FULL), paths };
-  const coarse = { x: axis(plan.x, COARSE), y: axis(plan.y, COARSE), paths: Math.max(10, Math.round(paths / 5)) };
+  const coarse = { x: axis(plan.x, COARSE), y: axis(plan.y, COARSE), paths: Math.max(10, Math.round(paths / 10)) };
   const n = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
   for (let k = 0; k < n; k++) {
     const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });

@@ -10,6 +10,7 @@
 //     (the page must not freeze);
 //   - safe leverage of the loop preset in its worker: from the result that asks to the lines shown;
 //   - the loop preset's liquidation surface in its worker: the coarse map, then the full one;
+//   - the loop preset's risk map (10 × 10 × 200 paths) in a pool of workers: the coarse map, the full one;
 //   - cold load to the first chart;
 //   - every transferred file, raw and gzipped.
 import { serve, launch, openPage } from './helpers.mjs';
@@ -66,6 +67,15 @@ if (await page.$('#preset option[value=loop]')) {
   rows.push(['liquidation surface, loop: asked → 25 × 25 map drawn', `${f(sf.full)} ms`, '']);
   rows.push(['  of which the worker\'s 625 runs', `${f(sf['full (worker)'])} ms`, '']);
   await page.click('#surface > summary');
+  // the risk map of the loop preset, 10 × 10 × 200 paths (after a 5 × 5 × 20 first look), in a pool of workers
+  await page.click('#risk > summary');
+  await page.selectOption('#risk-paths', '200');
+  await page.click('#risk-go');
+  await page.waitForFunction(() => window.__perf.risk?.digest, null, { timeout: 600000 });
+  const rk = await page.evaluate(() => window.__perf.risk);
+  rows.push([`risk map, loop, ${rk.workers} workers: asked → 5 × 5 × 20 first look drawn`, `${f(rk.coarse)} ms`, '≤ 1 000 ms']);
+  rows.push(['risk map, loop: asked → 10 × 10 × 200 map drawn', `${f(rk.full)} ms`, '≤ 4× cascade sweep on one core']);
+  await page.click('#risk > summary');
 }
 // the default scenario (4 assets, 1 000 accounts, 288 steps, ETH −12 % at step 24)
 await page.evaluate(() => { document.querySelector('details.load').open = true; });
