@@ -141,3 +141,26 @@ fn no_survivor_above_the_edge_on_a_coarse_scan() {
         }
     }
 }
+
+#[test]
+fn a_hedge_that_turns_has_no_single_edge_and_says_so() {
+    // an ETH long hedged by a BTC short: at step 1 both fall 10 % (the short must be large enough
+    // to cover the long's loss), at step 2 ETH is back and BTC rises 66.7 % (the short must be
+    // small enough to survive it): only a middle range survives, 10× to 17× by full runs
+    let mut s = flat(
+        json!({"mode": "cross", "collateral": {"USD": "10000"},
+            "positions": [{"asset": "ETH", "notional_usd": "100000", "leverage": "10"},
+                          {"asset": "BTC", "side": "short", "notional_usd": "10000", "leverage": "10"}]}),
+        &[("ETH", 10.0), ("BTC", 10.0)],
+    );
+    s.steps = 4;
+    s.shocks
+        .push(serde_json::from_value(json!({"step": 2, "symbol": "ETH", "percent": 11.1111111, "own": true})).unwrap());
+    s.shocks
+        .push(serde_json::from_value(json!({"step": 2, "symbol": "BTC", "percent": 66.6666667, "own": true})).unwrap());
+    let e = edges(&s)[1].0;
+    let (Some(alive), Some(dead)) = (e.survives(), e.liquidated()) else { panic!("{e:?}") };
+    assert_eq!(e.kind(), "mixed", "{e:?}");
+    assert!(full_runs(&s, "lev.1", alive, "BTC").0 && !full_runs(&s, "lev.1", dead, "BTC").0, "{e:?}");
+    assert!(e.words().starts_with("no single edge: survives at"), "{}", e.words());
+}

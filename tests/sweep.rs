@@ -67,11 +67,9 @@ fn a_cell_is_its_paths_run_one_by_one() {
         let eq: rust_decimal::Decimal = s["final_equity"].as_str().unwrap().parse().unwrap();
         finals.push((eq, seed.as_u64().unwrap()));
         crowd.push(s["crowd_liquidated_notional"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap());
-        let fund = r["series"]["insurance_fund"].as_array().unwrap();
-        exhausted += fund
-            .iter()
-            .any(|f| f.as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap() <= rust_decimal::Decimal::ZERO)
-            as u32;
+        let uncovered: rust_decimal::Decimal = s["uncovered_bad_debt"].as_str().unwrap().parse().unwrap();
+        let adl = s["adl"]["paid"].as_str().map_or(rust_decimal::Decimal::ZERO, |p| p.parse().unwrap());
+        exhausted += (uncovered > rust_decimal::Decimal::ZERO || adl > rust_decimal::Decimal::ZERO) as u32;
     }
     assert_eq!(cell["liquidated_paths"].as_u64(), Some(liquidated as u64));
     // 6 paths: the worst 5 % is the worst path; the 95th percentile is rank 6 of 6, the largest

@@ -210,7 +210,8 @@ async function main() {
   listenToExports();
   listenToSurface();
   listenToRisk((values) => {
-    // a cell of the risk map: its settings, with its worst path
+    // a cell of the risk map: its settings (all of them, as the map was computed), with its worst path
+    S.ex.reset_controls();
     try {
       for (const [k, v] of Object.entries(values)) S.ex.set_control(k, String(v));
     } catch (e) {

@@ -13,6 +13,7 @@ let pool = [];
 let job = null; // {key, stage, x, y, paths, nx, ny, rows, p, left}
 let shown = null; // {key, x, y, paths, nx, ny, rows, p, rect, coarse}
 let openValues = () => {};
+let notices = []; // why an axis's control cannot change the outcome, if it cannot
 
 const status = (text, bad = false) => {
   const s = $('#risk-status');
@@ -39,12 +40,15 @@ export function listenToRisk(open) {
   });
 }
 
-/** After a result: a map on screen for other settings says so. */
+/** After a result: a job for other settings stops, and a map for other settings says so. */
 export function riskAfterResult() {
+  if (job && job.key !== keyNow()) {
+    stop();
+    status('The settings changed: Compute for these.');
+  }
   if (!$('#risk').open) return;
   fillAxes();
-  const stale = shown && shown.key !== keyNow();
-  $('#risk-caption').toggleAttribute('data-stale', !!stale);
+  if (shown) caption();
 }
 
 function fillAxes() {
@@ -94,16 +98,23 @@ function start() {
   S.perf.risk = { asked: performance.now(), workers: n };
   $('#risk-cancel').hidden = false;
   $('#risk-go').disabled = true;
-  run(key, 'coarse', coarse, () => run(key, 'full', full, done));
+  notices = plan.notices;
+  // both stages are of the settings as they are now (a change meanwhile stops the job)
+  const on = { key, scenario: S.ex.base_json(), values: S.ex.control_values() };
+  run(on, 'coarse', coarse, () => run(on, 'full', full, done));
 }
 
-function run(key, stage, g, then) {
-  const plan = S.ex.sweep_plan(g.x, g.y, g.paths);
+function run({ key, scenario, values }, stage, g, then) {
+  let plan;
+  try {
+    plan = S.ex.sweep_plan(g.x, g.y, g.paths);
+  } catch (err) {
+    stop();
+    return status(errText(err), true);
+  }
   const [nx, ny] = [plan.x.n, plan.y.n];
   job = { key, stage, ...g, nx, ny, rows: new Array(ny), p: new Float64Array(nx * ny).fill(NaN), left: ny, then };
   status(stage === 'coarse' ? `A ${COARSE} × ${COARSE} first look, ${g.paths} paths a cell…` : `The ${FULL} × ${FULL} map, ${g.paths} paths a cell: 0 of ${ny} rows…`);
-  const scenario = S.ex.base_json();
-  const values = S.ex.control_values();
   pool.forEach((w, k) => {
     const rows = [];
     for (let j = k; j < ny; j += pool.length) rows.push(j);
@@ -137,13 +148,13 @@ function got({ id, j, row, error }) {
 
 function done() {
   const g = job;
+  stop();
+  status('');
   try {
     S.perf.risk.digest = JSON.parse(S.ex.sweep_json(g.x, g.y, g.paths)).digest; // (the CLI's, for the same map)
   } catch (err) {
     status(errText(err), true);
   }
-  stop();
-  status('');
   caption();
 }
 
@@ -171,7 +182,10 @@ function caption() {
   const all = shown.rows.flat().filter(Boolean);
   const ps = all.map((x) => x.liquidated / x.paths);
   const words = done ? `P(liquidation) from ${pct(Math.min(...ps))} to ${pct(Math.max(...ps))} over the ${all.length} cells computed, ${shown.paths} random paths each, the same paths in every cell.` : '';
-  c.textContent = words + (shown.coarse ? ` (A ${COARSE} × ${COARSE} first look: the full map follows.)` : ' Hover a cell for its figures; click it to open its worst path.');
+  const going = job && job.key === shown.key;
+  const stage = !shown.coarse ? '' : going ? ` (A ${COARSE} × ${COARSE} first look: the full map follows.)` : ` (A ${COARSE} × ${COARSE} first look; the full map was not computed.)`;
+  const note = notices.length ? ' Note: ' + notices.join(' ') : '';
+  c.textContent = words + stage + ' Hover a cell for its figures; click it to open its settings with its worst path.' + note;
   c.toggleAttribute('data-stale', shown.key !== keyNow());
 }
 

@@ -23,16 +23,34 @@ const status = (text, bad = false) => {
 
 /** Wire the section: opening it, the axis pickers, Cancel. */
 export function listenToSurface() {
-  box().addEventListener('toggle', () => box().open && start());
+  // open: compute for the settings on screen; closed: stop (nothing is computed while closed)
+  box().addEventListener('toggle', () => (box().open ? start() : stop()));
   for (const id of ['#surface-x', '#surface-y']) $(id).addEventListener('change', start);
   $('#surface-cancel').addEventListener('click', cancel);
 }
 
-/** A new result: the settings may have changed; recompute once they rest (only while open). */
+/** A new result: the settings may have changed. A job for other settings stops at once, the map
+ * on screen is marked as the earlier settings', and the map starts over once they rest. */
 export function surfaceAfterResult() {
   if (!box().open) return;
+  const key = keyNow();
+  if (wanted && wanted.key !== key) {
+    stop();
+    status('');
+  }
+  if (shown && shown.key !== key) $('#surface-caption').dataset.stale = 'true';
   clearTimeout(resting);
   resting = setTimeout(start, REST_MS);
+}
+
+/** The settings on screen and the axes chosen (null if the axes cannot be had). */
+function keyNow() {
+  try {
+    const a = axes();
+    return JSON.stringify([S.ex.base_json(), S.ex.control_values(), a.full]);
+  } catch {
+    return null;
+  }
 }
 
 /** The scenario's axes: the pickers' assets (filled from the engine), the engine's defaults. */
@@ -58,12 +76,14 @@ function start(e) {
     S.ex.surface_plan(a.full[0], a.full[1]); // refused axes are said here, before any work
   } catch (err) {
     stop();
+    if (shown) $('#surface-caption').dataset.stale = 'true';
     return status(errText(err), true);
   }
   const scenario = S.ex.base_json();
   const values = S.ex.control_values();
   const key = JSON.stringify([scenario, values, a.full]);
-  if (wanted?.key === key || (!wanted && shown?.key === key && !shown.coarse)) return;
+  if (wanted?.key === key) return;
+  if (!wanted && shown?.key === key && !shown.coarse) return draw(); // (back to the settings it shows)
   stop();
   if (shown) $('#surface-caption').dataset.stale = 'true';
   wanted = { key, x: a.full[0], y: a.full[1] };
@@ -112,6 +132,12 @@ function got({ id, stage, x, y, codes, done, total, error, ms }) {
 /** Draw what is shown at the canvas's width (the layout is read here, on a message, not on input). */
 export function draw() {
   if (!shown || !box().open) return;
+  // the map is drawn with the grid of the settings on screen: a map of earlier ones keeps its
+  // pixels (marked as the earlier settings') until the new one comes
+  if (shown.key !== keyNow()) {
+    $('#surface-caption').dataset.stale = 'true';
+    return;
+  }
   const canvas = $('#surface-canvas');
   const w = Math.max(280, Math.min(900, canvas.parentElement.clientWidth));
   const h = Math.round(Math.max(360, Math.min(760, w * 0.75 + 90))); // the legend takes up to 90 px on a narrow screen

@@ -404,6 +404,40 @@ fn axis(s: &str) -> Result<surface::Axis, String> {
     surface::Axis::parse(s).map_err(|e| e.to_string())
 }
 
+/// Cells `0..n` on every core (rayon), with a progress bar on a terminal (indicatif draws
+/// nothing when standard error is not one); the first error stops the rest.
+#[cfg(not(target_arch = "wasm32"))]
+fn every_cell<T: Send>(n: usize, cell: impl Fn(usize) -> Res<T> + Sync) -> Res<Vec<T>> {
+    use rayon::prelude::*;
+    let bar = indicatif::ProgressBar::new(n as u64);
+    let out = (0..n)
+        .into_par_iter()
+        .map(|k| {
+            let c = cell(k);
+            bar.inc(1);
+            c
+        })
+        .collect();
+    bar.finish_and_clear();
+    out
+}
+
+/// The WebAssembly build of the CLI (built only by the wasm tests): one cell after another.
+#[cfg(target_arch = "wasm32")]
+fn every_cell<T: Send>(n: usize, cell: impl Fn(usize) -> Res<T> + Sync) -> Res<Vec<T>> {
+    (0..n).map(cell).collect()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn surface_png(s: &surface::Surface, w: u32, h: u32, scale: u32, th: &chart::Theme) -> Res<Vec<u8>> {
+    chart::surface_png(s, w, h, scale, th)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn surface_png(_: &surface::Surface, _: u32, _: u32, _: u32, _: &chart::Theme) -> Res<Vec<u8>> {
+    Err(Error::Draw("PNG output is not available in the WebAssembly build".into()))
+}
+
 fn sweep_range(s: &str) -> Result<sweep::Range, String> {
     sweep::Range::parse(s).map_err(|e| e.to_string())
 }
@@ -417,7 +451,6 @@ fn sweep_cmd(
     (json, csv): (bool, bool),
     (seed, strict): (Option<u64>, bool),
 ) -> ExitCode {
-    use rayon::prelude::*;
     // a link's base and values (the grid's controls apply on top); a file or preset as it is
     let (base, values) = match read_source(source) {
         Ok(src) if strict && src.notices > 0 => {
@@ -447,18 +480,8 @@ fn sweep_cmd(
             return ExitCode::from(2);
         }
     };
-    let bar = indicatif::ProgressBar::new(plan.cells() as u64);
     let nx = plan.x.n;
-    let cells: Res<Vec<sweep::Stats>> = (0..plan.cells())
-        .into_par_iter()
-        .map(|k| {
-            let c = plan.cell(k % nx, k / nx);
-            bar.inc(1);
-            c
-        })
-        .collect();
-    bar.finish_and_clear();
-    match cells {
+    match every_cell(plan.cells(), |k| plan.cell(k % nx, k / nx)) {
         Ok(cells) if csv => print!("{}", sweep::to_csv(&plan, &cells)),
         Ok(cells) if json => println!("{}", sweep::to_json(&plan, &cells)),
         Ok(cells) => print!("{}", sweep::text(&plan, &cells)),
@@ -489,7 +512,6 @@ fn surface_cmd(
     y: Option<surface::Axis>,
     out: SurfaceOut,
 ) -> ExitCode {
-    use rayon::prelude::*;
     let plan = match surface::Plan::new(s, x, y) {
         Ok(p) => p,
         Err(e) => {
@@ -497,18 +519,8 @@ fn surface_cmd(
             return ExitCode::from(2);
         }
     };
-    let bar = indicatif::ProgressBar::new(plan.cells() as u64);
     let nx = plan.x.n;
-    let cells: Res<Vec<surface::Cell>> = (0..plan.cells())
-        .into_par_iter()
-        .map(|k| {
-            let c = plan.cell(k % nx, k / nx);
-            bar.inc(1);
-            c
-        })
-        .collect();
-    bar.finish_and_clear();
-    let cells = match cells {
+    let cells = match every_cell(plan.cells(), |k| plan.cell(k % nx, k / nx)) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -529,7 +541,7 @@ fn surface_cmd(
         files.push((p, chart::surface_svg(&sf, out.width, out.height, th).map(String::into_bytes)));
     }
     if let Some(p) = out.png {
-        files.push((p, chart::surface_png(&sf, out.width, out.height, out.scale, th)));
+        files.push((p, surface_png(&sf, out.width, out.height, out.scale, th)));
     }
     for (path, bytes) in files {
         let written = bytes.and_then(|b| {

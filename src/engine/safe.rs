@@ -17,7 +17,10 @@
 //! (more loss, more maintenance margin on the same margin), so the leverages that survive are the
 //! ones below an edge. A position that *gains* while the account is under stress (a short in a
 //! fall, hedging a long) turns this round: more of it is safer, the survivors lie above an edge,
-//! and the bisection reports that edge as [`Edge::From`]. Each run stops at your first
+//! and the bisection reports that edge as [`Edge::From`]. A position can also help at one moment
+//! and hurt at another (a hedge whose leg turns): then no single edge holds. Every answer is
+//! therefore checked at eleven leverages spread over the grid ([`CHECKS`]), and one that
+//! contradicts it makes the answer [`Edge::Mixed`], which says so. Each run stops at your first
 //! liquidation ([`survives`]), so the leverages that fail cost only the steps before it.
 
 use super::account::Mode;
@@ -44,7 +47,15 @@ pub enum Edge {
     Both { top: Decimal },
     /// Liquidated at both ends of the grid.
     Neither { top: Decimal },
+    /// No single edge: one of the leverages the check tries ([`CHECKS`]) contradicts the edge
+    /// the bisection found (the position helps the account at one moment and hurts it at
+    /// another): the account survives at `survives` yet is liquidated at `liquidated`.
+    Mixed { survives: Decimal, liquidated: Decimal },
 }
+
+/// The leverages (tenths) every answer is checked at, spread over the grid: where survival there
+/// contradicts a single edge, the answer is [`Edge::Mixed`].
+pub const CHECKS: [u32; 11] = [15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750];
 
 impl Edge {
     /// A name for the kind of edge, as the JSON writes it.
@@ -54,13 +65,14 @@ impl Edge {
             Edge::From { .. } => "from",
             Edge::Both { .. } => "both_ends",
             Edge::Neither { .. } => "neither_end",
+            Edge::Mixed { .. } => "mixed",
         }
     }
 
     /// The leverage the account survives at, nearest the edge (none: liquidated at both ends).
     pub fn survives(&self) -> Option<Decimal> {
         match *self {
-            Edge::UpTo { survives, .. } | Edge::From { survives, .. } => Some(survives),
+            Edge::UpTo { survives, .. } | Edge::From { survives, .. } | Edge::Mixed { survives, .. } => Some(survives),
             Edge::Both { top } => Some(top),
             Edge::Neither { .. } => None,
         }
@@ -69,7 +81,9 @@ impl Edge {
     /// The leverage the account is liquidated at, nearest the edge (none: survives at both ends).
     pub fn liquidated(&self) -> Option<Decimal> {
         match *self {
-            Edge::UpTo { liquidated, .. } | Edge::From { liquidated, .. } => Some(liquidated),
+            Edge::UpTo { liquidated, .. } | Edge::From { liquidated, .. } | Edge::Mixed { liquidated, .. } => {
+                Some(liquidated)
+            }
             Edge::Both { .. } => None,
             Edge::Neither { .. } => Some(tenths(MIN_TENTHS)),
         }
@@ -91,6 +105,11 @@ impl Edge {
             }
             Edge::Both { top } => format!("survives at 1× and at {}, the highest tried", x(top)),
             Edge::Neither { top } => format!("liquidated even at 1× (and at {})", x(top)),
+            Edge::Mixed { survives, liquidated } => format!(
+                "no single edge: survives at {} yet liquidated at {} (the position helps the account at one moment and hurts it at another)",
+                x(survives),
+                x(liquidated)
+            ),
         }
     }
 }
@@ -106,7 +125,7 @@ pub fn edge<E>(lo: u32, hi: u32, mut alive: impl FnMut(u32) -> Result<bool, E>) 
     let (at_lo, at_hi) = (alive(lo)?, alive(hi)?);
     if at_lo == at_hi {
         let top = tenths(hi);
-        return Ok(if at_lo { Edge::Both { top } } else { Edge::Neither { top } });
+        return check(lo, hi, if at_lo { Edge::Both { top } } else { Edge::Neither { top } }, alive);
     }
     // the invariant: alive(a) == at_lo, alive(b) == at_hi, a < b
     let (mut a, mut b) = (lo, hi);
@@ -118,11 +137,45 @@ pub fn edge<E>(lo: u32, hi: u32, mut alive: impl FnMut(u32) -> Result<bool, E>) 
             b = mid;
         }
     }
-    Ok(if at_lo {
+    let found = if at_lo {
         Edge::UpTo { survives: tenths(a), liquidated: tenths(b) }
     } else {
         Edge::From { liquidated: tenths(a), survives: tenths(b) }
-    })
+    };
+    check(lo, hi, found, alive)
+}
+
+/// Check `found` at the leverages of [`CHECKS`] inside `lo..=hi`: the first whose survival is
+/// not what a single edge says makes the answer [`Edge::Mixed`], paired with a leverage known to
+/// go the other way.
+fn check<E>(lo: u32, hi: u32, found: Edge, mut alive: impl FnMut(u32) -> Result<bool, E>) -> Result<Edge, E> {
+    let t10 = |d: Decimal| (d * Decimal::TEN).trunc().mantissa() as u32;
+    // a leverage known to survive, one known not to, and what a single edge says of leverage t
+    let (survivor, victim) = match found {
+        Edge::UpTo { survives, liquidated } | Edge::From { liquidated, survives } => {
+            (Some(t10(survives)), Some(t10(liquidated)))
+        }
+        Edge::Both { .. } => (Some(hi), None),
+        Edge::Neither { .. } => (None, Some(lo)),
+        Edge::Mixed { .. } => return Ok(found),
+    };
+    let says = |t: u32| match (found, survivor) {
+        (Edge::UpTo { .. }, Some(s)) => t <= s,
+        (Edge::From { .. }, Some(s)) => t >= s,
+        (Edge::Both { .. }, _) => true,
+        _ => false,
+    };
+    for t in CHECKS.into_iter().filter(|t| (lo..=hi).contains(t) && Some(*t) != survivor && Some(*t) != victim) {
+        let expect = says(t);
+        if alive(t)? == expect {
+            continue;
+        }
+        let (s, l) = if expect { (survivor, Some(t)) } else { (Some(t), victim) };
+        if let (Some(s), Some(l)) = (s, l) {
+            return Ok(Edge::Mixed { survives: tenths(s), liquidated: tenths(l) });
+        }
+    }
+    Ok(found)
 }
 
 /// Whether your account survives the run of `m` on the path `exo`, with or without feedback;
@@ -162,10 +215,11 @@ mod tests {
 
     #[test]
     fn the_edge_is_found_in_a_logarithmic_number_of_runs() {
-        // survives below 7.5×: the grid 1.0…100.0 has 990 gaps, ⌈log₂ 990⌉ = 10 bisections + 2 ends
+        // survives below 7.5×: the grid 1.0…100.0 has 990 gaps, ⌈log₂ 990⌉ = 10 bisections + 2 ends,
+        // and the checks
         let (e, asked) = find(MIN_TENTHS, MAX_TENTHS, |t| t < 75);
         assert_eq!(e, Edge::UpTo { survives: tenths(74), liquidated: tenths(75) });
-        assert!(asked <= 12, "{asked} runs");
+        assert!(asked as usize <= 12 + CHECKS.len(), "{asked} runs");
         assert_eq!(e.words(), "survives up to 7.4× (liquidated at 7.5×)");
     }
 
@@ -184,6 +238,17 @@ mod tests {
         // the edge right at the ends
         assert_eq!(find(10, 1000, |t| t < 11).0, Edge::UpTo { survives: tenths(10), liquidated: tenths(11) });
         assert_eq!(find(10, 1000, |t| t < 1000).0, Edge::UpTo { survives: tenths(999), liquidated: tenths(1000) });
+    }
+
+    #[test]
+    fn a_check_finds_what_a_single_edge_misses() {
+        // survives below 7.5× and again from 40× up: both ends survive, the check at 7.5× does not
+        let (e, _) = find(MIN_TENTHS, MAX_TENTHS, |t| !(75..400).contains(&t));
+        assert_eq!(e, Edge::Mixed { survives: tenths(1000), liquidated: tenths(75) });
+        // liquidated at both ends, yet survives at 2×–3×: "neither" would be false
+        let (e, _) = find(MIN_TENTHS, MAX_TENTHS, |t| (20..=30).contains(&t));
+        assert_eq!(e, Edge::Mixed { survives: tenths(20), liquidated: tenths(10) });
+        assert!(e.words().starts_with("no single edge: survives at 2× yet liquidated at 1×"), "{}", e.words());
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //!
 //! * *move* — one asset's own move in percent (the others do not follow it: the axes mean what
 //!   they say), made at once at the *step* where the scenario's first shock starts (step 1 if it
-//!   has none). The two moves replace the scenario's shocks of the outside price; its venue-only
-//!   shocks (its market apart from the index) and its random walk stay as they are;
+//!   has none). The two moves replace the scenario's shocks of the two assets; every other
+//!   asset keeps its scripted moves, with what correlation carried to it, step by step, as
+//!   moves of its own; venue-only shocks (the venue's market apart from the index) and the random
+//!   walk stay as they are;
 //! * *cell* — one full simulation of the scenario with the two moves: the main run, the same book
 //!   in the other margin mode, and the main run without feedback ([`super::outcome::simulate`]);
 //! * *fate* — what the main run did to your account ([`Fate`]), and whether each counterfactual
@@ -177,8 +179,17 @@ impl Plan {
         let moves = market::shock_moves(&m);
         let total = |i: usize| (libm::exp(moves.iter().map(|r| r[i]).sum::<f64>()) - 1.0) * 100.0;
         let step = s.shocks.iter().filter(|k| !k.venue).map(|k| k.step).min().unwrap_or(1).clamp(1, m.steps.max(1));
+        // the axes' assets move as the axes say; the other assets keep their scripted moves,
+        // with what correlation carried to them, as moves of their own (so that nothing carries
+        // to the axes' assets); venue-only shocks stay as they are
         let mut base = s.clone();
         base.shocks.retain(|k| k.venue);
+        for (i, a) in m.assets.iter().enumerate().filter(|(i, _)| *i != xi && *i != yi) {
+            for (t, row) in moves.iter().enumerate().filter(|(_, r)| r[i] != 0.0) {
+                let percent = (libm::exp(row[i]) - 1.0) * 100.0;
+                base.shocks.push(ShockSpec { step: t, symbol: a.symbol.clone(), percent, own: true, venue: false });
+            }
+        }
         Ok(Plan { base, x, y, step, mode: m.focal.mode, dot: (total(xi), total(yi)) })
     }
 

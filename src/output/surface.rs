@@ -121,7 +121,7 @@ pub fn caption(s: &Surface) -> String {
         n(|c| c.no_feedback),
     );
     let (dx, dy) = p.dot;
-    let at = format!("This scenario ({} {}, {} {})", p.x.symbol, pct(dx), p.y.symbol, pct(dy));
+    let at = format!("This scenario's own moves ({} {}, {} {})", p.x.symbol, pct(dx), p.y.symbol, pct(dy));
     if dot_inside(s) {
         let near =
             |a: &Axis, v: f64| (((v - a.min) / (a.max - a.min) * (a.n - 1) as f64).round() as usize).min(a.n - 1);
@@ -130,9 +130,9 @@ pub fn caption(s: &Surface) -> String {
             Fate::Liquidated => "your account is liquidated".to_string(),
             Fate::HealthyClosed => format!("your account is liquidated, closing a position {other} keeps"),
         };
-        t += &format!(" {at} lies in a cell where {fate}.");
+        t += &format!(" {at} fall in a cell where, moved at once, {fate}.");
     } else {
-        t += &format!(" {at} lies outside the grid.");
+        t += &format!(" {at} fall outside the grid.");
     }
     t
 }

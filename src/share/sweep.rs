@@ -11,7 +11,8 @@
 //!   with its 95 % Wilson interval), the *expected shortfall* of your final equity at 5 % (the
 //!   mean of the worst 5 % of paths, at least one), the *liquidation-at-risk* (the 95th
 //!   percentile, nearest rank, of the crowd's liquidated notional), the probability that the
-//!   *insurance fund is exhausted* (its balance reaches zero at some step), and the *worst
+//!   *insurance fund is exhausted* (a bad debt it could not pay in full: the rest uncovered or
+//!   auto-deleveraged; a fund that starts empty is exhausted only by a bad debt), and the *worst
 //!   path*'s seed (lowest final equity), which reopens that path as a scenario.
 //!
 //! Each cell validates its scenario once and runs its paths on that model, the seed changed
@@ -170,11 +171,22 @@ impl Plan {
                     numeric.join(", ")
                 )));
             };
-            let Kind::Number { min, max, .. } = c.kind else { unreachable!() };
+            let Kind::Number { min, max, step } = c.kind else { unreachable!() };
             if r.min < min || r.max > max {
                 return Err(Error::Input(format!(
                     "{} ({}) goes from {min} to {max}; the axis asks {} to {}",
                     c.label, c.key, r.min, r.max
+                )));
+            }
+            if step >= 1.0 && (0..r.n).any(|k| r.at(k).fract().abs() > 1e-9) {
+                return Err(Error::Input(format!(
+                    "{} ({}) takes whole numbers: choose MIN, MAX and N so that every point is one (e.g. {}={}:{}:{})",
+                    c.label,
+                    c.key,
+                    c.key,
+                    r.min.round(),
+                    r.min.round() + (r.n.max(2) - 1) as f64,
+                    r.n
                 )));
             }
             if let (false, Some(why)) = (c.enabled, &c.reason) {
@@ -226,9 +238,12 @@ impl Plan {
         let mut crowd: Vec<Money> = Vec::with_capacity(self.seeds.len());
         for &seed in &self.seeds {
             m.seed = seed;
-            let (run, summary) = simulate_main(&m);
+            let (_, summary) = simulate_main(&m);
             liquidated += summary.focal_liquidated_step.is_some() as u32;
-            fund_exhausted += run.series.insurance_fund.iter().any(|f| f.0 <= Decimal::ZERO) as u32;
+            // the fund could not pay a bad debt in full: the rest was socialised or deleveraged
+            let short = summary.uncovered_bad_debt.0 > Decimal::ZERO
+                || summary.adl.as_ref().is_some_and(|a| a.paid.0 > Decimal::ZERO);
+            fund_exhausted += short as u32;
             finals.push((summary.final_equity, seed));
             crowd.push(summary.crowd_liquidated_notional);
         }
@@ -246,7 +261,8 @@ pub fn to_json(p: &Plan, cells: &[Stats]) -> serde_json::Value {
         .flat_map(|j| (0..p.x.n).map(move |i| (i, j)))
         .zip(cells)
         .map(|((i, j), s)| {
-            json!({"x": p.x.at(i), "y": p.y.at(j), "paths": s.paths, "liquidated_paths": s.liquidated,
+            let at = |r: &Range, k: usize| r.value(k).parse::<f64>().unwrap_or(f64::NAN);
+            json!({"x": at(&p.x, i), "y": at(&p.y, j), "paths": s.paths, "liquidated_paths": s.liquidated,
                 "p_liquidation": s.p_liquidation(), "p_liquidation_95": [s.interval.0, s.interval.1],
                 "expected_shortfall_5pct_final_equity": s.expected_shortfall.0.to_string(),
                 "liquidation_at_risk_95": s.liquidation_at_risk.0.to_string(),
@@ -301,22 +317,45 @@ pub fn to_csv(p: &Plan, cells: &[Stats]) -> String {
     out
 }
 
-/// The default range of a control on a map's axis: a position's leverage from 1× to 25×, the
-/// correlation from 0 to 0.9, anything else its control's whole range; 10 points.
+/// The default range of a control on a map's axis, 10 points: a position's leverage from 1× to
+/// 25×, the correlation from 0 to 0.9, the crowd's lowest leverage up to its highest (and the
+/// highest down to the lowest), anything else its control's whole range (whole numbers kept
+/// whole). `lev.0` in a scenario without positions is its first numeric control.
 pub fn default_range(base: &Scenario, values: &BTreeMap<String, String>, key: &str) -> Result<Range> {
-    let (min, max) = match key {
+    let s = controls::apply(base, values)?;
+    let all = controls::describe(&s);
+    let numeric = |c: &&controls::Control| matches!(c.kind, Kind::Number { .. }) && c.key != "seed";
+    let c = all.iter().filter(numeric).find(|c| c.key == key);
+    let c = match (c, key) {
+        (Some(c), _) => c,
+        (None, "lev.0") => all
+            .iter()
+            .filter(numeric)
+            .find(|c| c.key != "corr")
+            .ok_or_else(|| Error::Input("no numeric control to sweep".into()))?,
+        (None, _) => return Err(Error::Input(format!("unknown control key {key:?} for an axis"))),
+    };
+    let Kind::Number { min, max, step } = c.kind else { unreachable!() };
+    let value = |k: &str| all.iter().find(|c| c.key == k).and_then(|c| c.value.parse::<f64>().ok());
+    let (min, max) = match c.key.as_str() {
         k if k.starts_with("lev.") => (1.0, 25.0),
         "corr" => (0.0, 0.9),
-        _ => {
-            let s = controls::apply(base, values)?;
-            let c = controls::describe(&s).into_iter().find(|c| c.key == key);
-            match c.map(|c| c.kind) {
-                Some(Kind::Number { min, max, .. }) => (min, max),
-                _ => return Err(Error::Input(format!("unknown control key {key:?} for an axis"))),
-            }
-        }
+        "crowd.lev_min" => (min, value("crowd.lev_max").unwrap_or(max)),
+        "crowd.lev_max" => (value("crowd.lev_min").unwrap_or(min), max),
+        _ => (min, max),
     };
-    Ok(Range { key: key.to_string(), min, max, n: 10 })
+    let (max, n) = if step >= 1.0 {
+        // whole numbers: nine whole gaps, or one point per whole number
+        let span = max - min;
+        if span >= 9.0 {
+            (min + (span / 9.0).floor() * 9.0, 10)
+        } else {
+            (max, span as usize + 1)
+        }
+    } else {
+        (max, 10)
+    };
+    Ok(Range { key: c.key.clone(), min, max, n: n.max(1) })
 }
 
 /// What the heat map draws: the probability of liquidation of each cell computed so far.

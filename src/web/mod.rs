@@ -54,7 +54,7 @@ pub struct Explorer {
     /// The liquidation surface's grid for the current values, with the axes it was asked for.
     surface: Option<(String, String, Plan)>,
     /// The risk map for the current values: its axes and paths as asked, its plan, the cells so far.
-    sweep: Option<(String, sweep::Plan, Vec<Option<sweep::Stats>>)>,
+    sweep: Option<(sweep::Plan, Vec<Option<sweep::Stats>>)>,
 }
 
 impl Default for Explorer {
@@ -103,25 +103,29 @@ impl Explorer {
         self.surface.as_ref().map(|s| &s.2).ok_or_else(|| JsError::new("no surface"))
     }
 
-    /// The risk map over `x` and `y` (`KEY=MIN:MAX:N`; empty: the default) with `paths` a cell.
+    /// The risk map over `x` and `y` (`KEY=MIN:MAX:N`, a key alone for its default range, or
+    /// empty for the default axis) with `paths` a cell. The plan, and the cells gathered for it,
+    /// are kept while the axes resolve to the same ranges (asking with a key alone or with its
+    /// range is the same map).
     fn sweep_plan_of(
         &mut self,
         x: &str,
         y: &str,
         paths: u32,
-    ) -> Result<&mut (String, sweep::Plan, Vec<Option<sweep::Stats>>), JsError> {
-        let asked = format!("{x}|{y}|{paths}");
-        if !matches!(&self.sweep, Some((a, _, _)) if *a == asked) {
-            // `KEY=MIN:MAX:N`, or a key alone (its default range), or nothing (the default axis)
-            let range = |a: &str, key: &str| match a {
-                "" => sweep::default_range(&self.base, &self.values, key),
-                a if !a.contains('=') => sweep::default_range(&self.base, &self.values, a),
-                a => sweep::Range::parse(a),
-            };
-            let (rx, ry) = (range(x, "lev.0").map_err(err)?, range(y, "corr").map_err(err)?);
+    ) -> Result<&mut (sweep::Plan, Vec<Option<sweep::Stats>>), JsError> {
+        let range = |a: &str, key: &str| match a {
+            "" => sweep::default_range(&self.base, &self.values, key),
+            a if !a.contains('=') => sweep::default_range(&self.base, &self.values, a),
+            a => sweep::Range::parse(a),
+        };
+        let (rx, ry) = (range(x, "lev.0").map_err(err)?, range(y, "corr").map_err(err)?);
+        let same = |(p, _): &(sweep::Plan, Vec<Option<sweep::Stats>>)| {
+            p.x == rx && p.y == ry && p.seeds.len() == paths as usize
+        };
+        if !self.sweep.as_ref().is_some_and(same) {
             let plan = sweep::Plan::new(&self.base, &self.values, rx, ry, paths).map_err(err)?;
             let cells = vec![None; plan.cells()];
-            self.sweep = Some((asked, plan, cells));
+            self.sweep = Some((plan, cells));
         }
         self.sweep.as_mut().ok_or_else(|| JsError::new("no risk map"))
     }
@@ -560,7 +564,7 @@ impl Explorer {
     /// notices, controls: [{key, label, min, max}]}` (the numeric controls an axis can take).
     pub fn sweep_plan(&mut self, x: &str, y: &str, paths: u32) -> Result<JsValue, JsError> {
         let effective = self.effective()?;
-        let (_, p, _) = self.sweep_plan_of(x, y, paths)?;
+        let (p, _) = self.sweep_plan_of(x, y, paths)?;
         let axis = |r: &sweep::Range, label: &str| {
             serde_json::json!({"key": r.key, "label": label, "min": r.min, "max": r.max, "n": r.n,
                 "spec": format!("{}={}:{}:{}", r.key, r.min, r.max, r.n),
@@ -583,7 +587,7 @@ impl Explorer {
     /// Row `j` of the risk map: per cell `{liquidated, paths, lo, hi, es, lar, fund_exhausted,
     /// worst_seed, values}` (`values`: the controls that reopen the cell with its worst path).
     pub fn sweep_row(&mut self, x: &str, y: &str, paths: u32, j: u32) -> Result<JsValue, JsError> {
-        let (_, p, cells) = self.sweep_plan_of(x, y, paths)?;
+        let (p, cells) = self.sweep_plan_of(x, y, paths)?;
         let j = j as usize;
         if j >= p.y.n {
             return Err(JsError::new(&format!("row {j} is outside the map's {} rows", p.y.n)));
@@ -616,7 +620,7 @@ impl Explorer {
             worst_seed: u64,
         }
         let row: Vec<Cell> = serde_wasm_bindgen::from_value(row).map_err(err)?;
-        let (_, p, cells) = self.sweep_plan_of(x, y, paths)?;
+        let (p, cells) = self.sweep_plan_of(x, y, paths)?;
         if j as usize >= p.y.n || row.len() != p.x.n {
             return Err(JsError::new("a row that is not this map's"));
         }
@@ -638,7 +642,7 @@ impl Explorer {
     /// The whole risk map as the CLI's JSON (`cascade sweep --json`, the same digest), once every
     /// row has been computed here.
     pub fn sweep_json(&mut self, x: &str, y: &str, paths: u32) -> Result<String, JsError> {
-        let (_, p, cells) = self.sweep_plan_of(x, y, paths)?;
+        let (p, cells) = self.sweep_plan_of(x, y, paths)?;
         let all: Option<Vec<sweep::Stats>> = cells.iter().cloned().collect();
         let all = all.ok_or_else(|| JsError::new("the map is not complete"))?;
         Ok(sweep::to_json(p, &all).to_string())
@@ -659,7 +663,7 @@ impl Explorer {
         dpr: f64,
         dark: bool,
     ) -> Result<Vec<i32>, JsError> {
-        let (_, plan, _) = self.sweep_plan_of(x, y, paths)?;
+        let (plan, _) = self.sweep_plan_of(x, y, paths)?;
         let mut d = sweep::map_data(plan, &vec![None; plan.cells()]);
         if p.len() != d.p.len() {
             return Err(JsError::new(&format!("{} cells for a map of {}", p.len(), d.p.len())));

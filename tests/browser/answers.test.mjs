@@ -99,8 +99,17 @@ test('liquidation surface: a coarse map first, then the full one, whose words ar
     assert.match(words, new RegExp(`Isolated margin liquidates it in ${other}; without the feedback loop, ${nofb}\\.`));
     // the seed's claim in one picture: a healthy position closed by cross margin, at this scenario's own dot
     assert.ok(c.healthy_position_closed > 0 && cli.dot.inside);
-    assert.match(words, /This scenario \(BTC −4\.8 %, ETH −8 %\) lies in a cell where your account is liquidated, closing a position isolated keeps\./);
+    assert.match(words, /This scenario's own moves \(BTC −4\.8 %, ETH −8 %\) fall in a cell where, moved at once, your account is liquidated, closing a position isolated keeps\./);
     await page.locator('#surface').screenshot({ path: path.join(artifacts, 'answers-surface.png') });
+    // new settings: the map on screen is marked as the earlier settings' at once, and a new one follows
+    await act(page, async () => {
+      const num = control(page, 'corr').locator('input[type=number]');
+      await num.fill('0.3');
+      await num.dispatchEvent('change');
+    });
+    assert.equal(await page.$eval('#surface-caption', (e) => e.dataset.stale), 'true');
+    await page.waitForFunction(() => /^Of 49 runs/.test(document.querySelector('#surface-caption').textContent) && !document.querySelector('#surface-caption').dataset.stale, null, { timeout: 20000 });
+    await page.click('#surface-cancel');
     // another axis: the map starts over on SOL
     await page.selectOption('#surface-y', 'SOL');
     await page.waitForFunction(() => /Of 49 runs \(BTC and SOL/.test(document.querySelector('#surface-caption').textContent), null, { timeout: 20000 });
