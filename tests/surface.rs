@@ -13,11 +13,21 @@ fn preset(name: &str) -> Scenario {
     presets::get(name).unwrap().scenario()
 }
 
-/// One cell by hand: the scenario's outside shocks replaced by two own moves at `step`.
+/// One cell by hand: the two assets' moves at `step`, own; every other asset's scripted moves
+/// (with what correlation carried to it, as the engine's path has them) as moves of its own.
 fn by_hand(s: &Scenario, step: usize, (xs, x): (&str, f64), (ys, y): (&str, f64)) -> Cell {
+    let m = Model::from_scenario(s).unwrap();
+    let carried = margin_cascade::engine::market::shock_moves(&m);
     let mut v: Value = serde_json::to_value(s).unwrap();
     let mut shocks: Vec<Value> =
         v["shocks"].as_array().unwrap().iter().filter(|k| k["venue"] == json!(true)).cloned().collect();
+    for (i, a) in m.assets.iter().enumerate().filter(|(_, a)| a.symbol != xs && a.symbol != ys) {
+        for (t, row) in carried.iter().enumerate().filter(|(_, r)| r[i] != 0.0) {
+            shocks.push(
+                json!({"step": t, "symbol": a.symbol, "percent": (libm::exp(row[i]) - 1.0) * 100.0, "own": true}),
+            );
+        }
+    }
     shocks.push(json!({"step": step, "symbol": xs, "percent": x, "own": true}));
     shocks.push(json!({"step": step, "symbol": ys, "percent": y, "own": true}));
     v["shocks"] = Value::Array(shocks);
