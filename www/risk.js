@@ -2,7 +2,8 @@
 // map for the settings on screen is computed by a pool of workers (one per core, at most four) —
 // a coarse 5 × 5 first look with fewer paths, then the 10 × 10 map row by row with progress —
 // and drawn with its scale. Cancel stops the workers. Hover a cell for its figures; click it to
-// open that cell's settings with its worst path. The map is not recomputed by itself (it is
+// open that cell's settings with its worst path (or, the map focused, choose a cell with the
+// arrow keys and open it with Enter). The map is not recomputed by itself (it is
 // thousands of runs): when the settings change it says so, and Compute starts it over.
 import { S } from './state.js';
 import { $, errText } from './ui.js';
@@ -14,6 +15,7 @@ let job = null; // {key, stage, x, y, paths, nx, ny, rows, p, left}
 let shown = null; // {key, x, y, paths, nx, ny, rows, p, rect, coarse}
 let openValues = () => {};
 let notices = []; // why an axis's control cannot change the outcome, if it cannot
+let chosen = null; // the cell the keyboard chose: {i, j}
 
 const status = (text, bad = false) => {
   const s = $('#risk-status');
@@ -34,6 +36,9 @@ export function listenToRisk(open) {
   const c = $('#risk-canvas');
   c.addEventListener('mousemove', (e) => hover(e));
   c.addEventListener('mouseleave', () => ($('#risk-tip').hidden = true));
+  c.addEventListener('keydown', key);
+  c.addEventListener('focus', tipAtChosen);
+  c.addEventListener('blur', () => ($('#risk-tip').hidden = true));
   c.addEventListener('click', (e) => {
     const cell = cellAt(e);
     if (cell) openValues(cell.values);
@@ -113,7 +118,7 @@ function run({ key, scenario, values }, stage, g, then) {
     return status(errText(err), true);
   }
   const [nx, ny] = [plan.x.n, plan.y.n];
-  job = { key, stage, ...g, nx, ny, rows: new Array(ny), p: new Float64Array(nx * ny).fill(NaN), left: ny, then };
+  job = { key, stage, ...g, nx, ny, axes: { x: plan.x, y: plan.y }, rows: new Array(ny), p: new Float64Array(nx * ny).fill(NaN), left: ny, then };
   status(stage === 'coarse' ? `A ${COARSE} × ${COARSE} first look, ${g.paths} paths a cell…` : `The ${FULL} × ${FULL} map, ${g.paths} paths a cell: 0 of ${ny} rows…`);
   pool.forEach((w, k) => {
     const rows = [];
@@ -137,7 +142,7 @@ function got({ id, j, row, error }) {
   job.rows[j] = row;
   row.forEach((c, i) => (job.p[j * job.nx + i] = c.liquidated / c.paths));
   job.left--;
-  shown = { key: job.key, x: job.x, y: job.y, paths: job.paths, nx: job.nx, ny: job.ny, rows: job.rows, p: job.p, coarse: job.stage === 'coarse' };
+  shown = { key: job.key, x: job.x, y: job.y, paths: job.paths, nx: job.nx, ny: job.ny, axes: job.axes, rows: job.rows, p: job.p, coarse: job.stage === 'coarse' };
   draw();
   if (job.stage === 'full') status(`The ${FULL} × ${FULL} map, ${job.paths} paths a cell: ${job.ny - job.left} of ${job.ny} rows…`);
   if (job.left === 0) {
@@ -206,13 +211,41 @@ function cellAt(e) {
 }
 
 function hover(e) {
-  const tip = $('#risk-tip');
   const c = cellAt(e);
-  if (!c) return (tip.hidden = true);
-  const plan = S.ex.sweep_plan(shown.x, shown.y, shown.paths);
-  tip.textContent = `${plan.x.label} ${plan.x.values[c.i]}, ${plan.y.label} ${plan.y.values[c.j]}: P(liquidation) ${pct(c.liquidated / c.paths)} (95 %: ${pct(c.lo)}–${pct(c.hi)}), ${c.liquidated} of ${c.paths} paths; expected shortfall of final equity at 5 %: ${usd(c.es)}; the crowd's liquidation-at-risk (95 %): ${usd(c.lar)}; P(insurance fund exhausted) ${pct(c.fund_exhausted / c.paths)}. Click to open the worst path (seed ${c.worst_seed}).`;
-  tip.hidden = false;
+  if (!c) return ($('#risk-tip').hidden = true);
   const b = e.target.getBoundingClientRect();
-  tip.style.left = Math.min(e.clientX - b.left + 12, b.width - 260) + 'px';
-  tip.style.top = e.clientY - b.top + 12 + 'px';
+  showTip(c, e.clientX - b.left, e.clientY - b.top);
+}
+
+/** The tip for cell `c` at (x, y) in the canvas's CSS pixels: its figures, from its paths. */
+function showTip(c, x, y) {
+  const tip = $('#risk-tip');
+  const { x: ax, y: ay } = shown.axes;
+  tip.textContent = `${ax.label} ${ax.values[c.i]}, ${ay.label} ${ay.values[c.j]}: P(liquidation) ${pct(c.liquidated / c.paths)} (95 %: ${pct(c.lo)}–${pct(c.hi)}), ${c.liquidated} of ${c.paths} paths; expected shortfall of final equity at 5 %: ${usd(c.es)}; the crowd's liquidation-at-risk (95 %): ${usd(c.lar)}; P(insurance fund exhausted) ${pct(c.fund_exhausted / c.paths)}. Click (or Enter) to open the worst path (seed ${c.worst_seed}).`;
+  tip.hidden = false;
+  const w = $('#risk-canvas').clientWidth;
+  tip.style.left = Math.max(0, Math.min(x + 12, w - 260)) + 'px';
+  tip.style.top = y + 12 + 'px';
+}
+
+/** Keys on the focused map: arrows choose a cell (its figures shown), Enter or Space opens it. */
+function key(e) {
+  if (!shown?.rect) return;
+  const step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
+  chosen ??= { i: Math.floor(shown.nx / 2), j: Math.floor(shown.ny / 2) };
+  if (step) {
+    chosen = { i: Math.min(shown.nx - 1, Math.max(0, chosen.i + step[0])), j: Math.min(shown.ny - 1, Math.max(0, chosen.j + step[1])) };
+  } else if (e.key === 'Enter' || e.key === ' ') {
+    const c = shown.rows[chosen.j]?.[chosen.i];
+    if (c) openValues(c.values);
+  } else return;
+  e.preventDefault();
+  tipAtChosen();
+}
+
+function tipAtChosen() {
+  const c = chosen && shown?.rows[chosen.j]?.[chosen.i];
+  if (!c) return ($('#risk-tip').hidden = true);
+  const [x0, y0, x1, y1] = shown.rect;
+  showTip({ ...c, ...chosen }, x0 + ((chosen.i + 0.5) * (x1 - x0)) / shown.nx, y1 - ((chosen.j + 0.5) * (y1 - y0)) / shown.ny);
 }

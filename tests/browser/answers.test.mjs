@@ -154,8 +154,13 @@ test('risk map: the page\'s map is the CLI\'s to the digest; hovering a cell giv
     // the pointer over the map is the map's, not the time charts' (it once moved their cursor)
     assert.equal(await page.$eval('#readout', (e) => e.textContent), readout);
     assert.match(tip, new RegExp(`^Leverage, long BTC 9, Correlation, all pairs 0\\.5: P\\(liquidation\\) \\d+ % \\(95 %: \\d+ %–\\d+ %\\), ${cell.liquidated_paths} of 20 paths;`));
-    assert.match(tip, new RegExp(`Click to open the worst path \\(seed ${cell.worst_seed}\\)\\.$`));
+    assert.match(tip, new RegExp(`Click \\(or Enter\\) to open the worst path \\(seed ${cell.worst_seed}\\)\\.$`));
     await page.locator('#risk').screenshot({ path: path.join(artifacts, 'answers-risk-map.png') });
+    // the keyboard reaches the same figures: the map focused starts at the middle cell (5, 5)
+    await page.mouse.move(0, 0);
+    await page.focus('#risk-canvas');
+    for (let k = 0; k < 2; k++) await page.keyboard.press('ArrowLeft');
+    assert.equal(await page.$eval('#risk-tip', (e) => (e.hidden ? '' : e.textContent)), tip);
     // a click: that cell's settings with its worst path, in the page and its link
     const at = await aim(); // (the screenshot scrolled the page)
     await act(page, () => page.mouse.click(...at));
