@@ -4,10 +4,11 @@
 
 use margin_cascade::engine::surface::{Axis, Cell, Fate, Plan, Surface};
 use margin_cascade::output::chart::{self, LIGHT};
+mod common;
+use common::cascade;
 use margin_cascade::share::presets;
 use margin_cascade::{simulate, Model, Scenario};
 use serde_json::{json, Value};
-use std::process::Command;
 
 fn preset(name: &str) -> Scenario {
     presets::get(name).unwrap().scenario()
@@ -165,15 +166,6 @@ fn the_heat_map_draws_each_fate_in_its_colour_with_its_legend() {
         let (want, got) = (counts[k] as f64 / cells, painted[k] as f64 / pixels);
         assert!((want - got).abs() < 0.03, "fate {k}: {want:.3} of the cells, {got:.3} of the painted pixels");
     }
-}
-
-fn cascade(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cascade")).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 #[test]

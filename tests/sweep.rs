@@ -2,20 +2,12 @@
 //! liquidation never falls as leverage rises; a cell's figures are those of its paths run one by
 //! one through the CLI; bad grids are refused in words.
 
+mod common;
+use common::cascade;
 use margin_cascade::share::presets;
 use margin_cascade::share::sweep::{Plan, Range};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::process::Command;
-
-fn cascade(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cascade")).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
 
 #[test]
 fn p_liquidation_never_falls_as_leverage_rises() {

@@ -32,3 +32,13 @@ pub fn focal_liq_steps(o: &Outcome) -> Vec<(String, usize)> {
         })
         .collect()
 }
+
+/// The `cascade` CLI as a script runs it: (exit code, standard output, standard error).
+pub fn cascade(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cascade")).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
