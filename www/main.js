@@ -110,6 +110,7 @@ on('result', () => {
 });
 on('failed', () => {
   noSafeLeverage();
+  riskAfterResult(); // (a risk map job for settings no longer on screen stops)
   tellState();
 });
 on('cursor', (step, hover) => {

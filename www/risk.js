@@ -1,6 +1,7 @@
 // The Monte Carlo risk map (the engine's `sweep_plan`, `sweep_row`, `draw_risk`): when asked, the
 // map for the settings on screen is computed by a pool of workers (one per core, at most four) —
-// a coarse 5 × 5 first look with fewer paths, then the 10 × 10 map row by row with progress —
+// a coarse first look (4 × 4, a tenth of the paths), then the map (10 × 10 for most controls)
+// row by row with progress —
 // and drawn with its scale. Cancel stops the workers. Hover a cell for its figures; click it to
 // open that cell's settings with its worst path (or, the map focused, choose a cell with the
 // arrow keys and open it with Enter). The map is not recomputed by itself (it is
@@ -8,8 +9,9 @@
 import { S } from './state.js';
 import { $, errText } from './ui.js';
 
-const FULL = 10;
-const COARSE = 5;
+// the first look's points on an axis of n: 4 where 4 evenly spaced points are among the map's
+// own (a whole-number control stays whole), else its two ends
+const coarsePoints = (n) => (n <= 4 ? n : (n - 1) % 3 === 0 ? 4 : 2);
 let pool = [];
 let job = null; // {key, stage, x, y, paths, nx, ny, rows, p, left}
 let shown = null; // {key, x, y, paths, nx, ny, rows, p, rect, coarse}
@@ -32,6 +34,7 @@ export function listenToRisk(open) {
   $('#risk-cancel').addEventListener('click', () => {
     stop();
     status('Cancelled.');
+    caption();
   });
   const c = $('#risk-canvas');
   c.addEventListener('mousemove', (e) => hover(e));
@@ -41,7 +44,7 @@ export function listenToRisk(open) {
   c.addEventListener('blur', () => ($('#risk-tip').hidden = true));
   c.addEventListener('click', (e) => {
     const cell = cellAt(e);
-    if (cell) openValues(cell.values);
+    if (cell) openCell(cell);
   });
 }
 
@@ -87,9 +90,10 @@ function start() {
     return status(errText(err), true);
   }
   const axis = (a, n) => `${a.key}=${a.min}:${a.max}:${n}`;
+  const [cx, cy] = [coarsePoints(plan.x.n), coarsePoints(plan.y.n)];
   const key = keyNow();
-  const full = { x: axis(plan.x, FULL), y: axis(plan.y, FULL), paths };
-  const coarse = { x: axis(plan.x, COARSE), y: axis(plan.y, COARSE), paths: Math.max(10, Math.round(paths / 10)) };
+  const full = { x: axis(plan.x, plan.x.n), y: axis(plan.y, plan.y.n), paths };
+  const coarse = { x: axis(plan.x, cx), y: axis(plan.y, cy), paths: Math.max(10, Math.round(paths / 10)) };
   const n = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
   for (let k = 0; k < n; k++) {
     const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -119,7 +123,7 @@ function run({ key, scenario, values }, stage, g, then) {
   }
   const [nx, ny] = [plan.x.n, plan.y.n];
   job = { key, stage, ...g, nx, ny, axes: { x: plan.x, y: plan.y }, rows: new Array(ny), p: new Float64Array(nx * ny).fill(NaN), left: ny, then };
-  status(stage === 'coarse' ? `A ${COARSE} × ${COARSE} first look, ${g.paths} paths a cell…` : `The ${FULL} × ${FULL} map, ${g.paths} paths a cell: 0 of ${ny} rows…`);
+  status(stage === 'coarse' ? `A ${nx} × ${ny} first look, ${g.paths} paths a cell…` : `The ${nx} × ${ny} map, ${g.paths} paths a cell: 0 of ${ny} rows…`);
   pool.forEach((w, k) => {
     const rows = [];
     for (let j = k; j < ny; j += pool.length) rows.push(j);
@@ -129,8 +133,15 @@ function run({ key, scenario, values }, stage, g, then) {
 
 function got({ id, j, row, error }) {
   if (!job || id !== job.key + job.stage) return;
+  if (job.key !== keyNow()) {
+    // the settings changed while the main run had not yet reported it: these rows are not theirs
+    stop();
+    caption();
+    return status('The settings changed: Compute for these.');
+  }
   if (error) {
     stop();
+    caption();
     return status(error, true);
   }
   try {
@@ -144,7 +155,7 @@ function got({ id, j, row, error }) {
   job.left--;
   shown = { key: job.key, x: job.x, y: job.y, paths: job.paths, nx: job.nx, ny: job.ny, axes: job.axes, rows: job.rows, p: job.p, coarse: job.stage === 'coarse' };
   draw();
-  if (job.stage === 'full') status(`The ${FULL} × ${FULL} map, ${job.paths} paths a cell: ${job.ny - job.left} of ${job.ny} rows…`);
+  if (job.stage === 'full') status(`The ${job.nx} × ${job.ny} map, ${job.paths} paths a cell: ${job.ny - job.left} of ${job.ny} rows…`);
   if (job.left === 0) {
     S.perf.risk[job.stage] = performance.now() - S.perf.risk.asked;
     job.then();
@@ -156,7 +167,10 @@ function done() {
   stop();
   status('');
   try {
-    S.perf.risk.digest = JSON.parse(S.ex.sweep_json(g.x, g.y, g.paths)).digest; // (the CLI's, for the same map)
+    // every row again into the engine's copy (a Reset with nothing changed forgets it), then the
+    // map's JSON: the CLI's digest for the same map
+    g.rows.forEach((row, j) => S.ex.sweep_adopt(g.x, g.y, g.paths, j, row));
+    S.perf.risk.digest = JSON.parse(S.ex.sweep_json(g.x, g.y, g.paths)).digest;
   } catch (err) {
     status(errText(err), true);
   }
@@ -188,7 +202,8 @@ function caption() {
   const ps = all.map((x) => x.liquidated / x.paths);
   const words = done ? `P(liquidation) from ${pct(Math.min(...ps))} to ${pct(Math.max(...ps))} over the ${all.length} cells computed, ${shown.paths} random paths each, the same paths in every cell.` : '';
   const going = job && job.key === shown.key;
-  const stage = !shown.coarse ? '' : going ? ` (A ${COARSE} × ${COARSE} first look: the full map follows.)` : ` (A ${COARSE} × ${COARSE} first look; the full map was not computed.)`;
+  const look = `A ${shown.nx} × ${shown.ny} first look`;
+  const stage = !shown.coarse ? '' : going ? ` (${look}: the full map follows.)` : ` (${look}; the full map was not computed.)`;
   const note = notices.length ? ' Note: ' + notices.join(' ') : '';
   c.textContent = words + stage + ' Hover a cell for its figures; click it to open its settings with its worst path.' + note;
   c.toggleAttribute('data-stale', shown.key !== keyNow());
@@ -208,6 +223,13 @@ function cellAt(e) {
   const j = Math.min(shown.ny - 1, Math.floor(fy * shown.ny));
   const cell = shown.rows[j]?.[i];
   return cell ? { ...cell, i, j } : null;
+}
+
+/** Open a cell: its settings with its worst path (only from a map of the settings on screen:
+ * another scenario's map has other controls). */
+function openCell(cell) {
+  if (shown.key !== keyNow()) return status('This map is for earlier settings: Compute for these first.');
+  openValues(cell.values);
 }
 
 function hover(e) {
@@ -237,7 +259,7 @@ function key(e) {
     chosen = { i: Math.min(shown.nx - 1, Math.max(0, chosen.i + step[0])), j: Math.min(shown.ny - 1, Math.max(0, chosen.j + step[1])) };
   } else if (e.key === 'Enter' || e.key === ' ') {
     const c = shown.rows[chosen.j]?.[chosen.i];
-    if (c) openValues(c.values);
+    if (c) openCell(c);
   } else return;
   e.preventDefault();
   tipAtChosen();

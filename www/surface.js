@@ -70,6 +70,7 @@ function axes() {
 function start(e) {
   if (e?.target?.dataset) e.target.dataset.chosen = '1'; // the reader picked this axis
   clearTimeout(resting);
+  if (!box().open) return;
   let a;
   try {
     a = axes();
@@ -100,6 +101,7 @@ function start(e) {
 }
 
 function stop() {
+  clearTimeout(resting);
   worker?.terminate();
   worker = null;
   wanted = null;
@@ -109,6 +111,7 @@ function stop() {
 function cancel() {
   stop();
   status(shown && !shown.coarse ? 'Cancelled: the map shows the earlier settings.' : 'Cancelled.');
+  draw(); // (the caption no longer promises the full map)
 }
 
 function got({ id, stage, x, y, codes, done, total, error, ms }) {
@@ -146,7 +149,8 @@ export function draw() {
   try {
     const words = S.ex.draw_surface(canvas, shown.x, shown.y, shown.codes, w, h, devicePixelRatio || 1, S.dark);
     const cap = $('#surface-caption');
-    cap.textContent = words + (shown.coarse ? ` (A ${COARSE} × ${COARSE} first look: the full map follows.)` : '');
+    const look = `A ${COARSE} × ${COARSE} first look`;
+    cap.textContent = words + (!shown.coarse ? '' : wanted ? ` (${look}: the full map follows.)` : ` (${look}; the full map was not computed.)`);
     delete cap.dataset.stale;
   } catch (err) {
     status(errText(err), true);

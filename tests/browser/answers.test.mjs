@@ -134,7 +134,7 @@ test('risk map: the page\'s map is the CLI\'s to the digest; hovering a cell giv
     await page.selectOption('#risk-paths', '20');
     await page.click('#risk-go');
     await page.waitForFunction(() => window.__perf.risk?.coarse, null, { timeout: 30000 });
-    assert.match(await page.$eval('#risk-caption', (e) => e.textContent), /A 5 × 5 first look: the full map follows/);
+    assert.match(await page.$eval('#risk-caption', (e) => e.textContent), /A 4 × 4 first look: the full map follows/);
     await page.waitForFunction(() => window.__perf.risk?.digest, null, { timeout: 120000 });
     assert.equal(await page.evaluate(() => window.__perf.risk.digest), cli.digest, 'the same seeds give the same numbers in the browser and the CLI');
     // hover the cell at lev.0 = 9 (i = 3), corr = 0.5 (j = 5): its figures, as the CLI has them
@@ -170,8 +170,10 @@ test('risk map: the page\'s map is the CLI\'s to the digest; hovering a cell giv
     assert.match(hash, /corr=0\.5/);
     assert.equal(await control(page, 'noise').locator('input').isChecked(), true, 'noise on (the preset has it on: the link leaves it out)');
     if (cell.liquidated_paths > 0) assert.match(await summaryText(page), /Your cross account was liquidated at step/);
-    // the map is now for other settings, and says so
+    // the map is now for other settings, and says so; its cells no longer open
     assert.equal(await page.$eval('#risk-caption', (e) => e.hasAttribute('data-stale')), true);
+    await page.mouse.click(...(await aim()));
+    assert.match(await page.$eval('#risk-status', (e) => e.textContent), /^This map is for earlier settings: Compute for these first\.$/);
     await assertNoErrors(page, errors, 'risk map');
   } finally { await page.close(); }
 });
