@@ -19,7 +19,7 @@
 //! fall, hedging a long) turns this round: more of it is safer, the survivors lie above an edge,
 //! and the bisection reports that edge as [`Edge::From`]. A position can also help at one moment
 //! and hurt at another (a hedge whose leg turns): then no single edge holds. Every answer is
-//! therefore checked at eleven leverages spread over the grid ([`CHECKS`]), and one that
+//! therefore checked at twelve leverages spread over the grid ([`CHECKS`]), and one that
 //! contradicts it makes the answer [`Edge::Mixed`], which says so. Each run stops at your first
 //! liquidation ([`survives`]), so the leverages that fail cost only the steps before it.
 
@@ -55,7 +55,7 @@ pub enum Edge {
 
 /// The leverages (tenths) every answer is checked at, spread over the grid: where survival there
 /// contradicts a single edge, the answer is [`Edge::Mixed`].
-pub const CHECKS: [u32; 11] = [15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750];
+pub const CHECKS: [u32; 12] = [15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 900];
 
 impl Edge {
     /// A name for the kind of edge, as the JSON writes it.
