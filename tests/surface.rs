@@ -192,3 +192,16 @@ fn the_cli_writes_the_grid_and_refuses_bad_ones_in_words() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn a_fall_made_of_many_shocks_at_one_step_stays_a_valid_cell() {
+    // six −80 % ETH shocks at step 2 are one −99.9936 % move, more than one shock may hold: kept
+    // in pieces, the cells run (the axes are BTC and SOL)
+    let mut v: Value = serde_json::to_value(preset("loop")).unwrap();
+    v["shocks"] =
+        Value::Array((0..6).map(|_| json!({"step": 2, "symbol": "ETH", "percent": -80.0, "own": true})).collect());
+    let s: Scenario = serde_json::from_value(v).unwrap();
+    let a = |sym| Some(Axis::new(sym, -10.0, 0.0, 2).unwrap());
+    let sf = Plan::new(&s, a("BTC"), a("SOL")).unwrap().run().unwrap();
+    assert_eq!(sf.cells.len(), 4);
+}

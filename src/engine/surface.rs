@@ -186,8 +186,13 @@ impl Plan {
         base.shocks.retain(|k| k.venue);
         for (i, a) in m.assets.iter().enumerate().filter(|(i, _)| *i != xi && *i != yi) {
             for (t, row) in moves.iter().enumerate().filter(|(_, r)| r[i] != 0.0) {
-                let percent = (libm::exp(row[i]) - 1.0) * 100.0;
-                base.shocks.push(ShockSpec { step: t, symbol: a.symbol.clone(), percent, own: true, venue: false });
+                // a step's moves add up (in log terms); in pieces a shock may hold (−95 %, +900 %)
+                let cap = if row[i] < 0.0 { libm::log(20.0) } else { libm::log(10.0) };
+                let pieces = libm::ceil(row[i].abs() / cap).max(1.0);
+                let percent = libm::expm1(row[i] / pieces) * 100.0;
+                for _ in 0..pieces as usize {
+                    base.shocks.push(ShockSpec { step: t, symbol: a.symbol.clone(), percent, own: true, venue: false });
+                }
             }
         }
         Ok(Plan { base, x, y, step, mode: m.focal.mode, dot: (total(xi), total(yi)) })
