@@ -74,6 +74,19 @@ impl Axis {
         self.min + (self.max - self.min) * k as f64 / (self.n - 1) as f64
     }
 
+    /// Half the distance between two points: a cell's half-width.
+    pub fn half(&self) -> f64 {
+        (self.max - self.min) / (self.n.max(2) - 1) as f64 / 2.0
+    }
+
+    /// The point whose cell holds move `v`, if a cell does.
+    pub fn nearest(&self, v: f64) -> Option<usize> {
+        let h = self.half();
+        (self.min - h..self.max + h).contains(&v).then(|| {
+            (((v - self.min) / (self.max - self.min) * (self.n - 1) as f64).round().max(0.0) as usize).min(self.n - 1)
+        })
+    }
+
     /// The same range in `n` points (the page's coarse first pass).
     pub fn with_points(&self, n: usize) -> Result<Axis> {
         Axis::new(&self.symbol, self.min, self.max, n)
@@ -196,6 +209,11 @@ impl Plan {
             }
         }
         Ok(Plan { base, x, y, step, mode: m.focal.mode, dot: (total(xi), total(yi)) })
+    }
+
+    /// The cell that holds the scenario's own moves (the dot), if one does.
+    pub fn dot_cell(&self) -> Option<(usize, usize)> {
+        Some((self.x.nearest(self.dot.0)?, self.y.nearest(self.dot.1)?))
     }
 
     /// The scenario's name.

@@ -7,15 +7,6 @@ fn axis(a: &Axis) -> Value {
     json!({"symbol": a.symbol, "min": a.min, "max": a.max, "n": a.n})
 }
 
-/// Whether the scenario's own dot lies on the grid (within half a cell of its edge points).
-pub fn dot_inside(s: &Surface) -> bool {
-    let near = |a: &Axis, v: f64| {
-        let h = (a.max - a.min) / (a.n - 1) as f64 / 2.0;
-        (a.min - h..a.max + h).contains(&v)
-    };
-    near(&s.plan.x, s.plan.dot.0) && near(&s.plan.y, s.plan.dot.1)
-}
-
 /// How many cells each fate has: (survives, liquidated, healthy position closed).
 pub fn counts(s: &Surface) -> [usize; 3] {
     let n = |f: Fate| s.cells.iter().filter(|c| c.main == f).count();
@@ -42,7 +33,7 @@ pub fn to_json(s: &Surface) -> Value {
         "step": p.step,
         "x": axis(&p.x),
         "y": axis(&p.y),
-        "dot": {"x": p.dot.0, "y": p.dot.1, "inside": dot_inside(s)},
+        "dot": {"x": p.dot.0, "y": p.dot.1, "inside": p.dot_cell().is_some()},
         "counts": {"survives": sv, "liquidated": lq, "healthy_position_closed": hc},
         "cells": cells,
     })
@@ -66,8 +57,7 @@ pub fn to_csv(s: &Surface) -> String {
 /// `#` liquidated closing a position the other mode keeps; `o` marks the scenario's cell.
 pub fn text(s: &Surface) -> String {
     let p = &s.plan;
-    let nearest = |a: &Axis, v: f64| ((v - a.min) / (a.max - a.min) * (a.n - 1) as f64).round() as i64;
-    let dot = dot_inside(s).then(|| (nearest(&p.x, p.dot.0), nearest(&p.y, p.dot.1)));
+    let dot = p.dot_cell();
     let mut out = format!(
         "{}: your {} account over {} (across) and {} (down) moves at step {}\n",
         p.name(),
@@ -79,7 +69,7 @@ pub fn text(s: &Surface) -> String {
     for j in (0..p.y.n).rev() {
         out += &format!("{:>7.1}% ", p.y.at(j));
         for i in 0..p.x.n {
-            out.push(match (dot == Some((i as i64, j as i64)), s.at(i, j).main) {
+            out.push(match (dot == Some((i, j)), s.at(i, j).main) {
                 (true, _) => 'o',
                 (_, Fate::Survives) => '.',
                 (_, Fate::Liquidated) => 'x',
@@ -122,10 +112,8 @@ pub fn caption(s: &Surface) -> String {
     );
     let (dx, dy) = p.dot;
     let at = format!("This scenario's own moves ({} {}, {} {})", p.x.symbol, pct(dx), p.y.symbol, pct(dy));
-    if dot_inside(s) {
-        let near =
-            |a: &Axis, v: f64| (((v - a.min) / (a.max - a.min) * (a.n - 1) as f64).round() as usize).min(a.n - 1);
-        let fate = match s.at(near(&p.x, dx), near(&p.y, dy)).main {
+    if let Some((i, j)) = p.dot_cell() {
+        let fate = match s.at(i, j).main {
             Fate::Survives => "your account survives".to_string(),
             Fate::Liquidated => "your account is liquidated".to_string(),
             Fate::HealthyClosed => format!("your account is liquidated, closing a position {other} keeps"),

@@ -156,14 +156,10 @@ impl Plan {
             values.iter().filter(|(k, v)| own.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
         values.insert("noise".into(), "true".into());
         let s = controls::apply(base, &values)?;
-        let all = controls::describe(&s);
-        let numeric: Vec<&str> = all
-            .iter()
-            .filter(|c| matches!(c.kind, Kind::Number { .. }) && c.key != "seed")
-            .map(|c| c.key.as_str())
-            .collect();
+        let all = axis_controls(&s);
+        let numeric: Vec<&str> = all.iter().map(|c| c.key.as_str()).collect();
         let label = |r: &Range, notices: &mut Vec<String>| -> Result<String> {
-            let c = all.iter().find(|c| c.key == r.key && c.key != "seed" && matches!(c.kind, Kind::Number { .. }));
+            let c = all.iter().find(|c| c.key == r.key);
             let Some(c) = c else {
                 return Err(Error::Input(format!(
                     "unknown control key {:?} for an axis (the numeric controls here: {})",
@@ -317,26 +313,29 @@ pub fn to_csv(p: &Plan, cells: &[Stats]) -> String {
     out
 }
 
+/// The controls an axis can take in scenario `s`: its numeric ones but the seed (a seed is what
+/// the paths vary, not a parameter).
+pub fn axis_controls(s: &Scenario) -> Vec<controls::Control> {
+    controls::describe(s).into_iter().filter(|c| matches!(c.kind, Kind::Number { .. }) && c.key != "seed").collect()
+}
+
 /// The default range of a control on a map's axis, 10 points: a position's leverage from 1× to
 /// 25×, the correlation from 0 to 0.9, the crowd's lowest leverage up to its highest (and the
 /// highest down to the lowest), anything else its control's whole range (whole numbers kept
 /// whole). `lev.0` in a scenario without positions is its first numeric control.
 pub fn default_range(base: &Scenario, values: &BTreeMap<String, String>, key: &str) -> Result<Range> {
     let s = controls::apply(base, values)?;
-    let all = controls::describe(&s);
-    let numeric = |c: &&controls::Control| matches!(c.kind, Kind::Number { .. }) && c.key != "seed";
-    let c = all.iter().filter(numeric).find(|c| c.key == key);
+    let axes = axis_controls(&s);
+    let c = axes.iter().find(|c| c.key == key);
     let c = match (c, key) {
         (Some(c), _) => c,
-        (None, "lev.0") => all
-            .iter()
-            .filter(numeric)
-            .find(|c| c.key != "corr")
-            .ok_or_else(|| Error::Input("no numeric control to sweep".into()))?,
+        (None, "lev.0") => {
+            axes.iter().find(|c| c.key != "corr").ok_or_else(|| Error::Input("no numeric control to sweep".into()))?
+        }
         (None, _) => return Err(Error::Input(format!("unknown control key {key:?} for an axis"))),
     };
     let Kind::Number { min, max, step } = c.kind else { unreachable!() };
-    let value = |k: &str| all.iter().find(|c| c.key == k).and_then(|c| c.value.parse::<f64>().ok());
+    let value = |k: &str| axes.iter().find(|c| c.key == k).and_then(|c| c.value.parse::<f64>().ok());
     let (min, max) = match c.key.as_str() {
         k if k.starts_with("lev.") => (1.0, 25.0),
         "corr" => (0.0, 0.9),

@@ -561,7 +561,7 @@ impl Explorer {
 
     /// The risk map's grid for the current values (`share/sweep.rs`), axes as `KEY=MIN:MAX:N`, a
     /// key alone (its default range) or empty (the default axes): `{x, y: {key, label, min, max, n, spec, values}, paths,
-    /// notices, controls: [{key, label, min, max}]}` (the numeric controls an axis can take).
+    /// notices, controls: [{key, label}]}` (the controls an axis can take).
     pub fn sweep_plan(&mut self, x: &str, y: &str, paths: u32) -> Result<JsValue, JsError> {
         let effective = self.effective()?;
         let (p, _) = self.sweep_plan_of(x, y, paths)?;
@@ -570,15 +570,9 @@ impl Explorer {
                 "spec": format!("{}={}:{}:{}", r.key, r.min, r.max, r.n),
                 "values": (0..r.n).map(|k| r.value(k)).collect::<Vec<_>>()})
         };
-        let numeric: Vec<serde_json::Value> = controls::describe(&effective)
+        let numeric: Vec<serde_json::Value> = sweep::axis_controls(&effective)
             .into_iter()
-            .filter(|c| c.key != "seed")
-            .filter_map(|c| match c.kind {
-                controls::Kind::Number { min, max, .. } => {
-                    Some(serde_json::json!({"key": c.key, "label": c.label, "min": min, "max": max}))
-                }
-                _ => None,
-            })
+            .map(|c| serde_json::json!({"key": c.key, "label": c.label}))
             .collect();
         js(&serde_json::json!({"x": axis(&p.x, &p.labels.0), "y": axis(&p.y, &p.labels.1), "paths": p.seeds.len(),
             "notices": p.notices, "controls": numeric}))

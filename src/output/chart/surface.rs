@@ -34,7 +34,7 @@ fn no_feedback_colour(th: &Theme) -> RGBColor {
 /// The edges between neighbouring cells whose `pick` differs, as segments in move coordinates.
 pub fn boundary(s: &Surface, pick: impl Fn(Cell) -> bool) -> Vec<[(f64, f64); 2]> {
     let (x, y) = (&s.plan.x, &s.plan.y);
-    let (hx, hy) = (half(x.min, x.max, x.n), half(y.min, y.max, y.n));
+    let (hx, hy) = (x.half(), y.half());
     let mut out = vec![];
     for j in 0..y.n {
         for i in 0..x.n {
@@ -50,10 +50,6 @@ pub fn boundary(s: &Surface, pick: impl Fn(Cell) -> bool) -> Vec<[(f64, f64); 2]
         }
     }
     out
-}
-
-fn half(min: f64, max: f64, n: usize) -> f64 {
-    (max - min) / (n.max(2) - 1) as f64 / 2.0
 }
 
 /// The legend: swatches for the fates, lines for the boundaries, the dot. Returns the top margin.
@@ -124,10 +120,10 @@ fn legend<DB: DrawingBackend>(
 pub fn surface<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Surface, th: &Theme) -> R<DB> {
     root.fill(&th.background)?;
     let (x, y) = (&s.plan.x, &s.plan.y);
-    let (hx, hy) = (half(x.min, x.max, x.n), half(y.min, y.max, y.n));
+    let (hx, hy) = (x.half(), y.half());
     let (xr, yr) = ((x.min - hx)..(x.max + hx), (y.min - hy)..(y.max + hy));
     let (dx, dy) = s.plan.dot;
-    let inside = xr.contains(&dx) && yr.contains(&dy);
+    let inside = s.plan.dot_cell().is_some();
     let top = legend(root, s, th, inside)?;
     let mut chart = ChartBuilder::on(root)
         .margin_top(top)
