@@ -578,3 +578,40 @@ fn step_down_sells_down_a_bracket_then_waits_the_delay() {
     assert!(o.main.series.focal_position_qty[0][1..=20].iter().all(|q| q.0 == d("11.11111111")));
     assert_eq!(o.main.focal().positions[0].qty.0, d("2.77777777"));
 }
+
+/// OKX's step-down: two brackets at a time, and only from the third bracket up (`from_tier: 3`);
+/// a position in bracket 1 or 2 closes whole. The account above (20 BTC at 90 000 = 1 800 000, the
+/// fourth bracket; equity 0, so it stays liquidatable):
+/// * step 1: two brackets down means staying below the third bracket's floor, 250 000: keep
+///   ⌊250 000 / 90 000⌋₈ = 2.77777777 BTC (249 999.9993 USD), sell 20 − 2.77777777 = 17.22222223;
+/// * steps 2 … 20 (in the 60 s delay): left alone;
+/// * step 21: 2.77777777 BTC is in the second bracket (50 000 – 250 000), below the third: the
+///   position closes whole (−2.77777777, not partial).
+#[test]
+fn okx_step_down_closes_the_first_two_brackets_whole() {
+    let o = run(json!({
+        "version": 3, "steps": 22, "step_minutes": "0.05", "noise": false, "insurance_fund_usd": "10000000",
+        "assets": [{"symbol": "BTC", "price": "100000", "tick": "0.1", "sigma": 0, "stable": false,
+                    "depth_usd": "1000000000000000", "mm_brackets": [
+                        {"floor": "0", "mmr": "0.004"}, {"floor": "50000", "mmr": "0.005"},
+                        {"floor": "250000", "mmr": "0.01"}, {"floor": "1000000", "mmr": "0.025"}]}],
+        "shocks": [{"step": 1, "symbol": "BTC", "percent": -10}],
+        "liquidation": {"policy": "step_down", "step_down": {"tiers": 2, "delay_seconds": "60", "from_tier": 3}},
+        "focal": {"collateral": {"USD": "200000"}, "positions": [{"asset": "BTC", "quantity": "20"}]},
+        "crowd": {"accounts": 0}
+    }));
+    let ev: Vec<(usize, String, bool)> = o
+        .main
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Liquidation { quantity, partial, .. } => {
+                Some((e.step, quantity.0.normalize().to_string(), *partial))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ev, vec![(1, "-17.22222223".to_string(), true), (21, "-2.77777777".to_string(), false)]);
+    assert!(o.main.series.focal_position_qty[0][1..=20].iter().all(|q| q.0 == d("2.77777777")));
+    assert!(o.main.focal().positions.iter().all(|p| p.qty.is_zero()));
+}

@@ -279,6 +279,10 @@ fn venue_rule_settings_are_checked_in_words() {
         vec!["liquidation.step_down.delay_seconds: must be a number of seconds (a day at most) (≥ 0 and ≤ 86400), got -1"]
     );
     assert_eq!(
+        problems(base(json!({"policy": "step_down", "step_down": {"from_tier": 0}}))),
+        vec!["liquidation.step_down.from_tier: must be a bracket from 1 to 32, got 0"]
+    );
+    assert_eq!(
         problems(base(json!({"step_down": {"tiers": 2}}))),
         vec!["liquidation.step_down: only the step_down policy has step-down settings (policy: \"step_down\")"]
     );

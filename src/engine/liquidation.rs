@@ -190,7 +190,7 @@ fn chunk_of(p: &Position, notional: Money, brackets: &Brackets, policy: Policy) 
             // toward zero on the 8-decimal grid
             (p.qty.0 * fraction.0).round_dp_with_strategy(8, rust_decimal::RoundingStrategy::ToZero)
         }
-        Policy::StepDown { tiers, .. } => step_down(p, notional, brackets, tiers)?,
+        Policy::StepDown { tiers, from, .. } => step_down(p, notional, brackets, tiers, from)?,
         _ => return None,
     };
     // a part that rounds to nothing (or to everything) is no part
@@ -200,9 +200,9 @@ fn chunk_of(p: &Position, notional: Money, brackets: &Brackets, policy: Policy) 
 /// The signed quantity of `p` to sell so that what remains is `tiers` brackets below the one its
 /// `notional` is in: the most that stays below the floor of the bracket above the target (on the
 /// 8-decimal grid, at the mark `notional / |q|`). `None` in the first bracket.
-fn step_down(p: &Position, notional: Money, brackets: &Brackets, tiers: usize) -> Option<Decimal> {
+fn step_down(p: &Position, notional: Money, brackets: &Brackets, tiers: usize, from: usize) -> Option<Decimal> {
     let j = brackets.tier_index(notional);
-    if j == 0 || p.qty.is_zero() {
+    if j == 0 || j < from || p.qty.is_zero() {
         return None;
     }
     let ceiling = brackets.floor(j.saturating_sub(tiers) + 1)?;

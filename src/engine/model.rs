@@ -25,13 +25,14 @@ pub enum Policy {
         fraction: Ratio,
         cooldown_steps: usize,
     },
-    /// A liquidation reduces a position above the first maintenance bracket to the bracket
-    /// `tiers` below its own (a position in the first bracket closes whole); the account is then
+    /// A liquidation reduces a position in bracket `from` (counted from 0) or above to the
+    /// bracket `tiers` below its own (a position in a lower bracket closes whole); the account is then
     /// left alone for `delay_steps` steps (a step-down at step t: the checks of steps t + 1 …
     /// t + delay_steps − 1) before it is checked, and stepped down, again ([`Policy::waiting`]).
     StepDown {
         tiers: usize,
         delay_steps: usize,
+        from: usize,
     },
 }
 

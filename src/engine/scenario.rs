@@ -435,11 +435,33 @@ pub struct StepDownSpec {
     /// How long the account is left alone after a step-down before it is checked again (seconds;
     /// OKX: about 60; Binance and Bybit state none).
     pub delay_seconds: Decimal,
+    /// The lowest bracket (counted from 1) a position is stepped down from; a position in a lower
+    /// bracket closes whole (default 2: any bracket above the first; OKX: 3, so its tiers 1 and 2
+    /// close whole).
+    #[serde(skip_serializing_if = "StepDownSpec::is_default_from")]
+    pub from_tier: u32,
+}
+
+impl StepDownSpec {
+    /// The default lowest bracket stepped down from: the second (the first closes whole).
+    pub const DEFAULT_FROM: u32 = 2;
+    fn is_default_from(n: &u32) -> bool {
+        *n == Self::DEFAULT_FROM
+    }
+    /// Which brackets close whole, in words: "brackets 1–2 close whole" (the default: "the first
+    /// bracket closes whole").
+    pub fn whole_words(&self) -> String {
+        match self.from_tier {
+            0 | 1 => "every bracket steps down".into(),
+            2 => "the first bracket closes whole".into(),
+            n => format!("brackets 1–{} close whole", n - 1),
+        }
+    }
 }
 
 impl Default for StepDownSpec {
     fn default() -> Self {
-        StepDownSpec { tiers: 1, delay_seconds: Decimal::ZERO }
+        StepDownSpec { tiers: 1, delay_seconds: Decimal::ZERO, from_tier: Self::DEFAULT_FROM }
     }
 }
 

@@ -509,7 +509,14 @@ fn resolve_step_down(v: &mut V, s: &Scenario) -> Policy {
         Some(n) if ok => n.ceil().to_usize().unwrap_or(longest).min(longest),
         _ => 0,
     };
-    Policy::StepDown { tiers: c.tiers.max(1) as usize, delay_steps }
+    if !(1..=limits::MAX_BRACKETS as u32).contains(&c.from_tier) {
+        v.err(
+            "liquidation.step_down.from_tier",
+            format!("must be a bracket from 1 to {}, got {}", limits::MAX_BRACKETS, c.from_tier),
+        );
+    }
+    let from = (c.from_tier.clamp(1, limits::MAX_BRACKETS as u32) - 1) as usize;
+    Policy::StepDown { tiers: c.tiers.max(1) as usize, delay_steps, from }
 }
 
 /// Pro-rata auto-deleveraging cuts every counterparty for every deficit (an event each): it is

@@ -133,9 +133,13 @@ fn policy_words(l: &LiquidationSpec) -> String {
         (PolicySpec::StepDown, _, s) => {
             let s = s.clone().unwrap_or_default();
             let n = if s.tiers == 1 { "one bracket".to_string() } else { format!("{} brackets", s.tiers) };
-            match s.delay_seconds.is_zero() {
+            let steps = match s.delay_seconds.is_zero() {
                 true => format!("step down {n} at a time"),
                 false => format!("step down {n}, re-checked after {} s", s.delay_seconds.normalize()),
+            };
+            match s.from_tier == StepDownSpec::DEFAULT_FROM {
+                true => steps,
+                false => format!("{steps} ({})", s.whole_words()),
             }
         }
         (PolicySpec::Full, _, _) => "every position at once".into(),
@@ -243,7 +247,11 @@ fn brackets(t: Table) -> Vec<BracketSpec> {
 /// The liquidation rules of a pack (`None` for `simple`: the scenario's own).
 pub fn liquidation(venue: Venue) -> Option<LiquidationSpec> {
     let median = |minutes: &str| (MarkPriceSpec::Median, Some(d(minutes)));
-    let step_down = |tiers: u32, delay: i64| StepDownSpec { tiers, delay_seconds: Decimal::from(delay) };
+    let step_down = |tiers: u32, delay: i64, from_tier: u32| StepDownSpec {
+        tiers,
+        delay_seconds: Decimal::from(delay),
+        from_tier,
+    };
     let (fee, (mark_price, mark_window_minutes), policy) = match venue {
         Venue::Simple => return None,
         Venue::Binance => ("0.0125", median("0.5"), PolicySpec::StepDown),
@@ -258,8 +266,8 @@ pub fn liquidation(venue: Venue) -> Option<LiquidationSpec> {
         mark_window_minutes,
         chunk: (policy == PolicySpec::Chunks).then(ChunkSpec::default),
         step_down: match venue {
-            Venue::Okx => Some(step_down(2, 60)),
-            _ if policy == PolicySpec::StepDown => Some(step_down(1, 0)),
+            Venue::Okx => Some(step_down(2, 60, 3)),
+            _ if policy == PolicySpec::StepDown => Some(step_down(1, 0, StepDownSpec::DEFAULT_FROM)),
             _ => None,
         },
         adl: AdlSpec::Queue,
@@ -432,7 +440,7 @@ fn sources(venue: Venue, what: &str) -> (&'static str, &'static str, &'static st
         (Venue::Okx, "brackets") => ("`GET /api/v5/public/position-tiers` (not captured)", "—", "ASSUMPTION: tiers not found"),
         (Venue::Okx, "fee") => ("https://www.okx.com/learn/when-would-my-order-be-liquidated : a clearance fee to the insurance fund", "undated", "rate UNVERIFIED; ASSUMPTION: the Lv1 taker fee, 0.05 %"),
         (Venue::Okx, "mark") => ("https://tr.okx.com/help/whats-the-difference-between-oracle-machine-price-index-price-marked-price (OKX DEX perps: 5-minute MA basis)", "2024-04-04", "SECONDARY; ASSUMPTION for CEX swaps"),
-        (Venue::Okx, "policy") => ("https://supdljgzdhc.okx.com/hc/en-us/articles/360020411711-V-Forced-Partial-or-Full-Liquidation : reduce by two tiers, re-check after about a minute (tier 3 and above; tiers 1–2 are closed whole)", "≈2019–2020", "SECONDARY, dated; the pack steps down from any bracket (a difference: see \"What the packs do not model\")"),
+        (Venue::Okx, "policy") => ("https://supdljgzdhc.okx.com/hc/en-us/articles/360020411711-V-Forced-Partial-or-Full-Liquidation : reduce by two tiers, re-check after about a minute (tier 3 and above; tiers 1–2 are closed whole)", "≈2019–2020", "SECONDARY, dated; the brackets counted are the scenario's own (OKX's tiers were not found)"),
         (Venue::Okx, "backstop") => ("https://www.okx.com/learn/when-would-my-order-be-liquidated (insurance fund)", "undated", "VERIFIED"),
         (Venue::Okx, "adl") => ("https://www.okx.com/help/iv-introduction-to-auto-deleveraging-adl : matched at the current mark price", "2025-03-06", "SECONDARY; the engine closes at the bankruptcy price (a difference: see \"What the packs do not model\")"),
         (Venue::Okx, "collateral") => ("`GET /api/v5/public/discount-rate-interest-free-quota` (not captured)", "—", "UNVERIFIED index pricing; haircuts: the scenario's (ASSUMPTION)"),

@@ -477,7 +477,10 @@ fn policy_note(s: &Scenario) -> String {
             } else {
                 format!("left alone {} s before the next check", c.delay_seconds.normalize())
             };
-            format!("Binance/Bybit/OKX style: a liquidation steps a position down {n} of maintenance margin (the first bracket closes whole); {wait}.")
+            format!(
+                "Binance/Bybit/OKX style: a liquidation steps a position down {n} of maintenance margin ({}); {wait}.",
+                c.whole_words()
+            )
         }
     }
 }
