@@ -268,6 +268,32 @@ fn a_tiny_step_does_not_overflow_a_cooldown_or_a_window() {
 }
 
 #[test]
+fn maximum_leverage_is_checked_in_words() {
+    let asset = |brackets: serde_json::Value| json!({"version": 3, "assets": [{"symbol": "BTC", "price": "100", "depth_usd": "1000000", "mm_brackets": brackets}]});
+    let two = |a: serde_json::Value, b: serde_json::Value| json!([{"floor": "0", "mmr": "0.01", "max_leverage": a}, {"floor": "1000000", "mmr": "0.02", "max_leverage": b}]);
+    assert_eq!(
+        problems(asset(
+            json!([{"floor": "0", "mmr": "0.01", "max_leverage": "20"}, {"floor": "1000000", "mmr": "0.02"}])
+        )),
+        vec!["assets[0].mm_brackets: max_leverage must be given for every bracket or for none (1 of 2 have it)"]
+    );
+    assert_eq!(
+        problems(asset(two(json!("20"), json!("25")))),
+        vec!["assets[0].mm_brackets[1].max_leverage: must not rise from one bracket to the next"]
+    );
+    // 1 / 50 = 2 % is not above the second bracket's 2 %
+    assert_eq!(
+        problems(asset(two(json!("50"), json!("50")))),
+        vec!["assets[0].mm_brackets[1].max_leverage: at 50× the initial margin rate 0.02 is not above the maintenance rate 0.02: every position would open liquidatable"]
+    );
+    assert_eq!(
+        problems(asset(two(json!("0.5"), json!("0.5")))),
+        vec!["assets[0].mm_brackets[0].max_leverage: must be a leverage (≥ 1 and ≤ 1000), got 0.5"]
+    );
+    assert!(problems(asset(two(json!("40"), json!("20")))).is_empty());
+}
+
+#[test]
 fn venue_rule_settings_are_checked_in_words() {
     let base = |liq: serde_json::Value| json!({"version": 3, "liquidation": liq});
     assert_eq!(

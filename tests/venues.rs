@@ -172,3 +172,67 @@ fn the_notice_names_only_what_the_pack_replaced() {
     let n = Model::from_scenario(&hl).unwrap().notices;
     assert!(n.iter().any(|n| n.contains("mm_brackets") && n.contains("insurance_fund_usd")), "{n:?}");
 }
+
+fn model(v: serde_json::Value) -> Model {
+    Model::from_scenario(&serde_json::from_value(v).expect("parses")).expect("valid")
+}
+
+/// One asset at 100 USD whose brackets allow 10× (initial margin 10 % > the 1 % maintenance
+/// rate); a crowd of 100 cross long accounts drawn from 5× to 50×. The crowd's quantiles
+/// exp(ln 5 + u·ln 10), u = (j + ½)/k, pass 10× where u > ln 2 / ln 10 = 0.30103: every account
+/// drawn above 10× opens at exactly 10× (cash = notional / 10), none above, and the one notice
+/// counts them.
+#[test]
+fn the_brackets_maximum_leverage_caps_the_crowd() {
+    let m = model(serde_json::json!({
+        "version": 3, "steps": 2, "noise": false,
+        "assets": [{"symbol": "BTC", "price": "100", "sigma": 0, "stable": false, "depth_usd": "100000000",
+                    "mm_brackets": [{"floor": "0", "mmr": "0.01", "max_leverage": "10"}]}],
+        "focal": {"collateral": {"USD": "1000"}, "positions": [{"asset": "BTC", "quantity": "1"}]},
+        "crowd": {"accounts": 100, "leverage_min": "5", "leverage_max": "50",
+                  "assets": {"BTC": {"open_interest_usd": "10000000", "long_share": "1", "cross_share": "1"}}}
+    }));
+    let ten = rust_decimal::Decimal::TEN;
+    let mut at_max = 0;
+    for c in &m.cohorts {
+        let n: rust_decimal::Decimal = c.template.iter().map(|p| p.qty.0.abs() * p.entry.0).sum();
+        for mem in &c.members {
+            let lev = n / mem.cash.0;
+            // cash is rounded to the cent: the leverage is 10× to within that rounding
+            assert!(lev <= ten + rust_decimal::Decimal::new(1, 4), "an account opens at {lev}× above 10×");
+            at_max += usize::from(mem.cash.0 == (n / ten).round_dp(2));
+        }
+    }
+    // j + ½ > 30.103 for j = 30 … 99: 70 accounts
+    assert_eq!(at_max, 70);
+    let notice = m.notices.iter().find(|n| n.contains("maximum leverage")).expect("a notice");
+    assert!(
+        notice.starts_with(&format!("{at_max} of the 100 crowd accounts open at the brackets' maximum leverage (10×)")),
+        "{notice}"
+    );
+}
+
+/// Your account is kept as written above the maximum, with a notice naming the venue's limit.
+/// Hyperliquid allows 40× on BTC: 1 BTC at 100 000 on 2 000 USD is 50×, initial margin
+/// 100 000 / 40 = 2 500 USD > 2 000 USD of equity.
+#[test]
+fn your_account_above_the_maximum_is_told_and_kept() {
+    let m = model(serde_json::json!({
+        "version": 3, "steps": 2, "noise": false, "venue": "hyperliquid",
+        "assets": [{"symbol": "BTC", "price": "100000", "sigma": 0, "stable": false, "depth_usd": "100000000"}],
+        "focal": {"collateral": {"USD": "2000"}, "positions": [{"asset": "BTC", "quantity": "1"}]},
+        "crowd": {"accounts": 0}
+    }));
+    assert!(m.notices.iter().any(|n| n
+        == "your account opens at 50× (100,000 USD of positions on 2,000 USD of equity), above the 40× Hyperliquid allows at that size (initial margin 2,500 USD): a venue with these rules would refuse it; the run keeps it as written"),
+        "{:?}", m.notices);
+    assert_eq!(m.focal.positions[0].qty.0, rust_decimal::Decimal::ONE);
+    // at 40× exactly (2 500 USD) there is nothing to say
+    let m = model(serde_json::json!({
+        "version": 3, "steps": 2, "noise": false, "venue": "hyperliquid",
+        "assets": [{"symbol": "BTC", "price": "100000", "sigma": 0, "stable": false, "depth_usd": "100000000"}],
+        "focal": {"collateral": {"USD": "2500"}, "positions": [{"asset": "BTC", "quantity": "1"}]},
+        "crowd": {"accounts": 0}
+    }));
+    assert!(!m.notices.iter().any(|n| n.contains("refuse")), "{:?}", m.notices);
+}

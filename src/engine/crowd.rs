@@ -137,12 +137,13 @@ pub fn generate(
     let mut cohorts = vec![];
     let mut next_id = 0u32;
     let mut short: Option<(usize, String)> = None;
+    let mut at_max: Vec<(u32, Decimal, &str)> = vec![];
     for (g, &k) in groups.iter().zip(&counts) {
         if k == 0 || g.legs.is_empty() {
             continue;
         }
         let mix: &[(usize, Decimal)] = if g.mode == Mode::Cross { &mix } else { &[] };
-        if let Some(mut c) = cohort(g, k, assets, &mut next_id, notices) {
+        if let Some(mut c) = cohort(g, k, assets, &mut next_id, notices, &mut at_max) {
             for mem in c.members.iter_mut() {
                 if let Err(e) = hold(mem, mix, assets) {
                     short = short.or(Some(e));
@@ -156,7 +157,28 @@ pub fn generate(
         err(format!("crowd.collateral.{}", assets[a].symbol), why);
         return (vec![], 0);
     }
+    notices.extend(at_max_notice(&at_max, next_id));
     (cohorts, next_id)
+}
+
+/// One notice for every crowd account the brackets' maximum leverage capped (`at_max`: how many
+/// of a cohort, at what leverage, and the setting whose range went higher), out of `n`.
+fn at_max_notice(at_max: &[(u32, Decimal, &str)], n: u32) -> Option<String> {
+    let capped: u32 = at_max.iter().map(|c| c.0).sum();
+    let lo = at_max.iter().map(|c| c.1).min()?;
+    let hi = at_max.iter().map(|c| c.1).max()?;
+    let mut labels: Vec<&str> = at_max.iter().map(|c| c.2).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    let range = if lo == hi {
+        format!("{}×", lo.round_dp(2).normalize())
+    } else {
+        format!("{}× to {}× by asset and size", lo.round_dp(2).normalize(), hi.round_dp(2).normalize())
+    };
+    Some(format!(
+        "{capped} of the {n} crowd accounts open at the brackets' maximum leverage ({range}) instead of the higher leverage the crowd's range gave them (set by {})",
+        labels.join(", ")
+    ))
 }
 
 /// A leverage within the allowed range.
@@ -363,7 +385,16 @@ fn collateral_mix(
 
 /// One group's cohort of `k` accounts (ids from `next_id`; `None` if its positions round to
 /// nothing), holding their collateral as `mix` (empty: all USD).
-fn cohort(g: &Group, k: u32, assets: &[Asset], next_id: &mut u32, notices: &mut Vec<String>) -> Option<Cohort> {
+/// Members the brackets' maximum leverage capped go to `at_max` (one notice for the crowd); the
+/// others capped get a notice of their cohort's own.
+fn cohort<'g>(
+    g: &'g Group,
+    k: u32,
+    assets: &[Asset],
+    next_id: &mut u32,
+    notices: &mut Vec<String>,
+    at_max: &mut Vec<(u32, Decimal, &'g str)>,
+) -> Option<Cohort> {
     let kd = Decimal::from(k);
     let template: Vec<Position> = g
         .legs
@@ -378,13 +409,11 @@ fn cohort(g: &Group, k: u32, assets: &[Asset], next_id: &mut u32, notices: &mut 
         return None;
     }
     let notional: Money = template.iter().map(|p| p.notional(p.entry)).sum();
-    let mm: Money = template.iter().map(|p| assets[p.asset].brackets.mm(p.notional(p.entry))).sum();
-    // Opening healthy needs cash = N / L > MM, i.e. L < N / MM. Like a venue's leverage
-    // brackets, a large account may not use the full range: its leverage is capped at 90 %
-    // of that limit (and the user is told).
-    let cap = if mm.0 > Decimal::ZERO { Some((notional.0 / mm.0 * Decimal::new(9, 1)).round_dp(4)) } else { None };
+    let (cap, venue) = leverage_cap(&template, notional, assets);
     let (members, capped) = members(g, k, notional, cap, next_id);
-    if capped > 0 {
+    if capped > 0 && venue {
+        at_max.push((capped, cap.unwrap_or_default(), &g.label));
+    } else if capped > 0 {
         notices.push(format!(
             "{capped} of the {k} {} were capped at {}× leverage: at {} USD of positions each, the maintenance-margin brackets allow no more (set by {})",
             g.what,
@@ -394,6 +423,25 @@ fn cohort(g: &Group, k: u32, assets: &[Asset], next_id: &mut u32, notices: &mut 
         ));
     }
     Some(Cohort::new(g.mode, template, members))
+}
+
+/// The highest leverage an account holding `template` (worth `notional`) may open at, and whether
+/// the brackets' maximum leverage sets it (its initial margin, Σ notional / max leverage, is the
+/// least cash it needs). In any case it is at most 90 % of the leverage at which the account
+/// would open liquidatable (cash = N / L > MM, i.e. L < N / MM: a large account may not use the
+/// crowd's full range).
+fn leverage_cap(template: &[Position], notional: Money, assets: &[Asset]) -> (Option<Decimal>, bool) {
+    let mm: Money = template.iter().map(|p| assets[p.asset].brackets.mm(p.notional(p.entry))).sum();
+    let healthy = (mm.0 > Decimal::ZERO).then(|| (notional.0 / mm.0 * Decimal::new(9, 1)).round_dp(4));
+    let im: Option<Money> = template.iter().map(|p| assets[p.asset].brackets.initial_margin(p.notional(p.entry))).sum();
+    let venue = im
+        .filter(|im| im.0 > Decimal::ZERO)
+        .and_then(|im| notional.0.checked_div(im.0))
+        .map(|l| l.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::ToZero));
+    match (healthy, venue) {
+        (h, Some(v)) if h.is_none_or(|h| v <= h) => (Some(v), true),
+        (h, _) => (h, false),
+    }
 }
 
 /// The `k` members of a cohort holding `notional` each, sorted by cash, and how many were capped at `cap`.

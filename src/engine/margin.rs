@@ -13,6 +13,8 @@ pub struct Brackets {
     rows: Vec<(Money, Ratio, Money)>,
     /// The same rows as f64, for the engine's conservative pre-filter only.
     rows_f: Vec<(f64, f64, f64)>,
+    /// Each bracket's maximum leverage, where the venue sets one (empty: none).
+    max_leverage: Vec<Decimal>,
 }
 
 impl Brackets {
@@ -28,7 +30,26 @@ impl Brackets {
         }
         let f = crate::types::dec_to_f64;
         let rows_f = out.iter().map(|(a, b, c)| (f(a.0), f(b.0), f(c.0))).collect();
-        Brackets { rows: out, rows_f }
+        Brackets { rows: out, rows_f, max_leverage: vec![] }
+    }
+
+    /// The same brackets with a maximum leverage for each (one per row, each ≥ 1: checked by
+    /// validation).
+    pub fn with_max_leverage(mut self, max: Vec<Decimal>) -> Brackets {
+        debug_assert!(max.is_empty() || max.len() == self.rows.len());
+        self.max_leverage = max;
+        self
+    }
+
+    /// The maximum leverage of a position of notional `n` (its bracket's), if the brackets set one.
+    pub fn max_leverage(&self, n: Money) -> Option<Decimal> {
+        self.max_leverage.get(self.tier_index(n)).copied()
+    }
+
+    /// The initial margin a position of notional `n` needs at its bracket's maximum leverage
+    /// (`n / max_leverage`), if the brackets set one.
+    pub fn initial_margin(&self, n: Money) -> Option<Money> {
+        self.max_leverage(n).and_then(|l| n.0.checked_div(l)).map(Money)
     }
 
     /// Approximate MM in f64 (never used for a decision on its own; see `sim.rs`).
@@ -66,7 +87,8 @@ impl Brackets {
 
     /// The index of the bracket notional `n` falls in (0: the first).
     pub fn tier_index(&self, n: Money) -> usize {
-        self.rows.iter().rposition(|r| r.0 <= n).unwrap_or(0)
+        // from the first (most positions are in the low brackets); floors ascend
+        self.rows.iter().skip(1).take_while(|r| r.0 <= n).count()
     }
 
     /// The floor of bracket `i`, if there is one.

@@ -301,10 +301,15 @@ fn default_tick() -> Price {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-/// A maintenance-margin bracket: from `floor` USD of notional on, the rate is `mmr`.
+/// A maintenance-margin bracket: from `floor` USD of notional on, the rate is `mmr`; a position
+/// in the bracket may be opened at up to `max_leverage` (absent: no limit but the rate's).
 pub struct BracketSpec {
     pub floor: Money,
     pub mmr: Ratio,
+    /// The venue's maximum leverage for a position in this bracket (its initial margin is the
+    /// notional divided by it). Given for every bracket or for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_leverage: Option<Decimal>,
 }
 
 /// The BTCUSDT maintenance table (floor USD, rate); cum offsets follow from the recursion.
@@ -322,7 +327,7 @@ pub fn btcusdt_brackets() -> Vec<BracketSpec> {
         ("300000000", "0.50"),
     ]
     .iter()
-    .map(|(f, m)| BracketSpec { floor: Money(d(f)), mmr: Ratio(d(m)) })
+    .map(|(f, m)| BracketSpec { floor: Money(d(f)), mmr: Ratio(d(m)), max_leverage: None })
     .collect()
 }
 

@@ -77,6 +77,7 @@ impl Model {
         let backstop = resolve_backstop(&mut v, s);
         check_adl(&mut v, s);
         let acc = resolve_accounts(&mut v, s, &assets, &mut notices);
+        notices.extend(above_max_leverage(upgraded.venue, &acc, &assets));
 
         if !v.problems.is_empty() {
             return Err(Error::Invalid(v.problems));
@@ -294,11 +295,52 @@ fn resolve_brackets(v: &mut V, i: usize, a: &AssetSpec) -> Brackets {
             }
         }
     }
+    let max_leverage = resolve_max_leverage(v, i, a);
     if brackets_ok {
-        Brackets::new(&rows)
+        Brackets::new(&rows).with_max_leverage(max_leverage)
     } else {
         Brackets::flat(Ratio(Decimal::new(5, 3)))
     }
+}
+
+/// Check and resolve asset `i`'s maximum leverage per bracket: for every bracket or none, each at
+/// least 1, not rising from one bracket to the next, and leaving room above maintenance (an
+/// initial margin rate 1 / max_leverage above the bracket's rate). Empty when absent or invalid.
+fn resolve_max_leverage(v: &mut V, i: usize, a: &AssetSpec) -> Vec<Decimal> {
+    let Some(bs) = &a.mm_brackets else { return vec![] };
+    let given = bs.iter().filter(|b| b.max_leverage.is_some()).count();
+    if given == 0 {
+        return vec![];
+    }
+    if given < bs.len() {
+        v.err(
+            format!("assets[{i}].mm_brackets"),
+            format!("max_leverage must be given for every bracket or for none ({given} of {} have it)", bs.len()),
+        );
+        return vec![];
+    }
+    let mut out = Vec::with_capacity(bs.len());
+    for (k, b) in bs.iter().enumerate() {
+        let path = format!("assets[{i}].mm_brackets[{k}].max_leverage");
+        let l = b.max_leverage.unwrap_or(Decimal::ONE);
+        let max = Decimal::from(limits::MAX_LEVERAGE);
+        if !v.dec_in(&path, l, Decimal::ONE, true, max, "a leverage") {
+            return vec![];
+        }
+        if out.last().is_some_and(|&prev| l > prev) {
+            v.err(path, "must not rise from one bracket to the next");
+            return vec![];
+        }
+        if Decimal::ONE.checked_div(l).is_none_or(|im| im <= b.mmr.0) {
+            v.err(
+                path,
+                format!("at {l}× the initial margin rate {} is not above the maintenance rate {}: every position would open liquidatable", (Decimal::ONE / l).round_dp(6).normalize(), b.mmr.0.normalize()),
+            );
+            return vec![];
+        }
+        out.push(l);
+    }
+    out
 }
 
 /// Check and resolve the correlations: (the matrix, its Cholesky factor).
@@ -784,6 +826,50 @@ pub fn mode_of(m: ModeSpec) -> Mode {
         ModeSpec::Cross => Mode::Cross,
         ModeSpec::Isolated => Mode::Isolated,
     }
+}
+
+/// A notice for each hand-made account (yours, the listed ones) that opens above the brackets'
+/// maximum leverage: the initial margin (Σ notional / max leverage, at the opening prices) is more
+/// than its equity (cross) or a position's margin (isolated). A venue would refuse the order; the
+/// run keeps the book as written, and says so.
+fn above_max_leverage(venue: venues::Venue, acc: &Accounts, assets: &[Asset]) -> Vec<String> {
+    use crate::types::group;
+    let prices: Vec<Price> = assets.iter().map(|x| x.price0).collect();
+    let allow = if venue.is_simple() { "the brackets allow".to_string() } else { format!("{} allows", venue.name()) };
+    let named = std::iter::once(("your account".to_string(), &acc.focal))
+        .chain(acc.explicit.iter().map(|a| (format!("account {}", a.name), a)));
+    let mut out = vec![];
+    for (who, a) in named {
+        let need = |p: &margin::Position| assets[p.asset].brackets.initial_margin(p.notional(prices[p.asset]));
+        let lev = |n: Money, on: Money| n.0.checked_div(on.0).map_or("∞".into(), |l| l.round_dp(1).to_string());
+        let max = |n: Money, im: Money| n.0.checked_div(im.0).unwrap_or_default().round_dp(1).normalize();
+        match a.mode {
+            Mode::Cross => {
+                let ims: Option<Money> = a.positions.iter().map(need).sum();
+                let h =
+                    margin::snapshot(a.cash, &a.balances, &a.positions, false, margin::Valuation::at(&prices), assets);
+                let n: Money = a.positions.iter().map(|p| p.notional(prices[p.asset])).sum();
+                if let Some(im) = ims.filter(|im| im.0 > Decimal::ZERO && h.equity < *im) {
+                    out.push(format!(
+                        "{who} opens at {}× ({} USD of positions on {} USD of equity), above the {}× {allow} at that size (initial margin {} USD): a venue with these rules would refuse it; the run keeps it as written",
+                        lev(n, h.equity), group(n.0.round_dp(0)), group(h.equity.0.round_dp(0)), max(n, im), group(im.0.round_dp(0))
+                    ));
+                }
+            }
+            Mode::Isolated => {
+                for p in &a.positions {
+                    let n = p.notional(prices[p.asset]);
+                    if let Some(im) = need(p).filter(|im| p.margin < *im) {
+                        out.push(format!(
+                            "{who}'s isolated {} position opens at {}× ({} USD on {} USD of margin), above the {}× {allow} at that size: a venue with these rules would refuse it; the run keeps it as written",
+                            assets[p.asset].symbol, lev(n, p.margin), group(n.0.round_dp(0)), group(p.margin.0.round_dp(0)), max(n, im)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// An account that would be liquidated at its opening prices is an impossible leverage.

@@ -83,7 +83,7 @@ impl Venue {
             return format!("the scenario's own rules (by default: {})", rules_words(&LiquidationSpec::default()));
         };
         let brackets = match table(self, "BTC") {
-            Some(t) => format!("MM from {} (BTC)", pct(Ratio(d(t[0].1)))),
+            Some(t) => format!("MM from {} and up to {}× (BTC)", pct(Ratio(d(t[0].1))), t[0].2),
             None => "the scenario's MM brackets".into(),
         };
         let fund = if self == Venue::Hyperliquid { ", no insurance fund" } else { "" };
@@ -151,79 +151,79 @@ fn d(s: &str) -> Decimal {
     s.parse().expect("literal decimal")
 }
 
-/// A bracket table written as (floor USD, rate) literals.
-type Table = &'static [(&'static str, &'static str)];
+/// A bracket table written as (floor USD, rate, maximum leverage) literals.
+type Table = &'static [(&'static str, &'static str, &'static str)];
 
 /// Binance BTCUSDT (the `/fapi/v1/leverageBracket` snapshot of 2025-10-09).
 const BINANCE_BTC: Table = &[
-    ("0", "0.004"),
-    ("300000", "0.005"),
-    ("800000", "0.0065"),
-    ("3000000", "0.01"),
-    ("12000000", "0.02"),
-    ("70000000", "0.025"),
-    ("100000000", "0.05"),
-    ("230000000", "0.10"),
-    ("480000000", "0.125"),
-    ("600000000", "0.15"),
-    ("800000000", "0.25"),
-    ("1200000000", "0.50"),
+    ("0", "0.004", "150"),
+    ("300000", "0.005", "100"),
+    ("800000", "0.0065", "75"),
+    ("3000000", "0.01", "50"),
+    ("12000000", "0.02", "25"),
+    ("70000000", "0.025", "20"),
+    ("100000000", "0.05", "10"),
+    ("230000000", "0.10", "5"),
+    ("480000000", "0.125", "4"),
+    ("600000000", "0.15", "3"),
+    ("800000000", "0.25", "2"),
+    ("1200000000", "0.50", "1"),
 ];
 const BINANCE_ETH: Table = &[
-    ("0", "0.004"),
-    ("300000", "0.005"),
-    ("800000", "0.0065"),
-    ("3000000", "0.01"),
-    ("12000000", "0.02"),
-    ("50000000", "0.025"),
-    ("65000000", "0.05"),
-    ("150000000", "0.10"),
-    ("320000000", "0.125"),
-    ("400000000", "0.15"),
-    ("530000000", "0.25"),
-    ("800000000", "0.50"),
+    ("0", "0.004", "150"),
+    ("300000", "0.005", "100"),
+    ("800000", "0.0065", "75"),
+    ("3000000", "0.01", "50"),
+    ("12000000", "0.02", "25"),
+    ("50000000", "0.025", "20"),
+    ("65000000", "0.05", "10"),
+    ("150000000", "0.10", "5"),
+    ("320000000", "0.125", "4"),
+    ("400000000", "0.15", "3"),
+    ("530000000", "0.25", "2"),
+    ("800000000", "0.50", "1"),
 ];
 const BINANCE_SOL: Table = &[
-    ("0", "0.005"),
-    ("50000", "0.0065"),
-    ("400000", "0.01"),
-    ("1000000", "0.02"),
-    ("4000000", "0.025"),
-    ("8000000", "0.05"),
-    ("40000000", "0.10"),
-    ("80000000", "0.125"),
-    ("100000000", "0.25"),
-    ("200000000", "0.50"),
+    ("0", "0.005", "100"),
+    ("50000", "0.0065", "75"),
+    ("400000", "0.01", "50"),
+    ("1000000", "0.02", "25"),
+    ("4000000", "0.025", "20"),
+    ("8000000", "0.05", "10"),
+    ("40000000", "0.10", "5"),
+    ("80000000", "0.125", "4"),
+    ("100000000", "0.25", "2"),
+    ("200000000", "0.50", "1"),
 ];
 /// Bybit BTCUSDT risk-limit tiers; the floor of a tier is the previous tier's risk limit (the
 /// published table stops at 80 M: the last rate holds beyond it).
 const BYBIT_BTC: Table = &[
-    ("0", "0.005"),
-    ("2000000", "0.0056"),
-    ("2600000", "0.0063"),
-    ("3200000", "0.0067"),
-    ("3800000", "0.0071"),
-    ("4400000", "0.0077"),
-    ("5000000", "0.0091"),
-    ("5600000", "0.01"),
-    ("8500000", "0.013"),
-    ("10000000", "0.015"),
-    ("14000000", "0.016"),
-    ("20000000", "0.02"),
-    ("28000000", "0.025"),
-    ("38000000", "0.029"),
-    ("50000000", "0.03"),
-    ("55000000", "0.035"),
-    ("60000000", "0.036"),
-    ("65000000", "0.038"),
-    ("70000000", "0.04"),
-    ("75000000", "0.045"),
+    ("0", "0.005", "100"),
+    ("2000000", "0.0056", "90"),
+    ("2600000", "0.0063", "80"),
+    ("3200000", "0.0067", "75"),
+    ("3800000", "0.0071", "70"),
+    ("4400000", "0.0077", "65"),
+    ("5000000", "0.0091", "55"),
+    ("5600000", "0.01", "50"),
+    ("8500000", "0.013", "45"),
+    ("10000000", "0.015", "40"),
+    ("14000000", "0.016", "35"),
+    ("20000000", "0.02", "30"),
+    ("28000000", "0.025", "25"),
+    ("38000000", "0.029", "20"),
+    ("50000000", "0.03", "19"),
+    ("55000000", "0.035", "18"),
+    ("60000000", "0.036", "17"),
+    ("65000000", "0.038", "16"),
+    ("70000000", "0.04", "15"),
+    ("75000000", "0.045", "14"),
 ];
 /// Hyperliquid margin tiers: the rate is half the initial margin rate at the tier's maximum
 /// leverage (BTC 40× → 1.25 %, 20× → 2.5 %; ETH 25× → 2 %, 15× → 3.33 %; SOL 20× → 2.5 %, 10× → 5 %).
-const HYPERLIQUID_BTC: Table = &[("0", "0.0125"), ("150000000", "0.025")];
-const HYPERLIQUID_ETH: Table = &[("0", "0.02"), ("100000000", "0.0333333333")];
-const HYPERLIQUID_SOL: Table = &[("0", "0.025"), ("70000000", "0.05")];
+const HYPERLIQUID_BTC: Table = &[("0", "0.0125", "40"), ("150000000", "0.025", "20")];
+const HYPERLIQUID_ETH: Table = &[("0", "0.02", "25"), ("100000000", "0.0333333333", "15")];
+const HYPERLIQUID_SOL: Table = &[("0", "0.025", "20"), ("70000000", "0.05", "10")];
 
 /// The maintenance table `venue` uses for `symbol` (`None`: the scenario's own brackets). An
 /// asset the venue's sources do not cover gets the venue's smallest published market's table.
@@ -241,17 +241,14 @@ pub fn table(venue: Venue, symbol: &str) -> Option<Table> {
 }
 
 fn brackets(t: Table) -> Vec<BracketSpec> {
-    t.iter().map(|(f, m)| BracketSpec { floor: Money(d(f)), mmr: Ratio(d(m)) }).collect()
+    t.iter().map(|(f, m, l)| BracketSpec { floor: Money(d(f)), mmr: Ratio(d(m)), max_leverage: Some(d(l)) }).collect()
 }
 
 /// The liquidation rules of a pack (`None` for `simple`: the scenario's own).
 pub fn liquidation(venue: Venue) -> Option<LiquidationSpec> {
     let median = |minutes: &str| (MarkPriceSpec::Median, Some(d(minutes)));
-    let step_down = |tiers: u32, delay: i64, from_tier: u32| StepDownSpec {
-        tiers,
-        delay_seconds: Decimal::from(delay),
-        from_tier,
-    };
+    let step_down =
+        |tiers: u32, delay: i64, from_tier: u32| StepDownSpec { tiers, delay_seconds: Decimal::from(delay), from_tier };
     let (fee, (mark_price, mark_window_minutes), policy) = match venue {
         Venue::Simple => return None,
         Venue::Binance => ("0.0125", median("0.5"), PolicySpec::StepDown),
@@ -339,10 +336,13 @@ pub struct Citation {
     pub status: &'static str,
 }
 
-/// "0 → 0.4 %, 300 000 → 0.5 %, …": a bracket table in words, from the pack's own numbers.
+/// "0 → 0.4 % (150×), 300 000 → 0.5 % (100×), …": a bracket table in words (floor → MM rate
+/// (maximum leverage)), from the pack's own numbers.
 pub fn table_words(t: Table) -> String {
     t.iter()
-        .map(|(f, m)| format!("{} → {} %", crate::types::group(d(f)), (d(m) * Decimal::ONE_HUNDRED).normalize()))
+        .map(|(f, m, l)| {
+            format!("{} → {} % ({l}×)", crate::types::group(d(f)), (d(m) * Decimal::ONE_HUNDRED).normalize())
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -400,11 +400,11 @@ fn bracket_citations(venue: Venue) -> Vec<Citation> {
             let t = table(venue, sym)?;
             let (source, date, status) = sources(venue, sym);
             let rule = match *label {
-                "BTC" => "MM brackets, BTC",
-                "ETH" => "MM brackets, ETH",
-                "SOL" => "MM brackets, SOL",
-                "SOL and any other asset" => "MM brackets, SOL and any other asset",
-                _ => "MM brackets, BTC and any other asset",
+                "BTC" => "MM brackets (maximum leverage), BTC",
+                "ETH" => "MM brackets (maximum leverage), ETH",
+                "SOL" => "MM brackets (maximum leverage), SOL",
+                "SOL and any other asset" => "MM brackets (maximum leverage), SOL and any other asset",
+                _ => "MM brackets (maximum leverage), BTC and any other asset",
             };
             Some(Citation { venue, rule, value: table_words(t), source, date, status })
         })
@@ -493,6 +493,34 @@ mod tests {
         assert_eq!(cum(BINANCE_SOL, 1), d("75")); // 50 000 × 0.0015
         assert_eq!(cum(BINANCE_SOL, 2), d("1475")); // + 400 000 × 0.0035
         assert_eq!(cum(BINANCE_SOL, 9), d("66731475"));
+    }
+
+    /// Hyperliquid: "mmr = (initial margin rate at max leverage) / 2", so each tier's rate is
+    /// 1 / (2 × its maximum leverage): BTC 1 / 80 = 1.25 %, 1 / 40 = 2.5 %; ETH 1 / 50 = 2 %,
+    /// 1 / 30 = 3.33333333 % (to 10 decimals); SOL 1 / 40 = 2.5 %, 1 / 20 = 5 %.
+    #[test]
+    fn hyperliquid_rates_are_half_the_initial_margin_at_max_leverage() {
+        for t in [HYPERLIQUID_BTC, HYPERLIQUID_ETH, HYPERLIQUID_SOL] {
+            for (_, mmr, lev) in t {
+                let want = (Decimal::ONE / (Decimal::TWO * d(lev))).round_dp(10);
+                assert_eq!(d(mmr), want, "{mmr} at {lev}×");
+            }
+        }
+    }
+
+    /// A position's maximum leverage is its bracket's: Binance BTC 150× up to 300 000 USD,
+    /// 100× from there; initial margin = notional / max leverage.
+    #[test]
+    fn maximum_leverage_follows_the_bracket() {
+        let b = Brackets::new(&brackets(BINANCE_BTC).iter().map(|b| (b.floor, b.mmr)).collect::<Vec<_>>())
+            .with_max_leverage(brackets(BINANCE_BTC).iter().filter_map(|b| b.max_leverage).collect());
+        assert_eq!(b.max_leverage(Money(d("299999.99"))), Some(d("150")));
+        assert_eq!(b.max_leverage(Money(d("300000"))), Some(d("100")));
+        assert_eq!(b.initial_margin(Money(d("300000"))), Some(Money(d("3000")))); // 300 000 / 100
+        assert_eq!(b.initial_margin(Money(d("150000"))), Some(Money(d("1000")))); // 150 000 / 150
+        assert_eq!(b.max_leverage(Money(d("5000000000"))), Some(d("1")));
+        let none = Brackets::new(&[(Money::ZERO, Ratio(d("0.01")))]);
+        assert_eq!(none.initial_margin(Money(d("1000"))), None);
     }
 
     #[test]

@@ -556,6 +556,11 @@ fn position_size(m: &crate::engine::model::Model, i: usize) -> Option<String> {
             t += &format!("; isolated margin {} USD, {lev}×", crate::types::group(margin.0.round_dp(2)));
         }
     }
+    if let Some(max) = a.brackets.max_leverage(n) {
+        let who =
+            if m.venue.is_simple() { "the brackets allow".to_string() } else { format!("{} allows", m.venue.name()) };
+        t += &format!("; {who} up to {}× at this size", max.normalize());
+    }
     Some(t)
 }
 
