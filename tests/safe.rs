@@ -164,3 +164,30 @@ fn a_hedge_that_turns_has_no_single_edge_and_says_so() {
     assert!(full_runs(&s, "lev.1", alive, "BTC").0 && !full_runs(&s, "lev.1", dead, "BTC").0, "{e:?}");
     assert!(e.words().starts_with("no single edge: survives at"), "{}", e.words());
 }
+
+/// The edge above (9.1×) past the brackets' maximum leverage is said to be: with an 8× maximum
+/// (initial margin 12.5 % > the 1 % rate) the answer names it; with 20× it does not.
+#[test]
+fn a_survivor_above_the_maximum_leverage_is_said_to_be() {
+    let focal = json!({"mode": "cross", "collateral": {"USD": "10000"},
+        "positions": [{"asset": "BTC", "notional_usd": "50000", "leverage": "5"}]});
+    let with_max = |max: &str| {
+        let mut s = flat(focal.clone(), &[("BTC", 10.0)]);
+        for a in &mut s.assets {
+            a.mm_brackets =
+                Some(serde_json::from_value(json!([{"floor": "0", "mmr": "0.01", "max_leverage": max}])).unwrap());
+        }
+        safe::safe_leverage(&s).unwrap().remove(0)
+    };
+    let a = with_max("8");
+    assert_eq!(a.with_feedback, Edge::UpTo { survives: d("9.1"), liquidated: d("9.2") });
+    assert_eq!(a.venue_max, (Some(d("8")), Some(d("8"))));
+    assert!(
+        a.words().ends_with("(at 9.1× the position is above the 8× the brackets allow at that size)."),
+        "{}",
+        a.words()
+    );
+    assert_eq!(serde_json::to_value(&a).unwrap()["max_leverage"], json!(["8", "8"]));
+    let b = with_max("20");
+    assert!(!b.words().contains("above"), "{}", b.words());
+}

@@ -7,6 +7,7 @@ use crate::engine::market;
 use crate::engine::model::Model;
 use crate::engine::safe::{self, Edge};
 use crate::engine::scenario::{Scenario, SideSpec};
+use rust_decimal::Decimal;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -19,6 +20,11 @@ pub struct SafeLeverage {
     pub side: &'static str,
     pub with_feedback: Edge,
     pub without_feedback: Edge,
+    /// The maximum leverage the brackets (a venue's) allow the position at the size it has at
+    /// each edge's surviving leverage, with feedback and without (`None`: no maximum set).
+    pub venue_max: (Option<Decimal>, Option<Decimal>),
+    /// Whose maximum it is, in words: "Hyperliquid allows" (or "the brackets allow").
+    pub who: String,
 }
 
 /// Safe leverage for every position of yours that has a leverage control, in the scenario `s`
@@ -29,6 +35,10 @@ pub fn safe_leverage(s: &Scenario) -> crate::error::Result<Vec<SafeLeverage>> {
     // your account does not change the exogenous path: one path serves every leverage
     let exo = market::exogenous_path(&base);
     let focal = controls::focal_of(s);
+    let who = match base.venue.is_simple() {
+        true => "the brackets allow".to_string(),
+        false => format!("{} allows", base.venue.name()),
+    };
     let mut out = vec![];
     for (i, p) in focal.positions.iter().enumerate() {
         if controls::position_margin(s, i).is_none() {
@@ -51,26 +61,54 @@ pub fn safe_leverage(s: &Scenario) -> crate::error::Result<Vec<SafeLeverage>> {
             SideSpec::Long => "long",
             SideSpec::Short => "short",
         };
+        let (with_feedback, without_feedback) = (grid(true), grid(false));
+        let venue_max = (max_at(s, &key, i, &with_feedback), max_at(s, &key, i, &without_feedback));
         out.push(SafeLeverage {
             key: key.clone(),
             asset: p.asset.clone(),
             side,
-            with_feedback: grid(true),
-            without_feedback: grid(false),
+            with_feedback,
+            without_feedback,
+            venue_max,
+            who: who.clone(),
         });
     }
     Ok(out)
+}
+
+/// The brackets' maximum leverage for position `i` (control `key`) at the size it has at `edge`'s
+/// surviving leverage (the margin kept, the size scaled), if the brackets set one.
+fn max_at(s: &Scenario, key: &str, i: usize, edge: &Edge) -> Option<Decimal> {
+    let lev = edge.survives()?;
+    let mut v = s.clone();
+    controls::set_leverage(&mut v, key, lev);
+    let m = Model::from_scenario(&v).ok()?;
+    let p = m.focal_book.positions.get(i)?;
+    m.assets[p.asset].brackets.max_leverage(p.notional())
 }
 
 impl SafeLeverage {
     /// The answer in one line, as the page shows it beside the control.
     pub fn words(&self) -> String {
         let (w, wo) = (&self.with_feedback, &self.without_feedback);
-        if w == wo {
-            format!("Safe leverage here: {}, with or without the crowd's feedback.", w.words())
+        let mut t = if w == wo {
+            format!("Safe leverage here: {}, with or without the crowd's feedback", w.words())
         } else {
-            format!("Safe leverage here: {}; without the crowd's feedback, {}.", w.words(), wo.words())
+            format!("Safe leverage here: {}; without the crowd's feedback, {}", w.words(), wo.words())
+        };
+        // a survivor above what the venue would open is no answer to act on: say so
+        let above = [(w, self.venue_max.0), (wo, self.venue_max.1)]
+            .into_iter()
+            .find_map(|(e, max)| Some((e.survives()?, max?)).filter(|(at, max)| at > max));
+        if let Some((at, max)) = above {
+            t += &format!(
+                " (at {}× the position is above the {}× {} at that size)",
+                at.normalize(),
+                max.normalize(),
+                self.who
+            );
         }
+        t + "."
     }
 }
 
@@ -89,13 +127,15 @@ impl Serialize for EdgeOut<'_> {
 
 impl Serialize for SafeLeverage {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(6))?;
+        let mut m = s.serialize_map(Some(7))?;
         m.serialize_entry("asset", &self.asset)?;
         m.serialize_entry("control", &self.key)?;
         m.serialize_entry("side", self.side)?;
         m.serialize_entry("words", &self.words())?;
         m.serialize_entry("with_feedback", &EdgeOut(&self.with_feedback))?;
         m.serialize_entry("without_feedback", &EdgeOut(&self.without_feedback))?;
+        let max = |x: Option<Decimal>| x.map(|d| d.normalize().to_string());
+        m.serialize_entry("max_leverage", &(max(self.venue_max.0), max(self.venue_max.1)))?;
         m.end()
     }
 }
