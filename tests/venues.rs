@@ -224,7 +224,7 @@ fn your_account_above_the_maximum_is_told_and_kept() {
         "crowd": {"accounts": 0}
     }));
     assert!(m.notices.iter().any(|n| n
-        == "your account opens at 50× (100,000 USD of positions on 2,000 USD of equity), above the 40× Hyperliquid allows at that size (initial margin 2,500 USD): a venue with these rules would refuse it; the run keeps it as written"),
+        == "Your account opens at 50× (100,000 USD of positions on 2,000 USD of equity), above the 40× Hyperliquid allows at that size (initial margin 2,500 USD): a venue with these rules would refuse it; the run keeps it as written."),
         "{:?}", m.notices);
     assert_eq!(m.focal.positions[0].qty.0, rust_decimal::Decimal::ONE);
     // at 40× exactly (2 500 USD) there is nothing to say

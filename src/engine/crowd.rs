@@ -176,7 +176,9 @@ fn at_max_notice(at_max: &[(u32, Decimal, &str)], n: u32) -> Option<String> {
         format!("{}× to {}× by asset and size", lo.round_dp(2).normalize(), hi.round_dp(2).normalize())
     };
     Some(format!(
-        "{capped} of the {n} crowd accounts open at the brackets' maximum leverage ({range}) instead of the higher leverage the crowd's range gave them (set by {})",
+        "{} of the {} crowd accounts open at the brackets' maximum leverage ({range}) instead of the higher leverage the crowd's range gave them (set by {}).",
+        crate::types::group(Decimal::from(capped)),
+        crate::types::group(Decimal::from(n)),
         labels.join(", ")
     ))
 }

@@ -836,8 +836,8 @@ fn above_max_leverage(venue: venues::Venue, acc: &Accounts, assets: &[Asset]) ->
     use crate::types::group;
     let prices: Vec<Price> = assets.iter().map(|x| x.price0).collect();
     let allow = if venue.is_simple() { "the brackets allow".to_string() } else { format!("{} allows", venue.name()) };
-    let named = std::iter::once(("your account".to_string(), &acc.focal))
-        .chain(acc.explicit.iter().map(|a| (format!("account {}", a.name), a)));
+    let named = std::iter::once(("Your account".to_string(), &acc.focal))
+        .chain(acc.explicit.iter().map(|a| (format!("Account {}", a.name), a)));
     let mut out = vec![];
     for (who, a) in named {
         let need = |p: &margin::Position| assets[p.asset].brackets.initial_margin(p.notional(prices[p.asset]));
@@ -851,7 +851,7 @@ fn above_max_leverage(venue: venues::Venue, acc: &Accounts, assets: &[Asset]) ->
                 let n: Money = a.positions.iter().map(|p| p.notional(prices[p.asset])).sum();
                 if let Some(im) = ims.filter(|im| im.0 > Decimal::ZERO && h.equity < *im) {
                     out.push(format!(
-                        "{who} opens at {}× ({} USD of positions on {} USD of equity), above the {}× {allow} at that size (initial margin {} USD): a venue with these rules would refuse it; the run keeps it as written",
+                        "{who} opens at {}× ({} USD of positions on {} USD of equity), above the {}× {allow} at that size (initial margin {} USD): a venue with these rules would refuse it; the run keeps it as written.",
                         lev(n, h.equity), group(n.0.round_dp(0)), group(h.equity.0.round_dp(0)), max(n, im), group(im.0.round_dp(0))
                     ));
                 }
@@ -861,7 +861,7 @@ fn above_max_leverage(venue: venues::Venue, acc: &Accounts, assets: &[Asset]) ->
                     let n = p.notional(prices[p.asset]);
                     if let Some(im) = need(p).filter(|im| p.margin < *im) {
                         out.push(format!(
-                            "{who}'s isolated {} position opens at {}× ({} USD on {} USD of margin), above the {}× {allow} at that size: a venue with these rules would refuse it; the run keeps it as written",
+                            "{who}'s isolated {} position opens at {}× ({} USD on {} USD of margin), above the {}× {allow} at that size: a venue with these rules would refuse it; the run keeps it as written.",
                             assets[p.asset].symbol, lev(n, p.margin), group(n.0.round_dp(0)), group(p.margin.0.round_dp(0)), max(n, im)
                         ));
                     }
