@@ -252,7 +252,9 @@ fn plan_cross(
     let reason = Reason::CrossMarginRatio { mm: h.mm, equity: h.equity };
     let mut idx: Vec<usize> = (0..acc.positions.len()).collect();
     // Largest maintenance margin first (ties: the order the positions were listed in).
-    idx.sort_by(|&a, &b| h.positions[b].mm.cmp(&h.positions[a].mm).then(a.cmp(&b)));
+    if idx.len() > 1 {
+        idx.sort_by(|&a, &b| h.positions[b].mm.cmp(&h.positions[a].mm).then(a.cmp(&b)));
+    }
     let mut mm = h.mm;
     let mut eq = h.equity;
     let mut cash = acc.cash;
@@ -274,7 +276,10 @@ fn plan_cross(
                 (Ratio(q.0 / p.qty.0), info.brackets(p.asset).mm(left))
             }
         };
-        let fee = (ph.notional * sold * fee_rate).min(eq.max(Money::ZERO));
+        let fee = match fee_rate.0.is_zero() {
+            true => Money::ZERO,
+            false => (ph.notional * sold * fee_rate).min(eq.max(Money::ZERO)),
+        };
         mm -= ph.mm - left_mm;
         eq -= fee;
         cash += ph.upnl * sold - fee;
@@ -430,8 +435,11 @@ fn close_cross<I: AssetInfo + ?Sized>(
     let nominal_fee = part.notional(fill) * b.fee_rate;
     acc.cash += realized;
     acc.positions[i].qty -= part.qty;
-    let eq_left = equity_cross(acc, b.post, b.info);
-    let fee = nominal_fee.min(eq_left.max(Money::ZERO));
+    // the fee is capped at the equity left (valued after the batch); no fee, nothing to cap
+    let fee = match nominal_fee.0.is_zero() {
+        true => nominal_fee,
+        false => nominal_fee.min(equity_cross(acc, b.post, b.info).max(Money::ZERO)),
+    };
     acc.cash -= fee;
     fund.take_fee(fee);
     acc.ledger.realized_pnl += realized;
