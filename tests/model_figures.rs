@@ -615,3 +615,42 @@ fn okx_step_down_closes_the_first_two_brackets_whole() {
     assert!(o.main.series.focal_position_qty[0][1..=20].iter().all(|q| q.0 == d("2.77777777")));
     assert!(o.main.focal().positions.iter().all(|p| p.qty.is_zero()));
 }
+
+/// Binance's and Bybit's step-down goes as far as the account needs: to the highest lower
+/// bracket after which it is above maintenance, else the whole position. The brackets above, no
+/// fee, 20 BTC long from 100 000 falling 10 % to 90 000 (1 800 000 USD, the fourth bracket):
+/// equity E = collateral − 200 000. What is left after stepping into each bracket:
+/// * the third (below 1 000 000): 11.11111111 BTC, MM 1 % × 999 999.9999 − 1 300 = 8 699.999999;
+/// * the second (below 250 000): 2.77777777 BTC, MM 0.5 % × 249 999.9993 − 50 = 1 199.9999965;
+/// * the first (below 50 000): 0.55555555 BTC, MM 0.4 % × 49 999.9995 = 199.999998.
+///
+/// With E = 5 000 the third is not enough (5 000 ≤ 8 700), the second is: one step-down of
+/// 17.22222223 BTC, and the account is healthy after it. With E = 100 none is: the whole 20 BTC.
+#[test]
+fn a_step_down_until_compliant_goes_as_far_as_the_account_needs() {
+    let closes = |collateral: &str| -> Vec<(usize, String, bool)> {
+        let o = run(json!({
+            "version": 3, "steps": 3, "step_minutes": "0.05", "noise": false, "insurance_fund_usd": "10000000",
+            "assets": [{"symbol": "BTC", "price": "100000", "tick": "0.1", "sigma": 0, "stable": false,
+                        "depth_usd": "1000000000000000", "mm_brackets": [
+                            {"floor": "0", "mmr": "0.004"}, {"floor": "50000", "mmr": "0.005"},
+                            {"floor": "250000", "mmr": "0.01"}, {"floor": "1000000", "mmr": "0.025"}]}],
+            "shocks": [{"step": 1, "symbol": "BTC", "percent": -10}],
+            "liquidation": {"policy": "step_down", "fee_rate": "0", "step_down": {"until_compliant": true}},
+            "focal": {"collateral": {"USD": collateral}, "positions": [{"asset": "BTC", "quantity": "20"}]},
+            "crowd": {"accounts": 0}
+        }));
+        o.main
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Liquidation { quantity, partial, .. } => {
+                    Some((e.step, quantity.0.normalize().to_string(), *partial))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(closes("205000"), vec![(1, "-17.22222223".to_string(), true)]);
+    assert_eq!(closes("200100"), vec![(1, "-20".to_string(), false)]);
+}

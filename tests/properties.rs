@@ -165,7 +165,7 @@ fn check_all(o: &Outcome) {
 
 /// The liquidation settings of a random scenario: a policy (chunks of 30 % above 20 000 USD with a
 /// cooldown of two steps, so that partial fills, cooldowns and remainders all happen; or a step-down,
-/// one bracket at a time or OKX's two from the third up), a mark rule,
+/// as far as the account needs or OKX's two brackets from the third up), a mark rule,
 /// and an auto-deleveraging rule (off, queue or pro rata).
 fn liquidation(full: bool, chunks: bool, mark: usize) -> serde_json::Value {
     // with `chunks`, a median mark draws the step-down policy instead (both sell part of a position)
@@ -186,9 +186,10 @@ fn liquidation(full: bool, chunks: bool, mark: usize) -> serde_json::Value {
         l["chunk"] = json!({"min_notional_usd": "20000", "fraction": "0.3", "cooldown_seconds": "600"});
     }
     if policy == "step_down" {
-        // OKX's shape (two brackets, from the third up) in half of them
-        let (tiers, from) = if full { (1, 2) } else { (2, 3) };
-        l["step_down"] = json!({"tiers": tiers, "delay_seconds": "600", "from_tier": from});
+        // OKX's shape (two brackets, from the third up) in half of them, Binance's and Bybit's
+        // (as far as the account needs) in the other half
+        let (tiers, from, until) = if full { (1, 2, true) } else { (2, 3, false) };
+        l["step_down"] = json!({"tiers": tiers, "delay_seconds": "600", "from_tier": from, "until_compliant": until});
     }
     l
 }

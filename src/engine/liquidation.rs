@@ -177,35 +177,54 @@ pub fn plan(
 ) -> Vec<Order> {
     let h = acc.snapshot(v, info);
     match acc.mode {
-        Mode::Isolated => plan_isolated(acc, &h, info, policy),
+        Mode::Isolated => plan_isolated(acc, &h, info, policy, fee_rate),
         Mode::Cross => plan_cross(acc, &h, v.market, info, policy, fee_rate),
     }
 }
 
 /// The part of position `p` (worth `notional` at the mark, margined on `brackets`) a liquidation
 /// sells under `policy`: `Some(quantity)` for a part, `None` for the whole position.
-fn chunk_of(p: &Position, notional: Money, brackets: &Brackets, policy: Policy) -> Option<Qty> {
+/// The part of position `p` (worth `notional`) a liquidation under `policy` sells, if only a part:
+/// a chunk, or a step-down (`fits`: whether the account would be above maintenance after selling
+/// a given quantity, for a step-down that goes as far as that takes).
+fn chunk_of(
+    p: &Position,
+    notional: Money,
+    brackets: &Brackets,
+    policy: Policy,
+    fits: impl Fn(Decimal) -> bool,
+) -> Option<Qty> {
     let q = match policy {
         Policy::Chunks { min_notional, fraction, .. } if notional > min_notional => {
             // toward zero on the 8-decimal grid
             (p.qty.0 * fraction.0).round_dp_with_strategy(8, rust_decimal::RoundingStrategy::ToZero)
         }
-        Policy::StepDown { tiers, from, .. } => step_down(p, notional, brackets, tiers, from)?,
+        Policy::StepDown { tiers, from, until_compliant, .. } => {
+            let j = brackets.tier_index(notional);
+            if j == 0 || j < from || p.qty.is_zero() {
+                return None;
+            }
+            let first = j.saturating_sub(tiers);
+            if !until_compliant {
+                step_down(p, notional, brackets, first)?
+            } else {
+                // the least sold that brings the account above maintenance: the highest bracket
+                // from `first` down; none (or only all of it): the position closes whole
+                (0..=first)
+                    .rev()
+                    .filter_map(|t| step_down(p, notional, brackets, t))
+                    .find(|&q| q.abs() < p.qty.0.abs() && fits(q))?
+            }
+        }
         _ => return None,
     };
     // a part that rounds to nothing (or to everything) is no part
     (!q.is_zero() && q.abs() < p.qty.0.abs()).then_some(Qty(q))
 }
-
-/// The signed quantity of `p` to sell so that what remains is `tiers` brackets below the one its
-/// `notional` is in: the most that stays below the floor of the bracket above the target (on the
-/// 8-decimal grid, at the mark `notional / |q|`). `None` in the first bracket.
-fn step_down(p: &Position, notional: Money, brackets: &Brackets, tiers: usize, from: usize) -> Option<Decimal> {
-    let j = brackets.tier_index(notional);
-    if j == 0 || j < from || p.qty.is_zero() {
-        return None;
-    }
-    let ceiling = brackets.floor(j.saturating_sub(tiers) + 1)?;
+/// What position `p` (worth `notional`) sells to step down into bracket `target`: what stays is
+/// the most below the next bracket's floor on the 8-decimal grid, at the mark.
+fn step_down(p: &Position, notional: Money, brackets: &Brackets, target: usize) -> Option<Decimal> {
+    let ceiling = brackets.floor(target + 1)?;
     let price = notional.0.checked_div(p.qty.0.abs())?;
     let mut keep = ceiling.0.checked_div(price)?.round_dp_with_strategy(8, rust_decimal::RoundingStrategy::ToZero);
     if keep * price >= ceiling.0 {
@@ -214,8 +233,6 @@ fn step_down(p: &Position, notional: Money, brackets: &Brackets, tiers: usize, f
     let keep = keep.max(Decimal::ZERO).min(p.qty.0.abs());
     Some(if p.qty.0 < Decimal::ZERO { -(p.qty.0.abs() - keep) } else { p.qty.0 - keep })
 }
-
-/// The order that closes position `i` of `acc` (`part`: only that quantity of it).
 fn close(acc: &Account, i: usize, part: Option<Qty>, reason: Reason) -> Order {
     let p = &acc.positions[i];
     Order { asset: p.asset, qty: -part.unwrap_or(p.qty), target: Target::Position(i), reason }
@@ -223,12 +240,26 @@ fn close(acc: &Account, i: usize, part: Option<Qty>, reason: Reason) -> Order {
 
 /// Isolated: close every position whose own margin (plus its PnL) no longer covers its maintenance
 /// margin (under `chunks`, a large one loses a chunk; under `step_down`, it steps down).
-fn plan_isolated(acc: &Account, h: &margin::Health, info: &(impl AssetInfo + ?Sized), policy: Policy) -> Vec<Order> {
+fn plan_isolated(
+    acc: &Account,
+    h: &margin::Health,
+    info: &(impl AssetInfo + ?Sized),
+    policy: Policy,
+    fee_rate: Ratio,
+) -> Vec<Order> {
     let mut orders = Vec::with_capacity(acc.positions.len());
     for (i, (p, ph)) in acc.positions.iter().zip(&h.positions).enumerate() {
         let eq = p.margin + ph.upnl;
         if margin::is_liquidatable(ph.mm, eq, true) {
-            let part = chunk_of(p, ph.notional, info.brackets(p.asset), policy);
+            let b = info.brackets(p.asset);
+            // after selling q: the rest's maintenance margin against the margin, PnL and fee
+            let fits = |q: Decimal| {
+                let sold = q / p.qty.0;
+                let left = Money(ph.notional.0 * (Decimal::ONE - sold));
+                let fee = (ph.notional * Ratio(sold) * fee_rate).min(eq.max(Money::ZERO));
+                !margin::is_liquidatable(b.mm(left), eq - fee, true)
+            };
+            let part = chunk_of(p, ph.notional, b, policy, fits);
             orders.push(close(acc, i, part, Reason::IsolatedMarginRatio { mm: ph.mm, equity: eq }));
         }
     }
@@ -266,7 +297,15 @@ fn plan_cross(
         }
         let ph = &h.positions[i];
         let p = &acc.positions[i];
-        let part = chunk_of(p, ph.notional, info.brackets(p.asset), policy);
+        let b = info.brackets(p.asset);
+        // after selling q: the account's maintenance margin and equity as the walk projects them
+        let fits = |q: Decimal| {
+            let sold = q / p.qty.0;
+            let left = Money(ph.notional.0 * (Decimal::ONE - sold));
+            let fee = (ph.notional * Ratio(sold) * fee_rate).min(eq.max(Money::ZERO));
+            !margin::is_liquidatable(mm - ph.mm + b.mm(left), eq - fee, true)
+        };
+        let part = chunk_of(p, ph.notional, b, policy, fits);
         // what the order sells: all of the position, or its chunk (the rest keeps its PnL and
         // its margin at the remaining notional)
         let (sold, left_mm) = match part {

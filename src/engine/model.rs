@@ -33,6 +33,9 @@ pub enum Policy {
         tiers: usize,
         delay_steps: usize,
         from: usize,
+        /// More brackets than `tiers` when the account needs them to be above maintenance (none
+        /// enough: the position closes whole).
+        until_compliant: bool,
     },
 }
 

@@ -445,6 +445,12 @@ pub struct StepDownSpec {
     /// close whole).
     #[serde(skip_serializing_if = "StepDownSpec::is_default_from")]
     pub from_tier: u32,
+    /// Step down as many brackets as it takes (at least `tiers`) for the account to be above
+    /// maintenance afterwards, and close the position whole when no bracket does (Binance: "the
+    /// bracket that makes the account compliant"; Bybit: the lower risk limit that satisfies
+    /// maintenance, else the whole position). Default false: exactly `tiers` brackets.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub until_compliant: bool,
 }
 
 impl StepDownSpec {
@@ -452,6 +458,16 @@ impl StepDownSpec {
     pub const DEFAULT_FROM: u32 = 2;
     fn is_default_from(n: &u32) -> bool {
         *n == Self::DEFAULT_FROM
+    }
+    /// How far a liquidation steps a position down, in words: "one bracket", "2 brackets", "to
+    /// the bracket that brings the account above maintenance".
+    pub fn how_far(&self) -> String {
+        match (self.until_compliant, self.tiers) {
+            (true, 1) => "to the bracket that brings the account above maintenance".into(),
+            (true, t) => format!("at least {t} brackets, to one that brings the account above maintenance"),
+            (false, 1) => "one bracket".into(),
+            (false, t) => format!("{t} brackets"),
+        }
     }
     /// Which brackets close whole, in words: "brackets 1–2 close whole" (the default: "the first
     /// bracket closes whole").
@@ -466,7 +482,7 @@ impl StepDownSpec {
 
 impl Default for StepDownSpec {
     fn default() -> Self {
-        StepDownSpec { tiers: 1, delay_seconds: Decimal::ZERO, from_tier: Self::DEFAULT_FROM }
+        StepDownSpec { tiers: 1, delay_seconds: Decimal::ZERO, from_tier: Self::DEFAULT_FROM, until_compliant: false }
     }
 }
 

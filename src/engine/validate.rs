@@ -558,7 +558,7 @@ fn resolve_step_down(v: &mut V, s: &Scenario) -> Policy {
         );
     }
     let from = (c.from_tier.clamp(1, limits::MAX_BRACKETS as u32) - 1) as usize;
-    Policy::StepDown { tiers: c.tiers.max(1) as usize, delay_steps, from }
+    Policy::StepDown { tiers: c.tiers.max(1) as usize, delay_steps, from, until_compliant: c.until_compliant }
 }
 
 /// Pro-rata auto-deleveraging cuts every counterparty for every deficit (an event each): it is

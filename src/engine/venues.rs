@@ -132,8 +132,9 @@ fn policy_words(l: &LiquidationSpec) -> String {
         }
         (PolicySpec::StepDown, _, s) => {
             let s = s.clone().unwrap_or_default();
-            let n = if s.tiers == 1 { "one bracket".to_string() } else { format!("{} brackets", s.tiers) };
+            let n = s.how_far();
             let steps = match s.delay_seconds.is_zero() {
+                true if s.until_compliant => format!("step down {n}"),
                 true => format!("step down {n} at a time"),
                 false => format!("step down {n}, re-checked after {} s", s.delay_seconds.normalize()),
             };
@@ -247,8 +248,12 @@ fn brackets(t: Table) -> Vec<BracketSpec> {
 /// The liquidation rules of a pack (`None` for `simple`: the scenario's own).
 pub fn liquidation(venue: Venue) -> Option<LiquidationSpec> {
     let median = |minutes: &str| (MarkPriceSpec::Median, Some(d(minutes)));
-    let step_down =
-        |tiers: u32, delay: i64, from_tier: u32| StepDownSpec { tiers, delay_seconds: Decimal::from(delay), from_tier };
+    let step_down = |tiers: u32, delay: i64, from_tier: u32, until_compliant: bool| StepDownSpec {
+        tiers,
+        delay_seconds: Decimal::from(delay),
+        from_tier,
+        until_compliant,
+    };
     let (fee, (mark_price, mark_window_minutes), policy) = match venue {
         Venue::Simple => return None,
         Venue::Binance => ("0.0125", median("0.5"), PolicySpec::StepDown),
@@ -263,8 +268,8 @@ pub fn liquidation(venue: Venue) -> Option<LiquidationSpec> {
         mark_window_minutes,
         chunk: (policy == PolicySpec::Chunks).then(ChunkSpec::default),
         step_down: match venue {
-            Venue::Okx => Some(step_down(2, 60, 3)),
-            _ if policy == PolicySpec::StepDown => Some(step_down(1, 0, StepDownSpec::DEFAULT_FROM)),
+            Venue::Okx => Some(step_down(2, 60, 3, false)),
+            _ if policy == PolicySpec::StepDown => Some(step_down(1, 0, StepDownSpec::DEFAULT_FROM, true)),
             _ => None,
         },
         adl: AdlSpec::Queue,
@@ -426,14 +431,14 @@ fn sources(venue: Venue, what: &str) -> (&'static str, &'static str, &'static st
         (Venue::Binance, "BTC" | "ETH" | "SOL") => (BINANCE_BRACKETS, "2025-10-09", "VERIFIED as data (not a venue page); other assets: ASSUMPTION"),
         (Venue::Binance, "fee") => ("https://www.binance.com/en/support/faq/360033525271 (a fee on the liquidated amount, to the insurance fund); the rate: `GET /fapi/v1/exchangeInfo` field `liquidationFee`, 0.012500 for BTCUSDT in public API-client captures", "undated captures", "ASSUMPTION: the rate was not read on a venue page; one rate for every asset"),
         (Venue::Binance, "mark") => ("Binance announcement \"update funding rate formula and mark price calculations\" (mirrored), effective 2025-09-18: 30 one-second basis samples", "2025-09-16", "SECONDARY; the funding term of Price 1 is left out"),
-        (Venue::Binance, "policy") => ("Binance liquidation protocol (copy at https://docs.traderwagon.com/faq/futures-trading-introduction/liquidation-protocol): one IOC order reduces the margin limit", "undated", "SECONDARY; one bracket and no delay: ASSUMPTION"),
+        (Venue::Binance, "policy") => ("Binance liquidation protocol (copy at https://docs.traderwagon.com/faq/futures-trading-introduction/liquidation-protocol): one IOC order reduces the margin limit, to the bracket that makes the account compliant", "undated", "SECONDARY; no delay: ASSUMPTION"),
         (Venue::Binance, "backstop") => ("https://www.binance.com/en/support/faq/360033525371 (insurance fund)", "2019-09-09", "VERIFIED"),
         (Venue::Binance, "adl") => ("https://www.binance.com/en/support/faq/360033525471: closed at the bankruptcy price; ranked by LeveragePnL", "2019-09-09", "VERIFIED price; the engine's ranking formula is the BitMEX/Bybit one (ASSUMPTION)"),
         (Venue::Binance, "collateral") => ("Binance collateral index change of 2025-10-14 (conversion-rate weights; news reports)", "2025-10-14", "SECONDARY; haircuts not found: the scenario's (ASSUMPTION)"),
         (Venue::Bybit, "BTC") => ("https://bybitx.global/pt-PT/announcement-info/margin-parameters (mirror of Bybit's margin parameters); deductions checked", "undated", "SECONDARY; ETH, SOL and others use BTC's table, and the last rate holds past 80 M (ASSUMPTION)"),
         (Venue::Bybit, "fee") => ("https://blog.bybit.com/bybit-institute/insurance-fund/ : no separate fee; the position is taken over at the bankruptcy price", "2024-01-24", "VERIFIED mechanism; the margin left above the bankruptcy price, which the fund keeps, is not modelled (ASSUMPTION: fee 0)"),
         (Venue::Bybit, "mark") => ("https://testnet.bybit.com/en-US/help-center/s/article/What-is-Dual-Price-mechanism : Price 2 = index + 5-minute MA of the basis", "2024-10-16", "VERIFIED; the funding term is left out"),
-        (Venue::Bybit, "policy") => ("https://bybit.com/en-US/help-center/bybitHC_Article?id=000001381 : lower the risk limit, then FillOrKill down to it", "2024-10-28", "VERIFIED; one tier, no delay: ASSUMPTION"),
+        (Venue::Bybit, "policy") => ("https://bybit.com/en-US/help-center/bybitHC_Article?id=000001381 : lower the risk limit to one that satisfies maintenance, then FillOrKill down to it; if still liquidatable, the whole position", "2024-10-28", "VERIFIED; no delay: ASSUMPTION"),
         (Venue::Bybit, "backstop") => ("https://blog.bybit.com/bybit-institute/insurance-fund/", "2024-01-24", "VERIFIED"),
         (Venue::Bybit, "adl") => ("https://bybit.nl/nl-NL/help-center/article/Auto-Deleveraging-ADL : profit × effective leverage, at the bankruptcy price", "2024-09-06", "VERIFIED"),
         (Venue::Bybit, "collateral") => ("https://testnet.bytick.com/en/help-center/article/Assets-Collateral-Value-Ratio-List-UTA : USD index price", "2025-09-18", "VERIFIED source; the tiered ratios there are an example: the scenario's haircuts (ASSUMPTION)"),

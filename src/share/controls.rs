@@ -471,14 +471,14 @@ fn policy_note(s: &Scenario) -> String {
         }
         PolicySpec::StepDown => {
             let c = s.liquidation.step_down.clone().unwrap_or_default();
-            let n = if c.tiers == 1 { "one bracket".to_string() } else { format!("{} brackets", c.tiers) };
+            let n = c.how_far();
             let wait = if c.delay_seconds.is_zero() {
                 "checked again at the next step".to_string()
             } else {
                 format!("left alone {} s before the next check", c.delay_seconds.normalize())
             };
             format!(
-                "Binance/Bybit/OKX style: a liquidation steps a position down {n} of maintenance margin ({}); {wait}.",
+                "Binance/Bybit/OKX style: a liquidation steps a position down its maintenance-margin brackets, {n} ({}); {wait}.",
                 c.whole_words()
             )
         }
