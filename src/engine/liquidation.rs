@@ -184,15 +184,22 @@ pub fn plan(
 
 /// The part of position `p` (worth `notional` at the mark, margined on `brackets`) a liquidation
 /// sells under `policy`: `Some(quantity)` for a part, `None` for the whole position.
+/// Whether the account would be above maintenance after a position sells a given quantity: for a
+/// step-down that goes as far as that takes. `possible` is false when no sale can do it (the
+/// equity is not above what the account's other positions need): the position then closes whole.
+struct Fits<F: Fn(Decimal) -> bool> {
+    possible: bool,
+    after: F,
+}
+
 /// The part of position `p` (worth `notional`) a liquidation under `policy` sells, if only a part:
-/// a chunk, or a step-down (`fits`: whether the account would be above maintenance after selling
-/// a given quantity, for a step-down that goes as far as that takes).
-fn chunk_of(
+/// a chunk, or a step-down.
+fn chunk_of<F: Fn(Decimal) -> bool>(
     p: &Position,
     notional: Money,
     brackets: &Brackets,
     policy: Policy,
-    fits: impl Fn(Decimal) -> bool,
+    fits: Fits<F>,
 ) -> Option<Qty> {
     let q = match policy {
         Policy::Chunks { min_notional, fraction, .. } if notional > min_notional => {
@@ -205,15 +212,18 @@ fn chunk_of(
                 return None;
             }
             let first = j.saturating_sub(tiers);
+            let price = notional.0.checked_div(p.qty.0.abs())?;
             if !until_compliant {
-                step_down(p, notional, brackets, first)?
+                step_down(p, price, brackets, first)?
+            } else if !fits.possible {
+                return None;
             } else {
                 // the least sold that brings the account above maintenance: the highest bracket
                 // from `first` down; none (or only all of it): the position closes whole
                 (0..=first)
                     .rev()
-                    .filter_map(|t| step_down(p, notional, brackets, t))
-                    .find(|&q| q.abs() < p.qty.0.abs() && fits(q))?
+                    .filter_map(|t| step_down(p, price, brackets, t))
+                    .find(|&q| q.abs() < p.qty.0.abs() && (fits.after)(q))?
             }
         }
         _ => return None,
@@ -221,11 +231,10 @@ fn chunk_of(
     // a part that rounds to nothing (or to everything) is no part
     (!q.is_zero() && q.abs() < p.qty.0.abs()).then_some(Qty(q))
 }
-/// What position `p` (worth `notional`) sells to step down into bracket `target`: what stays is
-/// the most below the next bracket's floor on the 8-decimal grid, at the mark.
-fn step_down(p: &Position, notional: Money, brackets: &Brackets, target: usize) -> Option<Decimal> {
+/// What position `p` sells to step down into bracket `target` at `price` (the mark): what stays
+/// is the most below the next bracket's floor on the 8-decimal grid.
+fn step_down(p: &Position, price: Decimal, brackets: &Brackets, target: usize) -> Option<Decimal> {
     let ceiling = brackets.floor(target + 1)?;
-    let price = notional.0.checked_div(p.qty.0.abs())?;
     let mut keep = ceiling.0.checked_div(price)?.round_dp_with_strategy(8, rust_decimal::RoundingStrategy::ToZero);
     if keep * price >= ceiling.0 {
         keep -= Decimal::new(1, 8);
@@ -253,11 +262,14 @@ fn plan_isolated(
         if margin::is_liquidatable(ph.mm, eq, true) {
             let b = info.brackets(p.asset);
             // after selling q: the rest's maintenance margin against the margin, PnL and fee
-            let fits = |q: Decimal| {
-                let sold = q / p.qty.0;
-                let left = Money(ph.notional.0 * (Decimal::ONE - sold));
-                let fee = (ph.notional * Ratio(sold) * fee_rate).min(eq.max(Money::ZERO));
-                !margin::is_liquidatable(b.mm(left), eq - fee, true)
+            let fits = Fits {
+                possible: eq.0 > Decimal::ZERO,
+                after: |q: Decimal| {
+                    let sold = q / p.qty.0;
+                    let left = Money(ph.notional.0 * (Decimal::ONE - sold));
+                    let fee = (ph.notional * Ratio(sold) * fee_rate).min(eq.max(Money::ZERO));
+                    !margin::is_liquidatable(b.mm(left), eq - fee, true)
+                },
             };
             let part = chunk_of(p, ph.notional, b, policy, fits);
             orders.push(close(acc, i, part, Reason::IsolatedMarginRatio { mm: ph.mm, equity: eq }));
@@ -299,11 +311,16 @@ fn plan_cross(
         let p = &acc.positions[i];
         let b = info.brackets(p.asset);
         // after selling q: the account's maintenance margin and equity as the walk projects them
-        let fits = |q: Decimal| {
-            let sold = q / p.qty.0;
-            let left = Money(ph.notional.0 * (Decimal::ONE - sold));
-            let fee = (ph.notional * Ratio(sold) * fee_rate).min(eq.max(Money::ZERO));
-            !margin::is_liquidatable(mm - ph.mm + b.mm(left), eq - fee, true)
+        // (the fee and the rest's margin are never negative: no sale helps an account whose
+        // equity is not above what its other positions need)
+        let fits = Fits {
+            possible: eq.0 > Decimal::ZERO && eq > mm - ph.mm,
+            after: |q: Decimal| {
+                let sold = q / p.qty.0;
+                let left = Money(ph.notional.0 * (Decimal::ONE - sold));
+                let fee = (ph.notional * Ratio(sold) * fee_rate).min(eq.max(Money::ZERO));
+                !margin::is_liquidatable(mm - ph.mm + b.mm(left), eq - fee, true)
+            },
         };
         let part = chunk_of(p, ph.notional, b, policy, fits);
         // what the order sells: all of the position, or its chunk (the rest keeps its PnL and
