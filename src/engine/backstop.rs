@@ -52,7 +52,14 @@ pub fn due(acc: &Account, v: Valuation<'_>, info: &(impl AssetInfo + ?Sized), r:
     if acc.positions.is_empty() {
         return vec![];
     }
-    let h = acc.snapshot(v, info);
+    due_at(acc, &acc.snapshot(v, info), r)
+}
+
+/// [`due`], from the account's snapshot `h` at those prices.
+pub fn due_at(acc: &Account, h: &crate::engine::margin::Health, r: Ratio) -> Vec<usize> {
+    if acc.positions.is_empty() {
+        return vec![];
+    }
     match acc.mode {
         Mode::Cross => {
             if h.equity < h.mm * r {

@@ -175,10 +175,21 @@ pub fn plan(
     policy: Policy,
     fee_rate: Ratio,
 ) -> Vec<Order> {
-    let h = acc.snapshot(v, info);
+    plan_at(acc, &acc.snapshot(v, info), v, info, policy, fee_rate)
+}
+
+/// [`plan`], from the account's snapshot `h` at the prices of `v`.
+pub fn plan_at(
+    acc: &Account,
+    h: &margin::Health,
+    v: Valuation<'_>,
+    info: &(impl AssetInfo + ?Sized),
+    policy: Policy,
+    fee_rate: Ratio,
+) -> Vec<Order> {
     match acc.mode {
-        Mode::Isolated => plan_isolated(acc, &h, info, policy, fee_rate),
-        Mode::Cross => plan_cross(acc, &h, v.market, info, policy, fee_rate),
+        Mode::Isolated => plan_isolated(acc, h, info, policy, fee_rate),
+        Mode::Cross => plan_cross(acc, h, v.market, info, policy, fee_rate),
     }
 }
 

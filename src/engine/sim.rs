@@ -432,7 +432,9 @@ impl State {
         }
         for (ci, c) in self.cohorts.iter_mut().enumerate().filter(|(_, c)| !waiting(c.chunked_at)) {
             for mut acc in liquidatable_members(c, pre, pre_f, m) {
-                let which = m.backstop.map(|r| backstop::due(&acc, pre, m, r)).unwrap_or_default();
+                // one snapshot for the backstop's check and the plan
+                let h = acc.snapshot(pre, m);
+                let which = m.backstop.map(|r| backstop::due_at(&acc, &h, r)).unwrap_or_default();
                 if !which.is_empty() {
                     // a crowd account is cross (or one isolated position): it passes whole
                     backstop::take_over(&mut acc, &which, pre, &mut self.vault, t, &mut self.events);
@@ -440,7 +442,7 @@ impl State {
                     self.taken_over += 1;
                     continue;
                 }
-                let o = liquidation::plan(&acc, pre, m, policy(acc.chunked_at), m.fee_rate);
+                let o = liquidation::plan_at(&acc, &h, pre, m, policy(acc.chunked_at), m.fee_rate);
                 plans.push((Who::Crowd(ci), acc, o));
             }
         }
