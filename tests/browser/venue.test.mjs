@@ -93,7 +93,7 @@ test('a venue pack: picking Hyperliquid brings its rules, the story names it, a 
     assert.equal(await control(page, 'policy').locator('input[value=chunks]').isChecked(), true);
     assert.equal(await control(page, 'mark').locator('input[value=median]').isChecked(), true);
     assert.equal(await control(page, 'backstop').locator('input[value=on]').isChecked(), true);
-    assert.match(await control(page, 'venue').locator('.note').textContent(), /^Hyperliquid's published rules: MM from 1\.25 % \(BTC\), no liquidation fee/);
+    assert.match(await control(page, 'venue').locator('.note').textContent(), /^Hyperliquid's published rules: MM from 1\.25 % and up to 40× \(BTC\), no liquidation fee/);
     await page.waitForFunction(() => /(^#|&)venue=hyperliquid(&|$)/.test(location.hash), null, { timeout: 5000 });
     // one rule changed by hand: the pack is kept, that rule changes, and the link carries both
     await act(page, () => control(page, 'backstop').locator('input[value=off]').check());
