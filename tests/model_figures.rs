@@ -654,3 +654,39 @@ fn a_step_down_until_compliant_goes_as_far_as_the_account_needs() {
     assert_eq!(closes("205000"), vec![(1, "-17.22222223".to_string(), true)]);
     assert_eq!(closes("200100"), vec![(1, "-20".to_string(), false)]);
 }
+
+/// The fee counts in "until compliant": the same account with E = 5 000 and a fee on the part sold.
+/// * 0.1 %: the third bracket costs 800 000.0001 × 0.001 = 800.0000001 (4 199.9999999 left ≤
+///   8 699.999999: no); the second, 1 550 000.0007 × 0.001 = 1 550.0000007 (3 449.9999993 left >
+///   1 199.9999965: yes) — one step-down of 17.22222223 BTC paying 1 550.0000007;
+/// * 0.5 %: the third leaves 5 000 − 4 000.0000005 = 999.9999995 ≤ 8 699.999999, the second and
+///   the first cost all 5 000 (the fee is capped at the equity): none is enough, the whole 20 BTC.
+#[test]
+fn a_step_down_until_compliant_pays_its_fee_first() {
+    let closes = |fee: &str| -> Vec<(usize, String, String, bool)> {
+        let o = run(json!({
+            "version": 3, "steps": 3, "step_minutes": "0.05", "noise": false, "insurance_fund_usd": "10000000",
+            "assets": [{"symbol": "BTC", "price": "100000", "tick": "0.1", "sigma": 0, "stable": false,
+                        "depth_usd": "1000000000000000", "mm_brackets": [
+                            {"floor": "0", "mmr": "0.004"}, {"floor": "50000", "mmr": "0.005"},
+                            {"floor": "250000", "mmr": "0.01"}, {"floor": "1000000", "mmr": "0.025"}]}],
+            "shocks": [{"step": 1, "symbol": "BTC", "percent": -10}],
+            "liquidation": {"policy": "step_down", "fee_rate": fee, "step_down": {"until_compliant": true}},
+            "focal": {"collateral": {"USD": "205000"}, "positions": [{"asset": "BTC", "quantity": "20"}]},
+            "crowd": {"accounts": 0}
+        }));
+        o.main
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Liquidation { quantity, fee, partial, .. } => {
+                    Some((e.step, quantity.0.normalize().to_string(), fee.0.normalize().to_string(), *partial))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(closes("0.001"), vec![(1, "-17.22222223".into(), "1550.0000007".into(), true)]);
+    let whole = closes("0.005");
+    assert_eq!((whole.len(), whole[0].0, whole[0].1.as_str(), whole[0].3), (1, 1, "-20", false));
+}

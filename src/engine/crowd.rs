@@ -175,8 +175,9 @@ fn at_max_notice(at_max: &[(u32, Decimal, &str)], n: u32) -> Option<String> {
     } else {
         format!("{}× to {}× by asset and size", lo.round_dp(2).normalize(), hi.round_dp(2).normalize())
     };
+    let (verb, them) = if capped == 1 { ("opens", "it") } else { ("open", "them") };
     Some(format!(
-        "{} of the {} crowd accounts open at the brackets' maximum leverage ({range}) instead of the higher leverage the crowd's range gave them (set by {}).",
+        "{} of the {} crowd accounts {verb} at the brackets' maximum leverage ({range}) instead of the higher leverage the crowd's range gave {them} (set by {}).",
         crate::types::group(Decimal::from(capped)),
         crate::types::group(Decimal::from(n)),
         labels.join(", ")
@@ -435,7 +436,11 @@ fn cohort<'g>(
 fn leverage_cap(template: &[Position], notional: Money, assets: &[Asset]) -> (Option<Decimal>, bool) {
     let mm: Money = template.iter().map(|p| assets[p.asset].brackets.mm(p.notional(p.entry))).sum();
     let healthy = (mm.0 > Decimal::ZERO).then(|| (notional.0 / mm.0 * Decimal::new(9, 1)).round_dp(4));
-    let im: Option<Money> = template.iter().map(|p| assets[p.asset].brackets.initial_margin(p.notional(p.entry))).sum();
+    // the legs whose brackets set a maximum need their initial margin; the others, only their
+    // maintenance (the cap above)
+    let ims: Vec<Money> =
+        template.iter().filter_map(|p| assets[p.asset].brackets.initial_margin(p.notional(p.entry))).collect();
+    let im: Option<Money> = (!ims.is_empty()).then(|| ims.iter().copied().sum());
     let venue = im
         .filter(|im| im.0 > Decimal::ZERO)
         .and_then(|im| notional.0.checked_div(im.0))

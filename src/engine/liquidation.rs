@@ -193,18 +193,18 @@ pub fn plan_at(
     }
 }
 
-/// The part of position `p` (worth `notional` at the mark, margined on `brackets`) a liquidation
-/// sells under `policy`: `Some(quantity)` for a part, `None` for the whole position.
-/// Whether the account would be above maintenance after a position sells a given quantity: for a
-/// step-down that goes as far as that takes. `possible` is false when no sale can do it (the
+/// Whether the account would be above maintenance after a position sells a given quantity (as
+/// projected at the mark, before the sale's own impact): for a step-down that goes as far as that
+/// takes. `possible` is false when no sale can do it (the
 /// equity is not above what the account's other positions need): the position then closes whole.
 struct Fits<F: Fn(Decimal) -> bool> {
     possible: bool,
     after: F,
 }
 
-/// The part of position `p` (worth `notional`) a liquidation under `policy` sells, if only a part:
-/// a chunk, or a step-down.
+/// The part of position `p` (worth `notional` at the mark, margined on `brackets`) a liquidation
+/// sells under `policy`: `Some(quantity)` for a part (a chunk, or a step-down), `None` for the
+/// whole position.
 fn chunk_of<F: Fn(Decimal) -> bool>(
     p: &Position,
     notional: Money,
@@ -253,6 +253,8 @@ fn step_down(p: &Position, price: Decimal, brackets: &Brackets, target: usize) -
     let keep = keep.max(Decimal::ZERO).min(p.qty.0.abs());
     Some(if p.qty.0 < Decimal::ZERO { -(p.qty.0.abs() - keep) } else { p.qty.0 - keep })
 }
+
+/// The order that closes position `i` of `acc` (`part`: only that quantity of it).
 fn close(acc: &Account, i: usize, part: Option<Qty>, reason: Reason) -> Order {
     let p = &acc.positions[i];
     Order { asset: p.asset, qty: -part.unwrap_or(p.qty), target: Target::Position(i), reason }

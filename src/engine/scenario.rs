@@ -425,8 +425,9 @@ pub enum PolicySpec {
     /// liquidation, its liquidations close whole positions; after that, chunks again.
     Chunks,
     /// Binance/Bybit/OKX style: a liquidation steps a position down `step_down.tiers` maintenance
-    /// brackets (a position in the first bracket closes whole), then leaves the account alone for
-    /// `step_down.delay_seconds` before checking it, and stepping it down, again.
+    /// brackets, or (`step_down.until_compliant`) as many as the account needs (a position below
+    /// bracket `step_down.from_tier`, or one no step-down helps, closes whole), then leaves the
+    /// account alone for `step_down.delay_seconds` before checking it, and stepping it down, again.
     StepDown,
 }
 
@@ -434,8 +435,8 @@ pub enum PolicySpec {
 #[serde(deny_unknown_fields, default)]
 /// The partial-liquidation policy `step_down`.
 pub struct StepDownSpec {
-    /// How many brackets a liquidation steps a position down (OKX: 2; Binance, Bybit: to the
-    /// bracket that makes the account compliant, which one step approximates).
+    /// How many brackets a liquidation steps a position down (default 1; OKX: 2); with
+    /// `until_compliant`, the fewest.
     pub tiers: u32,
     /// How long the account is left alone after a step-down before it is checked again (seconds;
     /// OKX: about 60; Binance and Bybit state none).
@@ -445,10 +446,11 @@ pub struct StepDownSpec {
     /// close whole).
     #[serde(skip_serializing_if = "StepDownSpec::is_default_from")]
     pub from_tier: u32,
-    /// Step down as many brackets as it takes (at least `tiers`) for the account to be above
+    /// (Default false.) Step down as many brackets as it takes (at least `tiers`) for the account to be above
     /// maintenance afterwards, and close the position whole when no bracket does (Binance: "the
     /// bracket that makes the account compliant"; Bybit: the lower risk limit that satisfies
-    /// maintenance, else the whole position). Default false: exactly `tiers` brackets.
+    /// maintenance, else the whole position). The account is judged as projected at the mark,
+    /// fee included, before the sale's own impact. Default false: exactly `tiers` brackets.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub until_compliant: bool,
 }
@@ -463,8 +465,12 @@ impl StepDownSpec {
     /// the bracket that brings the account above maintenance".
     pub fn how_far(&self) -> String {
         match (self.until_compliant, self.tiers) {
-            (true, 1) => "to the bracket that brings the account above maintenance".into(),
-            (true, t) => format!("at least {t} brackets, to one that brings the account above maintenance"),
+            (true, 1) => "to the bracket that brings the account above maintenance (else the whole position)".into(),
+            (true, t) => {
+                format!(
+                    "at least {t} brackets, to one that brings the account above maintenance (else the whole position)"
+                )
+            }
             (false, 1) => "one bracket".into(),
             (false, t) => format!("{t} brackets"),
         }
@@ -473,8 +479,8 @@ impl StepDownSpec {
     /// bracket closes whole").
     pub fn whole_words(&self) -> String {
         match self.from_tier {
-            0 | 1 => "every bracket steps down".into(),
-            2 => "the first bracket closes whole".into(),
+            // (a position in the first bracket has no lower one to step into)
+            0..=2 => "the first bracket closes whole".into(),
             n => format!("brackets 1–{} close whole", n - 1),
         }
     }

@@ -841,11 +841,17 @@ fn above_max_leverage(venue: venues::Venue, acc: &Accounts, assets: &[Asset]) ->
     let mut out = vec![];
     for (who, a) in named {
         let need = |p: &margin::Position| assets[p.asset].brackets.initial_margin(p.notional(prices[p.asset]));
-        let lev = |n: Money, on: Money| n.0.checked_div(on.0).map_or("∞".into(), |l| l.round_dp(1).to_string());
+        // rounded up, so that an account just above the maximum never reads as at it
+        let up = rust_decimal::RoundingStrategy::AwayFromZero;
+        let lev = |n: Money, on: Money| {
+            n.0.checked_div(on.0).map_or("∞".into(), |l| l.round_dp_with_strategy(2, up).normalize().to_string())
+        };
         let max = |n: Money, im: Money| n.0.checked_div(im.0).unwrap_or_default().round_dp(1).normalize();
         match a.mode {
             Mode::Cross => {
-                let ims: Option<Money> = a.positions.iter().map(need).sum();
+                // the positions whose brackets set a maximum
+                let ims: Vec<Money> = a.positions.iter().filter_map(need).collect();
+                let ims: Option<Money> = (!ims.is_empty()).then(|| ims.iter().copied().sum());
                 let h =
                     margin::snapshot(a.cash, &a.balances, &a.positions, false, margin::Valuation::at(&prices), assets);
                 let n: Money = a.positions.iter().map(|p| p.notional(prices[p.asset])).sum();

@@ -478,7 +478,7 @@ fn policy_note(s: &Scenario) -> String {
                 format!("left alone {} s before the next check", c.delay_seconds.normalize())
             };
             format!(
-                "Binance/Bybit/OKX style: a liquidation steps a position down its maintenance-margin brackets, {n} ({}); {wait}.",
+                "Binance/Bybit/OKX style: a liquidation steps a position down its maintenance-margin brackets, {n}; {}; {wait}.",
                 c.whole_words()
             )
         }

@@ -134,8 +134,11 @@ impl Serialize for SafeLeverage {
         m.serialize_entry("words", &self.words())?;
         m.serialize_entry("with_feedback", &EdgeOut(&self.with_feedback))?;
         m.serialize_entry("without_feedback", &EdgeOut(&self.without_feedback))?;
-        let max = |x: Option<Decimal>| x.map(|d| d.normalize().to_string());
-        m.serialize_entry("max_leverage", &(max(self.venue_max.0), max(self.venue_max.1)))?;
+        // (only where the brackets set a maximum: other scenarios keep their output)
+        if self.venue_max != (None, None) {
+            let max = |x: Option<Decimal>| x.map(|d| d.normalize().to_string());
+            m.serialize_entry("max_leverage", &(max(self.venue_max.0), max(self.venue_max.1)))?;
+        }
         m.end()
     }
 }
