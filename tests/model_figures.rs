@@ -589,31 +589,10 @@ fn step_down_sells_down_a_bracket_then_waits_the_delay() {
 ///   position closes whole (−2.77777777, not partial).
 #[test]
 fn okx_step_down_closes_the_first_two_brackets_whole() {
-    let o = run(json!({
-        "version": 3, "steps": 22, "step_minutes": "0.05", "noise": false, "insurance_fund_usd": "10000000",
-        "assets": [{"symbol": "BTC", "price": "100000", "tick": "0.1", "sigma": 0, "stable": false,
-                    "depth_usd": "1000000000000000", "mm_brackets": [
-                        {"floor": "0", "mmr": "0.004"}, {"floor": "50000", "mmr": "0.005"},
-                        {"floor": "250000", "mmr": "0.01"}, {"floor": "1000000", "mmr": "0.025"}]}],
-        "shocks": [{"step": 1, "symbol": "BTC", "percent": -10}],
-        "liquidation": {"policy": "step_down", "step_down": {"tiers": 2, "delay_seconds": "60", "from_tier": 3}},
-        "focal": {"collateral": {"USD": "200000"}, "positions": [{"asset": "BTC", "quantity": "20"}]},
-        "crowd": {"accounts": 0}
-    }));
-    let ev: Vec<(usize, String, bool)> = o
-        .main
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Liquidation { quantity, partial, .. } => {
-                Some((e.step, quantity.0.normalize().to_string(), *partial))
-            }
-            _ => None,
-        })
-        .collect();
-    assert_eq!(ev, vec![(1, "-17.22222223".to_string(), true), (21, "-2.77777777".to_string(), false)]);
-    assert!(o.main.series.focal_position_qty[0][1..=20].iter().all(|q| q.0 == d("2.77777777")));
-    assert!(o.main.focal().positions.iter().all(|p| p.qty.is_zero()));
+    let ev = step_down_closes("200000", "0.005", json!({"tiers": 2, "delay_seconds": "60", "from_tier": 3}), 22);
+    // (equity 0: every fee is capped at 0)
+    let s = |step: usize, q: &str, partial: bool| (step, q.to_string(), "0".to_string(), partial);
+    assert_eq!(ev, vec![s(1, "-17.22222223", true), s(21, "-2.77777777", false)]);
 }
 
 /// Binance's and Bybit's step-down goes as far as the account needs: to the highest lower
@@ -628,31 +607,9 @@ fn okx_step_down_closes_the_first_two_brackets_whole() {
 /// 17.22222223 BTC, and the account is healthy after it. With E = 100 none is: the whole 20 BTC.
 #[test]
 fn a_step_down_until_compliant_goes_as_far_as_the_account_needs() {
-    let closes = |collateral: &str| -> Vec<(usize, String, bool)> {
-        let o = run(json!({
-            "version": 3, "steps": 3, "step_minutes": "0.05", "noise": false, "insurance_fund_usd": "10000000",
-            "assets": [{"symbol": "BTC", "price": "100000", "tick": "0.1", "sigma": 0, "stable": false,
-                        "depth_usd": "1000000000000000", "mm_brackets": [
-                            {"floor": "0", "mmr": "0.004"}, {"floor": "50000", "mmr": "0.005"},
-                            {"floor": "250000", "mmr": "0.01"}, {"floor": "1000000", "mmr": "0.025"}]}],
-            "shocks": [{"step": 1, "symbol": "BTC", "percent": -10}],
-            "liquidation": {"policy": "step_down", "fee_rate": "0", "step_down": {"until_compliant": true}},
-            "focal": {"collateral": {"USD": collateral}, "positions": [{"asset": "BTC", "quantity": "20"}]},
-            "crowd": {"accounts": 0}
-        }));
-        o.main
-            .events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Liquidation { quantity, partial, .. } => {
-                    Some((e.step, quantity.0.normalize().to_string(), *partial))
-                }
-                _ => None,
-            })
-            .collect()
-    };
-    assert_eq!(closes("205000"), vec![(1, "-17.22222223".to_string(), true)]);
-    assert_eq!(closes("200100"), vec![(1, "-20".to_string(), false)]);
+    let closes = |collateral: &str| step_down_closes(collateral, "0", json!({"until_compliant": true}), 3);
+    assert_eq!(closes("205000"), vec![(1, "-17.22222223".into(), "0".into(), true)]);
+    assert_eq!(closes("200100"), vec![(1, "-20".into(), "0".into(), false)]);
 }
 
 /// The fee counts in "until compliant": the same account with E = 5 000 and a fee on the part sold.
@@ -663,30 +620,40 @@ fn a_step_down_until_compliant_goes_as_far_as_the_account_needs() {
 ///   the first cost all 5 000 (the fee is capped at the equity): none is enough, the whole 20 BTC.
 #[test]
 fn a_step_down_until_compliant_pays_its_fee_first() {
-    let closes = |fee: &str| -> Vec<(usize, String, String, bool)> {
-        let o = run(json!({
-            "version": 3, "steps": 3, "step_minutes": "0.05", "noise": false, "insurance_fund_usd": "10000000",
-            "assets": [{"symbol": "BTC", "price": "100000", "tick": "0.1", "sigma": 0, "stable": false,
-                        "depth_usd": "1000000000000000", "mm_brackets": [
-                            {"floor": "0", "mmr": "0.004"}, {"floor": "50000", "mmr": "0.005"},
-                            {"floor": "250000", "mmr": "0.01"}, {"floor": "1000000", "mmr": "0.025"}]}],
-            "shocks": [{"step": 1, "symbol": "BTC", "percent": -10}],
-            "liquidation": {"policy": "step_down", "fee_rate": fee, "step_down": {"until_compliant": true}},
-            "focal": {"collateral": {"USD": "205000"}, "positions": [{"asset": "BTC", "quantity": "20"}]},
-            "crowd": {"accounts": 0}
-        }));
-        o.main
-            .events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Liquidation { quantity, fee, partial, .. } => {
-                    Some((e.step, quantity.0.normalize().to_string(), fee.0.normalize().to_string(), *partial))
-                }
-                _ => None,
-            })
-            .collect()
-    };
+    let closes = |fee: &str| step_down_closes("205000", fee, json!({"until_compliant": true}), 3);
     assert_eq!(closes("0.001"), vec![(1, "-17.22222223".into(), "1550.0000007".into(), true)]);
     let whole = closes("0.005");
     assert_eq!((whole.len(), whole[0].0, whole[0].1.as_str(), whole[0].3), (1, 1, "-20", false));
+}
+
+/// The focal account's liquidations (step, quantity, fee, partial) when the 20 BTC long of the
+/// step-down tests (brackets of MODEL §8, BTC from 100 000 falling 10 % at step 1, 3-second steps)
+/// is held on `collateral` USD under the step-down settings `step_down` and fee rate `fee`.
+fn step_down_closes(
+    collateral: &str,
+    fee: &str,
+    step_down: serde_json::Value,
+    steps: usize,
+) -> Vec<(usize, String, String, bool)> {
+    let o = run(json!({
+        "version": 3, "steps": steps, "step_minutes": "0.05", "noise": false, "insurance_fund_usd": "10000000",
+        "assets": [{"symbol": "BTC", "price": "100000", "tick": "0.1", "sigma": 0, "stable": false,
+                    "depth_usd": "1000000000000000", "mm_brackets": [
+                        {"floor": "0", "mmr": "0.004"}, {"floor": "50000", "mmr": "0.005"},
+                        {"floor": "250000", "mmr": "0.01"}, {"floor": "1000000", "mmr": "0.025"}]}],
+        "shocks": [{"step": 1, "symbol": "BTC", "percent": -10}],
+        "liquidation": {"policy": "step_down", "fee_rate": fee, "step_down": step_down},
+        "focal": {"collateral": {"USD": collateral}, "positions": [{"asset": "BTC", "quantity": "20"}]},
+        "crowd": {"accounts": 0}
+    }));
+    o.main
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Liquidation { quantity, fee, partial, .. } => {
+                Some((e.step, quantity.0.normalize().to_string(), fee.0.normalize().to_string(), *partial))
+            }
+            _ => None,
+        })
+        .collect()
 }
