@@ -98,13 +98,7 @@ pub fn risk_map<DB: DrawingBackend>(
 
 /// The map as SVG (the native tests).
 pub fn risk_svg(d: &RiskMap, width: u32, height: u32, th: &Theme) -> crate::error::Result<String> {
-    let mut out = String::new();
-    {
-        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
-        risk_map(&root, d, th).map_err(|e| crate::error::Error::Draw(e.to_string()))?;
-        root.present().map_err(|e| crate::error::Error::Draw(e.to_string()))?;
-    }
-    Ok(out)
+    super::sheet::svg_of(width, height, |root| risk_map(root, d, th))
 }
 
 #[cfg(test)]

@@ -78,6 +78,21 @@ pub fn stack<DB: DrawingBackend>(
     root.present().map_err(e)
 }
 
+/// One drawing (`draw`) as a `width × height` SVG, presented; a drawing error in words.
+pub fn svg_of<T, E: std::fmt::Display>(
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<T, E>,
+) -> crate::error::Result<String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        draw(&root).map_err(|e| crate::error::Error::Draw(e.to_string()))?;
+        root.present().map_err(|e| crate::error::Error::Draw(e.to_string()))?;
+    }
+    Ok(out)
+}
+
 /// The sheet's charts in one SVG (`cascade render --svg`, and the native chart tests).
 pub fn svg(d: &ChartData, sheet: &Sheet, th: &Theme) -> crate::error::Result<String> {
     let mut out = String::new();

@@ -168,11 +168,5 @@ pub fn surface<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Surface, t
 
 /// The surface as SVG (`cascade surface --svg`, the native tests).
 pub fn surface_svg(s: &Surface, width: u32, height: u32, th: &Theme) -> crate::error::Result<String> {
-    let mut out = String::new();
-    {
-        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
-        surface(&root, s, th).map_err(|e| crate::error::Error::Draw(e.to_string()))?;
-        root.present().map_err(|e| crate::error::Error::Draw(e.to_string()))?;
-    }
-    Ok(out)
+    super::sheet::svg_of(width, height, |root| surface(root, s, th))
 }
