@@ -39,18 +39,35 @@ pub struct Axis {
     pub n: usize,
 }
 
+/// An axis written `NAME=MIN:MAX:N` (the surface's `BTC=-60:20:25`, the risk map's
+/// `lev.0=2:20:10`), read into its name, bounds and number of points; `form` says how to write
+/// it, for the error.
+pub fn axis_text<'a>(text: &'a str, form: &str) -> Result<(&'a str, f64, f64, usize)> {
+    let bad = |why: &str| axis_error(text, form, why);
+    let (name, rest) = text.split_once('=').ok_or_else(|| bad("no '='"))?;
+    let parts: Vec<&str> = rest.split(':').collect();
+    let [min, max, n] = parts[..] else { return Err(bad("three numbers are needed after '='")) };
+    let num = |s: &str, what: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| bad(&format!("{what} {s:?} is not a number")))
+    };
+    let n = n.trim().parse::<usize>().map_err(|_| bad(&format!("N {n:?} is not a whole number")))?;
+    Ok((name.trim(), num(min, "MIN")?, num(max, "MAX")?, n))
+}
+
+/// What is wrong with the axis `text`, in words, and how to write one (`form`).
+pub fn axis_error(text: &str, form: &str, why: &str) -> Error {
+    Error::Input(format!("axis {text:?}: {why} (write {form})"))
+}
+
 impl Axis {
     /// Read `SYM=MIN:MAX:N` (percent, e.g. `BTC=-60:20:25`); the words name what is wrong.
     pub fn parse(text: &str) -> Result<Axis> {
-        let bad =
-            |why: &str| Error::Input(format!("axis {text:?}: {why} (write SYMBOL=MIN:MAX:N, e.g. BTC=-60:20:25)"));
-        let (sym, rest) = text.split_once('=').ok_or_else(|| bad("no '='"))?;
-        let parts: Vec<&str> = rest.split(':').collect();
-        let [min, max, n] = parts[..] else { return Err(bad("three numbers are needed after '='")) };
-        let num =
-            |s: &str, what: &str| s.trim().parse::<f64>().map_err(|_| bad(&format!("{what} {s:?} is not a number")));
-        let n = n.trim().parse::<usize>().map_err(|_| bad(&format!("N {n:?} is not a whole number")))?;
-        Axis::new(sym.trim(), num(min, "MIN")?, num(max, "MAX")?, n)
+        let (sym, min, max, n) = axis_text(text, "SYMBOL=MIN:MAX:N, e.g. BTC=-60:20:25")?;
+        Axis::new(sym, min, max, n)
     }
 
     /// An axis, checked against the limits.

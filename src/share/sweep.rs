@@ -44,19 +44,10 @@ pub struct Range {
 impl Range {
     /// Read `KEY=MIN:MAX:N` (`lev.0=2:20:10`); the words name what is wrong.
     pub fn parse(text: &str) -> Result<Range> {
-        let bad = |why: &str| Error::Input(format!("axis {text:?}: {why} (write KEY=MIN:MAX:N, e.g. lev.0=2:20:10)"));
-        let (key, rest) = text.split_once('=').ok_or_else(|| bad("no '='"))?;
-        let parts: Vec<&str> = rest.split(':').collect();
-        let [min, max, n] = parts[..] else { return Err(bad("three numbers are needed after '='")) };
-        let num = |s: &str, what: &str| {
-            s.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| bad(&format!("{what} {s:?} is not a number")))
-        };
-        let n = n.trim().parse::<usize>().map_err(|_| bad(&format!("N {n:?} is not a whole number")))?;
-        let r = Range { key: key.trim().to_string(), min: num(min, "MIN")?, max: num(max, "MAX")?, n };
+        const FORM: &str = "KEY=MIN:MAX:N, e.g. lev.0=2:20:10";
+        let bad = |why: &str| crate::engine::surface::axis_error(text, FORM, why);
+        let (key, min, max, n) = crate::engine::surface::axis_text(text, FORM)?;
+        let r = Range { key: key.to_string(), min, max, n };
         if r.n == 0 || r.n > MAX_POINTS {
             return Err(bad(&format!("N must be 1 to {MAX_POINTS} points, got {}", r.n)));
         }
