@@ -436,12 +436,7 @@ fn cohort<'g>(
 fn leverage_cap(template: &[Position], notional: Money, assets: &[Asset]) -> (Option<Decimal>, bool) {
     let mm: Money = template.iter().map(|p| assets[p.asset].brackets.mm(p.notional(p.entry))).sum();
     let healthy = (mm.0 > Decimal::ZERO).then(|| (notional.0 / mm.0 * Decimal::new(9, 1)).round_dp(4));
-    // the legs whose brackets set a maximum need their initial margin; the others, only their
-    // maintenance (the cap above)
-    let ims: Vec<Money> =
-        template.iter().filter_map(|p| assets[p.asset].brackets.initial_margin(p.notional(p.entry))).collect();
-    let im: Option<Money> = (!ims.is_empty()).then(|| ims.iter().copied().sum());
-    let venue = im
+    let venue = super::margin::initial_margin(template, |p| p.entry, assets)
         .filter(|im| im.0 > Decimal::ZERO)
         .and_then(|im| notional.0.checked_div(im.0))
         .map(|l| l.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::ToZero));

@@ -194,11 +194,13 @@ pub fn plan_at(
 }
 
 /// Whether the account would be above maintenance after a position sells a given quantity (as
-/// projected at the mark, before the sale's own impact): for a step-down that goes as far as that
-/// takes. `possible` is false when no sale can do it (the
-/// equity is not above what the account's other positions need): the position then closes whole.
+/// projected at the mark, before the sale's own impact), for a step-down that goes as far as that
+/// takes: `after(q)`. No sale can do it when the account's `equity` is not above zero and what its
+/// other positions need (`others_mm`; the fee and the rest's margin are never negative): the
+/// position then closes whole without trying.
 struct Fits<F: Fn(Decimal) -> bool> {
-    possible: bool,
+    equity: Money,
+    others_mm: Money,
     after: F,
 }
 
@@ -226,7 +228,7 @@ fn chunk_of<F: Fn(Decimal) -> bool>(
             let price = notional.0.checked_div(p.qty.0.abs())?;
             if !until_compliant {
                 step_down(p, price, brackets, first)?
-            } else if !fits.possible {
+            } else if fits.equity.0 <= Decimal::ZERO || fits.equity <= fits.others_mm {
                 return None;
             } else {
                 // the least sold that brings the account above maintenance: the highest bracket
@@ -276,7 +278,8 @@ fn plan_isolated(
             let b = info.brackets(p.asset);
             // after selling q: the rest's maintenance margin against the margin, PnL and fee
             let fits = Fits {
-                possible: eq.0 > Decimal::ZERO,
+                equity: eq,
+                others_mm: Money::ZERO,
                 after: |q: Decimal| {
                     let sold = q / p.qty.0;
                     let left = Money(ph.notional.0 * (Decimal::ONE - sold));
@@ -324,10 +327,9 @@ fn plan_cross(
         let p = &acc.positions[i];
         let b = info.brackets(p.asset);
         // after selling q: the account's maintenance margin and equity as the walk projects them
-        // (the fee and the rest's margin are never negative: no sale helps an account whose
-        // equity is not above what its other positions need)
         let fits = Fits {
-            possible: eq.0 > Decimal::ZERO && eq > mm - ph.mm,
+            equity: eq,
+            others_mm: mm - ph.mm,
             after: |q: Decimal| {
                 let sold = q / p.qty.0;
                 let left = Money(ph.notional.0 * (Decimal::ONE - sold));

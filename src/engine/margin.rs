@@ -324,6 +324,19 @@ pub fn is_liquidatable(mm: Money, equity: Money, has_exposure: bool) -> bool {
     has_exposure && (equity.0 <= Decimal::ZERO || mm >= equity)
 }
 
+/// The initial margin `positions` need at their brackets' maximum leverage, each valued at
+/// `price(p)`: Σ notional / maximum over the positions whose brackets set one (`None` when none
+/// does; the others need only their maintenance margin).
+pub fn initial_margin(
+    positions: &[Position],
+    price: impl Fn(&Position) -> Price,
+    info: &(impl AssetInfo + ?Sized),
+) -> Option<Money> {
+    let mut need = positions.iter().filter_map(|p| info.brackets(p.asset).initial_margin(p.notional(price(p))));
+    let first = need.next()?;
+    Some(need.fold(first, |a, b| a + b))
+}
+
 /// Unrealised PnL and maintenance margin of a list of positions at `prices`.
 pub fn positions_health(positions: &[Position], prices: &[Price], info: &(impl AssetInfo + ?Sized)) -> (Money, Money) {
     let mut upnl = Money::ZERO;

@@ -849,9 +849,7 @@ fn above_max_leverage(venue: venues::Venue, acc: &Accounts, assets: &[Asset]) ->
         let max = |n: Money, im: Money| n.0.checked_div(im.0).unwrap_or_default().round_dp(1).normalize();
         match a.mode {
             Mode::Cross => {
-                // the positions whose brackets set a maximum
-                let ims: Vec<Money> = a.positions.iter().filter_map(need).collect();
-                let ims: Option<Money> = (!ims.is_empty()).then(|| ims.iter().copied().sum());
+                let ims = margin::initial_margin(&a.positions, |p| prices[p.asset], assets);
                 let h =
                     margin::snapshot(a.cash, &a.balances, &a.positions, false, margin::Valuation::at(&prices), assets);
                 let n: Money = a.positions.iter().map(|p| p.notional(prices[p.asset])).sum();
