@@ -130,6 +130,9 @@ pub const DEC_BUF: usize = 40;
 /// "0"), into `buf` and without allocating: the result document writes tens of thousands of them.
 pub fn decimal_str(d: Decimal, buf: &mut [u8; DEC_BUF]) -> &str {
     let m = d.mantissa();
+    if m == 0 {
+        return "0"; // (the commonest value in the result document: a third of them)
+    }
     let neg = m < 0;
     let (i, len) = match u64::try_from(m.unsigned_abs()) {
         // (the common case, in 64-bit arithmetic: 128-bit division is several times slower)
@@ -192,29 +195,49 @@ fn digits_u64(mut u: u64, mut scale: u32, buf: &mut [u8; DEC_BUF]) -> (usize, us
 }
 
 /// The digits of `u / 10^scale` without trailing zeros, right-aligned in `buf`: (start, length).
-fn digits<U>(mut u: U, mut scale: u32, buf: &mut [u8; DEC_BUF]) -> (usize, usize)
-where
-    U: Copy + PartialEq + From<u8> + std::ops::Rem<Output = U> + std::ops::DivAssign + TryInto<u8>,
-{
-    let (ten, zero) = (U::from(10), U::from(0));
-    while scale > 0 && u % ten == zero {
-        u /= ten;
+/// A mantissa of up to 96 bits is split once into two halves of at most 19 digits, each then
+/// written in 64-bit arithmetic (a 128-bit division per digit was the document's slowest part).
+fn digits(u: u128, scale: u32, buf: &mut [u8; DEC_BUF]) -> (usize, usize) {
+    const E19: u128 = 10_000_000_000_000_000_000;
+    // every digit of `u`, right-aligned in `all[start..]`
+    let mut all = [0u8; DEC_BUF];
+    let (hi, lo) = ((u / E19) as u64, (u % E19) as u64);
+    let start = match hi {
+        0 => put_u64(lo, 1, &mut all, DEC_BUF),
+        _ => {
+            let mid = put_u64(lo, 19, &mut all, DEC_BUF);
+            put_u64(hi, 1, &mut all, mid)
+        }
+    };
+    // trailing zeros of the fraction dropped (`u` = 0 keeps its one digit)
+    let (mut end, mut scale) = (DEC_BUF, scale as usize);
+    while scale > 0 && end - start > 1 && all[end - 1] == b'0' {
+        end -= 1;
         scale -= 1;
     }
+    if u == 0 {
+        scale = 0;
+    }
+    let n = end - start;
     let mut i = DEC_BUF;
-    let mut n = 0u32;
-    loop {
-        if n == scale && scale > 0 {
+    if scale > 0 {
+        let take = scale.min(n);
+        buf[i - take..i].copy_from_slice(&all[end - take..end]);
+        i -= take;
+        for _ in take..scale {
             i -= 1;
-            buf[i] = b'.';
+            buf[i] = b'0';
         }
         i -= 1;
-        buf[i] = b'0' + (u % ten).try_into().unwrap_or(0);
-        u /= ten;
-        n += 1;
-        if u == zero && n > scale {
-            break;
-        }
+        buf[i] = b'.';
+    }
+    if n > scale {
+        let k = n - scale;
+        buf[i - k..i].copy_from_slice(&all[start..start + k]);
+        i -= k;
+    } else {
+        i -= 1;
+        buf[i] = b'0';
     }
     (i, DEC_BUF - i)
 }
@@ -379,6 +402,11 @@ mod tests {
             state ^= state << 17;
             let m = (state as i64) as i128 * ((state >> 40) as i128 % 1000 + 1);
             let x = Decimal::from_i128_with_scale(m % 10i128.pow(27), (state % 29) as u32);
+            assert_eq!(decimal_str(x, &mut buf), x.normalize().to_string(), "{x:?}");
+            // and mantissas of up to 96 bits, with trailing zeros (the 128-bit path)
+            let wide = ((state as i128) << 32 | (state >> 17) as i128) % (1i128 << 96);
+            let zeros = 10i128.pow((state % 7) as u32);
+            let x = Decimal::from_i128_with_scale(wide / zeros * zeros, (state >> 3) as u32 % 29);
             assert_eq!(decimal_str(x, &mut buf), x.normalize().to_string(), "{x:?}");
         }
     }

@@ -40,16 +40,28 @@ pub fn check(r: &Run) -> Conservation {
     let mut wrong: Vec<(AccountId, Money, Money)> = vec![];
     let mut visit = |id: AccountId, cash: Money, l: &Ledger| {
         checked += 1;
-        let expect = l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off
-            - l.adl_paid
-            - l.backstop_transferred;
+        // (most of the crowd is never liquidated: its ledger is its opening cash alone)
+        let untouched =
+            [l.realized_pnl, l.fees, l.sale_proceeds, l.bad_debt_written_off, l.adl_paid, l.backstop_transferred]
+                .iter()
+                .all(|m| m.0.is_zero());
+        let expect = match untouched {
+            true => l.opening_cash,
+            false => {
+                l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off
+                    - l.adl_paid
+                    - l.backstop_transferred
+            }
+        };
         if expect != cash {
             wrong.push((id, cash, expect));
         }
-        fees += l.fees;
-        written_off += l.bad_debt_written_off;
-        adl_paid += l.adl_paid;
-        to_vault += l.backstop_transferred;
+        if !untouched {
+            fees += l.fees;
+            written_off += l.bad_debt_written_off;
+            adl_paid += l.adl_paid;
+            to_vault += l.backstop_transferred;
+        }
     };
     // every account, the crowd's still in their cohorts read in place (not materialised)
     for a in &r.accounts {

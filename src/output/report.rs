@@ -6,7 +6,7 @@ use crate::engine::conservation;
 use crate::engine::liquidation::{Event, EventKind, Reason};
 use crate::engine::outcome::{Outcome, RunSummary};
 use crate::engine::sim::{Run, Series};
-use crate::types::{Money, Price, Qty, Ratio};
+use crate::types::{decimal_str, Money, Price, Qty, Ratio, DEC_BUF};
 use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
@@ -209,6 +209,7 @@ pub struct EventOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proceeds: Option<Money>,
     /// Signed quantity traded (negative: sold); for bad debt, the amount.
+    #[serde(serialize_with = "normal")]
     pub quantity: Decimal,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub realized_pnl: Option<Money>,
@@ -217,6 +218,11 @@ pub struct EventOut<'a> {
     pub step: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncovered: Option<Money>,
+}
+
+/// `d` as `d.normalize().to_string()` writes it, without allocating ([`decimal_str`]).
+fn normal<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(decimal_str(*d, &mut [0u8; DEC_BUF]))
 }
 
 /// `names`: the hand-listed accounts' names, by index.
@@ -381,22 +387,27 @@ fn document<'a>(o: &'a Outcome, impacts: &'a [Vec<Vec<f64>>; 3], more: Vec<(Stri
         version: 1,
     };
     // The head and the tail are objects: "{…}". The document is their fields with the digest
-    // between them; the digest is of the document without it.
+    // between them; the digest is of the document without it. Written into one buffer (the
+    // digest's place kept, filled in last): the text is hundreds of kilobytes, and a second
+    // buffer, grown by doubling, cost more in fresh memory than the writing itself.
     let mut out = Vec::with_capacity(1 << 19);
     let _ = serde_json::to_writer(&mut out, &head);
-    let t = serde_json::to_vec(&tail).unwrap_or_default();
-    let h_len = out.len();
-    let mut hash = Sha256::new();
-    hash.update(&out[..h_len - 1]);
-    hash.update(b",");
-    hash.update(&t[1..]);
-    out.truncate(h_len - 1);
+    out.pop(); // the head's '}'
+    let head_end = out.len();
     out.extend_from_slice(b",\"digest\":\"");
-    for b in hash.finalize() {
-        out.extend_from_slice(&HEX[b as usize * 2..b as usize * 2 + 2]);
+    let hex_at = out.len();
+    out.extend_from_slice(&[b'0'; 64]);
+    out.push(b'"');
+    let tail_at = out.len();
+    let _ = serde_json::to_writer(&mut out, &tail);
+    out[tail_at] = b','; // the tail's '{'
+    let mut hash = Sha256::new();
+    hash.update(&out[..head_end]);
+    hash.update(b",");
+    hash.update(&out[tail_at + 1..]);
+    for (i, b) in hash.finalize().into_iter().enumerate() {
+        out[hex_at + 2 * i..hex_at + 2 * i + 2].copy_from_slice(&HEX[b as usize * 2..b as usize * 2 + 2]);
     }
-    out.extend_from_slice(b"\",");
-    out.extend_from_slice(&t[1..]);
     String::from_utf8(out).unwrap_or_default()
 }
 

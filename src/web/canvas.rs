@@ -34,6 +34,10 @@ pub struct CanvasBackend {
     // The context's current stroke/fill state, to skip redundant (costly) calls into JS.
     stroke: Option<(BackendColor, u32)>,
     fill: Option<BackendColor>,
+    /// The context's font and text alignment as last set (setting a font makes the browser
+    /// parse it: a third of the text's cost when it was set for every label).
+    font: String,
+    align: Option<(&'static str, &'static str)>,
 }
 
 impl CanvasBackend {
@@ -55,7 +59,7 @@ impl CanvasBackend {
         ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).map_err(|e| no_ctx(format!("{e:?}")))?;
         ctx.set_line_cap("round");
         ctx.set_line_join("round");
-        Ok(CanvasBackend { ctx, width: css_w, height: css_h, stroke: None, fill: None })
+        Ok(CanvasBackend { ctx, width: css_w, height: css_h, stroke: None, fill: None, font: String::new(), align: None })
     }
 }
 
@@ -74,6 +78,33 @@ impl CanvasBackend {
         }
         self.ctx.set_fill_style_str(&css(c));
         self.fill = Some(c);
+    }
+}
+
+impl CanvasBackend {
+    /// The font and the alignment of `style`, set only where they differ from the context's.
+    fn set_text<T: BackendTextStyle>(&mut self, style: &T) {
+        let font = format!("{}px {}", style.size(), style.family().as_str());
+        if font != self.font {
+            self.ctx.set_font(&font);
+            self.font = font;
+        }
+        let a = style.anchor();
+        let align = match a.h_pos {
+            HPos::Left => "left",
+            HPos::Center => "center",
+            HPos::Right => "right",
+        };
+        let baseline = match a.v_pos {
+            VPos::Top => "top",
+            VPos::Center => "middle",
+            VPos::Bottom => "bottom",
+        };
+        if self.align != Some((align, baseline)) {
+            self.ctx.set_text_align(align);
+            self.ctx.set_text_baseline(baseline);
+            self.align = Some((align, baseline));
+        }
     }
 }
 
@@ -206,33 +237,24 @@ impl DrawingBackend for CanvasBackend {
         if c.alpha == 0.0 {
             return Ok(());
         }
-        let ctx = &self.ctx;
-        ctx.save();
-        ctx.set_font(&format!("{}px {}", style.size(), style.family().as_str()));
-        ctx.set_fill_style_str(&css(c));
-        let a = style.anchor();
-        ctx.set_text_align(match a.h_pos {
-            HPos::Left => "left",
-            HPos::Center => "center",
-            HPos::Right => "right",
-        });
-        ctx.set_text_baseline(match a.v_pos {
-            VPos::Top => "top",
-            VPos::Center => "middle",
-            VPos::Bottom => "bottom",
-        });
-        ctx.translate(pos.0 as f64, pos.1 as f64).map_err(js)?;
+        self.set_fill(c);
+        self.set_text(style);
         let angle = match style.transform() {
             FontTransform::Rotate90 => std::f64::consts::FRAC_PI_2,
             FontTransform::Rotate180 => std::f64::consts::PI,
             FontTransform::Rotate270 => -std::f64::consts::FRAC_PI_2,
             FontTransform::None => 0.0,
         };
-        if angle != 0.0 {
-            ctx.rotate(angle).map_err(js)?;
+        let ctx = &self.ctx;
+        if angle == 0.0 {
+            return ctx.fill_text(text, pos.0 as f64, pos.1 as f64).map_err(js);
         }
+        // (`save` keeps the fill, font and alignment just set: `restore` brings back the same)
+        ctx.save();
+        ctx.translate(pos.0 as f64, pos.1 as f64).map_err(js)?;
+        ctx.rotate(angle).map_err(js)?;
         ctx.fill_text(text, 0.0, 0.0).map_err(js)?;
-        ctx.restore(); // restores the fill style that was current before `save`
+        ctx.restore();
         Ok(())
     }
 }
