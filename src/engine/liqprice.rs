@@ -21,7 +21,7 @@
 use super::account::{Account, Mode};
 use super::margin::{self, AssetInfo, Brackets, Valuation};
 use super::scenario::limits;
-use crate::types::{Money, Price, Qty};
+use crate::types::{Money, Price, Qty, Ratio};
 use rust_decimal::Decimal;
 
 /// Where a position's liquidation price stands.
@@ -107,13 +107,16 @@ pub fn of_position_with(
     };
     let Some(root) = nearest_crossing(q, m, f0.0, slope, info.brackets(asset)) else { return LiqPrice::Beyond };
     // the checks on the grid, at the prices with the asset moved (one set of buffers)
-    let (mut mark, mut coll, mut market) = (v.mark.to_vec(), v.collateral.to_vec(), v.market.to_vec());
+    // (made at the first check: a root clearly between two ticks needs none)
+    let mut buffers: Option<(Vec<Price>, Vec<Price>, Vec<Price>)> = None;
     let liquidatable = |x: Decimal| -> bool {
+        let (mark, coll, market) =
+            buffers.get_or_insert_with(|| (v.mark.to_vec(), v.collateral.to_vec(), v.market.to_vec()));
         let scale = |p: Price| if p.0 == m { Price(x) } else { Price(p.0 * x / m) };
         mark[asset] = Price(x);
         coll[asset] = scale(v.collateral[asset]);
         market[asset] = scale(v.market[asset]);
-        fails(&acc.snapshot(Valuation { market: &market, mark: &mark, collateral: &coll }, info))
+        fails(&acc.snapshot(Valuation { market, mark, collateral: coll }, info))
     };
     on_grid(root, root < m, tick.0, m, liquidatable)
 }
@@ -139,40 +142,49 @@ fn ceiling(q: Decimal, m: Decimal) -> Decimal {
 /// account holding more of the asset the other way (collateral in it against a short, a loan of
 /// it against a long) is liquidated by a move in the position's favour.
 fn nearest_crossing(q: Decimal, m: Decimal, f0: Decimal, slope: Decimal, b: &Brackets) -> Option<Decimal> {
-    let down = crossing(q, m, f0, slope, b, true);
-    let up = crossing(q, m, f0, slope, b, false);
+    let qa = q.abs();
+    let n = Money(qa * m);
+    let here = b.tier_index(n);
+    let line = Line { qa, sm_f0: slope * m - f0, mm0: b.mm(n).0, slope, rows: b.rows() };
+    // segments in the order the price reaches them; a rise stops at the search's ceiling
+    let down = (0..=here).rev().find_map(|k| line.root(k, |x| x < m && x > Decimal::ZERO));
+    let mut top = None;
+    let up =
+        (here..b.rows().len()).find_map(|k| line.root(k, |x| x > m && x <= *top.get_or_insert_with(|| ceiling(q, m))));
     match (down, up) {
         (Some(d), Some(u)) => Some(if m - d <= u - m { d } else { u }),
         (d, u) => d.or(u),
     }
 }
 
-/// The first root moving from `m` down (`down`) or up, solved bracket segment by segment.
-fn crossing(q: Decimal, m: Decimal, f0: Decimal, slope: Decimal, b: &Brackets, down: bool) -> Option<Decimal> {
-    let qa = q.abs();
-    let mm0 = b.mm(Money(qa * m)).0;
-    let rows = b.rows();
-    let here = b.tier_index(Money(qa * m));
-    // segments in the order the price reaches them
-    let order: Vec<usize> = if down { (0..=here).rev().collect() } else { (here..rows.len()).collect() };
-    let top = ceiling(q, m);
-    for k in order {
-        let (floor, rate, cum) = rows[k];
-        // f(x) = f0 + slope·(x − m) − (|q|·x·rate − cum − mm0) = 0
-        let denom = slope - qa * rate.0;
+/// `f(x) = f0 + slope·(x − m) − (|q|·x·rate − cum − mm0)` on the brackets' segments.
+struct Line<'a> {
+    qa: Decimal,
+    /// `slope·m − f0`
+    sm_f0: Decimal,
+    /// the maintenance margin at `m`
+    mm0: Decimal,
+    slope: Decimal,
+    rows: &'a [(Money, Ratio, Money)],
+}
+
+impl Line<'_> {
+    /// The root on segment `k`, if it lies in the segment and `beyond` accepts it (checked first:
+    /// the segment's bounds cost two divisions).
+    fn root(&self, k: usize, mut beyond: impl FnMut(Decimal) -> bool) -> Option<Decimal> {
+        let (floor, rate, cum) = self.rows[k];
+        let denom = self.slope - self.qa * rate.0;
         if denom.is_zero() {
-            continue;
+            return None;
         }
-        let Some(x) = (slope * m - f0 - cum.0 - mm0).checked_div(denom) else { continue };
-        let lo = floor.0.checked_div(qa).unwrap_or(Decimal::ZERO);
-        let hi = rows.get(k + 1).and_then(|r| r.0 .0.checked_div(qa));
-        let inside = x >= lo && hi.is_none_or(|h| x < h);
-        let beyond_m = if down { x < m && x > Decimal::ZERO } else { x > m && x <= top };
-        if inside && beyond_m {
-            return Some(x);
+        let x = (self.sm_f0 - cum.0 - self.mm0).checked_div(denom)?;
+        if !beyond(x) {
+            return None;
         }
+        let lo = floor.0.checked_div(self.qa).unwrap_or(Decimal::ZERO);
+        let hi = self.rows.get(k + 1).and_then(|r| r.0 .0.checked_div(self.qa));
+        (x >= lo && hi.is_none_or(|h| x < h)).then_some(x)
     }
-    None
 }
 
 /// The root `x` on the tick grid: the first tick from the price `m` at which the account is

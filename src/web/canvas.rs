@@ -59,7 +59,15 @@ impl CanvasBackend {
         ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).map_err(|e| no_ctx(format!("{e:?}")))?;
         ctx.set_line_cap("round");
         ctx.set_line_join("round");
-        Ok(CanvasBackend { ctx, width: css_w, height: css_h, stroke: None, fill: None, font: String::new(), align: None })
+        Ok(CanvasBackend {
+            ctx,
+            width: css_w,
+            height: css_h,
+            stroke: None,
+            fill: None,
+            font: String::new(),
+            align: None,
+        })
     }
 }
 
