@@ -214,7 +214,7 @@ async function main() {
     // a cell of the risk map: its settings (all of them, as the map was computed), with its worst path
     S.ex.reset_controls();
     try {
-      for (const [k, v] of Object.entries(values)) S.ex.set_control(k, String(v));
+      S.ex.set_controls(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])));
     } catch (e) {
       showError(errText(e));
     }

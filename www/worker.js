@@ -38,8 +38,7 @@ self.onmessage = async (m) => {
 
 function load(scenario, values) {
   ex ??= new Explorer();
-  ex.load_json(String(scenario));
-  for (const [k, v] of Object.entries(values || {})) ex.set_control(k, String(v));
+  ex.load_json_with(String(scenario), Object.fromEntries(Object.entries(values || {}).map(([k, v]) => [k, String(v)])));
 }
 
 function safeLeverage(id, scenario, values) {

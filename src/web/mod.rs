@@ -57,6 +57,14 @@ pub struct Explorer {
     sweep: Option<(sweep::Plan, Vec<Option<sweep::Stats>>)>,
 }
 
+/// A scenario read from JSON text of at most 4 MiB.
+fn scenario_of(text: &str) -> Result<Scenario, JsError> {
+    if text.len() > 4 << 20 {
+        return Err(JsError::new("the scenario is larger than 4 MiB"));
+    }
+    Scenario::from_json(text).map_err(err)
+}
+
 impl Default for Explorer {
     fn default() -> Self {
         Self::new()
@@ -80,6 +88,16 @@ impl Explorer {
         self.state = None;
         self.surface = None;
         self.sweep = None;
+    }
+
+    /// Keep control values `next` once the scenario they make is valid; its model is kept too.
+    fn take_values(&mut self, next: BTreeMap<String, String>) -> Result<(), JsError> {
+        let s = controls::apply(&self.base, &next).map_err(err)?;
+        let m = Model::from_scenario(&s).map_err(err)?;
+        self.values = next;
+        self.forget();
+        self.model = Some(m);
+        Ok(())
     }
 
     fn effective(&self) -> Result<Scenario, JsError> {
@@ -189,12 +207,22 @@ impl Explorer {
 
     /// Load a scenario from JSON text (validated first; on error nothing changes).
     pub fn load_json(&mut self, text: &str) -> Result<(), JsError> {
-        if text.len() > 4 << 20 {
-            return Err(JsError::new("the scenario is larger than 4 MiB"));
-        }
-        let s = Scenario::from_json(text).map_err(err)?;
-        Model::from_scenario(&s).map_err(err)?;
+        let s = scenario_of(text)?;
+        let m = Model::from_scenario(&s).map_err(err)?;
         self.set_base(s, "", BTreeMap::new());
+        // (without controls the effective scenario is the base, upgraded as the model reads it)
+        self.model = Some(m);
+        Ok(())
+    }
+
+    /// Load a scenario from JSON text with control values `{key: value}` on it (the worker's
+    /// job: one model built for the two); on error nothing changes.
+    pub fn load_json_with(&mut self, text: &str, values: JsValue) -> Result<(), JsError> {
+        let s = scenario_of(text)?;
+        let values: BTreeMap<String, String> = serde_wasm_bindgen::from_value(values).map_err(err)?;
+        let m = Model::from_scenario(&controls::apply(&s, &values).map_err(err)?).map_err(err)?;
+        self.set_base(s, "", values);
+        self.model = Some(m);
         Ok(())
     }
 
@@ -225,12 +253,16 @@ impl Explorer {
     pub fn set_control(&mut self, key: &str, value: &str) -> Result<(), JsError> {
         let mut next = self.values.clone();
         next.insert(key.to_string(), value.to_string());
-        let s = controls::apply(&self.base, &next).map_err(err)?;
-        let m = Model::from_scenario(&s).map_err(err)?;
-        self.values = next;
-        self.forget();
-        self.model = Some(m);
-        Ok(())
+        self.take_values(next)
+    }
+
+    /// Set several controls at once, `{key: value}` (values as text): validated together, one
+    /// model built; kept only if all are valid (otherwise nothing changes).
+    pub fn set_controls(&mut self, values: JsValue) -> Result<(), JsError> {
+        let more: BTreeMap<String, String> = serde_wasm_bindgen::from_value(values).map_err(err)?;
+        let mut next = self.values.clone();
+        next.extend(more);
+        self.take_values(next)
     }
 
     pub fn reset_controls(&mut self) {
