@@ -38,6 +38,10 @@ pub struct CanvasBackend {
     /// parse it: a third of the text's cost when it was set for every label).
     font: String,
     align: Option<(&'static str, &'static str)>,
+    /// A path begun and not yet stroked: consecutive paths in one stroke style are stroked as
+    /// one (a dashed line is hundreds of short paths, each a begin, a move, a line and a stroke
+    /// in JS). Stroked before anything else is drawn, so what is drawn later stays on top.
+    open_path: bool,
 }
 
 impl CanvasBackend {
@@ -67,6 +71,7 @@ impl CanvasBackend {
             fill: None,
             font: String::new(),
             align: None,
+            open_path: false,
         })
     }
 }
@@ -76,6 +81,7 @@ impl CanvasBackend {
         if self.stroke.is_some_and(|(sc, sw)| same(sc, c) && sw == w) {
             return;
         }
+        self.flush();
         self.ctx.set_stroke_style_str(&css(c));
         self.ctx.set_line_width(w as f64);
         self.stroke = Some((c, w));
@@ -116,6 +122,22 @@ impl CanvasBackend {
     }
 }
 
+impl CanvasBackend {
+    /// Stroke the open path, if there is one.
+    fn flush(&mut self) {
+        if self.open_path {
+            self.ctx.stroke();
+            self.open_path = false;
+        }
+    }
+}
+
+impl Drop for CanvasBackend {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
 fn same(a: BackendColor, b: BackendColor) -> bool {
     a.rgb == b.rgb && a.alpha == b.alpha
 }
@@ -135,11 +157,13 @@ impl DrawingBackend for CanvasBackend {
         Ok(())
     }
     fn present(&mut self) -> Res {
+        self.flush();
         Ok(())
     }
 
     fn draw_pixel(&mut self, p: BackendCoord, color: BackendColor) -> Res {
         if color.alpha > 0.0 {
+            self.flush();
             self.set_fill(color);
             self.ctx.fill_rect(p.0 as f64, p.1 as f64, 1.0, 1.0);
         }
@@ -156,6 +180,7 @@ impl DrawingBackend for CanvasBackend {
             return Ok(());
         }
         let (x, y, w, h) = (ul.0 as f64, ul.1 as f64, (br.0 - ul.0) as f64, (br.1 - ul.1) as f64);
+        self.flush();
         if fill {
             self.set_fill(c);
             self.ctx.fill_rect(x, y, w, h);
@@ -174,8 +199,11 @@ impl DrawingBackend for CanvasBackend {
         let w = style.stroke_width().max(1);
         // odd widths on the half pixel so 1-px lines are crisp
         let off = if w % 2 == 1 { 0.5 } else { 0.0 };
-        self.set_stroke(c, w);
-        self.ctx.begin_path();
+        self.set_stroke(c, w); // (strokes the open path if the style changes)
+        if !self.open_path {
+            self.ctx.begin_path();
+            self.open_path = true;
+        }
         let mut first = true;
         for (x, y) in path {
             if first {
@@ -185,7 +213,6 @@ impl DrawingBackend for CanvasBackend {
                 self.ctx.line_to(x as f64 + off, y as f64 + off);
             }
         }
-        self.ctx.stroke();
         Ok(())
     }
 
@@ -194,6 +221,7 @@ impl DrawingBackend for CanvasBackend {
         if c.alpha == 0.0 {
             return Ok(());
         }
+        self.flush();
         self.set_fill(c);
         self.ctx.begin_path();
         let mut first = true;
@@ -215,6 +243,7 @@ impl DrawingBackend for CanvasBackend {
         if c.alpha == 0.0 {
             return Ok(());
         }
+        self.flush();
         self.ctx.begin_path();
         self.ctx.arc(center.0 as f64, center.1 as f64, radius as f64, 0.0, std::f64::consts::TAU).map_err(js)?;
         if fill {
@@ -245,6 +274,7 @@ impl DrawingBackend for CanvasBackend {
         if c.alpha == 0.0 {
             return Ok(());
         }
+        self.flush();
         self.set_fill(c);
         self.set_text(style);
         let angle = match style.transform() {
