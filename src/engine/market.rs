@@ -119,11 +119,21 @@ pub fn to_tick_f(x: f64, tick: Price, tick_f: f64) -> (Price, f64) {
         return (tick, tick_f);
     }
     if n < 9.0e15 {
-        return (Price(rust_decimal::Decimal::from(n as i64) * tick.0), n * tick_f);
+        return (Price(ticks(n as i64, tick)), n * tick_f);
     }
     match dec_from_f64(x) {
         Some(d) => (Price(d).round_to_tick(tick), x),
         None => (tick, tick_f),
+    }
+}
+
+/// `n` ticks, `n × tick`, built from the tick's mantissa: the same decimal as the product
+/// (mantissa `n·m`, the tick's scale) without a general multiplication.
+fn ticks(n: i64, tick: Price) -> rust_decimal::Decimal {
+    let t = tick.0;
+    match (n as i128).checked_mul(t.mantissa()) {
+        Some(m) if m.unsigned_abs() < 1 << 96 => rust_decimal::Decimal::from_i128_with_scale(m, t.scale()),
+        _ => rust_decimal::Decimal::from(n) * t,
     }
 }
 
@@ -151,6 +161,19 @@ pub fn impact_delta(m: &Model, i: usize, q_usd: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_are_the_product_to_the_bit() {
+        // the same value, scale and sign as `Decimal::from(n) * tick`, for ticks of every scale
+        for tick in ["0.1", "0.01", "0.0001", "0.50", "1", "25", "0.00000001", "0.0000000000000000000000000001"] {
+            let tick = Price(tick.parse().unwrap());
+            for n in [1i64, 7, 10, 99, 100_000, 123_456_789, 8_999_999_999_999_999] {
+                let want = rust_decimal::Decimal::from(n) * tick.0;
+                let got = ticks(n, tick);
+                assert_eq!(got.serialize(), want.serialize(), "{n} × {}", tick.0);
+            }
+        }
+    }
 
     #[test]
     fn normals_look_standard() {
