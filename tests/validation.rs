@@ -324,3 +324,26 @@ fn venue_rule_settings_are_checked_in_words() {
         vec!["liquidation.adl: pro_rata is limited to crowds of 2000 accounts (every deficit cuts every position on the other side), got 2001; use queue"]
     );
 }
+
+#[test]
+fn a_step_down_above_every_bracket_is_told() {
+    let brackets = |n: usize| -> Vec<serde_json::Value> {
+        (0..n).map(|k| json!({"floor": (k * 1_000_000).to_string(), "mmr": format!("0.00{}", k + 5)})).collect()
+    };
+    let asset = |sym: &str, n: usize| json!({"symbol": sym, "price": "100", "sigma": 0.5, "depth_usd": "1000000000", "mm_brackets": brackets(n)});
+    let notices = |from: u32| {
+        let s: Scenario = serde_json::from_value(json!({
+            "version": 3,
+            "assets": [asset("AAA", 3), asset("BBB", 1), asset("CCC", 5)],
+            "liquidation": {"policy": "step_down", "step_down": {"from_tier": from}},
+        }))
+        .expect("parses");
+        Model::from_scenario(&s).expect("valid").notices
+    };
+    // AAA has 3 brackets, CCC 5: from bracket 4, AAA's positions never step down; BBB has one
+    // bracket and nothing to step down to whatever the setting, so it is not named
+    assert!(notices(4).contains(&"The step-down starts from bracket 4 (liquidation.step_down.from_tier), above every bracket of AAA (3): positions in it always close whole.".to_string()));
+    assert!(notices(9).iter().any(|n| n.contains("above every bracket of AAA (3), CCC (5): positions in these")));
+    // from bracket 3, every asset with more than one bracket has one to step down from
+    assert!(!notices(3).iter().any(|n| n.contains("step-down starts")));
+}

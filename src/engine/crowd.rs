@@ -176,10 +176,17 @@ fn at_max_notice(at_max: &[(u32, Decimal, &str)], n: u32) -> Option<String> {
         format!("{}× to {}× by asset and size", lo.round_dp(2).normalize(), hi.round_dp(2).normalize())
     };
     let (verb, them) = if capped == 1 { ("opens", "it") } else { ("open", "them") };
+    let who = match (capped, n) {
+        (1, 1) => "The one crowd account".to_string(),
+        (c, n) if c == n => format!("All {} crowd accounts", crate::types::group(Decimal::from(n))),
+        (c, n) => format!(
+            "{} of the {} crowd accounts",
+            crate::types::group(Decimal::from(c)),
+            crate::types::group(Decimal::from(n))
+        ),
+    };
     Some(format!(
-        "{} of the {} crowd accounts {verb} at the brackets' maximum leverage ({range}) instead of the higher leverage the crowd's range gave {them} (set by {}).",
-        crate::types::group(Decimal::from(capped)),
-        crate::types::group(Decimal::from(n)),
+        "{who} {verb} at the brackets' maximum leverage ({range}) instead of the higher leverage the crowd's range gave {them} (set by {}).",
         labels.join(", ")
     ))
 }
@@ -565,6 +572,18 @@ pub fn apportion(n: u32, weights: &[Decimal]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_capped_crowd_is_counted_in_words() {
+        let ten = Decimal::from(10);
+        let words = |capped: u32, n: u32| at_max_notice(&[(capped, ten, "crowd.lev_max")], n).unwrap_or_default();
+        assert!(words(1, 1).starts_with("The one crowd account opens at the brackets' maximum leverage (10×)"));
+        assert!(words(1, 5).starts_with("1 of the 5 crowd accounts opens"));
+        assert!(words(1, 5).contains("gave it (set by crowd.lev_max)"));
+        assert!(words(3, 5).starts_with("3 of the 5 crowd accounts open"));
+        assert!(words(2000, 2000).starts_with("All 2,000 crowd accounts open"));
+        assert_eq!(at_max_notice(&[], 5), None);
+    }
 
     #[test]
     fn apportion_adds_up() {

@@ -78,6 +78,7 @@ impl Model {
         check_adl(&mut v, s);
         let acc = resolve_accounts(&mut v, s, &assets, &mut notices);
         notices.extend(above_max_leverage(upgraded.venue, &acc, &assets));
+        notices.extend(never_stepped_down(&policy, &assets));
 
         if !v.problems.is_empty() {
             return Err(Error::Invalid(v.problems));
@@ -829,6 +830,25 @@ pub fn mode_of(m: ModeSpec) -> Mode {
 }
 
 /// A notice for each hand-made account (yours, the listed ones) that opens above the brackets'
+/// A notice when the step-down starts from a bracket above every bracket some assets have: their
+/// positions always close whole (an asset with one bracket has nothing to step down to anyway).
+fn never_stepped_down(policy: &Policy, assets: &[Asset]) -> Option<String> {
+    let Policy::StepDown { from, .. } = *policy else { return None };
+    let short: Vec<String> = assets
+        .iter()
+        .filter(|a| (2..=from).contains(&a.brackets.rows().len()))
+        .map(|a| format!("{} ({})", a.symbol, a.brackets.rows().len()))
+        .collect();
+    (!short.is_empty()).then(|| {
+        format!(
+            "The step-down starts from bracket {} (liquidation.step_down.from_tier), above every bracket of {}: positions in {} always close whole.",
+            from + 1,
+            short.join(", "),
+            if short.len() == 1 { "it" } else { "these" },
+        )
+    })
+}
+
 /// maximum leverage: the initial margin (Σ notional / max leverage, at the opening prices) is more
 /// than its equity (cross) or a position's margin (isolated). A venue would refuse the order; the
 /// run keeps the book as written, and says so.
