@@ -43,6 +43,25 @@ function liqText(v, price, mode, onMark) {
   return `${onMark ? 'mark ' : ''}${px(v)} (${pct((v / price - 1) * 100, 2)} from the ${onMark ? 'mark' : 'price'} here; ${where}, every other price where it is)`;
 }
 
+/** The readout's lines, each figure ("equity 0.00 USD", fields three spaces apart) in a span
+ * that a narrow screen wraps around, never through; a long field wraps at its spaces. The text
+ * is the lines joined by newlines, as written. */
+function showLines(el, lines) {
+  const parts = [];
+  lines.forEach((line, k) => {
+    if (k) parts.push('\n');
+    line.split('   ').forEach((f, i) => {
+      if (i) parts.push('   ');
+      if (f.length > 40) return parts.push(f);
+      const span = document.createElement('span');
+      span.className = 'figure';
+      span.textContent = f;
+      parts.push(span);
+    });
+  });
+  el.replaceChildren(...parts);
+}
+
 export function readout(t = S.cursor, hover = false) {
   const d = S.data, s = S.summary;
   if (!d.hours || t == null) return;
@@ -59,7 +78,7 @@ export function readout(t = S.cursor, hover = false) {
   if (s.crowd) lines.push(`crowd: ${d.crowd_accounts[t]} accounts liquidated at this step (${usd(d.crowd_notional[t])} of positions)`);
   const ev = s.focal_events.filter((e) => e.step === t);
   if (ev.length) lines.push('at this step: ' + ev.map(eventText).join('; '));
-  $('#readout').textContent = lines.join('\n');
+  showLines($('#readout'), lines);
 }
 
 /** Fill the data table of figure `fig` (opened by the reader). */

@@ -215,6 +215,11 @@ test('on a 375 px phone the first chart is on the first screen', async () => {
       assert.ok(box.y + box.height <= h, `${w}×${h}: the first chart ends at ${Math.round(box.y + box.height)} px, on the first screen`);
       const stage = await page.locator('.stage').boundingBox();
       assert.ok(stage.y + stage.height <= box.y + 1, 'the time bar comes before the charts');
+      // the readout wraps between its figures: no figure is cut at the right edge, none is broken
+      const ro = await page.$eval('#readout', (e) => ({ sw: e.scrollWidth, cw: e.clientWidth, text: e.textContent, figures: [...e.querySelectorAll('.figure')].map((f) => f.getClientRects().length) }));
+      assert.ok(ro.sw <= ro.cw, `${w}px: the readout needs no sideways scroll (${ro.sw} > ${ro.cw})`);
+      assert.ok(ro.figures.length > 5 && ro.figures.every((n) => n === 1), `${w}px: every figure on one line (${ro.figures})`);
+      assert.match(ro.text, /^step \d+ \(\d+:\d\d\) {3}equity [\d,.-]+ USD {3}collateral /, 'the text as written');
       // the time bar stays while the charts scroll by
       await page.locator('canvas[data-panel="impact"]').scrollIntoViewIfNeeded();
       const after = await page.locator('#play').boundingBox();
