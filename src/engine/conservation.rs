@@ -30,6 +30,22 @@ pub struct Conservation {
     pub bad_debt_uncovered: Money,
 }
 
+/// The cash a ledger adds up to, and whether the ledger is its opening cash alone (most of the
+/// crowd is never liquidated: its terms are all zero, and are not added up).
+fn ledger_cash(l: &Ledger) -> (Money, bool) {
+    let untouched =
+        [l.realized_pnl, l.fees, l.sale_proceeds, l.bad_debt_written_off, l.adl_paid, l.backstop_transferred]
+            .iter()
+            .all(|m| m.0.is_zero());
+    if untouched {
+        return (l.opening_cash, true);
+    }
+    let cash = l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off
+        - l.adl_paid
+        - l.backstop_transferred;
+    (cash, false)
+}
+
 pub fn check(r: &Run) -> Conservation {
     let mut fees = Money::ZERO;
     let mut written_off = Money::ZERO;
@@ -40,19 +56,7 @@ pub fn check(r: &Run) -> Conservation {
     let mut wrong: Vec<(AccountId, Money, Money)> = vec![];
     let mut visit = |id: AccountId, cash: Money, l: &Ledger| {
         checked += 1;
-        // (most of the crowd is never liquidated: its ledger is its opening cash alone)
-        let untouched =
-            [l.realized_pnl, l.fees, l.sale_proceeds, l.bad_debt_written_off, l.adl_paid, l.backstop_transferred]
-                .iter()
-                .all(|m| m.0.is_zero());
-        let expect = match untouched {
-            true => l.opening_cash,
-            false => {
-                l.opening_cash + l.realized_pnl - l.fees + l.sale_proceeds + l.bad_debt_written_off
-                    - l.adl_paid
-                    - l.backstop_transferred
-            }
-        };
+        let (expect, untouched) = ledger_cash(l);
         if expect != cash {
             wrong.push((id, cash, expect));
         }
