@@ -244,9 +244,9 @@ impl Explorer {
     /// The controls with their current values, whether each can change the outcome (and why
     /// not), and their notes (a position's size, the account's leverage).
     pub fn controls(&mut self) -> Result<JsValue, JsError> {
-        let model = self.model().ok().cloned();
+        let _ = self.model(); // (built if it is not yet; none for settings that do not validate)
         let apart = self.result.as_ref().map(|r| r.chart.rules_matter);
-        js(&controls::describe_with(&self.base, &self.values, model.as_ref(), apart))
+        js(&controls::describe_with(&self.base, &self.values, self.model.as_ref(), apart))
     }
 
     /// Set one control; validated (range, and the resulting scenario) before it is kept.
