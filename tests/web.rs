@@ -229,3 +229,40 @@ fn the_cursor_after_a_run_and_a_ladder_held_by_the_result() {
     let got: margin_cascade::output::chart::LadderData = value(page.ladder(liq, "ETH").unwrap());
     assert_eq!(got, want);
 }
+
+/// `{key: value}` as a JS object.
+fn values(pairs: &[(&str, &str)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &(*k).into(), &(*v).into()).unwrap();
+    }
+    o.into()
+}
+
+#[wasm_bindgen_test]
+fn several_controls_at_once_all_or_nothing() {
+    // set_controls: the run of setting each in turn
+    let mut one = Explorer::new();
+    one.load_preset("contagion").unwrap();
+    one.set_control("mode", "isolated").unwrap();
+    one.set_control("corr", "0.3").unwrap();
+    let by_one = json(one.run(None).unwrap());
+    let mut all = Explorer::new();
+    all.load_preset("contagion").unwrap();
+    all.set_controls(values(&[("mode", "isolated"), ("corr", "0.3")])).unwrap();
+    assert_eq!(json(all.run(None).unwrap()), by_one);
+    assert_eq!(json(all.control_values().unwrap()), json(one.control_values().unwrap()));
+    // one bad value among good ones: refused in words; the values and the result stay as they were
+    let m = message(all.set_controls(values(&[("corr", "0.5"), ("lev.0", "-3")])).unwrap_err());
+    assert!(m.contains("lev.0"), "{m}");
+    assert_eq!(json(all.control_values().unwrap()), json(one.control_values().unwrap()));
+    assert_eq!(all.points(), one.points(), "the last result is kept");
+    // load_json_with: a scenario with its values runs as loading it and setting them would
+    let mut worker = Explorer::new();
+    worker.load_json_with(&one.base_json(), values(&[("mode", "isolated"), ("corr", "0.3")])).unwrap();
+    assert_eq!(json(worker.run(None).unwrap())["summary"], by_one["summary"]);
+    // and refuses a bad value in words, keeping what it had
+    let m = message(worker.load_json_with(&one.base_json(), values(&[("corr", "7")])).unwrap_err());
+    assert!(m.contains("corr"), "{m}");
+    assert_eq!(json(worker.control_values().unwrap()), json(one.control_values().unwrap()));
+}

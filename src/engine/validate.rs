@@ -829,7 +829,6 @@ pub fn mode_of(m: ModeSpec) -> Mode {
     }
 }
 
-/// A notice for each hand-made account (yours, the listed ones) that opens above the brackets'
 /// A notice when the step-down starts from a bracket above every bracket some assets have: their
 /// positions always close whole (an asset with one bracket has nothing to step down to anyway).
 fn never_stepped_down(policy: &Policy, assets: &[Asset]) -> Option<String> {
@@ -849,6 +848,7 @@ fn never_stepped_down(policy: &Policy, assets: &[Asset]) -> Option<String> {
     })
 }
 
+/// A notice for each hand-made account (yours, the listed ones) that opens above the brackets'
 /// maximum leverage: the initial margin (Σ notional / max leverage, at the opening prices) is more
 /// than its equity (cross) or a position's margin (isolated). A venue would refuse the order; the
 /// run keeps the book as written, and says so.

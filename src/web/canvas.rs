@@ -40,7 +40,9 @@ pub struct CanvasBackend {
     align: Option<(&'static str, &'static str)>,
     /// A path begun and not yet stroked: consecutive paths in one stroke style are stroked as
     /// one (a dashed line is hundreds of short paths, each a begin, a move, a line and a stroke
-    /// in JS). Stroked before anything else is drawn, so what is drawn later stays on top.
+    /// in JS). Stroked before anything else is drawn, so what is drawn later stays on top. (Where
+    /// two such paths overlap, a translucent stroke is blended once, not twice: the charts'
+    /// translucent colours are all fills.)
     open_path: bool,
 }
 
@@ -287,12 +289,14 @@ impl DrawingBackend for CanvasBackend {
         if angle == 0.0 {
             return ctx.fill_text(text, pos.0 as f64, pos.1 as f64).map_err(js);
         }
-        // (`save` keeps the fill, font and alignment just set: `restore` brings back the same)
+        // (`save` keeps the fill, font and alignment just set: `restore` brings back the same;
+        // restored whatever happens, so a failed call leaves no turned transform behind)
         ctx.save();
-        ctx.translate(pos.0 as f64, pos.1 as f64).map_err(js)?;
-        ctx.rotate(angle).map_err(js)?;
-        ctx.fill_text(text, 0.0, 0.0).map_err(js)?;
+        let drawn = ctx
+            .translate(pos.0 as f64, pos.1 as f64)
+            .and_then(|()| ctx.rotate(angle))
+            .and_then(|()| ctx.fill_text(text, 0.0, 0.0));
         ctx.restore();
-        Ok(())
+        drawn.map_err(js)
     }
 }

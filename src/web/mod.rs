@@ -216,7 +216,9 @@ impl Explorer {
     }
 
     /// Load a scenario from JSON text with control values `{key: value}` on it (the worker's
-    /// job: one model built for the two); on error nothing changes.
+    /// job: one model built for the two); on error nothing changes. Only the scenario with its
+    /// values is validated, not the scenario alone: the page sends the worker a base it has
+    /// validated already (a preset, or a scenario `load_json` accepted).
     pub fn load_json_with(&mut self, text: &str, values: JsValue) -> Result<(), JsError> {
         let s = scenario_of(text)?;
         let values: BTreeMap<String, String> = serde_wasm_bindgen::from_value(values).map_err(err)?;
@@ -260,6 +262,9 @@ impl Explorer {
     /// model built; kept only if all are valid (otherwise nothing changes).
     pub fn set_controls(&mut self, values: JsValue) -> Result<(), JsError> {
         let more: BTreeMap<String, String> = serde_wasm_bindgen::from_value(values).map_err(err)?;
+        if more.is_empty() {
+            return Ok(());
+        }
         let mut next = self.values.clone();
         next.extend(more);
         self.take_values(next)
