@@ -72,12 +72,28 @@ pub struct Cohort {
     pub template_f: Vec<(usize, f64, f64)>,
     /// When the members took their partial liquidation (`chunks` policy; all of them at once).
     pub chunked_at: Option<usize>,
+    /// A digest of `template_f`: equal templates have equal keys, so cohorts regrouping after a
+    /// partial liquidation compare keys before templates (tens of cohorts, every step).
+    pub key: u64,
+}
+
+/// FNV-1a over a template's f64 copy (−0 read as 0, so that values equal as numbers are equal
+/// here too).
+fn key_of(t: &[(usize, f64, f64)]) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for &(a, q, e) in t {
+        for x in [a as u64, (q + 0.0).to_bits(), (e + 0.0).to_bits()] {
+            h = (h ^ x).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
 }
 
 impl Cohort {
     pub fn new(mode: Mode, template: Vec<Position>, members: Vec<Member>) -> Cohort {
         let f = crate::types::dec_to_f64;
-        let template_f = template.iter().map(|p| (p.asset, f(p.qty.0), f(p.entry.0))).collect();
+        let template_f: Vec<(usize, f64, f64)> = template.iter().map(|p| (p.asset, f(p.qty.0), f(p.entry.0))).collect();
+        let key = key_of(&template_f);
         let mut c = Cohort {
             mode,
             template,
@@ -87,6 +103,7 @@ impl Cohort {
             holds_assets: false,
             template_f,
             chunked_at: None,
+            key,
         };
         c.sort();
         c
@@ -572,6 +589,16 @@ pub fn apportion(n: u32, weights: &[Decimal]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_templates_have_equal_keys() {
+        assert_eq!(key_of(&[(0, 1.5, 100.0), (2, -3.0, 7.0)]), key_of(&[(0, 1.5, 100.0), (2, -3.0, 7.0)]));
+        // −0 and 0 are equal numbers: one key
+        assert_eq!(key_of(&[(1, -0.0, 5.0)]), key_of(&[(1, 0.0, 5.0)]));
+        // (different ones differ here, though only equality is relied on)
+        assert_ne!(key_of(&[(0, 1.5, 100.0)]), key_of(&[(1, 1.5, 100.0)]));
+        assert_ne!(key_of(&[(0, 1.5, 100.0)]), key_of(&[(0, 1.5, 100.5)]));
+    }
 
     #[test]
     fn the_capped_crowd_is_counted_in_words() {

@@ -742,9 +742,13 @@ impl State {
     /// are dropped to keep the per-step loop short.
     fn regroup(&mut self, spawned: Vec<Cohort>) {
         for mut c in spawned {
-            // (the f64 copy first: equal templates have equal f64 copies, and it is cheap to compare)
-            let same =
-                |x: &Cohort| x.template_f == c.template_f && x.chunked_at == c.chunked_at && x.template == c.template;
+            // (the key and the f64 copy first: equal templates have equal ones, cheap to compare)
+            let same = |x: &Cohort| {
+                x.key == c.key
+                    && x.template_f == c.template_f
+                    && x.chunked_at == c.chunked_at
+                    && x.template == c.template
+            };
             if let Some(ex) = self.cohorts.iter_mut().find(|x| same(x)) {
                 ex.members.append(&mut c.members);
                 ex.sort();
