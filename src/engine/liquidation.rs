@@ -343,8 +343,9 @@ fn plan_cross(
         let (sold, left_mm) = match part {
             None => (Ratio(Decimal::ONE), Money::ZERO),
             Some(q) => {
-                let left = Money(ph.notional.0 * (Decimal::ONE - q.0 / p.qty.0));
-                (Ratio(q.0 / p.qty.0), info.brackets(p.asset).mm(left))
+                let sold = q.0 / p.qty.0;
+                let left = Money(ph.notional.0 * (Decimal::ONE - sold));
+                (Ratio(sold), b.mm(left))
             }
         };
         let fee = match fee_rate.0.is_zero() {
