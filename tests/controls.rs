@@ -136,3 +136,30 @@ fn depth_changes_the_book_and_crowd_size_the_crowd() {
     let big = set("crowd.size", "2");
     assert_eq!((depth(&big).to_string(), oi(&big).to_string()), ("200000000".into(), "2000000000".into()));
 }
+
+/// A model rebuilt with the crowd copied from the last one (`Model::from_scenario_with` and a
+/// `CrowdMemo`, as the page and safe leverage do) runs to the same result document, digest and
+/// all, as one built afresh — across a slider's moves that keep the crowd (correlation, your
+/// leverage, the shock) and ones that change it (the crowd's size and leverage, a venue).
+#[test]
+fn a_crowd_copied_from_the_memo_is_the_crowd_generated() {
+    let mut memo = margin_cascade::engine::crowd::CrowdMemo::default();
+    for p in ["loop", "adl", "collateral-loop", "hyperliquid", "depeg"] {
+        let base = presets::get(p).unwrap().scenario();
+        let settings: [&[(&str, &str)]; 6] = [
+            &[],
+            &[("corr", "0.3")],
+            &[("corr", "0.3"), ("lev.0", "20")],
+            &[("crowd.size", "0.5")],
+            &[("crowd.size", "0.5"), ("crowd.lev_max", "30"), ("shock.pct", "-20")],
+            &[("venue", "binance")],
+        ];
+        for set in settings {
+            let values: BTreeMap<String, String> = set.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            let s = controls::apply(&base, &values).unwrap_or_else(|e| panic!("{p} {set:?}: {e}"));
+            let fresh = report::to_json_text(&simulate(&Model::from_scenario(&s).unwrap()));
+            let kept = report::to_json_text(&simulate(&Model::from_scenario_with(&s, &mut memo).unwrap()));
+            assert!(fresh == kept, "{p} {set:?}: the memo's crowd ran differently");
+        }
+    }
+}

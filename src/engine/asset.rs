@@ -5,7 +5,7 @@ use super::margin::{AssetInfo, Brackets, Tiers};
 use super::pricing::Source;
 use crate::types::{Price, Ratio};
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Asset {
     pub symbol: String,
     pub price0: Price,

@@ -132,6 +132,64 @@ impl Cohort {
     }
 }
 
+/// The last crowd generated and what it was generated from, so that a model rebuilt for settings
+/// that leave the crowd's inputs alone (a correlation, a shock, your own leverage: most of a
+/// slider's moves) copies it instead of generating it again. The shells keep one; the engine
+/// keeps none of its own.
+#[derive(Default)]
+pub struct CrowdMemo {
+    last: Option<Memo>,
+}
+
+struct Memo {
+    spec: CrowdSpec,
+    per_asset: std::collections::BTreeMap<String, CrowdAssetSpec>,
+    assets: Vec<Asset>,
+    cohorts: Vec<Cohort>,
+    accounts: u32,
+    notices: Vec<String>,
+}
+
+/// [`generate`], or a copy of the crowd `memo` holds when it was generated from equal inputs (the
+/// same cohorts and notices: `generate` reads nothing else). A crowd with problems is not kept.
+pub fn generate_memo(
+    memo: &mut CrowdMemo,
+    err: &mut dyn FnMut(String, String),
+    notices: &mut Vec<String>,
+    spec: &CrowdSpec,
+    per_asset: &std::collections::BTreeMap<String, CrowdAssetSpec>,
+    assets: &[Asset],
+) -> (Vec<Cohort>, u32) {
+    if let Some(m) = &memo.last {
+        if m.spec == *spec && m.per_asset == *per_asset && m.assets == assets {
+            notices.extend(m.notices.iter().cloned());
+            return (m.cohorts.clone(), m.accounts);
+        }
+    }
+    let mut problems = false;
+    let mut own = vec![];
+    let (cohorts, accounts) = generate(
+        &mut |path, message| {
+            problems = true;
+            err(path, message)
+        },
+        &mut own,
+        spec,
+        per_asset,
+        assets,
+    );
+    memo.last = (!problems).then(|| Memo {
+        spec: spec.clone(),
+        per_asset: per_asset.clone(),
+        assets: assets.to_vec(),
+        cohorts: cohorts.clone(),
+        accounts,
+        notices: own.clone(),
+    });
+    notices.extend(own);
+    (cohorts, accounts)
+}
+
 /// Generate the crowd's cohorts. Problems are reported through `err(path, message)`.
 pub fn generate(
     err: &mut dyn FnMut(String, String),

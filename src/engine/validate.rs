@@ -4,7 +4,7 @@
 use super::account::{AccountInit, Mode};
 use super::asset::{known, Asset};
 use super::book::{Book, BookPosition};
-use super::crowd;
+use super::crowd::{self, CrowdMemo};
 use super::linalg;
 use super::margin::{self, Brackets};
 use super::model::{AdlRule, ImpactModel, Model, Policy, Shock};
@@ -55,6 +55,12 @@ fn usd_max() -> Decimal {
 impl Model {
     /// Validate a scenario and resolve it. All problems are reported together.
     pub fn from_scenario(s: &Scenario) -> crate::error::Result<Model> {
+        Self::from_scenario_with(s, &mut CrowdMemo::default())
+    }
+
+    /// [`Model::from_scenario`], the crowd copied from `memo` when its inputs are those of the
+    /// last crowd it keeps (the same model either way).
+    pub fn from_scenario_with(s: &Scenario, memo: &mut CrowdMemo) -> crate::error::Result<Model> {
         let mut v = V { problems: vec![] };
         if !(1..=scenario::FORMAT_VERSION).contains(&s.version) {
             v.err(
@@ -76,7 +82,7 @@ impl Model {
         let mark = resolve_mark(&mut v, s);
         let backstop = resolve_backstop(&mut v, s);
         check_adl(&mut v, s);
-        let acc = resolve_accounts(&mut v, s, &assets, &mut notices);
+        let acc = resolve_accounts(&mut v, s, &assets, &mut notices, memo);
         notices.extend(above_max_leverage(upgraded.venue, &acc, &assets));
         notices.extend(never_stepped_down(&policy, &assets));
 
@@ -647,7 +653,13 @@ struct Accounts {
 }
 
 /// Check and resolve the focal account, the hand-listed accounts and the crowd.
-fn resolve_accounts(v: &mut V, s: &Scenario, assets: &[Asset], notices: &mut Vec<String>) -> Accounts {
+fn resolve_accounts(
+    v: &mut V,
+    s: &Scenario,
+    assets: &[Asset],
+    notices: &mut Vec<String>,
+    memo: &mut CrowdMemo,
+) -> Accounts {
     let focal_spec = s.focal.clone().unwrap_or_else(|| AccountSpec::default_focal(&s.assets));
     let focal_book = resolve_book(v, "focal", &focal_spec, assets);
     let focal_mode = mode_of(focal_spec.mode);
@@ -677,8 +689,14 @@ fn resolve_accounts(v: &mut V, s: &Scenario, assets: &[Asset], notices: &mut Vec
             acc
         })
         .collect();
-    let (cohorts, crowd_accounts) =
-        crowd::generate(&mut |p, m| v.err(p, m), notices, &s.crowd, &s.crowd.assets_or_default(&s.assets), assets);
+    let (cohorts, crowd_accounts) = crowd::generate_memo(
+        memo,
+        &mut |p, m| v.err(p, m),
+        notices,
+        &s.crowd,
+        &s.crowd.assets_or_default(&s.assets),
+        assets,
+    );
     Accounts { focal_book, focal_mode, focal, explicit, cohorts, crowd_accounts }
 }
 

@@ -3,6 +3,7 @@
 //! the grid of `engine/safe.rs`, which says how the edge is found and why a bisection finds it.
 
 use super::controls;
+use crate::engine::crowd::CrowdMemo;
 use crate::engine::market;
 use crate::engine::model::Model;
 use crate::engine::safe::{self, Edge};
@@ -31,7 +32,9 @@ pub struct SafeLeverage {
 /// (the effective one: controls applied). An invalid `s` is an error; a leverage `s` cannot open
 /// at counts as not surviving.
 pub fn safe_leverage(s: &Scenario) -> crate::error::Result<Vec<SafeLeverage>> {
-    let base = Model::from_scenario(s)?;
+    // (your leverage leaves the crowd as it is: generated once, copied for every run)
+    let mut memo = CrowdMemo::default();
+    let base = Model::from_scenario_with(s, &mut memo)?;
     // your account does not change the exogenous path: one path serves every leverage
     let exo = market::exogenous_path(&base);
     let focal = controls::focal_of(s);
@@ -45,15 +48,15 @@ pub fn safe_leverage(s: &Scenario) -> crate::error::Result<Vec<SafeLeverage>> {
             continue;
         }
         let key = format!("lev.{i}");
-        let alive = |t: u32, feedback: bool| {
+        let mut alive = |t: u32, feedback: bool| {
             let mut v = s.clone();
             controls::set_leverage(&mut v, &key, safe::tenths(t));
-            Ok::<bool, std::convert::Infallible>(match Model::from_scenario(&v) {
+            Ok::<bool, std::convert::Infallible>(match Model::from_scenario_with(&v, &mut memo) {
                 Ok(m) => safe::survives(&m, &exo, feedback, m.focal_book.positions[i].asset),
                 Err(_) => false,
             })
         };
-        let grid = |feedback: bool| match safe::edge(safe::MIN_TENTHS, safe::MAX_TENTHS, |t| alive(t, feedback)) {
+        let mut grid = |feedback: bool| match safe::edge(safe::MIN_TENTHS, safe::MAX_TENTHS, |t| alive(t, feedback)) {
             Ok(e) => e,
             Err(never) => match never {},
         };

@@ -10,6 +10,7 @@
 mod canvas;
 mod page;
 
+use crate::engine::crowd::CrowdMemo;
 use crate::engine::market::ExoPath;
 use crate::engine::scenario::Scenario;
 use crate::engine::sim::State;
@@ -55,6 +56,8 @@ pub struct Explorer {
     surface: Option<(String, String, Plan)>,
     /// The risk map for the current values: its axes and paths as asked, its plan, the cells so far.
     sweep: Option<(sweep::Plan, Vec<Option<sweep::Stats>>)>,
+    /// The last crowd generated: a model rebuilt for settings that leave the crowd alone copies it.
+    crowd: CrowdMemo,
 }
 
 /// A scenario read from JSON text of at most 4 MiB.
@@ -93,7 +96,7 @@ impl Explorer {
     /// Keep control values `next` once the scenario they make is valid; its model is kept too.
     fn take_values(&mut self, next: BTreeMap<String, String>) -> Result<(), JsError> {
         let s = controls::apply(&self.base, &next).map_err(err)?;
-        let m = Model::from_scenario(&s).map_err(err)?;
+        let m = Model::from_scenario_with(&s, &mut self.crowd).map_err(err)?;
         self.values = next;
         self.forget();
         self.model = Some(m);
@@ -106,7 +109,8 @@ impl Explorer {
 
     fn model(&mut self) -> Result<&Model, JsError> {
         if self.model.is_none() {
-            self.model = Some(Model::from_scenario(&self.effective()?).map_err(err)?);
+            let s = self.effective()?;
+            self.model = Some(Model::from_scenario_with(&s, &mut self.crowd).map_err(err)?);
         }
         self.model.as_ref().ok_or_else(|| JsError::new("no model"))
     }
@@ -172,6 +176,7 @@ impl Explorer {
             vs: None,
             surface: None,
             sweep: None,
+            crowd: CrowdMemo::default(),
         }
     }
 
@@ -208,7 +213,7 @@ impl Explorer {
     /// Load a scenario from JSON text (validated first; on error nothing changes).
     pub fn load_json(&mut self, text: &str) -> Result<(), JsError> {
         let s = scenario_of(text)?;
-        let m = Model::from_scenario(&s).map_err(err)?;
+        let m = Model::from_scenario_with(&s, &mut self.crowd).map_err(err)?;
         self.set_base(s, "", BTreeMap::new());
         // (without controls the effective scenario is the base, upgraded as the model reads it)
         self.model = Some(m);
@@ -222,7 +227,7 @@ impl Explorer {
     pub fn load_json_with(&mut self, text: &str, values: JsValue) -> Result<(), JsError> {
         let s = scenario_of(text)?;
         let values: BTreeMap<String, String> = serde_wasm_bindgen::from_value(values).map_err(err)?;
-        let m = Model::from_scenario(&controls::apply(&s, &values).map_err(err)?).map_err(err)?;
+        let m = Model::from_scenario_with(&controls::apply(&s, &values).map_err(err)?, &mut self.crowd).map_err(err)?;
         self.set_base(s, "", values);
         self.model = Some(m);
         Ok(())
