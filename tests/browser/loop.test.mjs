@@ -224,6 +224,12 @@ test('on a 375 px phone the first chart is on the first screen', async () => {
       await page.locator('canvas[data-panel="impact"]').scrollIntoViewIfNeeded();
       const after = await page.locator('#play').boundingBox();
       assert.ok(after.y >= 0 && after.y < h, `${w}px: Play stays on screen (${Math.round(after.y)})`);
+      // …and leaves with them: the maps below are never under it
+      await page.click('#risk > summary');
+      await page.evaluate(() => document.querySelector('#risk').scrollIntoView({ block: 'start' }));
+      const [bar, map] = [await page.locator('.stage').boundingBox(), await page.locator('#risk').boundingBox()];
+      assert.ok(bar.y + bar.height <= map.y + 1, `${w}px: the time bar (to ${Math.round(bar.y + bar.height)}) is not over the risk map (from ${Math.round(map.y)})`);
+      await page.click('#risk > summary');
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: path.join(artifacts, `loop-first-screen-${w}.png`) });
       await assertNoErrors(page, errors, `${w}px`);
