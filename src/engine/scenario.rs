@@ -445,13 +445,15 @@ pub struct StepDownSpec {
     /// bracket closes whole (default 2: any bracket above the first; OKX: 3, so its tiers 1 and 2
     /// close whole).
     #[serde(skip_serializing_if = "StepDownSpec::is_default_from")]
+    #[schemars(extend("default" = StepDownSpec::DEFAULT_FROM))]
     pub from_tier: u32,
-    /// (Default false.) Step down as many brackets as it takes (at least `tiers`) for the account to be above
+    /// Step down as many brackets as it takes (at least `tiers`) for the account to be above
     /// maintenance afterwards, and close the position whole when no bracket does (Binance: "the
     /// bracket that makes the account compliant"; Bybit: the lower risk limit that satisfies
     /// maintenance, else the whole position). The account is judged as projected at the mark,
     /// fee included, before the sale's own impact. Default false: exactly `tiers` brackets.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
     pub until_compliant: bool,
 }
 
