@@ -134,8 +134,8 @@ impl Cohort {
 
 /// The last crowd generated and what it was generated from, so that a model rebuilt for settings
 /// that leave the crowd's inputs alone (a correlation, a shock, your own leverage: most of a
-/// slider's moves) copies it instead of generating it again. The shells keep one; the engine
-/// keeps none of its own.
+/// slider's moves) copies it instead of generating it again. The page's handle and safe
+/// leverage keep one; the engine keeps none of its own.
 #[derive(Default)]
 pub struct CrowdMemo {
     last: Option<Memo>,
