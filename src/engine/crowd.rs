@@ -150,8 +150,9 @@ struct Memo {
     notices: Vec<String>,
 }
 
-/// [`generate`], or a copy of the crowd `memo` holds when it was generated from equal inputs (the
-/// same cohorts and notices: `generate` reads nothing else). A crowd with problems is not kept.
+/// The crowd's cohorts, generated, or copied from `memo` when it holds a crowd generated from
+/// equal inputs (the same cohorts and notices: generating reads nothing else). Problems are
+/// reported through `err(path, message)`; a crowd with problems is not kept.
 pub fn generate_memo(
     memo: &mut CrowdMemo,
     err: &mut dyn FnMut(String, String),
@@ -190,8 +191,8 @@ pub fn generate_memo(
     (cohorts, accounts)
 }
 
-/// Generate the crowd's cohorts. Problems are reported through `err(path, message)`.
-pub fn generate(
+/// Generate the crowd's cohorts (called through [`generate_memo`]).
+fn generate(
     err: &mut dyn FnMut(String, String),
     notices: &mut Vec<String>,
     spec: &CrowdSpec,

@@ -95,9 +95,7 @@ impl CanvasBackend {
         self.ctx.set_fill_style_str(&css(c));
         self.fill = Some(c);
     }
-}
 
-impl CanvasBackend {
     /// The font and the alignment of `style`, set only where they differ from the context's.
     fn set_text<T: BackendTextStyle>(&mut self, style: &T) {
         let font = format!("{}px {}", style.size(), style.family().as_str());
@@ -122,9 +120,7 @@ impl CanvasBackend {
             self.align = Some((align, baseline));
         }
     }
-}
 
-impl CanvasBackend {
     /// Stroke the open path, if there is one.
     fn flush(&mut self) {
         if self.open_path {
